@@ -1,0 +1,154 @@
+"""Read a CSV file into records that remember their line numbers, reporting file-level problems.
+
+The registry's files are small hand-edited CSVs. This module turns raw bytes into
+``(line, {column: value})`` records and reports, with file and line, everything that stops a
+file from being read as the expected CSV: an empty file, binary content, bytes that are not
+UTF-8, broken quoting, a header with missing, unknown or repeated columns, and rows with the
+wrong number of fields. Field-level rules live with each file type (``registry``, ``commitments``).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis.errors import Problem
+from analysis.paths import display_path
+from analysis.taxonomy import suggest
+
+
+@dataclass
+class CsvFile:
+    """What was read from one CSV file: its records, their lines, and the problems found."""
+
+    path: Path
+    name: str
+    sha256: str = ""
+    header: list[str] = field(default_factory=list)
+    records: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    readable: bool = True
+
+    def problem(self, line: int, column: str, value: str, reason: str) -> None:
+        self.problems.append(Problem(self.name, line, column, value, reason))
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes (the data's fingerprint in every report's provenance)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _decode(raw: bytes, result: CsvFile) -> str | None:
+    """Decode UTF-8 (with or without BOM); report every line that is not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = line[exc.start : exc.start + 1]
+            result.problem(
+                number,
+                "(encoding)",
+                line.decode("utf-8", errors="replace").strip(),
+                f"not UTF-8 (byte 0x{bad.hex().upper()} at position {exc.start + 1}); "
+                "save the file as UTF-8 (in Excel: 'CSV UTF-8 (Comma delimited)')",
+            )
+    return None
+
+
+def read_csv_file(path: Path, columns: Sequence[str], kind: str) -> CsvFile:
+    """Read ``path`` expecting exactly ``columns`` (any order). Never raises for bad content.
+
+    Problems are collected in the result; ``readable`` is False when the records cannot be
+    trusted at all (empty, binary, not UTF-8, broken CSV, or a header with none of the columns).
+    """
+    result = CsvFile(path=path, name=display_path(path))
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        result.problem(1, "(file)", str(path), f"cannot read the file: {exc.strerror or exc}")
+        result.readable = False
+        return result
+    result.sha256 = hashlib.sha256(raw).hexdigest()
+    expected = ",".join(columns)
+    if not raw.strip():
+        result.problem(1, "(file)", "", f"the file is empty; a {kind} starts with the header line "
+                       f"{expected}")
+        result.readable = False
+        return result
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        result.problem(line, "(file)", "", f"binary content (NUL byte): this is not a CSV text "
+                       f"file; export the {kind} as CSV UTF-8")
+        result.readable = False
+        return result
+    text = _decode(raw, result)
+    if text is None:
+        result.readable = False
+        return result
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    next_line = 1
+    try:
+        for fields in reader:
+            rows.append((next_line, fields))
+            next_line = reader.line_num + 1
+    except csv.Error as exc:
+        result.problem(next_line, "(csv)", "", f"not valid CSV ({exc}); put values that contain "
+                       "commas, quotes or line breaks in double quotes and double any quote inside")
+        result.readable = False
+        return result
+    rows = [(line, fields) for line, fields in rows if any(f.strip() for f in fields)]
+    if not rows:
+        result.problem(1, "(file)", "", f"the file has no values; a {kind} starts with the "
+                       f"header line {expected}")
+        result.readable = False
+        return result
+    header_line, header = rows[0]
+    result.header = [h.strip() for h in header]
+    if not _check_header(result, header_line, columns, kind):
+        result.readable = False
+        return result
+    width = len(result.header)
+    for line, fields in rows[1:]:
+        if len(fields) != width:
+            result.problem(line, "(row)", ",".join(fields), f"expected {width} fields as in the "
+                           f"header, found {len(fields)}; a value that contains a comma must be "
+                           "in double quotes")
+            continue
+        record = {name: value.strip() for name, value in zip(result.header, fields, strict=True)}
+        result.records.append((line, record))
+    return result
+
+
+def _check_header(result: CsvFile, line: int, columns: Sequence[str], kind: str) -> bool:
+    """Report missing, unknown and repeated columns. False when no expected column is present."""
+    header = result.header
+    if not set(header) & set(columns):
+        hint = ""
+        if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+            hint = "; the file seems to use ';' or tabs between values: save it with commas"
+        result.problem(line, "(header)", ",".join(header)[:200], f"not in the {kind} format: "
+                       f"the first line must be the header {','.join(columns)}{hint}")
+        return False
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            result.problem(line, name, name, "column appears twice in the header; keep one")
+        seen.add(name)
+        if name not in columns:
+            guess = suggest(name, columns)
+            hint = f"did you mean '{guess}'?" if guess else f"the columns are {','.join(columns)}"
+            result.problem(line, name, name, f"unknown column; {hint}")
+    for name in columns:
+        if name not in header:
+            result.problem(line, name, "", f"missing column; add '{name}' to the header "
+                           "(values may be empty where the column is optional)")
+    return True

@@ -1,0 +1,52 @@
+"""Every path the toolkit uses, in one place.
+
+The project root is the checkout that holds ``pyproject.toml`` (the package is installed
+editable from ``src/``). Set ``COOPREPORT_ROOT`` to point the toolkit at another project folder,
+for example a copy with its own ``data/`` and ``params/``. No other module holds a path literal.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _find_root() -> Path:
+    env = os.environ.get("COOPREPORT_ROOT")
+    if env:
+        return Path(env).expanduser().resolve()
+    return _PACKAGE_DIR.parents[1]
+
+
+PROJECT_ROOT: Path = _find_root()
+DATA_DIR: Path = PROJECT_ROOT / "data"
+TAXONOMY_DIR: Path = DATA_DIR / "taxonomy"
+DEFAULT_REGISTRY: Path = DATA_DIR / "cooperation_events.csv"
+COMMITMENTS_NAME = "commitments.csv"
+DEFAULT_COMMITMENTS: Path = DATA_DIR / COMMITMENTS_NAME
+NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
+PARAMS_DIR: Path = PROJECT_ROOT / "params"
+REPORTS_DIR: Path = PROJECT_ROOT / "reports"
+OUTPUT_DIR: Path = REPORTS_DIR / "_output"
+ASSETS_DIR: Path = _PACKAGE_DIR / "assets"
+
+
+def resolve_data_path(path: str | os.PathLike[str]) -> Path:
+    """Resolve a user-given data path: absolute as given, relative from the project root."""
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else (PROJECT_ROOT / candidate)
+
+
+def commitments_path_for(registry_path: Path) -> Path:
+    """The commitments file that belongs to a registry: ``commitments.csv`` beside it."""
+    return registry_path.parent / COMMITMENTS_NAME
+
+
+def display_path(path: Path) -> str:
+    """A path as users should read it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,95 @@
+"""Validate registry and commitments files as ``coopreport validate`` does.
+
+A file whose header has ``commitment_id`` is a commitments file; anything else is read as an
+activity registry. A registry's own commitments file (see
+:func:`analysis.registry.commitments_path_for`) is validated with it, exactly as
+:func:`analysis.registry.load_registry` would, so a file that validates also loads. A
+commitments file given on its own is checked against the registries given in the same call, or
+else the ``cooperation_events.csv`` beside it, or else the shipped registry.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import paths
+from analysis.commitments import read_commitments
+from analysis.errors import Problem
+from analysis.registry import commitments_path_for, read_activities
+from analysis.taxonomy import load_taxonomy
+
+
+@dataclass
+class FileReport:
+    """The outcome for one file: its kind, row count, problems, and (registries) the frame."""
+
+    path: Path
+    kind: str
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    activities: pd.DataFrame | None = None
+
+
+def _is_commitments(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(4096)
+    except OSError:
+        return False
+    return b"commitment_id" in first
+
+
+def validate_files(files: Sequence[Path]) -> list[FileReport]:
+    """Validate each file (default: the shipped registry); return one report per file checked."""
+    taxonomy = load_taxonomy()
+    targets = [paths.resolve_data_path(f) for f in files] or [paths.DEFAULT_REGISTRY]
+    reports: list[FileReport] = []
+    known_ids: set[str] = set()
+    commitment_files: list[Path] = []
+    for path in targets:
+        if _is_commitments(path):
+            commitment_files.append(path)
+            continue
+        frame, csv_file = read_activities(path, taxonomy)
+        ids = {rec.get("activity_id", "") for _, rec in csv_file.records}
+        known_ids |= ids
+        reports.append(FileReport(path, "registry", len(csv_file.records), csv_file.problems,
+                                  frame))
+        own = commitments_path_for(path)
+        if own is not None and own not in targets:
+            _, cfile = read_commitments(own, ids, taxonomy)
+            reports.append(FileReport(own, "commitments", len(cfile.records), cfile.problems))
+    for path in commitment_files:
+        ids = known_ids or _ids_for_lone_commitments(path)
+        _, cfile = read_commitments(path, ids, taxonomy)
+        reports.append(FileReport(path, "commitments", len(cfile.records), cfile.problems))
+    return reports
+
+
+def _ids_for_lone_commitments(path: Path) -> set[str]:
+    beside = path.with_name(paths.DEFAULT_REGISTRY.name)
+    registry = beside if beside.exists() else paths.DEFAULT_REGISTRY
+    _, csv_file = read_activities(registry)
+    return {rec.get("activity_id", "") for _, rec in csv_file.records}
+
+
+def summarise_registry(frame: pd.DataFrame) -> list[str]:
+    """A few lines describing a valid registry: countries, years, activity types."""
+    if frame.empty:
+        return []
+    countries = Counter(frame["country"])
+    years = Counter(int(y) for y in frame["year"])
+    types = Counter(frame["activity_type"])
+    first, last = min(years), max(years)
+    per_year = ", ".join(f"{y}: {years.get(y, 0)}" for y in range(first, last + 1))
+    return [
+        "countries: " + ", ".join(f"{c} {n}" for c, n in countries.most_common()),
+        f"years:     {first}-{last} ({per_year})",
+        "types:     " + ", ".join(f"{t} {n}" for t, n in types.most_common()),
+        f"amounts:   {int(frame['amount_usd'].notna().sum())} activities state a USD amount",
+    ]

@@ -1,0 +1,43 @@
+"""Helpers to write small registry files by hand. Rows here are fictional test fixtures."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from analysis import registry
+
+HEADER = list(registry.COLUMNS)
+
+# One valid, fictional row (test fixture, not real data). Tests override fields.
+GOOD_ROW = {
+    "activity_id": "UZB-2023-05-17-test-seminar",
+    "date": "2023-05-17",
+    "date_precision": "day",
+    "country": "UZB",
+    "partners": "World Bank",
+    "counterpart": "Test Ministry",
+    "activity_type": "seminar",
+    "themes": "public_procurement;capacity_building",
+    "title": "Test seminar on procurement",
+    "amount_usd": "",
+    "source": "example.org",
+    "source_url": "https://example.org/news/1",
+    "source_language": "en",
+}
+
+
+def registry_text(rows: list[dict[str, str]], header: list[str] | None = None) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header or HEADER, lineterminator="\n",
+                            extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def make_row(**overrides: str) -> dict[str, str]:
+    row = dict(GOOD_ROW)
+    row.update(overrides)
+    return row
