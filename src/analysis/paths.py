@@ -39,11 +39,6 @@ def resolve_data_path(path: str | os.PathLike[str]) -> Path:
     return candidate if candidate.is_absolute() else (PROJECT_ROOT / candidate)
 
 
-def commitments_path_for(registry_path: Path) -> Path:
-    """The commitments file that belongs to a registry: ``commitments.csv`` beside it."""
-    return registry_path.parent / COMMITMENTS_NAME
-
-
 def display_path(path: Path) -> str:
     """A path as users should read it: relative to the working directory when inside it."""
     try:

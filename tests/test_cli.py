@@ -1,0 +1,111 @@
+"""The ``coopreport`` command line: validate on good and broken registries."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+from analysis.cli import main
+
+# Ten planted errors: (row number among the data rows, 0-based; column; bad value; reason text)
+PLANTED = [
+    (0, "date", "2023-02-30", "impossible date"),
+    (4, "date_precision", "day", "precision 'day' needs a date like YYYY-MM-DD"),
+    (9, "country", "UZX", "unknown country code"),
+    (14, "activity_type", "meting", "did you mean 'meeting'"),
+    (19, "themes", "procurement", "unknown theme"),
+    (24, "partners", "Wrold Bank", "did you mean 'World Bank'"),
+    (29, "amount_usd", "-100", "negative amount"),
+    (34, "amount_usd", "ten million", "not a number"),
+    (39, "title", "", "required field is empty"),
+    (44, "activity_id", None, "duplicate id"),  # None: copy the previous row's id
+]
+
+
+def plant_errors(target: Path) -> dict[int, tuple[str, str]]:
+    """Copy the shipped registry with the ten errors above; return {file line: (column, reason)}."""
+    with paths.DEFAULT_REGISTRY.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    expected: dict[int, tuple[str, str]] = {}
+    for index, column, value, reason in PLANTED:
+        if index == 4:  # a day-precision row gets a month-shaped date
+            rows[index]["date"] = rows[index]["date"][:7]
+        rows[index][column] = rows[index - 1][column] if value is None else value
+        expected[index + 2] = (column, reason)  # header is line 1; no quoted line breaks here
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return expected
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True,
+                          text=True, cwd=paths.PROJECT_ROOT, check=False)
+
+
+def test_validate_shipped_registry_prints_summary():
+    result = run_cli("validate")
+    assert result.returncode == 0, result.stderr
+    assert "data/cooperation_events.csv: OK, 78 activities" in result.stdout
+    assert "countries: UZB 43, AZE 35" in result.stdout
+    assert "years:     2017-2026" in result.stdout
+    assert "data/commitments.csv: OK, 10 commitments" in result.stdout
+
+
+def test_validate_reports_ten_planted_errors_with_lines(tmp_path):
+    broken = tmp_path / "broken.csv"
+    expected = plant_errors(broken)
+    digest = hashlib.sha256(broken.read_bytes()).hexdigest()
+    result = run_cli("validate", str(broken))
+    assert result.returncode == 2
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith(str(broken))]
+    assert len(lines) == 10, result.stderr
+    for line_no, (column, reason) in expected.items():
+        hits = [ln for ln in lines if ln.startswith(f"{broken}:{line_no}: {column}: ")]
+        assert len(hits) == 1, (line_no, column, result.stderr)
+        assert reason in hits[0]
+    assert "10 problems in 1 file" in result.stderr
+    assert hashlib.sha256(broken.read_bytes()).hexdigest() == digest  # untouched
+
+
+def test_validate_several_files_and_a_lone_commitments_file(tmp_path, capsys):
+    registry = tmp_path / "cooperation_events.csv"
+    registry.write_bytes(paths.DEFAULT_REGISTRY.read_bytes())
+    commitments = tmp_path / "other_commitments.csv"
+    commitments.write_text(
+        "commitment_id,activity_id,commitment,due,status,evidence_activity_ids,note\n"
+        "X1,NOT-AN-ACTIVITY,Something,2025,planned,,\n", encoding="utf-8")
+    code = main(["validate", str(registry), str(commitments)])
+    out = capsys.readouterr()
+    assert code == 2
+    assert f"{commitments}:2: activity_id: NOT-AN-ACTIVITY: no activity" in out.err
+    assert "OK, 78 activities" in out.out
+
+
+def test_validate_empty_file_exit_2(tmp_path, capsys):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    assert main(["validate", str(empty)]) == 2
+    assert f"{empty}:1: (file): \"\": the file is empty" in capsys.readouterr().err
+
+
+def test_console_script_and_module_agree():
+    script = Path(sys.executable).with_name("coopreport")
+    if not script.exists():
+        pytest.skip(f"console script not installed next to {sys.executable}")
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0 and result.stdout.startswith("coopreport ")
+
+
+def test_usage_error_exits_2():
+    result = run_cli("no-such-command")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
