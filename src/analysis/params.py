@@ -1,0 +1,298 @@
+"""Report definitions: one YAML file per report variant in ``params/``, checked before any run.
+
+A params file looks like::
+
+    name: uzb-profile                  # output file stem: reports/_output/uzb-profile.html
+    notebook: country_profile.ipynb    # in notebooks/
+    title: "Uzbekistan: cooperation profile"
+    formats: [html, pdf]               # optional, default both
+    parameters:                        # injected by papermill; each must be declared
+      country: UZB
+      start_year: 2017
+      end_year: 2026
+
+:func:`load_report_spec` checks everything that can be checked without a kernel: YAML syntax,
+unknown or missing keys, types, the notebook and its single ``parameters`` cell, that every
+parameter is declared there with a matching type annotation, country codes, year ranges,
+languages, and that ``data_path`` exists. Every problem names the file and the key.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import nbformat
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+
+from analysis import paths
+from analysis.errors import ParameterError
+from analysis.taxonomy import LANGUAGES, is_country
+
+Format = Literal["html", "pdf"]
+FORMATS: tuple[Format, ...] = ("html", "pdf")
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class ReportSpec(BaseModel):
+    """The content of one params file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: StrictStr = Field(pattern=NAME_PATTERN, max_length=100)
+    notebook: StrictStr
+    title: StrictStr = Field(min_length=1)
+    subtitle: StrictStr | None = None
+    formats: list[Format] = Field(default_factory=lambda: list(FORMATS), min_length=1)
+    parameters: dict[StrictStr, Any] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A parameter as declared in a notebook's ``parameters`` cell."""
+
+    name: str
+    annotation: str | None
+    default: Any
+    comment: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """A checked report definition, ready to run."""
+
+    spec: ReportSpec
+    source: Path
+    notebook: Path
+    parameters: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that rejects repeated keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key '{key}' appears twice", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                                 _construct_mapping)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Parse a params file; errors name the file, line and what is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"{path}: cannot read the params file ({exc})") from exc
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ParameterError(f"{path}{where}: invalid YAML: {problem}") from exc
+    if not isinstance(data, dict):
+        raise ParameterError(f"{path}: a params file must be a YAML mapping with the keys "
+                             "name, notebook, title, formats, parameters")
+    return data
+
+
+def parameters_cell(notebook: Path) -> list[Declared]:
+    """The parameters declared in a notebook's single cell tagged ``parameters``.
+
+    Raises
+    ------
+    ParameterError
+        When the notebook cannot be read, has no or several ``parameters`` cells, or the cell
+        holds anything but simple ``name: type = literal  # comment`` assignments.
+    """
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except (OSError, ValueError) as exc:
+        raise ParameterError(f"{notebook}: cannot read the notebook ({exc})") from exc
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ParameterError(
+            f"{notebook}: {len(cells)} cells tagged 'parameters'; a report notebook needs exactly "
+            "one (without it papermill only warns and the notebook's defaults silently win)")
+    source = cells[0].source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ParameterError(f"{notebook}: the parameters cell is not valid Python ({exc})"
+                             ) from exc
+    lines = source.splitlines()
+    declared: list[Declared] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
+            name, annotation, value = stmt.target.id, ast.unparse(stmt.annotation), stmt.value
+        elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+              and isinstance(stmt.targets[0], ast.Name)):
+            name, annotation, value = stmt.targets[0].id, None, stmt.value
+        else:
+            raise ParameterError(f"{notebook}: parameters cell line {stmt.lineno}: only "
+                                 "'name: type = value' assignments belong in the parameters cell")
+        try:
+            default = ast.literal_eval(value)
+        except ValueError as exc:
+            raise ParameterError(f"{notebook}: parameter '{name}': the default must be a literal"
+                                 ) from exc
+        line = lines[stmt.lineno - 1]
+        comment = line.split("#", 1)[1].strip() if "#" in line else ""
+        declared.append(Declared(name, annotation, default, comment))
+    return declared
+
+
+def matches_annotation(value: Any, annotation: str | None) -> bool:
+    """Whether a YAML value fits a simple annotation: str, int, float, bool, list[T], X | None."""
+    if annotation is None:
+        return True
+    options = [a.strip() for a in annotation.split("|")]
+    for option in options:
+        if option == "None" and value is None:
+            return True
+        if option == "str" and isinstance(value, str):
+            return True
+        if option == "bool" and isinstance(value, bool):
+            return True
+        if option == "int" and isinstance(value, int) and not isinstance(value, bool):
+            return True
+        if option == "float" and isinstance(value, int | float) and not isinstance(value, bool):
+            return True
+        inner = re.fullmatch(r"list\[(.+)\]", option)
+        if inner and isinstance(value, list):
+            return all(matches_annotation(v, inner.group(1)) for v in value)
+        if option not in ("None", "str", "bool", "int", "float") and not inner:
+            return True  # an annotation this checker does not know: leave it to the notebook
+    return False
+
+
+def check_values(source: Path, values: dict[str, Any]) -> None:
+    """Domain checks on parameter values by their conventional names."""
+    where = f"{source}: parameters"
+    for key in ("country", "peer"):
+        code = values.get(key)
+        if isinstance(code, str) and not is_country(code):
+            raise ParameterError(f"{where}.{key}: '{code}' is not an ISO 3166-1 alpha-3 "
+                                 "country code (e.g. UZB, AZE, KAZ)")
+    countries = values.get("countries")
+    if isinstance(countries, list):
+        bad = [c for c in countries if not is_country(c)]
+        if bad:
+            raise ParameterError(f"{where}.countries: not ISO 3166-1 alpha-3 country code(s): "
+                                 f"{', '.join(map(str, bad))}")
+        if len(set(countries)) != len(countries) or len(countries) < 2:
+            raise ParameterError(f"{where}.countries: list two or more different countries")
+    start, end = values.get("start_year"), values.get("end_year")
+    for key, year in (("start_year", start), ("end_year", end)):
+        if isinstance(year, int) and not 1900 <= year <= 2100:
+            raise ParameterError(f"{where}.{key}: {year} is not a plausible year (1900-2100)")
+    if isinstance(start, int) and isinstance(end, int) and start > end:
+        raise ParameterError(f"{where}: start_year {start} is after end_year {end}")
+    lang = values.get("lang")
+    if lang is not None and lang not in LANGUAGES:
+        raise ParameterError(f"{where}.lang: '{lang}' is not a supported language "
+                             f"({', '.join(LANGUAGES)})")
+    data_path = values.get("data_path")
+    if isinstance(data_path, str) and not paths.resolve_data_path(data_path).is_file():
+        raise ParameterError(f"{where}.data_path: no file at '{data_path}' (relative paths "
+                             f"start at the project root, {paths.PROJECT_ROOT})")
+
+
+def find_notebook(source: Path, name: str) -> Path:
+    candidates = [paths.NOTEBOOKS_DIR / name, paths.PROJECT_ROOT / name]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    known = ", ".join(sorted(p.name for p in paths.NOTEBOOKS_DIR.glob("*.ipynb")))
+    raise ParameterError(f"{source}: notebook: '{name}' not found in {paths.NOTEBOOKS_DIR} "
+                         f"(available: {known or 'none'})")
+
+
+def load_report_spec(source: Path) -> Report:
+    """Read and fully check one params file.
+
+    Raises
+    ------
+    ParameterError
+        Naming the file and the key for any problem listed in the module docstring.
+    """
+    data = read_yaml(source)
+    try:
+        spec = ReportSpec.model_validate(data)
+    except ValidationError as exc:
+        messages = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"]) or "(file)"
+            messages.append(f"{source}: {key}: {_explain(error)}")
+        raise ParameterError("\n".join(messages)) from exc
+    notebook = find_notebook(source, spec.notebook)
+    declared = {d.name: d for d in parameters_cell(notebook)}
+    for key, value in spec.parameters.items():
+        if key not in declared:
+            raise ParameterError(f"{source}: parameters.{key}: the notebook {notebook.name} does "
+                                 f"not declare this parameter (it declares: "
+                                 f"{', '.join(declared) or 'none'})")
+        annotation = declared[key].annotation
+        if not matches_annotation(value, annotation):
+            raise ParameterError(f"{source}: parameters.{key}: {value!r} is not of the declared "
+                                 f"type {annotation}")
+    values = {name: d.default for name, d in declared.items()} | spec.parameters
+    check_values(source, values)
+    return Report(spec, source.resolve(), notebook, dict(spec.parameters))
+
+
+def _explain(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return ("unknown key; a params file has name, notebook, title, subtitle, formats, "
+                "parameters")
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "string_pattern_mismatch":
+        return (f"'{error['input']}' cannot be a report name: use letters, digits, '-', '_' and "
+                "'.', starting with a letter or digit (no '/' or '..': the name is a file name "
+                "in the output folder)")
+    return f"{error['msg']} (got {error['input']!r})"
+
+
+def discover_params(directory: Path | None = None) -> list[Path]:
+    """Every params file (``*.yaml``, ``*.yml``) in ``params/``, sorted."""
+    folder = directory or paths.PARAMS_DIR
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
+def load_reports(sources: list[Path]) -> list[Report]:
+    """Check a set of params files together (every file, all errors); names must be unique."""
+    reports: list[Report] = []
+    errors: list[str] = []
+    for source in sources:
+        try:
+            reports.append(load_report_spec(source))
+        except ParameterError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise ParameterError("\n".join(errors))
+    seen: dict[str, Path] = {}
+    for report in reports:
+        if report.name in seen:
+            raise ParameterError(f"{report.source}: name: '{report.name}' is also the name in "
+                                 f"{seen[report.name]}; each report needs its own name")
+        seen[report.name] = report.source
+    return reports

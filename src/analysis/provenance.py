@@ -1,0 +1,66 @@
+"""Provenance of a built report: parameters, data checksums, package version, commit, time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from analysis import __version__, paths
+from analysis.csvfile import sha256_file
+
+
+def git_commit(root: Path | None = None) -> str | None:
+    """The checkout's commit (``<sha>-dirty`` with uncommitted changes), or None outside git."""
+    where = root or paths.PROJECT_ROOT
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True,
+                              text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=where, capture_output=True, text=True, timeout=10,
+                               check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{head}-dirty" if dirty else head
+
+
+def utc_now() -> str:
+    """The current time, UTC, ISO 8601 to the second."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def describe_build(parameters: dict[str, Any], data_path: Path | None,
+                   commit: str | None = None, built_at: str | None = None) -> dict[str, Any]:
+    """The provenance record stored in each executed notebook and shown in each report.
+
+    Parameters
+    ----------
+    parameters
+        The parameters the report was run with (defaults included).
+    data_path
+        The registry file the report reads; its SHA-256 is recorded.
+    commit, built_at
+        Pass them to share one value across a build; computed when None.
+    """
+    record: dict[str, Any] = {
+        "parameters": parameters,
+        "package_version": __version__,
+        "git_commit": commit if commit is not None else git_commit(),
+        "built_at": built_at or utc_now(),
+    }
+    if data_path is not None:
+        record["registry"] = paths.display_path(data_path)
+        record["registry_sha256"] = sha256_file(data_path) if data_path.is_file() else None
+    return record
+
+
+def provenance_line(record: dict[str, Any]) -> str:
+    """One line for a report's title block."""
+    parts = [f"coopreport {record.get('package_version', '?')}"]
+    if record.get("git_commit"):
+        parts.append(f"commit {str(record['git_commit'])[:12]}")
+    if record.get("registry_sha256"):
+        parts.append(f"data {record.get('registry', '')} sha256 {record['registry_sha256'][:12]}")
+    parts.append(f"built {record.get('built_at', '?')}")
+    return " · ".join(parts)
