@@ -1,0 +1,424 @@
+"""Report charts: pure functions from tidy frames to Altair charts, and the house theme.
+
+Every chart function takes a tidy DataFrame (as :mod:`analysis.metrics` makes them, or the
+activities frame of :mod:`analysis.registry`), a report language ``lang`` and optional
+``labels``, and returns an Altair chart. They do no I/O and never change their input. All
+visible text comes from :mod:`analysis.i18n`. A selection without activities still gives a chart
+that renders and says so: the no-data note as subtitle (all counts zero) or in place of the
+marks (no rows).
+
+``labels`` maps category ids to the texts shown for them, e.g. ``{"e_procurement":
+"E-procurement"}``. Ids without a label are shown as they are, except country codes (shown as
+the country's name in the report language) and partner kinds (translated).
+
+The house theme (:func:`enable_theme`) sets font, palette and sizes. Altair applies it when a
+chart becomes a spec, so enable it once per session (``renderer.enable_renderer`` does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import altair as alt
+import pandas as pd
+
+from analysis.errors import ParameterError
+from analysis.i18n import MESSAGES, translate
+from analysis.taxonomy import country_name
+
+THEME_NAME = "coopreport"
+FONT = "Noto Sans"
+# What charts ask for: FONT, then the generic family. Without the fallback, vl-convert draws no
+# text at all on a machine where FONT is neither installed nor registered.
+FONT_STACK = f"{FONT}, sans-serif"
+WIDTH = 560
+HEIGHT = 300
+INK = "#222222"
+MUTED = "#5f6b76"
+GRID = "#e5e8eb"
+DOMAIN = "#9aa3ab"
+# Sober categorical palette: navy, mid blue, ochre, green, plum, brick, grey, olive.
+PALETTE: tuple[str, ...] = (
+    "#1f4e79", "#4a90c2", "#d08c2e", "#5b8c5a", "#8a6a8e", "#b0513b", "#7f8891", "#a89a3c",
+)
+HEATMAP_SCHEME: Final = "blues"
+SMALL_COUNT = 10  # count axes up to this get one tick per whole number
+
+Chart = alt.Chart | alt.LayerChart
+
+
+# ---------------------------------------------------------------------------- theme
+
+def theme_config() -> alt.theme.ThemeConfig:
+    """The house theme: calm report look, one font for all text, light grid, no border."""
+    return {
+        "config": {
+            "font": FONT_STACK,
+            "background": "white",
+            "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
+            "title": {
+                "font": FONT_STACK, "fontSize": 15, "fontWeight": 600, "color": INK,
+                "anchor": "start", "offset": 12, "subtitleFont": FONT_STACK,
+                "subtitleFontSize": 12, "subtitleColor": MUTED,
+            },
+            "axis": {**_guide_text(MUTED), "gridColor": GRID, "domainColor": DOMAIN,
+                     "tickColor": DOMAIN},
+            "legend": _guide_text(INK),
+            "header": _guide_text(INK),
+            "range": {"category": list(PALETTE)},
+            "text": {"font": FONT_STACK, "color": INK, "fontSize": 11},
+            "line": {"strokeWidth": 2},
+            "point": {"filled": True, "size": 60},
+        }
+    }
+
+
+def _guide_text(label_colour: str) -> Any:
+    """Fonts and colours of axis, legend and header labels and titles."""
+    return {"labelFont": FONT_STACK, "titleFont": FONT_STACK, "labelFontSize": 11,
+            "titleFontSize": 12, "titleFontWeight": "normal", "titleColor": INK,
+            "labelColor": label_colour}
+
+
+def register_theme() -> None:
+    """Register the house theme with Altair as :data:`THEME_NAME`, unless it already is."""
+    if THEME_NAME not in alt.theme.names():
+        alt.theme.register(THEME_NAME, enable=False)(theme_config)
+
+
+def enable_theme() -> None:
+    """Register the house theme (once) and make it Altair's active theme."""
+    register_theme()
+    alt.theme.enable(THEME_NAME)
+
+
+# ---------------------------------------------------------------------------- charts
+
+def activities_per_year(counts: pd.DataFrame, lang: str = "en",
+                        labels: Mapping[str, str] | None = None) -> Chart:
+    """Activities per year and country: a line with a point for every year.
+
+    Years are ordinal and run without gaps from the first to the last year; a country-year
+    without a row is drawn as 0, like the explicit zero rows of :mod:`analysis.metrics`.
+
+    Parameters
+    ----------
+    counts
+        Columns ``country``, ``year``, ``activities``; one row per country and year.
+    lang, labels
+        Report language; display labels for countries (see the module docstring).
+
+    Returns
+    -------
+    A layered chart, or the no-data chart when ``counts`` has no rows.
+
+    Raises
+    ------
+    ParameterError
+        When a column is missing or a country-year appears twice.
+    """
+    title = _check(counts, ("country", "year", "activities"), ("country", "year"),
+                   "activities_per_year", lang)
+    if counts.empty:
+        return _no_data_chart(title, lang)
+    data = _complete_years(counts)
+    data["country"] = _display(data["country"], labels, lang, kind="country")
+    most = int(data["activities"].max())
+    base = alt.Chart(data).encode(
+        x=alt.X("year:O", title=translate("field.year", lang), sort="ascending",
+                axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("activities:Q", title=translate("field.activity_count", lang),
+                axis=alt.Axis(**_count_ticks(most)), scale=_count_scale(most)),
+        color=alt.Color("country:N", title=translate("field.country", lang)),
+        tooltip=[_tip("country:N", "field.country", lang), _tip("year:O", "field.year", lang),
+                 _tip("activities:Q", "field.activities", lang)],
+    )
+    return (base.mark_line() + base.mark_point()).properties(
+        width=WIDTH, title=_title(title, lang, no_data=most == 0)
+    )
+
+
+def theme_heatmap(shares: pd.DataFrame, lang: str = "en",
+                  labels: Mapping[str, str] | None = None) -> Chart:
+    """Activities per country and theme as a heatmap with the count written on every cell.
+
+    Themes are rows and countries columns, each in the order they first appear in ``shares``.
+
+    Parameters
+    ----------
+    shares
+        Columns ``country``, ``theme``, ``activities`` and optionally ``share`` (a fraction,
+        shown as a percentage in the tooltip); one row per country and theme.
+    lang, labels
+        Report language; display labels for themes and countries (see the module docstring).
+
+    Returns
+    -------
+    A layered chart, or the no-data chart when ``shares`` has no rows.
+
+    Raises
+    ------
+    ParameterError
+        When a column is missing or a country-theme pair appears twice.
+    """
+    title = _check(shares, ("country", "theme", "activities"), ("country", "theme"),
+                   "theme_heatmap", lang)
+    if shares.empty:
+        return _no_data_chart(title, lang)
+    columns = ["country", "theme", "activities"] + (["share"] if "share" in shares else [])
+    data = shares.loc[:, columns].reset_index(drop=True)
+    data["country"] = _display(data["country"], labels, lang, kind="country")
+    data["theme"] = _display(data["theme"], labels, lang)
+    most = int(data["activities"].max())
+    tooltip = [_tip("country:N", "field.country", lang), _tip("theme:N", "field.theme", lang),
+               _tip("activities:Q", "field.activities", lang)]
+    if "share" in data:
+        tooltip.append(_tip("share:Q", "field.share", lang, format=".0%"))
+    base = alt.Chart(data).encode(
+        x=alt.X("country:N", title=translate("field.country", lang),
+                sort=_in_order(data["country"]),
+                axis=alt.Axis(orient="top", labelAngle=0, labelLimit=110)),
+        y=alt.Y("theme:N", title=translate("field.theme", lang), sort=_in_order(data["theme"]),
+                axis=alt.Axis(labelLimit=240)),
+        tooltip=tooltip,
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color("activities:Q", title=translate("field.activity_count", lang),
+                        scale=alt.Scale(scheme=HEATMAP_SCHEME, domain=[0, max(most, 1)]),
+                        legend=alt.Legend(**_count_ticks(most, limit=4))),
+    )
+    dark = alt.datum.activities > max(most, 1) / 2
+    numbers = base.mark_text(baseline="middle").encode(
+        text=alt.Text("activities:Q", format="d"),
+        color=alt.when(dark).then(alt.value("white")).otherwise(alt.value(INK)),
+    )
+    return (cells + numbers).properties(
+        width=alt.Step(110), height=alt.Step(26), title=_title(title, lang, no_data=most == 0)
+    )
+
+
+def partner_bars(summary: pd.DataFrame, top: int = 15, lang: str = "en",
+                 labels: Mapping[str, str] | None = None) -> Chart:
+    """The ``top`` partners by number of activities as horizontal bars, largest first.
+
+    Ties are in alphabetical order of partner id. Bars are coloured by partner kind when there
+    is a ``kind`` column; every bar has its count written at its end.
+
+    Parameters
+    ----------
+    summary
+        Columns ``partner``, ``activities`` and optionally ``kind``; one row per partner.
+    top
+        How many partners to show (at least 1); a subtitle says when some are left out.
+    lang, labels
+        Report language; display labels for partners and kinds (see the module docstring).
+
+    Returns
+    -------
+    A layered chart, or the no-data chart when ``summary`` has no rows.
+
+    Raises
+    ------
+    ParameterError
+        When a column is missing, a partner appears twice or ``top`` is below 1.
+    """
+    if top < 1:
+        raise ParameterError(f"charts.partner_bars: top must be at least 1, not {top}")
+    title = _check(summary, ("partner", "activities"), ("partner",), "partner_bars", lang)
+    if summary.empty:
+        return _no_data_chart(title, lang)
+    columns = ["partner", "activities"] + (["kind"] if "kind" in summary else [])
+    data = (summary.loc[:, columns]
+            .sort_values(["activities", "partner"], ascending=[False, True], kind="stable")
+            .head(top).reset_index(drop=True))
+    data["partner"] = _display(data["partner"], labels, lang)
+    most = int(data["activities"].max())
+    tooltip = [_tip("partner:N", "field.partner", lang),
+               _tip("activities:Q", "field.activities", lang)]
+    colour: Any = alt.value(PALETTE[0])
+    if "kind" in data:
+        data["kind"] = _display(data["kind"], labels, lang, kind="partner_kind")
+        colour = alt.Color("kind:N", title=translate("field.kind", lang))
+        tooltip.append(_tip("kind:N", "field.kind", lang))
+    base = alt.Chart(data).encode(
+        y=alt.Y("partner:N", title=translate("field.partner", lang),
+                sort=list(data["partner"]), axis=alt.Axis(labelLimit=220)),
+        x=alt.X("activities:Q", title=translate("field.activity_count", lang),
+                axis=alt.Axis(**_count_ticks(most)), scale=_count_scale(most)),
+        tooltip=tooltip,
+    )
+    bars = base.mark_bar().encode(color=colour)
+    numbers = base.mark_text(align="left", baseline="middle", dx=3).encode(
+        text=alt.Text("activities:Q", format="d")
+    )
+    subtitle = (translate("chart.partner_bars.top", lang, top=top, total=len(summary))
+                if len(summary) > top else None)
+    return (bars + numbers).properties(
+        width=WIDTH, height=alt.Step(22), title=_title(title, lang, most == 0, subtitle)
+    )
+
+
+def timeline(activities: pd.DataFrame, lang: str = "en",
+             labels: Mapping[str, str] | None = None) -> Chart:
+    """Every activity as a point on a time axis, one row per country, coloured by type.
+
+    A point sits at the first day its date covers; the tooltip gives the date as written (its
+    precision varies), title, partners, source (its address when no name is given) and type.
+    Points of one country on the same day are spread vertically so none hides another. In
+    interactive output a point links to its ``source_url``.
+
+    Parameters
+    ----------
+    activities
+        The activities frame of :mod:`analysis.registry`; ``source_url`` may be absent.
+    lang, labels
+        Report language; display labels for countries and activity types (see the module
+        docstring).
+
+    Returns
+    -------
+    A point chart, or the no-data chart when ``activities`` has no rows.
+
+    Raises
+    ------
+    ParameterError
+        When a column is missing.
+    """
+    needed = ("start", "date", "title", "partners", "source", "country", "activity_type")
+    title = _check(activities, needed, (), "timeline", lang)
+    if activities.empty:
+        return _no_data_chart(title, lang)
+    urls = [_text(u) for u in activities.get("source_url", pd.Series("", activities.index))]
+    data = pd.DataFrame({
+        "start": pd.to_datetime(activities["start"]).to_numpy(),
+        "date": [_text(d) for d in activities["date"]],
+        "title": [_text(t) for t in activities["title"]],
+        "partners": [_join(p) for p in activities["partners"]],
+        "source": [_text(s) or u for s, u in zip(activities["source"], urls, strict=True)],
+        "source_url": urls,
+        "country": _display(activities["country"], labels, lang, kind="country").to_numpy(),
+        "activity_type": _display(activities["activity_type"], labels, lang).to_numpy(),
+    })
+    same_day = data.groupby(["country", "start"], sort=False)["start"]
+    data["offset"] = same_day.cumcount() - (same_day.transform("size") - 1) / 2
+    reach = max(2.0, float(data["offset"].abs().max()) + 1)
+    chart = alt.Chart(data).mark_point(size=70, opacity=0.85).encode(
+        x=alt.X("start:T", title=translate("field.date", lang), scale=alt.Scale(nice="year"),
+                axis=alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1})),
+        y=alt.Y("country:N", title=translate("field.country", lang),
+                sort=sorted(set(data["country"]))),
+        # offsets count points; 0 is the band's middle, where the country's tick is
+        yOffset=alt.YOffset("offset:Q", scale=alt.Scale(domain=[-reach, reach])),
+        color=alt.Color("activity_type:N", title=translate("field.activity_type", lang)),
+        href=alt.Href("source_url:N"),
+        tooltip=[_tip("date:N", "field.date", lang), _tip("title:N", "field.title", lang),
+                 _tip("partners:N", "field.partners", lang),
+                 _tip("source:N", "field.source", lang),
+                 _tip("activity_type:N", "field.activity_type", lang),
+                 _tip("country:N", "field.country", lang)],
+    )
+    return chart.properties(width=WIDTH, height=alt.Step(44), title=title)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+def _check(frame: pd.DataFrame, columns: Iterable[str], keys: tuple[str, ...], where: str,
+           lang: str) -> str:
+    """Check the frame's columns and that ``keys`` identify rows; return the chart title."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ParameterError(
+            f"charts.{where}: the frame lacks column(s) {', '.join(missing)} "
+            f"(it has {', '.join(map(str, frame.columns)) or 'none'}); pass the frame the "
+            "matching metrics function returns"
+        )
+    repeated = frame.loc[frame.duplicated(list(keys)), list(keys)] if keys else frame.iloc[:0]
+    if not repeated.empty:
+        first = ", ".join(str(v) for v in repeated.iloc[0])
+        raise ParameterError(
+            f"charts.{where}: {'/'.join(keys)} {first} appears more than once; "
+            "pass one row per combination (aggregate first)"
+        )
+    return translate(f"chart.{where}", lang)
+
+
+def _complete_years(counts: pd.DataFrame) -> pd.DataFrame:
+    """One row per country and year from the first to the last year, missing ones as 0."""
+    years = pd.to_numeric(counts["year"]).astype(int)
+    index = pd.MultiIndex.from_arrays([counts["country"], years], names=["country", "year"])
+    grid = pd.MultiIndex.from_product(
+        [pd.unique(counts["country"]), range(years.min(), years.max() + 1)],
+        names=["country", "year"],
+    )
+    series = pd.Series(counts["activities"].to_numpy(), index=index, name="activities")
+    return series.reindex(grid, fill_value=0).astype(int).reset_index()
+
+
+def _display(values: pd.Series, labels: Mapping[str, str] | None, lang: str,
+             kind: str | None = None) -> pd.Series:
+    """The texts shown for category ids: ``labels`` first, then a default for the kind."""
+    given = labels or {}
+
+    def show(value: object) -> str:
+        text = str(value)
+        if text in given:
+            return given[text]
+        if kind == "country":
+            return country_name(text, lang)
+        if kind == "partner_kind" and f"kind.{text}" in MESSAGES:
+            return translate(f"kind.{text}", lang)
+        return text
+
+    return values.map(show).astype(object)
+
+
+def _tip(field: str, key: str, lang: str, **options: Any) -> alt.Tooltip:
+    return alt.Tooltip(field, title=translate(key, lang), **options)
+
+
+def _in_order(values: Iterable[str]) -> list[str]:
+    """Distinct values in order of first appearance, for an explicit axis sort."""
+    return list(dict.fromkeys(values))
+
+
+def _text(value: object) -> str:
+    """A cell as text; missing values (None, NaN) as ''."""
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def _join(partners: object) -> str:
+    if isinstance(partners, tuple | list):
+        return ", ".join(str(p) for p in partners)
+    return _text(partners)
+
+
+def _count_scale(most: int) -> alt.Scale:
+    """A count scale from 0; small counts get an exact domain so every tick is a whole number."""
+    if most <= SMALL_COUNT:
+        return alt.Scale(domain=[0, max(most, 1)], nice=False)
+    return alt.Scale(domainMin=0)
+
+
+def _count_ticks(most: int, limit: int = SMALL_COUNT) -> dict[str, Any]:
+    """Axis or legend options that label counts with whole numbers only.
+
+    Vega's ``tickMinStep`` does not stop half steps (labelled "0 1 1 2 2" with format ``d``),
+    so small ranges list their ticks.
+    """
+    if most <= limit:
+        return {"format": "d", "values": list(range(0, max(most, 1) + 1))}
+    return {"format": "d", "tickMinStep": 1}
+
+
+def _title(text: str, lang: str, no_data: bool, subtitle: str | None = None) -> alt.TitleParams:
+    lines = [s for s in (subtitle, translate("note.no_data", lang) if no_data else None) if s]
+    return alt.TitleParams(text, subtitle=lines) if lines else alt.TitleParams(text)
+
+
+def _no_data_chart(title: str, lang: str) -> alt.Chart:
+    """A chart of the title and the no-data note, where the marks would be."""
+    note = translate("note.no_data", lang)
+    return alt.Chart(pd.DataFrame({"note": [note]})).mark_text(
+        fontSize=13, color=MUTED
+    ).encode(text="note:N").properties(width=WIDTH, height=80, title=title)

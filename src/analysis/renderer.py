@@ -1,0 +1,102 @@
+"""The Altair renderer for report notebooks: Vega-Lite JSON plus static SVG and PNG.
+
+Altair 6's own ``mimetype`` renderer writes the mimetype ``application/vnd.vegalite.v6.json``,
+which nbformat's schema rejects, so papermill fails on the executed notebook (FINDINGS G1). The
+``coopreport`` renderer returns a bundle nbformat accepts and every output format can use:
+
+- ``application/vnd.vegalite.v6+json``: the spec, for interactive HTML;
+- ``image/svg+xml``: drawn offline by vl-convert, for PDF;
+- ``image/png``: the SVG rasterised (base64 text, as Jupyter stores PNG), as a fallback;
+- ``text/plain``: a one-line description.
+
+Call :func:`enable_renderer` once at the top of a notebook (it also enables the house theme).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import logging
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+from analysis import paths
+from analysis.charts import enable_theme
+from analysis.errors import RenderError
+
+logger = logging.getLogger(__name__)
+
+RENDERER_NAME = "coopreport"
+VEGALITE_MIMETYPE = "application/vnd.vegalite.v6+json"
+SVG_MIMETYPE = "image/svg+xml"
+PNG_MIMETYPE = "image/png"
+# vl-convert names Vega-Lite versions by major.minor: Altair's "v6.4.1" -> "6.4"
+VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+FONTS_DIR = paths.ASSETS_DIR / "fonts"
+
+
+@functools.cache
+def register_fonts() -> bool:
+    """Register ``assets/fonts`` with vl-convert, once per process. True if it was there."""
+    if not FONTS_DIR.is_dir():
+        logger.debug("no font folder at %s; vl-convert uses the system fonts", FONTS_DIR)
+        return False
+    vl_convert.register_font_directory(str(FONTS_DIR))
+    logger.debug("registered fonts in %s with vl-convert", FONTS_DIR)
+    return True
+
+
+def render_bundle(spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
+    """Turn a Vega-Lite spec into the notebook output bundle (the renderer function).
+
+    Parameters
+    ----------
+    spec
+        The chart's Vega-Lite spec, as ``chart.to_dict()`` gives it.
+    metadata
+        Renderer options from Altair; unused.
+
+    Returns
+    -------
+    dict
+        Mimetype → content: the spec, SVG text, base64 PNG text and a plain-text line.
+
+    Raises
+    ------
+    RenderError
+        When vl-convert cannot draw the spec.
+    """
+    register_fonts()
+    try:
+        svg = vl_convert.vegalite_to_svg(spec, vl_version=VL_VERSION)
+        png = vl_convert.svg_to_png(svg)
+    except ValueError as exc:
+        raise RenderError(
+            f"vl-convert could not draw the chart ({exc}); check the chart's spec with "
+            "chart.to_dict() and that its data has no values JSON cannot hold"
+        ) from exc
+    return {
+        VEGALITE_MIMETYPE: spec,
+        SVG_MIMETYPE: svg,
+        PNG_MIMETYPE: base64.b64encode(png).decode("ascii"),
+        "text/plain": _describe(spec),
+    }
+
+
+def enable_renderer() -> None:
+    """Register the ``coopreport`` renderer (once), make it Altair's renderer, enable the theme."""
+    if RENDERER_NAME not in alt.renderers.names():
+        alt.renderers.register(RENDERER_NAME, render_bundle)
+    alt.renderers.enable(RENDERER_NAME)
+    enable_theme()
+
+
+def _describe(spec: dict[str, Any]) -> str:
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(map(str, title))
+    return f"<Chart: {title}>" if title else "<Chart>"
