@@ -53,6 +53,63 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    from analysis.errors import ParameterError
+    from analysis.params import discover_params, load_report_spec
+
+    sources = discover_params()
+    if not sources:
+        print("no params files in params/")
+        return EXIT_OK
+    status = EXIT_OK
+    for source in sources:
+        try:
+            report = load_report_spec(source)
+        except ParameterError as exc:
+            print(f"{display_path(source)}: INVALID: {exc}")
+            status = EXIT_USAGE
+            continue
+        values = ", ".join(f"{k}={v}" for k, v in report.parameters.items())
+        print(f"{report.name:<32} {report.notebook.name:<28} {','.join(report.spec.formats):<9} "
+              f"{report.spec.title}  [{values}]")
+    return status
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    import os
+
+    from analysis.build import BuildOptions, build_reports
+    from analysis.params import discover_params, load_reports
+    from analysis.provenance import git_commit, utc_now
+    from analysis.render import choose_renderer
+    from analysis.runner_ui import BuildDisplay, print_summary
+
+    if args.all == bool(args.params):
+        print("coopreport build: give params files or --all (not both)", file=sys.stderr)
+        return EXIT_USAGE
+    sources = discover_params() if args.all else [Path(p) for p in args.params]
+    if not sources:
+        print("coopreport build: no params files found in params/", file=sys.stderr)
+        return EXIT_USAGE
+    reports = load_reports(sources)  # every check before any kernel starts or file is written
+    renderer = choose_renderer(args.renderer)
+    formats = tuple(args.formats.split(",")) if args.formats else None
+    if formats and not set(formats) <= {"html", "pdf"}:
+        print(f"coopreport build: --formats takes html, pdf or html,pdf, not {args.formats}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    jobs = args.jobs or os.cpu_count() or 1
+    options = BuildOptions(output_dir=Path(args.output_dir).resolve(), formats=formats,
+                           renderer=renderer, jobs=jobs, commit=git_commit(),
+                           built_at=utc_now())
+    log.info("building %d report(s) into %s with the %s renderer, %d job(s)", len(reports),
+             display_path(options.output_dir), renderer, jobs)
+    with BuildDisplay(reports) as display:
+        results = build_reports(reports, options, on_done=display.done)
+    print_summary(results, options.output_dir)
+    return EXIT_OK if all(r.status == "ok" for r in results) else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coopreport",
@@ -70,6 +127,29 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", metavar="PATH",
                           help="CSV files to check (default: the shipped registry)")
     validate.set_defaults(func=cmd_validate)
+
+    listing = sub.add_parser("list", help="list the report definitions in params/")
+    listing.set_defaults(func=cmd_list)
+
+    from analysis import paths
+    from analysis.render import RENDERERS
+
+    build = sub.add_parser(
+        "build", help="execute and render reports",
+        description="Execute report notebooks with papermill and render them to HTML and PDF. "
+                    "Exit 0 when every report was built, 1 when some failed, 2 for bad usage "
+                    "or bad params (then nothing is written).")
+    build.add_argument("params", nargs="*", metavar="PARAMS.yaml", help="params files to build")
+    build.add_argument("--all", action="store_true", help="build every params file in params/")
+    build.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                       help="reports built in parallel processes (default: number of cores)")
+    build.add_argument("--output-dir", default=str(paths.OUTPUT_DIR), metavar="DIR",
+                       help="where reports are published (default: reports/_output)")
+    build.add_argument("--renderer", choices=RENDERERS, default="auto",
+                       help="auto: Quarto when installed, else the built-in renderer")
+    build.add_argument("--formats", metavar="LIST",
+                       help="html, pdf or html,pdf (default: each params file's formats)")
+    build.set_defaults(func=cmd_build)
     return parser
 
 

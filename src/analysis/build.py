@@ -1,0 +1,228 @@
+"""The build runner: execute report notebooks with papermill, render them, publish atomically.
+
+Every report runs in its own work folder under ``OUTPUT/.build/`` and is published only when it
+fully succeeded, file by file with :func:`os.replace` (atomic on one file system), so readers
+never see a half-written report and a failed run leaves the previous good outputs untouched.
+A failed report's executed notebook (with the traceback) is kept in ``OUTPUT/_failed/``. One
+build at a time may write to an output folder (a lock file; a second build is refused).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import filelock
+
+from analysis import paths, provenance
+from analysis.errors import BuildError, CoopReportError
+from analysis.params import Report, parameters_cell
+
+log = logging.getLogger(__name__)
+
+WORK_DIR = ".build"
+FAILED_DIR = "_failed"
+LOCK_NAME = ".coopreport.lock"
+SUMMARY_NAME = "build-summary.json"
+
+
+@dataclass
+class ReportResult:
+    """The outcome of one report, as written to ``build-summary.json``."""
+
+    name: str
+    title: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    outputs: list[str] = field(default_factory=list)
+    error: str | None = None
+    failed_notebook: str | None = None
+    renderer: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    output_dir: Path
+    formats: tuple[str, ...] | None = None  # None: each report's own formats
+    renderer: str = "builtin"  # resolved before the build starts: "builtin" or "quarto"
+    jobs: int = 1
+    commit: str | None = None
+    built_at: str = ""
+
+
+def full_parameters(report: Report) -> dict[str, Any]:
+    """The notebook's declared defaults overridden by the params file: what the report ran with."""
+    defaults = {d.name: d.default for d in parameters_cell(report.notebook)}
+    return defaults | report.parameters
+
+
+def run_report(report: Report, options: BuildOptions) -> ReportResult:
+    """Execute, render and publish one report. Never raises for a failing notebook."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from analysis.render import render_notebook
+
+    started = time.perf_counter()
+    out = options.output_dir
+    workdir = Path(tempfile.mkdtemp(prefix=f"{report.name}-", dir=out / WORK_DIR))
+    executed = workdir / f"{report.name}.ipynb"
+    parameters = full_parameters(report)
+    data_path = parameters.get("data_path")
+    record = provenance.describe_build(
+        parameters, paths.resolve_data_path(data_path) if isinstance(data_path, str) else None,
+        commit=options.commit, built_at=options.built_at)
+    result = ReportResult(report.name, report.spec.title, "failed", 0.0, parameters=parameters)
+    try:
+        log.info("%s: executing %s", report.name, report.notebook.name)
+        papermill.execute_notebook(
+            str(report.notebook), str(executed), parameters=report.parameters,
+            cwd=str(workdir), progress_bar=False, log_output=False,
+            kernel_name="python3", request_save_on_cell_execute=False)
+        nb = nbformat.read(executed, as_version=4)
+        nb.metadata["coopreport"] = {
+            "name": report.name, "title": report.spec.title, "subtitle": report.spec.subtitle,
+            "provenance": record,
+        }
+        nbformat.write(nb, executed)
+        formats = list(options.formats or report.spec.formats)
+        log.info("%s: rendering %s with the %s renderer", report.name, "+".join(formats),
+                 options.renderer)
+        rendered = render_notebook(executed, workdir, formats, options.renderer)
+        result.renderer = options.renderer
+        result.outputs = _publish([executed, *rendered], out)
+        _discard(out / FAILED_DIR / executed.name)
+        result.status = "ok"
+    except PapermillExecutionError as exc:
+        result.error = f"{exc.ename}: {exc.evalue}".strip()
+        result.failed_notebook = _keep_failed(executed, out)
+    except (CoopReportError, OSError, ValueError, RuntimeError) as exc:
+        # ValueError/RuntimeError: nbclient's kernel errors (dead kernel, timeout) and
+        # nbformat validation; the report fails, the build goes on with the others.
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.failed_notebook = _keep_failed(executed, out)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        result.seconds = round(time.perf_counter() - started, 2)
+    if result.status == "ok":
+        log.info("%s: built in %.1f s", report.name, result.seconds)
+    else:
+        log.error("%s: FAILED after %.1f s: %s", report.name, result.seconds, result.error)
+    return result
+
+
+def _publish(files: Sequence[Path], out: Path) -> list[str]:
+    """Move finished files into the output folder, each with one atomic rename."""
+    published = []
+    for source in files:
+        target = out / source.name
+        os.replace(source, target)
+        published.append(str(target))
+    return published
+
+
+def _keep_failed(executed: Path, out: Path) -> str | None:
+    if not executed.exists():
+        return None
+    target = out / FAILED_DIR / executed.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(executed, target)
+    return str(target)
+
+
+def _discard(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def _warm_worker() -> None:
+    """Import the heavy modules once per worker process, not once per report."""
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    import analysis.render  # noqa: F401
+
+
+def build_reports(reports: Sequence[Report], options: BuildOptions,
+                  on_done: Callable[[ReportResult], None] | None = None) -> list[ReportResult]:
+    """Build every report (in parallel processes when ``options.jobs > 1``).
+
+    Raises
+    ------
+    BuildError
+        When another build holds the output folder's lock.
+    """
+    out = options.output_dir
+    out.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(str(out / LOCK_NAME))
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout as exc:
+        raise BuildError(f"another coopreport build is writing to {out} (lock {lock.lock_file}); "
+                         "wait for it to finish, or build into another --output-dir") from exc
+    try:
+        shutil.rmtree(out / WORK_DIR, ignore_errors=True)  # leftovers of a killed build
+        (out / WORK_DIR).mkdir()
+        results = _run_all(reports, options, on_done)
+        write_summary(out, options, results)
+        shutil.rmtree(out / WORK_DIR, ignore_errors=True)
+        return results
+    finally:
+        lock.release()
+
+
+def _run_all(reports: Sequence[Report], options: BuildOptions,
+             on_done: Callable[[ReportResult], None] | None) -> list[ReportResult]:
+    results: dict[str, ReportResult] = {}
+    if options.jobs <= 1 or len(reports) <= 1:
+        for report in reports:
+            results[report.name] = run_report(report, options)
+            if on_done:
+                on_done(results[report.name])
+    else:
+        context = multiprocessing.get_context("spawn")
+        workers = min(options.jobs, len(reports))
+        with cf.ProcessPoolExecutor(workers, mp_context=context,
+                                    initializer=_warm_worker) as pool:
+            futures = {pool.submit(run_report, r, options): r for r in reports}
+            for future in cf.as_completed(futures):
+                report = futures[future]
+                try:
+                    result = future.result()
+                except cf.process.BrokenProcessPool as exc:
+                    result = ReportResult(report.name, report.spec.title, "failed", 0.0,
+                                          error=f"the worker process died: {exc}")
+                results[report.name] = result
+                if on_done:
+                    on_done(result)
+    return [results[r.name] for r in reports]
+
+
+def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResult]) -> Path:
+    """Write ``build-summary.json`` atomically: what a scheduler reads after the build."""
+    summary = {
+        "built_at": options.built_at,
+        "git_commit": options.commit,
+        "renderer": options.renderer,
+        "status": "ok" if all(r.status == "ok" for r in results) else "failed",
+        "reports": [asdict(r) for r in results],
+    }
+    target = out / SUMMARY_NAME
+    handle = tempfile.NamedTemporaryFile("w", dir=out, suffix=".tmp", delete=False,
+                                         encoding="utf-8")
+    with handle:
+        json.dump(summary, handle, indent=2, ensure_ascii=False, default=str)
+    os.chmod(handle.name, 0o644)
+    os.replace(handle.name, target)
+    return target

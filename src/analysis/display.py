@@ -1,0 +1,179 @@
+"""Display objects for report notebooks: text and tables that are safe in HTML and in PDF.
+
+Each object has an HTML form (escaped with :func:`html.escape`) for the HTML report and a
+Markdown form (every ASCII punctuation character backslash-escaped, which pandoc and CommonMark
+read as the literal character) for the PDF report. Text from the data is therefore always shown
+literally: a title like ``<script>alert(1)</script>`` or ``#$*_@`` is text, never markup.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+_PUNCTUATION = set(string.punctuation)
+
+
+def escape_markdown(text: str) -> str:
+    """Escape ``text`` so Markdown (pandoc or CommonMark) shows it literally."""
+    escaped = "".join(f"\\{ch}" if ch in _PUNCTUATION else ch for ch in str(text))
+    return re.sub(r"\s+", " ", escaped)  # no line breaks inside a paragraph or table cell
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of text, optionally strong or linked (the link target is escaped too)."""
+
+    text: str
+    strong: bool = False
+    href: str | None = None
+
+    def html(self) -> str:
+        body = html.escape(self.text)
+        if self.strong:
+            body = f"<strong>{body}</strong>"
+        if self.href:
+            body = f'<a href="{html.escape(self.href, quote=True)}">{body}</a>'
+        return body
+
+    def markdown(self) -> str:
+        body = escape_markdown(self.text)
+        if self.strong:
+            body = f"**{body}**"
+        if self.href:
+            target = self.href.replace("\\", "%5C").replace(")", "%29").replace(" ", "%20")
+            body = f"[{body}](<{target.replace('>', '%3E')}>)"
+        return body
+
+
+Inline = str | Span
+
+
+def _html(parts: Sequence[Inline]) -> str:
+    return "".join(p.html() if isinstance(p, Span) else html.escape(p) for p in parts)
+
+
+def _markdown(parts: Sequence[Inline]) -> str:
+    return "".join(p.markdown() if isinstance(p, Span) else escape_markdown(p) for p in parts)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of generated narrative. Plain strings are escaped; use :class:`Span` for
+    emphasis and links."""
+
+    parts: tuple[Inline, ...]
+
+    def __init__(self, *parts: Inline):
+        object.__setattr__(self, "parts", tuple(parts))
+
+    def _repr_html_(self) -> str:
+        return f"<p>{_html(self.parts)}</p>"
+
+    def _repr_markdown_(self) -> str:
+        return _markdown(self.parts)
+
+    def __repr__(self) -> str:
+        return "".join(p.text if isinstance(p, Span) else p for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A bulleted list of generated sentences."""
+
+    items: tuple[tuple[Inline, ...], ...]
+
+    def _repr_html_(self) -> str:
+        return "<ul>" + "".join(f"<li>{_html(i)}</li>" for i in self.items) + "</ul>"
+
+    def _repr_markdown_(self) -> str:
+        return "\n".join(f"- {_markdown(i)}" for i in self.items)
+
+    def __repr__(self) -> str:
+        return "\n".join("- " + "".join(p.text if isinstance(p, Span) else p for p in i)
+                         for i in self.items)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A captioned table of a DataFrame, rendered as a real table in HTML and in PDF.
+
+    Cells may hold :class:`Span` objects (for links); other values are formatted with
+    ``formats[column]`` (a callable) or ``str`` and escaped.
+    """
+
+    frame: pd.DataFrame
+    caption: str
+    formats: dict[str, Any] = field(default_factory=dict)
+    numeric: tuple[str, ...] = ()
+
+    def _cells(self) -> list[list[Inline]]:
+        rows: list[list[Inline]] = []
+        for record in self.frame.itertuples(index=False, name=None):
+            row: list[Inline] = []
+            for column, value in zip(self.frame.columns, record, strict=True):
+                if isinstance(value, Span):
+                    row.append(value)
+                elif column in self.formats:
+                    row.append(str(self.formats[column](value)))
+                elif value is None or (isinstance(value, float) and math.isnan(value)):
+                    row.append("")
+                else:
+                    row.append(str(value))
+            rows.append(row)
+        return rows
+
+    def _repr_html_(self) -> str:
+        align = [' class="num"' if c in self.numeric else "" for c in self.frame.columns]
+        head = "".join(f"<th{a}>{html.escape(str(c))}</th>"
+                       for c, a in zip(self.frame.columns, align, strict=True))
+        body = "".join(
+            "<tr>" + "".join(f"<td{a}>{_html([v])}</td>" for v, a in zip(row, align, strict=True))
+            + "</tr>" for row in self._cells())
+        return (f'<table class="report-table"><caption>{html.escape(self.caption)}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+    def _repr_markdown_(self) -> str:
+        header = "| " + " | ".join(escape_markdown(str(c)) for c in self.frame.columns) + " |"
+        cells = [[_markdown([v]) for v in row] for row in self._cells()]
+        # pandoc sizes wide pipe-table columns by the dashes under each header
+        widths = []
+        for i, column in enumerate(self.frame.columns):
+            lengths = sorted(len(row[i]) for row in cells) or [0]
+            typical = lengths[int(0.9 * (len(lengths) - 1))]
+            widths.append(min(max(len(str(column)), typical, 3), 60))
+        rule = "|" + "|".join(("-" * w + ":") if c in self.numeric else (":" + "-" * w)
+                              for c, w in zip(self.frame.columns, widths, strict=True)) + "|"
+        lines = [header, rule]
+        for row in cells:
+            lines.append("| " + " | ".join(v or " " for v in row) + " |")
+        return "\n".join(lines) + f"\n\n: {escape_markdown(self.caption)}\n"
+
+    def __repr__(self) -> str:
+        plain = pd.DataFrame([[v.text if isinstance(v, Span) else v for v in row]
+                              for row in self._cells()], columns=list(self.frame.columns))
+        return f"{self.caption}\n{plain.to_string(index=False)}"
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading in the report language (level 1 = a numbered section)."""
+
+    text: str
+    level: int = 1
+
+    def _repr_html_(self) -> str:
+        return f"<h{self.level}>{html.escape(self.text)}</h{self.level}>"
+
+    def _repr_markdown_(self) -> str:
+        return f"{'#' * self.level} {escape_markdown(self.text)}"
+
+    def __repr__(self) -> str:
+        return self._repr_markdown_()

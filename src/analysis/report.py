@@ -1,0 +1,233 @@
+"""Report building blocks for the notebooks: validated inputs in, display objects and charts out.
+
+A notebook calls :func:`prepare_report` once with its parameters, then one function per
+section. Every figure shown is computed here from the registry; every sentence comes from the
+message catalogue in :mod:`analysis.i18n`, so a report reads the same in English and Russian.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+from babel.numbers import format_decimal
+
+from analysis import charts, metrics
+from analysis.display import Heading, Paragraph, Span, Table
+from analysis.errors import ParameterError
+from analysis.i18n import translate
+from analysis.registry import Registry, load_registry
+from analysis.taxonomy import LANGUAGES, Taxonomy, country_name, is_country, load_taxonomy
+
+__all__ = ["Heading", "ReportData", "prepare_report"]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The validated registry and the selection one report is about."""
+
+    registry: Registry
+    activities: pd.DataFrame  # filtered to the countries and years of the report
+    countries: tuple[str, ...]
+    start_year: int
+    end_year: int
+    lang: str
+    taxonomy: Taxonomy
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return (self.start_year, self.end_year)
+
+    def t(self, key: str, **values: object) -> str:
+        return translate(key, self.lang, **values)
+
+    def country(self, code: str) -> str:
+        return country_name(code, self.lang)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.lang)
+
+    def labels(self) -> dict[str, str]:
+        """Display labels for every category id a chart may show, in the report language."""
+        tax, lang = self.taxonomy, self.lang
+        labels = {c: self.country(c) for c in self.countries}
+        labels |= {k: tax.theme_label(k, lang) for k in tax.themes}
+        labels |= {k: tax.type_label(k, lang) for k in tax.activity_types}
+        return labels
+
+
+def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...],
+                   start_year: int, end_year: int, lang: str = "en") -> ReportData:
+    """Check a notebook's parameters, load and validate the registry, select the activities.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown country code or language, or ``start_year > end_year``.
+    DataValidationError
+        When the registry (or its commitments) is invalid: every problem is listed.
+    """
+    from analysis.renderer import enable_renderer
+
+    bad = [c for c in countries if not is_country(str(c))]
+    if bad or not countries:
+        raise ParameterError(f"not ISO 3166-1 alpha-3 country codes: {bad or countries}")
+    if start_year > end_year:
+        raise ParameterError(f"start_year {start_year} is after end_year {end_year}")
+    if lang not in LANGUAGES:
+        raise ParameterError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    registry = load_registry(data_path)
+    enable_renderer()
+    selected = metrics.filter_activities(registry.activities, countries=list(countries),
+                                         years=(start_year, end_year))
+    return ReportData(registry, selected.reset_index(drop=True), tuple(countries), start_year,
+                      end_year, lang, load_taxonomy())
+
+
+def restrict(data: ReportData, themes: list[str]) -> ReportData:
+    """The same report selection limited to activities carrying any of ``themes``."""
+    return replace(data, activities=metrics.filter_activities(data.activities, themes=themes)
+                   .reset_index(drop=True))
+
+
+def count_grid(data: ReportData, by: tuple[str, ...] = ("country", "year")) -> pd.DataFrame:
+    """Activity counts with explicit zero rows for every year and country of the report."""
+    return metrics.count_activities(data.activities, by=by, years=data.years,
+                                     countries=list(data.countries))
+
+
+def key_figures(data: ReportData) -> Table:
+    """Headline numbers per country: activities, partners, themes, procurement, empty years."""
+    procurement = set(data.taxonomy.procurement_themes())
+    grid = count_grid(data)
+    rows = []
+    for code in data.countries:
+        own = data.activities[data.activities["country"] == code]
+        empty = grid[(grid["country"] == code) & (grid["activities"] == 0)]["year"].tolist()
+        rows.append({
+            data.t("field.country"): data.country(code),
+            data.t("kf.activities"): len(own),
+            data.t("kf.partners"): len({p for ps in own["partners"] for p in ps}),
+            data.t("kf.themes"): len({t for ts in own["themes"] for t in ts}),
+            data.t("kf.procurement"): int(own["themes"].map(
+                lambda ts: bool(procurement & set(ts))).sum()),
+            data.t("kf.empty_years"): ", ".join(map(str, empty)) or "—",
+        })
+    frame = pd.DataFrame(rows)
+    numeric = tuple(frame.columns[1:5])
+    return Table(frame, data.t("kf.caption", start=data.start_year, end=data.end_year),
+                 numeric=numeric)
+
+
+def activity_chart(data: ReportData) -> alt.TopLevelMixin:
+    return charts.activities_per_year(count_grid(data), lang=data.lang, labels=data.labels())
+
+
+def gaps_sentence(data: ReportData) -> Paragraph:
+    """Say which years have no recorded activity, per country (or that every year has some)."""
+    grid = count_grid(data)
+    parts: list[str | Span] = []
+    for code in data.countries:
+        empty = grid[(grid["country"] == code) & (grid["activities"] == 0)]["year"].tolist()
+        total = int(grid[grid["country"] == code]["activities"].sum())
+        if total == 0:
+            parts.append(data.t("gaps.none_at_all", country=data.country(code),
+                                start=data.start_year, end=data.end_year) + " ")
+        elif empty:
+            parts.append(data.t("gaps.some", country=data.country(code),
+                                years=", ".join(map(str, empty))) + " ")
+        else:
+            parts.append(data.t("gaps.every_year", country=data.country(code)) + " ")
+    return Paragraph(*parts)
+
+
+def comparison_table(data: ReportData) -> Table:
+    """Activities per year for the first two countries: both counts, difference and ratio."""
+    first, second = data.countries[:2]
+    wide = metrics.compare_countries(data.activities, countries=(first, second), by="year",
+                                     years=data.years)
+    frame = pd.DataFrame({
+        data.t("field.year"): wide["year"].astype(str),
+        data.country(first): wide[first],
+        data.country(second): wide[second],
+        data.t("field.difference"): wide["difference"],
+        data.t("field.ratio"): [("—" if pd.isna(v) else data.number(round(float(v), 2)))
+                                for v in wide["ratio"]],
+    })
+    return Table(frame, data.t("comparison.caption", a=data.country(first),
+                               b=data.country(second)), numeric=tuple(frame.columns[1:]))
+
+
+def theme_chart(data: ReportData) -> alt.TopLevelMixin:
+    shares = metrics.theme_shares(data.activities, countries=list(data.countries),
+                                  categories=list(data.taxonomy.themes))
+    return charts.theme_heatmap(shares, lang=data.lang, labels=data.labels())
+
+
+def theme_table(data: ReportData) -> Table:
+    """Activities per theme and country (each activity counted under each of its themes)."""
+    counts = metrics.count_activities(data.activities, by=("theme", "country"),
+                                      countries=list(data.countries),
+                                      categories={"theme": list(data.taxonomy.themes)})
+    wide = counts.pivot(index="theme", columns="country", values="activities")
+    wide = wide[list(data.countries)].reset_index()
+    wide = wide[wide[list(data.countries)].sum(axis=1) > 0]
+    wide["theme"] = wide["theme"].map(lambda k: data.taxonomy.theme_label(k, data.lang))
+    wide.columns = [data.t("field.theme"), *(data.country(c) for c in data.countries)]
+    return Table(wide, data.t("themes.caption"), numeric=tuple(wide.columns[1:]))
+
+
+def partner_summary(data: ReportData) -> pd.DataFrame:
+    kinds = {name: p.kind for name, p in data.taxonomy.partners.items()}
+    return metrics.summarise_partners(data.activities, kinds=kinds)
+
+
+def partner_chart(data: ReportData, top: int = 15) -> alt.TopLevelMixin:
+    labels = data.labels() | {f"kind.{k}": data.t(f"kind.{k}") for k in
+                              ("multilateral", "bilateral", "agency", "network")}
+    return charts.partner_bars(partner_summary(data), top=top, lang=data.lang, labels=labels)
+
+
+def partner_table(data: ReportData) -> Table:
+    summary = partner_summary(data)
+    frame = pd.DataFrame({
+        data.t("field.partner"): summary["partner"],
+        data.t("field.kind"): summary["kind"].map(lambda k: data.t(f"kind.{k}") if k else ""),
+        data.t("field.activities"): summary["activities"],
+        data.t("partners.years"): [f"{a}–{b}" for a, b in
+                                   zip(summary["first_year"], summary["last_year"], strict=True)],
+        data.t("partners.themes"): summary["themes"].map(
+            lambda ts: ", ".join(data.taxonomy.theme_label(t, data.lang) for t in ts[:3])),
+    })
+    return Table(frame, data.t("partners.caption"), numeric=(data.t("field.activities"),))
+
+
+def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
+    return charts.timeline(data.activities, lang=data.lang, labels=data.labels())
+
+
+def activity_annex(data: ReportData) -> Table:
+    """Every activity of the report with its source (a link where the address is known)."""
+    df = data.activities.sort_values(["country", "start", "activity_id"])
+    sources = [Span(s or u, href=u) if u else Span(s) for s, u in
+               zip(df["source"], df["source_url"], strict=True)]
+    frame = pd.DataFrame({
+        data.t("field.date"): df["date"].tolist(),
+        data.t("field.country"): df["country"].tolist(),
+        data.t("field.activity_type"): [data.taxonomy.type_label(t, data.lang)
+                                        for t in df["activity_type"]],
+        data.t("field.title"): df["title"].tolist(),
+        data.t("field.partners"): [", ".join(p) for p in df["partners"]],
+        data.t("field.source"): sources,
+    })
+    return Table(frame, data.t("annex.caption", count=len(df)))
+
+
+def data_note(data: ReportData) -> Paragraph:
+    """Where the numbers come from: the registry file, its checksum and what was selected."""
+    reg = data.registry
+    return Paragraph(data.t("note.data", file=reg.path.name, sha=reg.sha256[:12],
+                            rows=len(reg.activities), selected=len(data.activities),
+                            start=data.start_year, end=data.end_year))
