@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv report test lint typecheck lab bench clean
+.PHONY: help venv report test lint lab notebooks bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -29,7 +29,7 @@ report: $(STAMP) ## Validate the registry and build the default reports into rep
 
 test: $(STAMP) ## Run every test: unit, end-to-end and the notebooks under nbval
 	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest --nbval-lax notebooks/ -p no:cacheprovider
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/ -p no:cacheprovider
 
 lint: $(STAMP) ## Lint (ruff) and type-check (mypy) the library
 	$(BIN)/ruff check src tests
@@ -37,6 +37,9 @@ lint: $(STAMP) ## Lint (ruff) and type-check (mypy) the library
 
 lab: $(STAMP) ## Start JupyterLab with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+notebooks: $(STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTPUT outputs
+	$(BIN)/python -m analysis.nbtools notebooks/*.ipynb
 
 bench: $(STAMP) ## Benchmark the report build (runner against naive papermill)
 	$(BIN)/python benchmarks/bench_build.py

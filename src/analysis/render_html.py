@@ -48,7 +48,7 @@ def vega_javascript() -> str:
     """Vega + Vega-Lite + vega-embed as one script (about 900 KB; made once per process)."""
     import vl_convert
 
-    bundle = str(vl_convert.javascript_bundle(None))
+    bundle = str(vl_convert.javascript_bundle())  # type: ignore[call-arg]
     return bundle.replace("</script", "<\\/script")
 
 

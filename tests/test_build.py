@@ -1,0 +1,161 @@
+"""The build runner end to end on fixture notebooks: isolation, atomicity, parallelism, provenance.
+
+These tests start real Jupyter kernels (marked slow); each builds into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import filelock
+import nbformat
+import pytest
+
+from analysis import paths
+from analysis.build import LOCK_NAME
+from analysis.cli import main
+from tests.helpers import make_row, registry_text
+
+pytestmark = pytest.mark.slow
+TINY = "tests/fixtures/notebooks/tiny.ipynb"
+
+
+def params_file(folder: Path, name: str, formats: str = "[html]", **parameters: object) -> Path:
+    """A params file for the tiny fixture notebook (parameters written as JSON, valid YAML)."""
+    values = "".join(f"\n  {k}: {json.dumps(v)}" for k, v in parameters.items()) or " {}"
+    path = folder / f"{name}.yaml"
+    path.write_text(f"name: {name}\nnotebook: {TINY}\ntitle: Report {name}\n"
+                    f"formats: {formats}\nparameters:{values}\n", encoding="utf-8")
+    return path
+
+
+def build(*args: str) -> int:
+    return main(["build", *args])
+
+
+def test_failure_is_contained_and_old_output_kept(tmp_path, capsys):
+    out = tmp_path / "out"
+    good = params_file(tmp_path, "good", label="first")
+    flaky = params_file(tmp_path, "flaky", label="v1")
+    assert build(str(good), str(flaky), "--output-dir", str(out), "--jobs", "1") == 0
+    old_html = (out / "flaky.html").read_bytes()
+    assert "label=v1" in (out / "flaky.html").read_text(encoding="utf-8")
+
+    flaky = params_file(tmp_path, "flaky", label="v2", fail=True)
+    good = params_file(tmp_path, "good", label="second")
+    assert build(str(good), str(flaky), "--output-dir", str(out), "--jobs", "1") == 1
+    # the good report was rebuilt and published
+    assert "label=second" in (out / "good.html").read_text(encoding="utf-8")
+    # the failing report's previous outputs are untouched
+    assert (out / "flaky.html").read_bytes() == old_html
+    # its executed notebook with the traceback is kept, and its path printed
+    failed = out / "_failed" / "flaky.ipynb"
+    nb = nbformat.read(failed, as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors and errors[0]["evalue"] == "planned failure for v2"
+    printed = capsys.readouterr().out
+    assert str(failed) in printed and "RuntimeError: planned failure for v2" in printed
+    summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
+    by_name = {r["name"]: r for r in summary["reports"]}
+    assert summary["status"] == "failed"
+    assert by_name["good"]["status"] == "ok" and by_name["flaky"]["status"] == "failed"
+    assert by_name["flaky"]["error"] == "RuntimeError: planned failure for v2"
+    assert by_name["good"]["outputs"] == [str(out / "good.ipynb"), str(out / "good.html")]
+    assert not (out / ".build").exists()  # no work folder left behind
+
+    # once it succeeds again, the kept failure disappears
+    params_file(tmp_path, "flaky", label="v3")
+    assert build(str(flaky), "--output-dir", str(out), "--jobs", "1") == 0
+    assert not failed.exists()
+
+
+def test_parallel_build_and_provenance(tmp_path):
+    out = tmp_path / "out"
+    files = [params_file(tmp_path, f"r{i}", formats="[html, pdf]", value=i, label=f"n{i}")
+             for i in range(3)]
+    assert build(*map(str, files), "--output-dir", str(out), "--jobs", "2") == 0
+    for i in range(3):
+        html = (out / f"r{i}.html").read_text(encoding="utf-8")
+        assert f"value={i}; activities=78; label=n{i}" in html
+        assert (out / f"r{i}.pdf").read_bytes().startswith(b"%PDF")
+        nb = nbformat.read(out / f"r{i}.ipynb", as_version=4)
+        record = nb.metadata["coopreport"]["provenance"]
+        assert record["parameters"]["value"] == i
+        assert record["parameters"]["data_path"] == "data/cooperation_events.csv"  # default
+        assert record["registry_sha256"] == _sha(paths.DEFAULT_REGISTRY)
+        assert record["package_version"] and record["built_at"].endswith("Z")
+        assert "git_commit" in record
+        assert record["registry_sha256"][:12] in html  # shown in the report's title block
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_bad_params_exit_2_and_write_nothing(tmp_path, capsys):
+    out = tmp_path / "out"
+    good = params_file(tmp_path, "good")
+    bad = params_file(tmp_path, "bad", start_year=2026, end_year=2020)
+    assert build(str(good), str(bad), "--output-dir", str(out)) == 2
+    assert "start_year 2026 is after end_year 2020" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_missing_quarto_with_renderer_quarto_exits_2(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("QUARTO_PATH", raising=False)
+    out = tmp_path / "out"
+    assert build(str(params_file(tmp_path, "a")), "--renderer", "quarto",
+                 "--output-dir", str(out)) == 2
+    assert "Quarto was not found" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_second_build_into_the_same_folder_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    with filelock.FileLock(str(out / LOCK_NAME)):
+        assert build(str(params_file(tmp_path, "a")), "--output-dir", str(out)) == 2
+    assert "another coopreport build is writing to" in capsys.readouterr().err
+    assert not (out / "a.html").exists()
+
+
+def test_build_needs_params_or_all(capsys):
+    assert build() == 2
+    assert "give params files or --all" in capsys.readouterr().err
+
+
+def test_report_on_another_registry(tmp_path):
+    """A shipped notebook with data_path at a different valid registry: another country."""
+    rows = [make_row(activity_id=f"KAZ-{y}-test", country="KAZ", date=f"{y}-03-01",
+                     themes="public_procurement" if y != 2021 else "governance")
+            for y in (2020, 2021, 2023)]
+    registry = tmp_path / "kaz.csv"
+    registry.write_text(registry_text(rows), encoding="utf-8")
+    spec = tmp_path / "kaz.yaml"
+    spec.write_text(
+        "name: kaz-profile\nnotebook: country_profile.ipynb\ntitle: Kazakhstan profile\n"
+        "formats: [html, pdf]\nparameters:\n  country: KAZ\n  start_year: 2019\n"
+        f"  end_year: 2023\n  data_path: {registry}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert build(str(spec), "--output-dir", str(out)) == 0
+    html = (out / "kaz-profile.html").read_text(encoding="utf-8")
+    assert "Kazakhstan" in html
+    # 3 activities; 2019 and 2022 have none and are named as gaps
+    assert "No activity is recorded for Kazakhstan in 2019, 2022" in html
+    assert _sha(registry)[:12] in html
+
+
+def test_invalid_registry_fails_the_report_with_the_problems(tmp_path):
+    registry = tmp_path / "broken.csv"
+    registry.write_text(registry_text([make_row(country="XXX")]), encoding="utf-8")
+    spec = params_file(tmp_path, "broken", data_path=str(registry))
+    out = tmp_path / "out"
+    assert build(str(spec), "--output-dir", str(out)) == 1
+    summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
+    error = summary["reports"][0]["error"]
+    assert error.startswith("DataValidationError")
+    assert f"{registry}:2: country: XXX: unknown country code" in error

@@ -1,0 +1,64 @@
+"""Committed notebooks: one typed parameters cell, thin code, outputs only where nbval checks."""
+
+from __future__ import annotations
+
+import ast
+
+import nbformat
+import pytest
+
+from analysis import paths
+from analysis.nbtools import is_checked, stripped
+from analysis.params import parameters_cell
+
+NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
+REQUIRED = {
+    "country_profile.ipynb": {"country", "start_year", "end_year", "data_path"},
+    "country_comparison.ipynb": {"countries", "start_year", "end_year", "data_path"},
+    "strategic_procurement.ipynb": {"country", "start_year", "end_year", "data_path"},
+}
+
+
+def test_the_three_report_notebooks_exist():
+    assert {p.name for p in NOTEBOOKS} >= set(REQUIRED)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exactly_one_typed_commented_parameters_cell(path):
+    declared = parameters_cell(path)  # raises unless exactly one cell is tagged
+    names = {d.name for d in declared}
+    assert REQUIRED.get(path.name, set()) <= names
+    for d in declared:
+        assert d.annotation, f"{path.name}: parameter {d.name} has no type annotation"
+        assert d.comment, f"{path.name}: parameter {d.name} has no comment"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_only_in_checked_cells(path):
+    nb = nbformat.read(path, as_version=4)
+    loose = [i for i, c in enumerate(nb.cells)
+             if c.cell_type == "code" and c.get("outputs") and not is_checked(c)]
+    assert loose == [], f"{path.name}: outputs in unchecked cells {loose}; run `make notebooks`"
+    checked = [c for c in nb.cells if is_checked(c)]
+    assert checked and all(c.get("outputs") for c in checked), (
+        f"{path.name}: needs a '# NBVAL_CHECK_OUTPUT' key-figures cell with its outputs")
+    assert stripped(nb) == nb, f"{path.name}: not in stripped form; run `make notebooks`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_stay_thin(path):
+    """Logic lives in src/analysis: no functions, classes or loops in report notebooks."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            assert not isinstance(node, ast.FunctionDef | ast.ClassDef | ast.For | ast.While), (
+                f"{path.name}: move this logic into src/analysis/:\n{cell.source}")
+
+
+def test_checks_catch_a_notebook_saved_with_outputs(tmp_path):
+    nb = nbformat.read(paths.NOTEBOOKS_DIR / "country_profile.ipynb", as_version=4)
+    unchecked = next(c for c in nb.cells if c.cell_type == "code" and not is_checked(c))
+    unchecked.outputs = [nbformat.v4.new_output("stream", name="stdout", text="leftover\n")]
+    assert stripped(nb) != nb

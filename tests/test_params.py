@@ -1,0 +1,133 @@
+"""Params files are checked before any kernel starts; each bad case names file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+from analysis.errors import ParameterError
+from analysis.params import (
+    discover_params,
+    load_report_spec,
+    load_reports,
+    matches_annotation,
+    parameters_cell,
+)
+
+TINY = "tests/fixtures/notebooks/tiny.ipynb"
+
+
+def write(tmp_path: Path, text: str, name: str = "report.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def good(**changes: str) -> str:
+    fields = {"name": "tiny-report", "notebook": TINY, "title": "Tiny report",
+              "formats": "[html, pdf]", "parameters": "\n  label: hello\n  value: 3"}
+    fields.update(changes)
+    return "".join(f"{k}: {v}\n" for k, v in fields.items() if v is not None)
+
+
+def test_good_params_file(tmp_path):
+    report = load_report_spec(write(tmp_path, good()))
+    assert report.name == "tiny-report"
+    assert report.notebook == (paths.PROJECT_ROOT / TINY).resolve()
+    assert report.parameters == {"label": "hello", "value": 3}
+    assert report.spec.formats == ["html", "pdf"]
+
+
+def test_shipped_params_files_are_valid():
+    reports = load_reports(discover_params())
+    names = {r.name for r in reports}
+    assert {"uzb-profile", "aze-profile", "uzb-aze-comparison", "uzb-strategic-procurement",
+            "aze-strategic-procurement"} <= names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (good(colour="blue"), "colour: unknown key"),
+        (good(title=None), "title: required key is missing"),
+        (good(name="../escape"), "name: '../escape' cannot be a report name"),
+        (good(name="/etc/passwd"), "name: '/etc/passwd' cannot be a report name"),
+        (good(name="a/b"), "cannot be a report name"),
+        (good(formats="[docx]"), "formats.0"),
+        (good(formats="[]"), "formats"),
+        (good(notebook="missing.ipynb"), "notebook: 'missing.ipynb' not found"),
+        (good(parameters="\n  value: three"), "parameters.value: 'three' is not of the declared "
+                                               "type int"),
+        (good(parameters="\n  value: true"), "parameters.value: True is not of the declared"),
+        (good(parameters="\n  colour: red"), "parameters.colour: the notebook tiny.ipynb does "
+                                             "not declare this parameter"),
+        (good(parameters="\n  country: XXX"), "parameters.country: 'XXX' is not an ISO 3166-1"),
+        (good(parameters="\n  country: uzb"), "parameters.country: 'uzb' is not an ISO 3166-1"),
+        (good(parameters="\n  start_year: 2025\n  end_year: 2020"),
+         "start_year 2025 is after end_year 2020"),
+        (good(parameters="\n  lang: fr"), "parameters.lang: 'fr' is not a supported language"),
+        (good(parameters="\n  data_path: data/nope.csv"), "parameters.data_path: no file at"),
+        (good(title="[unclosed"), "invalid YAML"),
+        ("name: a\nname: b\nnotebook: x\ntitle: t\n", "key 'name' appears twice"),
+        ("- just\n- a list\n", "must be a YAML mapping"),
+        ("", "must be a YAML mapping"),
+        (good(title="123"), "title: Input should be a valid string"),
+    ],
+)
+def test_each_bad_params_case(tmp_path, text, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(ParameterError) as caught:
+        load_report_spec(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert expected in message
+
+
+def test_yaml_error_names_the_line(tmp_path):
+    path = write(tmp_path, good(title='"unclosed'))
+    with pytest.raises(ParameterError, match=rf"{path}:\d+: invalid YAML"):
+        load_report_spec(path)
+
+
+@pytest.mark.parametrize(("fixture", "count"), [("no_parameters_cell", 0),
+                                                ("two_parameters_cells", 2)])
+def test_notebook_needs_exactly_one_parameters_cell(tmp_path, fixture, count):
+    path = write(tmp_path, good(notebook=f"tests/fixtures/notebooks/{fixture}.ipynb",
+                                parameters="\n  x: 1"))
+    with pytest.raises(ParameterError, match=f"{count} cells tagged 'parameters'"):
+        load_report_spec(path)
+
+
+def test_duplicate_report_names_across_files(tmp_path):
+    first = write(tmp_path, good(), "a.yaml")
+    second = write(tmp_path, good(), "b.yaml")
+    with pytest.raises(ParameterError, match="'tiny-report' is also the name in"):
+        load_reports([first, second])
+
+
+def test_all_bad_files_are_reported_together(tmp_path):
+    first = write(tmp_path, good(colour="x"), "a.yaml")
+    second = write(tmp_path, good(name="b", title=None), "b.yaml")
+    with pytest.raises(ParameterError) as caught:
+        load_reports([first, second])
+    assert "a.yaml: colour" in str(caught.value) and "b.yaml: title" in str(caught.value)
+
+
+def test_parameters_cell_reads_types_defaults_and_comments():
+    declared = {d.name: d for d in parameters_cell(paths.PROJECT_ROOT / TINY)}
+    assert declared["value"].annotation == "int" and declared["value"].default == 1
+    assert declared["label"].comment == "text shown in the report"
+    notebooks = {d.name for d in parameters_cell(paths.NOTEBOOKS_DIR / "country_comparison.ipynb")}
+    assert {"countries", "start_year", "end_year", "data_path"} <= notebooks
+
+
+@pytest.mark.parametrize(("value", "annotation", "ok"), [
+    ("UZB", "str", True), (3, "str", False), (3, "int", True), (True, "int", False),
+    (2.5, "float", True), (3, "float", True), (["A", "B"], "list[str]", True),
+    (["A", 1], "list[str]", False), (None, "str | None", True), ("x", "str | None", True),
+    (1, "str | None", False), ("anything", None, True),
+])
+def test_matches_annotation(value, annotation, ok):
+    assert matches_annotation(value, annotation) is ok
