@@ -110,6 +110,25 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.status == "ok" for r in results) else EXIT_FAILED
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+
+    from analysis.render import choose_renderer, render_notebook
+
+    renderer = choose_renderer(args.renderer)
+    executed = Path(args.notebook).resolve()
+    out = Path(args.output_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    formats = args.formats.split(",")
+    with tempfile.TemporaryDirectory(dir=out, prefix=".render-") as work:
+        for produced in render_notebook(executed, Path(work), formats, renderer):
+            target = out / produced.name
+            shutil.move(str(produced), target)
+            print(display_path(target))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coopreport",
@@ -150,6 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--formats", metavar="LIST",
                        help="html, pdf or html,pdf (default: each params file's formats)")
     build.set_defaults(func=cmd_build)
+
+    render = sub.add_parser("render", help="render one executed notebook to HTML/PDF",
+                            description="Render a notebook that papermill already executed "
+                                        "(it is not run again).")
+    render.add_argument("notebook", metavar="EXECUTED.ipynb")
+    render.add_argument("--output-dir", default=".", metavar="DIR")
+    render.add_argument("--renderer", choices=RENDERERS, default="auto")
+    render.add_argument("--formats", default="html,pdf", metavar="LIST")
+    render.set_defaults(func=cmd_render)
     return parser
 
 

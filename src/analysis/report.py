@@ -172,7 +172,7 @@ def theme_table(data: ReportData) -> Table:
                                       countries=list(data.countries),
                                       categories={"theme": list(data.taxonomy.themes)})
     wide = counts.pivot(index="theme", columns="country", values="activities")
-    wide = wide[list(data.countries)].reset_index()
+    wide = wide.reindex(list(data.taxonomy.themes))[list(data.countries)].reset_index()
     wide = wide[wide[list(data.countries)].sum(axis=1) > 0]
     wide["theme"] = wide["theme"].map(lambda k: data.taxonomy.theme_label(k, data.lang))
     wide.columns = [data.t("field.theme"), *(data.country(c) for c in data.countries)]

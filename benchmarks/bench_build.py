@@ -1,0 +1,83 @@
+"""Benchmark: the build runner against the naive way, cold, in one run.
+
+Naive: for each params file, one after another, the papermill command line executes the
+notebook, then `coopreport render` renders it with the same renderer (each a new process).
+Runner: `coopreport build --all` (parallel workers, heavy imports once per worker).
+
+    make bench            # or: .venv/bin/python benchmarks/bench_build.py [--repeat N]
+
+Prints seconds per report, totals and the ratio runner / naive (target: <= 0.5 on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def run(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def naive(params_files: list[Path], out: Path, renderer: str) -> dict[str, float]:
+    seconds = {}
+    for params_file in params_files:
+        spec = yaml.safe_load(params_file.read_text(encoding="utf-8"))
+        executed = out / f"{spec['name']}.ipynb"
+        notebook = ROOT / "notebooks" / spec["notebook"]
+        execute = [str(BIN / "papermill"), str(notebook), str(executed), "--cwd", str(out),
+                   "-y", yaml.safe_dump(spec.get("parameters", {}))]
+        render = [str(BIN / "coopreport"), "render", str(executed), "--output-dir", str(out),
+                  "--renderer", renderer, "--formats", ",".join(spec.get("formats", ["html",
+                                                                                      "pdf"]))]
+        seconds[spec["name"]] = run(execute, ROOT) + run(render, ROOT)
+    return seconds
+
+
+def runner(out: Path, renderer: str) -> tuple[float, dict[str, float]]:
+    total = run([str(BIN / "coopreport"), "build", "--all", "--output-dir", str(out),
+                 "--renderer", renderer], ROOT)
+    summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
+    if summary["status"] != "ok":
+        raise SystemExit(f"runner build failed: {summary}")
+    return total, {r["name"]: r["seconds"] for r in summary["reports"]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="rounds (default 1)")
+    parser.add_argument("--renderer", default="builtin", choices=["builtin", "quarto"])
+    args = parser.parse_args()
+    params_files = sorted((ROOT / "params").glob("*.yaml"))
+    print(f"{len(params_files)} reports, {os.cpu_count()} cores, renderer {args.renderer}")
+    for round_no in range(1, args.repeat + 1):
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            started = time.perf_counter()
+            naive_seconds = naive(params_files, Path(a), args.renderer)
+            naive_total = time.perf_counter() - started
+            runner_total, runner_seconds = runner(Path(b), args.renderer)
+        print(f"\nround {round_no}")
+        print(f"{'report':<30} {'naive s':>8} {'runner s (in worker)':>21}")
+        for name, value in naive_seconds.items():
+            print(f"{name:<30} {value:>8.2f} {runner_seconds.get(name, float('nan')):>21.2f}")
+        print(f"{'total (wall clock)':<30} {naive_total:>8.2f} {runner_total:>21.2f}")
+        print(f"ratio runner / naive: {runner_total / naive_total:.2f} (target <= 0.50)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
