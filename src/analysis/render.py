@@ -85,6 +85,7 @@ def render_with_quarto(executed: Path, workdir: Path, formats: Sequence[str]) ->
     project = workdir / "quarto"
     shutil.copytree(paths.REPORTS_DIR, project,
                     ignore=shutil.ignore_patterns("_output", "_build", ".quarto", "*.ipynb"))
+    shutil.copytree(paths.ASSETS_DIR / "fonts", project / "fonts", dirs_exist_ok=True)
     shutil.copy2(executed, project / executed.name)
     _quarto_metadata(executed, project)
     outputs = []
