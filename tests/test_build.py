@@ -6,6 +6,12 @@ These tests start real Jupyter kernels (marked slow); each builds into a tempora
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import filelock
@@ -159,3 +165,45 @@ def test_invalid_registry_fails_the_report_with_the_problems(tmp_path):
     error = summary["reports"][0]["error"]
     assert error.startswith("DataValidationError")
     assert f"{registry}:2: country: XXX: unknown country code" in error
+
+
+def _cli(*args: str, **kwargs: object) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "analysis", *args], cwd=paths.PROJECT_ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **kwargs)  # type: ignore[call-overload]
+
+
+def test_unattended_build_logs_with_timestamps_and_no_progress_bar(tmp_path):
+    out = tmp_path / "out"
+    process = _cli("build", str(params_file(tmp_path, "quiet")), "--output-dir", str(out))
+    stdout, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr
+    lines = [ln for ln in stderr.splitlines() if "analysis" in ln]
+    assert lines and all(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d (INFO|ERROR)", ln)
+                         for ln in lines)
+    assert "building reports" not in stderr  # the progress display is for terminals only
+    assert "quiet" in stdout and "1 of 1 report(s) built" in stdout
+
+
+def test_killed_build_leaves_no_half_written_report(tmp_path):
+    out = tmp_path / "out"
+    spec = params_file(tmp_path, "victim", formats="[html, pdf]", label="old")
+    assert build(str(spec), "--output-dir", str(out)) == 0
+    before = {p.name: p.read_bytes() for p in out.glob("victim.*")}
+    params_file(tmp_path, "victim", formats="[html, pdf]", label="new", pause=60)
+    process = _cli("build", str(spec), "--output-dir", str(out), "--jobs", "1",
+                   start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not any((out / ".build").glob("victim-*")):  # the report's work folder exists
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    time.sleep(2)  # inside the report now: its notebook sleeps 60 s before it can finish
+    os.killpg(process.pid, signal.SIGKILL)  # the runner and its kernel, mid-report
+    process.wait()
+    after = {p.name: p.read_bytes() for p in out.glob("victim.*")}
+    assert after == before  # every published file is the old, complete one
+    # the next build cleans the leftovers and publishes the new report
+    params_file(tmp_path, "victim", formats="[html, pdf]", label="new")
+    assert build(str(spec), "--output-dir", str(out)) == 0
+    assert "label=new" in (out / "victim.html").read_text(encoding="utf-8")
+    assert not (out / ".build").exists()

@@ -61,6 +61,23 @@ class BuildOptions:
     built_at: str = ""
 
 
+def kernel_manager_class() -> type:
+    """A kernel manager on local IPC sockets instead of TCP.
+
+    Kernels only ever talk to this machine's runner; IPC keeps them off the network and stops
+    ipykernel's "running over TCP without encryption" warning from cluttering build logs.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IpcKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
+
+    return IpcKernelManager
+
+
 def full_parameters(report: Report) -> dict[str, Any]:
     """The notebook's declared defaults overridden by the params file: what the report ran with."""
     defaults = {d.name: d.default for d in parameters_cell(report.notebook)}
@@ -90,7 +107,8 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
         papermill.execute_notebook(
             str(report.notebook), str(executed), parameters=report.parameters,
             cwd=str(workdir), progress_bar=False, log_output=False,
-            kernel_name="python3", request_save_on_cell_execute=False)
+            kernel_name="python3", request_save_on_cell_execute=False,
+            kernel_manager_class=kernel_manager_class())
         nb = nbformat.read(executed, as_version=4)
         nb.metadata["coopreport"] = {
             "name": report.name, "title": report.spec.title, "subtitle": report.spec.subtitle,
@@ -146,8 +164,11 @@ def _discard(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def _warm_worker() -> None:
-    """Import the heavy modules once per worker process, not once per report."""
+def _warm_worker(level: int) -> None:
+    """Set up logging and import the heavy modules once per worker, not once per report."""
+    from analysis.logs import configure_logging
+
+    configure_logging(level)
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
@@ -193,8 +214,9 @@ def _run_all(reports: Sequence[Report], options: BuildOptions,
     else:
         context = multiprocessing.get_context("spawn")
         workers = min(options.jobs, len(reports))
-        with cf.ProcessPoolExecutor(workers, mp_context=context,
-                                    initializer=_warm_worker) as pool:
+        level = logging.getLogger("analysis").getEffectiveLevel()
+        with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_worker,
+                                    initargs=(level,)) as pool:
             futures = {pool.submit(run_report, r, options): r for r in reports}
             for future in cf.as_completed(futures):
                 report = futures[future]

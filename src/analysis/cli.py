@@ -20,12 +20,9 @@ log = logging.getLogger("analysis")
 
 
 def _setup_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
-                                           "%Y-%m-%dT%H:%M:%S"))
-    root = logging.getLogger("analysis")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    from analysis.logs import configure_logging
+
+    configure_logging(logging.DEBUG if verbose else logging.INFO)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -63,4 +63,14 @@ def provenance_line(record: dict[str, Any]) -> str:
     if record.get("registry_sha256"):
         parts.append(f"data {record.get('registry', '')} sha256 {record['registry_sha256'][:12]}")
     parts.append(f"built {record.get('built_at', '?')}")
+    parameters = record.get("parameters") or {}
+    if parameters:
+        shown = ", ".join(f"{k}={_plain(v)}" for k, v in parameters.items())
+        parts.append(f"parameters: {shown}")
     return " · ".join(parts)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
