@@ -27,6 +27,7 @@ import filelock
 from analysis import paths, provenance
 from analysis.errors import BuildError, CoopReportError
 from analysis.params import Report, parameters_cell
+from analysis.portal import write_index
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,7 @@ def build_reports(reports: Sequence[Report], options: BuildOptions,
         (out / WORK_DIR).mkdir()
         results = _run_all(reports, options, on_done)
         write_summary(out, options, results)
+        write_index(out)
         shutil.rmtree(out / WORK_DIR, ignore_errors=True)
         return results
     finally:

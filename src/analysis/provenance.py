@@ -65,12 +65,12 @@ def provenance_line(record: dict[str, Any]) -> str:
     parts.append(f"built {record.get('built_at', '?')}")
     parameters = record.get("parameters") or {}
     if parameters:
-        shown = ", ".join(f"{k}={_plain(v)}" for k, v in parameters.items())
+        shown = ", ".join(f"{k}={plain_value(v)}" for k, v in parameters.items())
         parts.append(f"parameters: {shown}")
     return " · ".join(parts)
 
 
-def _plain(value: Any) -> str:
+def plain_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(map(str, value)) + "]"
     return str(value)

@@ -76,13 +76,16 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
         When nbconvert fails on the notebook.
     """
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
     from nbconvert.preprocessors import TagRemovePreprocessor
 
+    # the data-type filter reads the priority from config (NbConvertBase), not the exporter
+    config = Config({"NbConvertBase": {"display_data_priority": PRIORITY}})
     exporter = HTMLExporter(
-        extra_template_basedirs=[str(TEMPLATE_DIR)], template_name=TEMPLATE_NAME,
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        config=config, extra_template_basedirs=[str(TEMPLATE_DIR)],
+        template_name=TEMPLATE_NAME, exclude_input=True, exclude_input_prompt=True,
+        exclude_output_prompt=True,
     )
-    exporter.display_data_priority = PRIORITY  # type: ignore[attr-defined]
     remover = TagRemovePreprocessor(remove_cell_tags={"remove-cell"},
                                     remove_all_outputs_tags={"remove-output"})
     exporter.register_preprocessor(remover, enabled=True)
