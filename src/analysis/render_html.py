@@ -76,8 +76,8 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
         When nbconvert fails on the notebook.
     """
     from nbconvert import HTMLExporter
-    from traitlets.config import Config
     from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
 
     # the data-type filter reads the priority from config (NbConvertBase), not the exporter
     config = Config({"NbConvertBase": {"display_data_priority": PRIORITY}})
