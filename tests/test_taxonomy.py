@@ -98,6 +98,6 @@ def test_alias_shared_by_two_partners_is_rejected(tmp_path):
     folder = tmp_path / "taxonomy"
     shutil.copytree(paths.TAXONOMY_DIR, folder)
     with (folder / "partners.csv").open("a", encoding="utf-8") as handle:
-        handle.write("Another Bank,multilateral,Another Bank,WB\n")
+        handle.write("Another Bank,Другой банк,multilateral,Another Bank,WB\n")
     with pytest.raises(TaxonomyError, match="'WB' belongs to both World Bank and Another Bank"):
         load_taxonomy(folder)

@@ -323,6 +323,84 @@ def timeline(activities: pd.DataFrame, lang: str = "en",
 
 # ---------------------------------------------------------------------------- helpers
 
+def pillar_heatmap(counts: pd.DataFrame, lang: str = "en",
+                   labels: Mapping[str, str] | None = None) -> Chart:
+    """Activities per MAPS pillar (rows) and year (columns), with the count on every cell.
+
+    Parameters
+    ----------
+    counts
+        Columns ``pillar``, ``year``, ``activities`` (``procurement.count_by_pillar``), with
+        explicit zero rows.
+    lang, labels
+        Report language; display labels for pillars (e.g. "I. Legal and policy framework").
+
+    Returns
+    -------
+    A layered chart, or the no-data chart when ``counts`` has no rows.
+    """
+    title = _check(counts, ("pillar", "year", "activities"), ("pillar", "year"),
+                   "pillar_heatmap", lang)
+    if counts.empty:
+        return _no_data_chart(title, lang)
+    data = counts.loc[:, ["pillar", "year", "activities"]].reset_index(drop=True)
+    data["pillar"] = _display(data["pillar"], labels, lang)
+    data["year"] = data["year"].astype(int).astype(str)
+    most = int(data["activities"].max())
+    base = alt.Chart(data).encode(
+        x=alt.X("year:O", title=translate("field.year", lang), sort=_in_order(data["year"]),
+                axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("pillar:N", title=None, sort=_in_order(data["pillar"]),
+                axis=alt.Axis(labelLimit=300)),
+        tooltip=[_tip("pillar:N", "field.pillar", lang), _tip("year:O", "field.year", lang),
+                 _tip("activities:Q", "field.activities", lang)],
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color("activities:Q", title=translate("field.activity_count", lang),
+                        scale=alt.Scale(scheme=HEATMAP_SCHEME, domain=[0, max(most, 1)]),
+                        legend=alt.Legend(**_count_ticks(most, limit=4))),
+    )
+    dark = alt.datum.activities > max(most, 1) / 2
+    numbers = base.mark_text(baseline="middle").encode(
+        text=alt.Text("activities:Q", format="d"),
+        color=alt.when(dark).then(alt.value("white")).otherwise(alt.value(INK)),
+    )
+    return (cells + numbers).properties(
+        width=alt.Step(44), height=alt.Step(30), title=_title(title, lang, no_data=most == 0))
+
+
+def small_multiples(counts: pd.DataFrame, lang: str = "en",
+                    labels: Mapping[str, str] | None = None) -> alt.FacetChart | alt.Chart:
+    """Activities per year as bars, one small panel per country on a shared scale.
+
+    Parameters
+    ----------
+    counts
+        Columns ``country``, ``year``, ``activities`` with explicit zero rows.
+    lang, labels
+        Report language; display labels for countries.
+    """
+    title = _check(counts, ("country", "year", "activities"), ("country", "year"),
+                   "small_multiples", lang)
+    if counts.empty:
+        return _no_data_chart(title, lang)
+    data = _complete_years(counts.loc[:, ["country", "year", "activities"]])
+    data["country"] = _display(data["country"], labels, lang, kind="country")
+    data["year"] = data["year"].astype(int).astype(str)
+    most = int(data["activities"].max())
+    bars = alt.Chart(data).mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("year:O", title=translate("field.year", lang), axis=alt.Axis(labelAngle=-90)),
+        y=alt.Y("activities:Q", title=translate("field.activity_count", lang),
+                scale=_count_scale(most), axis=alt.Axis(**_count_ticks(most))),
+        tooltip=[_tip("country:N", "field.country", lang), _tip("year:O", "field.year", lang),
+                 _tip("activities:Q", "field.activities", lang)],
+    ).properties(width=240, height=140)
+    return bars.facet(
+        column=alt.Column("country:N", title=None, sort=_in_order(data["country"])),
+        title=_title(title, lang, no_data=most == 0),
+    )
+
+
 def _check(frame: pd.DataFrame, columns: Iterable[str], keys: tuple[str, ...], where: str,
            lang: str) -> str:
     """Check the frame's columns and that ``keys`` identify rows; return the chart title."""

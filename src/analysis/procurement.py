@@ -1,21 +1,26 @@
-"""Procurement-specific measures and sections: MAPS pillars, procurement share, commitments.
+"""Sections of the Strategic Procurement Country Report (MAPS pillars, commitments, peer).
 
 An activity is *procurement-related* when at least one of its themes is flagged
 ``procurement: yes`` in ``data/taxonomy/themes.csv``. An activity bears on a MAPS pillar when at
 least one of its themes maps to that pillar; it counts once per pillar it bears on (so pillar
-counts may add up to more than the number of activities), and never twice for the same pillar.
+counts may add up to more than the number of activities), and never twice for one pillar.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+import altair as alt
 import pandas as pd
+from babel import Locale
 
-from analysis import metrics
-from analysis.display import Bullets, Paragraph, Table
+from analysis import charts, metrics
+from analysis.display import Bullets, Paragraph, Span, Table
+from analysis.errors import ParameterError
+from analysis.i18n import plural
 from analysis.report import ReportData
-from analysis.taxonomy import PILLARS
+from analysis.summary import summary_facts, summary_sentences
+from analysis.taxonomy import PILLARS, is_country
 
 
 def is_procurement(themes: Iterable[str], procurement_themes: Iterable[str]) -> bool:
@@ -48,9 +53,9 @@ def count_by_pillar(df: pd.DataFrame, pillar_of: Mapping[str, str | None],
     DataFrame with columns ``pillar``, ``year``, ``activities``: one row per pillar and year.
     """
     rows = []
-    for _, activity in df.iterrows():
-        touched = {pillar_of.get(t) for t in activity["themes"]} - {None}
-        rows += [{"pillar": p, "year": int(activity["year"])} for p in touched]
+    for themes, year in zip(df["themes"], df["year"], strict=True):
+        touched = {pillar_of.get(t) for t in themes} - {None}
+        rows += [{"pillar": p, "year": int(year)} for p in touched]
     counted = pd.DataFrame(rows, columns=["pillar", "year"])
     grid = pd.MultiIndex.from_product([list(pillars), range(years[0], years[1] + 1)],
                                       names=["pillar", "year"])
@@ -60,39 +65,96 @@ def count_by_pillar(df: pd.DataFrame, pillar_of: Mapping[str, str | None],
     return result
 
 
+def check_peer(country: str, peer: str | None) -> str | None:
+    """Validate the optional peer country (an ISO code other than the report's country)."""
+    if peer is None or peer == "":
+        return None
+    if not is_country(peer):
+        raise ParameterError(f"peer: '{peer}' is not an ISO 3166-1 alpha-3 country code")
+    if peer == country:
+        raise ParameterError(f"peer: the peer must differ from the country ({country})")
+    return peer
+
+
 def _pillar_of(data: ReportData) -> dict[str, str | None]:
     return {k: t.pillar for k, t in data.taxonomy.themes.items()}
 
 
-def procurement_summary(data: ReportData) -> Paragraph:
-    """How many activities are procurement-related, and their share of all cooperation."""
-    themes = data.taxonomy.procurement_themes()
-    parts: list[str] = []
-    for code in data.countries:
-        own = data.activities[data.activities["country"] == code]
-        proc = procurement_activities(own, themes)
-        if own.empty:
-            parts.append(data.t("proc.none_at_all", country=data.country(code),
-                                start=data.start_year, end=data.end_year))
-            continue
-        share = len(proc) / len(own)
-        parts.append(data.t("proc.summary", country=data.country(code), count=len(proc),
-                            total=len(own), share=f"{share:.0%}" if data.lang == "en"
-                            else f"{share * 100:.0f} %", start=data.start_year,
-                            end=data.end_year))
-    return Paragraph(" ".join(parts))
+def _pillar_labels(data: ReportData) -> dict[str, str]:
+    return {p: f"{p}. {data.taxonomy.pillar_label(p, data.lang)}" for p in PILLARS}
+
+
+def executive_summary(data: ReportData, peer: str | None = None) -> Paragraph:
+    """Section 0: four to six sentences computed from the registry (see analysis.summary)."""
+    facts = summary_facts(data.registry.activities, data.taxonomy, data.countries[0],
+                          data.years, peer=check_peer(data.countries[0], peer))
+    return Paragraph(" ".join(summary_sentences(facts, data.taxonomy, data.lang)))
+
+
+def scope_and_method(data: ReportData) -> Bullets:
+    """Section 1: sources, coverage, date precision, what counts as procurement, limits."""
+    acts = data.activities
+    precision = acts["date_precision"].value_counts()
+    themes = ", ".join(data.taxonomy.theme_label(t, data.lang)
+                       for t in data.taxonomy.procurement_themes())
+    names = Locale.parse(data.lang).languages
+    languages = ", ".join(sorted({names.get(code, code) for code in acts["source_language"]
+                                  if code}))
+    return Bullets((
+        (data.t("method.sources", activities=plural("activity", len(acts), data.lang),
+                sources=acts["source"].nunique(),
+                linked=int((acts["source_url"] != "").sum()), languages=languages or "—"),),
+        (data.t("method.precision", day=int(precision.get("day", 0)),
+                month=int(precision.get("month", 0)), year=int(precision.get("year", 0))),),
+        (data.t("method.procurement", themes=themes),),
+        (data.t("method.pillars"),),
+        (data.t("method.limits"),),
+    ))
+
+
+def coverage_table(data: ReportData) -> Table:
+    """Activities per year: all cooperation and the procurement-related part, zeros included."""
+    grid = metrics.count_activities(data.activities, by="year", years=data.years)
+    proc = procurement_activities(data.activities, data.taxonomy.procurement_themes())
+    proc_grid = metrics.count_activities(proc, by="year", years=data.years)
+    frame = pd.DataFrame({
+        data.t("field.year"): grid["year"].astype(str),
+        data.t("field.activities"): grid["activities"],
+        data.t("kf.procurement"): proc_grid["activities"].to_numpy(),
+    })
+    return Table(frame, data.t("coverage.caption"), numeric=tuple(frame.columns[1:]))
+
+
+def instrument_table(data: ReportData) -> Table:
+    """Section 2: activity types (instruments), all cooperation and procurement-related."""
+    types = list(data.taxonomy.activity_types)
+    proc = procurement_activities(data.activities, data.taxonomy.procurement_themes())
+    counts = data.activities["activity_type"].value_counts().reindex(types, fill_value=0)
+    proc_counts = proc["activity_type"].value_counts().reindex(types, fill_value=0)
+    keep = counts > 0
+    frame = pd.DataFrame({
+        data.t("field.activity_type"): [data.taxonomy.type_label(t, data.lang)
+                                        for t in counts[keep].index],
+        data.t("field.activities"): counts[keep].to_numpy(),
+        data.t("kf.procurement"): proc_counts[keep].to_numpy(),
+    })
+    return Table(frame, data.t("instruments.caption"), numeric=tuple(frame.columns[1:]))
 
 
 def pillar_table(data: ReportData) -> Table:
-    """Procurement-related activity per MAPS pillar and year for the report's countries."""
+    """Section 3: activities per MAPS pillar and year."""
     counts = count_by_pillar(data.activities, _pillar_of(data), data.years)
     wide = counts.pivot(index="pillar", columns="year", values="activities").reindex(PILLARS)
     wide[data.t("field.total")] = wide.sum(axis=1)
-    wide.insert(0, data.t("field.pillar"),
-                [f"{p}. {data.taxonomy.pillar_label(p, data.lang)}" for p in wide.index])
+    wide.insert(0, data.t("field.pillar"), [_pillar_labels(data)[p] for p in wide.index])
     wide.columns = [str(c) for c in wide.columns]
     return Table(wide.reset_index(drop=True), data.t("pillars.caption"),
                  numeric=tuple(wide.columns[1:]))
+
+
+def pillar_chart(data: ReportData) -> alt.TopLevelMixin:
+    counts = count_by_pillar(data.activities, _pillar_of(data), data.years)
+    return charts.pillar_heatmap(counts, lang=data.lang, labels=_pillar_labels(data))
 
 
 def pillar_gaps(data: ReportData) -> Paragraph:
@@ -102,36 +164,75 @@ def pillar_gaps(data: ReportData) -> Paragraph:
     gaps = [p for p in PILLARS if totals.get(p, 0) == 0]
     if not gaps:
         return Paragraph(data.t("pillars.no_gaps"))
-    names = "; ".join(f"{p}. {data.taxonomy.pillar_label(p, data.lang)}" for p in gaps)
+    names = "; ".join(_pillar_labels(data)[p] for p in gaps)
     return Paragraph(data.t("pillars.gaps", count=len(gaps), pillars=names))
 
 
-def procurement_partner_table(data: ReportData) -> Table:
-    proc = procurement_activities(data.activities, data.taxonomy.procurement_themes())
-    summary = metrics.summarise_partners(proc)
-    frame = pd.DataFrame({
-        data.t("field.partner"): summary["partner"],
-        data.t("field.activities"): summary["activities"],
-        data.t("partners.years"): [f"{a}–{b}" for a, b in
-                                   zip(summary["first_year"], summary["last_year"], strict=True)],
-    })
-    return Table(frame, data.t("proc.partners_caption"), numeric=(data.t("field.activities"),))
-
-
-def commitments_list(data: ReportData) -> Bullets | Paragraph:
-    """Commitments announced at the report's activities, with status and evidence."""
+def commitments_table(data: ReportData, as_of: pd.Timestamp | None = None) -> Table | Paragraph:
+    """Section 4: commitments announced at the report's activities, their status and evidence;
+    a commitment past its due date and not delivered is flagged overdue (as of ``as_of``,
+    default today)."""
     from analysis.commitments import load_statuses
 
+    today = (as_of or pd.Timestamp.today()).normalize()
     statuses = load_statuses()
-    ids = set(data.activities["activity_id"])
-    own = data.registry.commitments[data.registry.commitments["activity_id"].isin(ids)]
+    acts = data.registry.activities.set_index("activity_id")
+    own = data.registry.commitments[
+        data.registry.commitments["activity_id"].isin(set(data.activities["activity_id"]))]
     if own.empty:
         return Paragraph(data.t("commitments.none"))
-    items = []
+    rows = []
     for _, c in own.iterrows():
-        status = statuses.get(c["status"], {}).get(data.lang, c["status"])
-        due = c["due"] or data.t("commitments.no_due")
-        evidence = len(c["evidence_activity_ids"])
-        items.append((data.t("commitments.item", text=c["commitment"], status=status, due=due,
-                             evidence=evidence),))
-    return Bullets(tuple(items))
+        origin = acts.loc[c["activity_id"]]
+        evidence = [data.date(acts.loc[e, "date"], acts.loc[e, "date_precision"])
+                    for e in c["evidence_activity_ids"]]
+        overdue = (pd.notna(c["due_end"]) and c["due_end"] < today
+                   and c["status"] != "delivered")
+        rows.append({
+            data.t("field.commitment"): c["commitment"],
+            data.t("field.announced"): data.date(origin["date"], origin["date_precision"]),
+            data.t("field.due"): c["due"] or "—",
+            data.t("field.status"): statuses.get(c["status"], {}).get(data.lang, c["status"]),
+            data.t("field.evidence"): "; ".join(evidence) or "—",
+            data.t("field.overdue"): data.t("commitments.overdue") if overdue else "",
+        })
+    frame = pd.DataFrame(rows)
+    count = sum(bool(r[data.t("field.overdue")]) for r in rows)
+    caption = data.t("commitments.caption", date=data.date(today.date().isoformat(), "day"),
+                     overdue=count)
+    return Table(frame, caption)
+
+
+def peer_table(data: ReportData, peer: str | None) -> Table | Paragraph:
+    """Section 5: the same measures for the country and its peer, side by side."""
+    country = data.countries[0]
+    peer = check_peer(country, peer)
+    if peer is None:
+        return Paragraph(data.t("peer.none"))
+    procurement = data.taxonomy.procurement_themes()
+    columns = {}
+    for code in (country, peer):
+        own = metrics.filter_activities(data.registry.activities, countries=[code],
+                                        years=data.years)
+        proc = procurement_activities(own, procurement)
+        pillars = count_by_pillar(own, _pillar_of(data), data.years)
+        covered = pillars.groupby("pillar")["activities"].sum()
+        columns[data.country(code)] = [
+            data.number(len(own)), data.number(len(proc)),
+            data.percent(len(proc) / len(own)) if len(own) else "—",
+            data.number(len({p for ps in own["partners"] for p in ps})),
+            data.number(len({p for ps in proc["partners"] for p in ps})),
+            ", ".join(p for p in PILLARS if covered.get(p, 0) > 0) or "—",
+        ]
+    measures = [data.t(k) for k in ("kf.activities", "kf.procurement", "peer.share",
+                                    "kf.partners", "peer.proc_partners", "peer.pillars")]
+    frame = pd.DataFrame({data.t("field.measure"): measures, **columns})
+    return Table(frame, data.t("peer.caption", a=data.country(country), b=data.country(peer),
+                               start=data.start_year, end=data.end_year),
+                 numeric=tuple(frame.columns[1:]))
+
+
+def source_links(data: ReportData) -> list[Span]:
+    """One link per distinct source address of the report (for the method section)."""
+    urls = sorted({u for u in data.activities["source_url"] if u})
+    return [Span(u, href=u) for u in urls]

@@ -55,18 +55,24 @@ def describe_build(parameters: dict[str, Any], data_path: Path | None,
     return record
 
 
-def provenance_line(record: dict[str, Any]) -> str:
-    """One line for a report's title block."""
+def provenance_line(record: dict[str, Any], lang: str = "en") -> str:
+    """One line for a report's title block, in the report language."""
+    from analysis.i18n import translate
+
+    def t(key: str, **values: object) -> str:
+        return translate(f"provenance.{key}", lang, **values)
+
     parts = [f"coopreport {record.get('package_version', '?')}"]
     if record.get("git_commit"):
-        parts.append(f"commit {str(record['git_commit'])[:12]}")
+        parts.append(t("commit", commit=str(record["git_commit"])[:12]))
     if record.get("registry_sha256"):
-        parts.append(f"data {record.get('registry', '')} sha256 {record['registry_sha256'][:12]}")
-    parts.append(f"built {record.get('built_at', '?')}")
+        parts.append(t("data", file=record.get("registry", ""),
+                       sha=record["registry_sha256"][:12]))
+    parts.append(t("built", time=record.get("built_at", "?")))
     parameters = record.get("parameters") or {}
     if parameters:
         shown = ", ".join(f"{k}={plain_value(v)}" for k, v in parameters.items())
-        parts.append(f"parameters: {shown}")
+        parts.append(t("parameters", values=shown))
     return " · ".join(parts)
 
 

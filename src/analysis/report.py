@@ -12,10 +12,11 @@ from pathlib import Path
 
 import altair as alt
 import pandas as pd
-from babel.numbers import format_decimal
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal, format_percent
 
 from analysis import charts, metrics
-from analysis.display import Heading, Paragraph, Span, Table
+from analysis.display import Bullets, Heading, Paragraph, Span, Table
 from analysis.errors import ParameterError
 from analysis.i18n import translate
 from analysis.registry import Registry, load_registry
@@ -49,13 +50,36 @@ class ReportData:
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.lang)
 
+    def percent(self, value: float) -> str:
+        return format_percent(value, locale=self.lang)
+
     def labels(self) -> dict[str, str]:
         """Display labels for every category id a chart may show, in the report language."""
         tax, lang = self.taxonomy, self.lang
         labels = {c: self.country(c) for c in self.countries}
         labels |= {k: tax.theme_label(k, lang) for k in tax.themes}
         labels |= {k: tax.type_label(k, lang) for k in tax.activity_types}
+        labels |= {k: tax.partner_label(k, lang) for k in tax.partners}
         return labels
+
+    def date(self, text: str, precision: str) -> str:
+        """A registry date in the report language, at its own precision."""
+        return format_activity_date(text, precision, self.lang)
+
+    def partners(self, names: tuple[str, ...]) -> str:
+        return ", ".join(self.taxonomy.partner_label(p, self.lang) for p in names)
+
+
+def format_activity_date(text: str, precision: str, lang: str) -> str:
+    """``2023-05-17`` → "17 May 2023" / "17 мая 2023 г."; ``2023-05`` → "May 2023"; ``2023``."""
+    import datetime as dt
+
+    if precision == "day":
+        return format_date(dt.date.fromisoformat(text), format="long", locale=lang)
+    if precision == "month":
+        year, month = (int(p) for p in text.split("-"))
+        return format_skeleton("yMMMM", dt.date(year, month, 1), locale=lang)
+    return text
 
 
 def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...],
@@ -160,6 +184,53 @@ def comparison_table(data: ReportData) -> Table:
                                b=data.country(second)), numeric=tuple(frame.columns[1:]))
 
 
+def small_multiples_chart(data: ReportData) -> alt.TopLevelMixin:
+    return charts.small_multiples(count_grid(data), lang=data.lang, labels=data.labels())
+
+
+def theme_mix_table(data: ReportData) -> Table:
+    """Each theme's share of all theme mentions per country, and the gap between the first two
+    countries in percentage points (the mix: shares sum to 100 % per country)."""
+    first, second = data.countries[:2]
+    shares = metrics.theme_shares(data.activities, countries=[first, second],
+                                  categories=list(data.taxonomy.themes))
+    wide = shares.pivot(index="theme", columns="country", values="mix")
+    wide = wide.reindex(list(data.taxonomy.themes))
+    counts = shares.pivot(index="theme", columns="country", values="activities")
+    keep = counts.reindex(wide.index)[[first, second]].sum(axis=1) > 0
+    wide = wide[keep]
+    gap = (wide[first] - wide[second]) * 100
+    frame = pd.DataFrame({
+        data.t("field.theme"): [data.taxonomy.theme_label(k, data.lang) for k in wide.index],
+        data.country(first): [data.percent(v) for v in wide[first]],
+        data.country(second): [data.percent(v) for v in wide[second]],
+        data.t("field.gap_points"): [data.number(round(float(v), 1)) for v in gap],
+    })
+    return Table(frame, data.t("mix.caption", a=data.country(first), b=data.country(second)),
+                 numeric=tuple(frame.columns[1:]))
+
+
+def partner_overlap(data: ReportData) -> Bullets:
+    """Partners shared by the first two countries, and those working with only one of them."""
+    first, second = data.countries[:2]
+    acts = data.activities
+    sets = {c: {p for ps in acts[acts["country"] == c]["partners"] for p in ps}
+            for c in (first, second)}
+
+    def names(partners: set[str]) -> str:
+        return ", ".join(sorted(data.taxonomy.partner_label(p, data.lang) for p in partners)) \
+            or data.t("overlap.nobody")
+
+    return Bullets((
+        (data.t("overlap.shared", count=len(sets[first] & sets[second]),
+                names=names(sets[first] & sets[second])),),
+        (data.t("overlap.only", country=data.country(first),
+                count=len(sets[first] - sets[second]), names=names(sets[first] - sets[second])),),
+        (data.t("overlap.only", country=data.country(second),
+                count=len(sets[second] - sets[first]), names=names(sets[second] - sets[first])),),
+    ))
+
+
 def theme_chart(data: ReportData) -> alt.TopLevelMixin:
     shares = metrics.theme_shares(data.activities, countries=list(data.countries),
                                   categories=list(data.taxonomy.themes))
@@ -193,7 +264,8 @@ def partner_chart(data: ReportData, top: int = 15) -> alt.TopLevelMixin:
 def partner_table(data: ReportData) -> Table:
     summary = partner_summary(data)
     frame = pd.DataFrame({
-        data.t("field.partner"): summary["partner"],
+        data.t("field.partner"): [data.taxonomy.partner_label(p, data.lang)
+                                   for p in summary["partner"]],
         data.t("field.kind"): summary["kind"].map(lambda k: data.t(f"kind.{k}") if k else ""),
         data.t("field.activities"): summary["activities"],
         data.t("partners.years"): [f"{a}–{b}" for a, b in
@@ -214,12 +286,13 @@ def activity_annex(data: ReportData) -> Table:
     sources = [Span(s or u, href=u) if u else Span(s) for s, u in
                zip(df["source"], df["source_url"], strict=True)]
     frame = pd.DataFrame({
-        data.t("field.date"): df["date"].tolist(),
-        data.t("field.country"): df["country"].tolist(),
+        data.t("field.date"): [data.date(d, p) for d, p in
+                               zip(df["date"], df["date_precision"], strict=True)],
+        data.t("field.country"): [data.country(c) for c in df["country"]],
         data.t("field.activity_type"): [data.taxonomy.type_label(t, data.lang)
                                         for t in df["activity_type"]],
         data.t("field.title"): df["title"].tolist(),
-        data.t("field.partners"): [", ".join(p) for p in df["partners"]],
+        data.t("field.partners"): [data.partners(p) for p in df["partners"]],
         data.t("field.source"): sources,
     })
     return Table(frame, data.t("annex.caption", count=len(df)))

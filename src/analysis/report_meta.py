@@ -40,6 +40,7 @@ def read_meta(executed: Path) -> ReportMeta:
         name=meta.get("name", executed.stem), title=meta.get("title", executed.stem),
         subtitle=meta.get("subtitle"), lang=lang,
         date=format_date(day, format="long", locale=lang),
-        kicker=translate("report_kicker", lang), provenance=provenance.provenance_line(record),
+        kicker=translate("report_kicker", lang),
+        provenance=provenance.provenance_line(record, lang),
         record=record,
     )

@@ -4,8 +4,9 @@
 - ``themes.csv``: theme id, labels, the MAPS pillar (I-IV) it bears on (empty where none) and
   whether it counts as procurement-related (``yes``/``no``).
 - ``maps_pillars.csv``: the four MAPS pillars with their labels.
-- ``partners.csv``: canonical partner name, kind (multilateral, bilateral, agency, network),
-  full name and ``;``-separated aliases that importers and analysts may use instead.
+- ``partners.csv``: canonical partner name, its Russian label, kind (multilateral, bilateral,
+  agency, network), full name and ``;``-separated aliases that importers and analysts may use
+  instead.
 
 Countries are not a vocabulary file: any ISO 3166-1 alpha-3 code known to ``pycountry`` is
 valid, and ``babel`` gives its name in the report language.
@@ -54,6 +55,10 @@ class Partner:
     kind: str
     full_name: str
     aliases: tuple[str, ...] = ()
+    label_ru: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        return self.label_ru if lang == "ru" and self.label_ru else self.name
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,10 @@ class Taxonomy:
     def pillar_label(self, pillar: str, lang: str = "en") -> str:
         term = self.pillars.get(pillar)
         return term.label(lang) if term else pillar
+
+    def partner_label(self, partner: str, lang: str = "en") -> str:
+        entry = self.partners.get(partner)
+        return entry.label(lang) if entry else partner
 
     def partner_kind(self, partner: str) -> str | None:
         entry = self.partners.get(partner)
@@ -168,14 +177,15 @@ def load_taxonomy(directory: Path | None = None) -> Taxonomy:
     partners: dict[str, Partner] = {}
     alias_index: dict[str, str] = {}
     partner_file = folder / "partners.csv"
-    for r in _read_rows(partner_file, ("partner", "kind", "full_name", "aliases")):
+    for r in _read_rows(partner_file, ("partner", "label_ru", "kind", "full_name", "aliases")):
         if r["kind"] not in PARTNER_KINDS:
             raise TaxonomyError(
                 f"{partner_file}: partner {r['partner']}: kind must be one of "
                 f"{', '.join(PARTNER_KINDS)}, not {r['kind']!r}"
             )
         aliases = tuple(a.strip() for a in r["aliases"].split(";") if a.strip())
-        partners[r["partner"]] = Partner(r["partner"], r["kind"], r["full_name"], aliases)
+        partners[r["partner"]] = Partner(r["partner"], r["kind"], r["full_name"], aliases,
+                                         r["label_ru"])
         for name in (r["partner"], r["full_name"], *aliases):
             known = alias_index.setdefault(_fold(name), r["partner"])
             if known != r["partner"]:

@@ -1,0 +1,125 @@
+"""Sections of the Strategic Procurement report on a small fictional registry."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import procurement as p
+from analysis import report as r
+from analysis.display import Paragraph, Table
+from analysis.errors import ParameterError
+from analysis.taxonomy import load_taxonomy
+from tests.helpers import make_row, registry_text
+
+COMMITMENTS = ("commitment_id,activity_id,commitment,due,status,evidence_activity_ids,note\n"
+               "C1,U1,Publish a procurement strategy,2023-06,planned,,\n"
+               "C2,U1,Train 100 officials,2030,in_progress,U2,\n"
+               "C3,U2,Launch e-procurement,2023,delivered,U4,\n")
+
+
+@pytest.fixture
+def registry_path(tmp_path):
+    rows = [
+        make_row(activity_id="U1", date="2022-03-01", themes="public_procurement;governance",
+                 partners="World Bank;EU"),
+        make_row(activity_id="U2", date="2023-05", date_precision="month",
+                 themes="e_procurement;capacity_building", partners="World Bank"),
+        make_row(activity_id="U4", date="2024-01-10", themes="anti_corruption", partners="OECD"),
+        make_row(activity_id="A1", country="AZE", date="2022-02-02",
+                 themes="public_procurement", partners="ADB"),
+    ]
+    path = tmp_path / "reg.csv"
+    path.write_text(registry_text(rows), encoding="utf-8")
+    (tmp_path / "reg.commitments.csv").write_text(COMMITMENTS, encoding="utf-8")
+    return path
+
+
+def data_for(path, lang="en", years=(2022, 2024)):
+    return r.prepare_report(path, ["UZB"], years[0], years[1], lang)
+
+
+def test_count_by_pillar_counts_each_pillar_once_per_activity():
+    tax = load_taxonomy()
+    df = pd.DataFrame({"themes": [("public_procurement", "strategic_procurement"),
+                                  ("e_procurement", "capacity_building", "anti_corruption")],
+                       "year": [2022, 2024]})
+    pillar_of = {k: t.pillar for k, t in tax.themes.items()}
+    counts = p.count_by_pillar(df, pillar_of, (2022, 2024))
+    got = {(row.pillar, row.year): row.activities for row in counts.itertuples()}
+    # activity 1: two pillar-I themes -> I once; activity 2: II (twice) and IV
+    assert got[("I", 2022)] == 1 and got[("II", 2024)] == 1 and got[("IV", 2024)] == 1
+    assert got[("III", 2023)] == 0 and len(counts) == 4 * 3  # explicit zeros
+
+
+def test_pillar_table_and_gaps(registry_path):
+    data = data_for(registry_path)
+    table = p.pillar_table(data)
+    totals = dict(zip(table.frame.iloc[:, 0], table.frame["Total"], strict=True))
+    # U1 -> I; U2 -> II; U4 -> IV; nothing on III
+    assert [totals[k] for k in sorted(totals)] == [1, 1, 0, 1]
+    assert p.pillar_gaps(data).parts == (
+        "Gaps: no recorded cooperation bears on 1 MAPS pillar(s): "
+        "III. Procurement operations and market practices.",)
+
+
+def test_commitments_overdue_as_of_a_date(registry_path):
+    table = p.commitments_table(data_for(registry_path), as_of=pd.Timestamp("2024-01-01"))
+    assert isinstance(table, Table)
+    rows = {row["Commitment"]: row for row in table.frame.to_dict("records")}
+    # C1 due June 2023, planned -> overdue; C2 due 2030 -> not; C3 delivered -> never overdue
+    assert rows["Publish a procurement strategy"]["Overdue"] == "overdue"
+    assert rows["Train 100 officials"]["Overdue"] == ""
+    assert rows["Launch e-procurement"]["Overdue"] == ""
+    assert rows["Train 100 officials"]["Later activities as evidence"] == "May 2023"
+    assert rows["Publish a procurement strategy"]["Announced"] == "March 1, 2022"
+    assert "(1 overdue)" in table.caption
+
+
+def test_peer_table_same_measures(registry_path):
+    table = p.peer_table(data_for(registry_path), "AZE")
+    values = {row["Measure"]: (row["Uzbekistan"], row["Azerbaijan"])
+              for row in table.frame.to_dict("records")}
+    assert values["Activities"] == ("3", "1")
+    assert values["Procurement-related"] == ("2", "1")
+    assert values["Share procurement-related"] == ("67%", "100%")
+    assert values["MAPS pillars with activity"] == ("I, II, IV", "I")
+
+
+def test_peer_is_optional_and_checked(registry_path):
+    data = data_for(registry_path)
+    assert isinstance(p.peer_table(data, None), Paragraph)
+    with pytest.raises(ParameterError, match="peer must differ"):
+        p.peer_table(data, "UZB")
+    with pytest.raises(ParameterError, match="not an ISO 3166-1"):
+        p.executive_summary(data, "XYZ")
+
+
+def test_coverage_shows_zero_years(registry_path):
+    table = p.coverage_table(data_for(registry_path, years=(2021, 2024)))
+    assert table.frame.iloc[:, 0].tolist() == ["2021", "2022", "2023", "2024"]
+    assert table.frame.iloc[:, 1].tolist() == [0, 1, 1, 1]
+    assert table.frame.iloc[:, 2].tolist() == [0, 1, 1, 0]
+
+
+def test_russian_sections_have_no_english_outside_the_data(registry_path):
+    data = data_for(registry_path, lang="ru")
+    # acronyms, Roman pillar numbers, SHA-256 and file paths are not English text
+    allowed = {"MAPS", "I", "II", "III", "IV", "SHA", "data", "taxonomy", "themes", "csv", "reg"}
+    texts = [repr(p.executive_summary(data, "AZE")), repr(p.scope_and_method(data)),
+             repr(p.pillar_gaps(data)), repr(r.gaps_sentence(data)), repr(r.data_note(data))]
+    for make in (p.coverage_table, p.instrument_table, p.pillar_table, r.key_figures,
+                 r.theme_table, r.partner_table, r.activity_annex):
+        table = make(data)
+        texts += [table.caption, *map(str, table.frame.columns)]
+    commitments = p.commitments_table(data)
+    assert isinstance(commitments, Table)
+    texts += [commitments.caption, *commitments.frame.columns]
+    peer = p.peer_table(data, "AZE")
+    assert isinstance(peer, Table)
+    texts += [peer.caption, *peer.frame.columns, *peer.frame.iloc[:, 0]]
+    text = re.sub(r"\b[0-9a-f]{12}\b", "", " ".join(texts))  # the data file's checksum
+    latin = set(re.findall(r"[A-Za-z]+", text))
+    assert latin <= allowed, latin - allowed
