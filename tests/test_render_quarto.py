@@ -1,0 +1,478 @@
+"""The Quarto renderer: the notebook Quarto gets (no Quarto needed), the project, the errors,
+and real ``coopreport build --renderer quarto`` builds (skipped, with the reason, when Quarto
+is not installed). Expectations are written by hand.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import os
+import re
+import stat
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+
+from analysis import paths
+from analysis.cli import main
+from analysis.display import Heading, Paragraph, Table
+from analysis.errors import RenderError
+from analysis.render import choose_renderer, find_quarto
+from analysis.render_quarto import (
+    chart_html,
+    prepare_for_quarto,
+    render_with_quarto,
+    vega_include_html,
+)
+from analysis.report_meta import ReportMeta
+
+HOSTILE = "</script><script>alert(1)</script>"
+CHART_TITLE = f"Activities {HOSTILE}"
+SPEC = {
+    "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+    "title": CHART_TITLE,
+    "mark": "bar",
+    "data": {"values": [{"year": 2024, "n": 3}]},
+    "encoding": {"x": {"field": "year", "type": "ordinal"},
+                 "y": {"field": "n", "type": "quantitative"}},
+}
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect/></svg>'
+META = ReportMeta(
+    name="fixture", title="Report <b>1</b>", subtitle="2017–2026: *all*", lang="en",
+    date="12 March 2026", kicker="Development cooperation report",
+    provenance="coopreport 0.1 · parameters: label=</script>",
+    record={"built_at": "2026-03-12T10:00:00Z"},
+)
+
+
+def display(obj: object) -> nbformat.NotebookNode:
+    """The display_data output IPython makes for one of our display objects."""
+    data = {"text/plain": repr(obj)}
+    if hasattr(obj, "_repr_html_"):
+        data["text/html"] = obj._repr_html_()
+    if hasattr(obj, "_repr_markdown_"):
+        data["text/markdown"] = obj._repr_markdown_()
+    return nbformat.v4.new_output("display_data", data=data)
+
+
+def chart_output() -> nbformat.NotebookNode:
+    return nbformat.v4.new_output("display_data", data={
+        "application/vnd.vegalite.v6+json": SPEC, "image/svg+xml": SVG,
+        "image/png": base64.b64encode(b"png").decode("ascii"), "text/plain": "<Chart>",
+    })
+
+
+def code(cell_id: str, source: str, outputs: list[nbformat.NotebookNode],
+         tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(source, outputs=outputs, execution_count=1,
+                                     metadata={"tags": list(tags)} if tags else {})
+    cell["id"] = cell_id
+    return cell
+
+
+def executed_notebook() -> nbformat.NotebookNode:
+    """A small executed report notebook, as papermill leaves it."""
+    intro = nbformat.v4.new_markdown_cell("Intro for analysts only",
+                                          metadata={"tags": ["remove-cell"]})
+    intro["id"] = "intro"
+    narrative = nbformat.v4.new_markdown_cell("Narrative written in the notebook.")
+    narrative["id"] = "narrative"
+    stdout = nbformat.v4.new_output("stream", name="stdout", text="printed by parameters\n")
+    injected = nbformat.v4.new_output("execute_result", data={"text/plain": "'injected'"},
+                                      execution_count=1)
+    frame = nbformat.v4.new_output("display_data", data={
+        "text/html": "<table><tr><td>pandas</td></tr></table>", "text/plain": "pandas"})
+    table = Table(pd.DataFrame({"partner": ["WB <x>"], "n": [2]}),
+                  "Partners <i>&</i> 'quotes'", numeric=("n",))
+    nb = nbformat.v4.new_notebook(metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+        "coopreport": {"name": "fixture", "title": "Report <b>1</b>",
+                       "subtitle": "2017–2026: *all*",
+                       "provenance": {"built_at": "2026-03-12T10:00:00Z",
+                                      "package_version": "0.1",
+                                      "parameters": {"label": "</script>"}}},
+    })
+    nb.cells = [
+        intro,
+        code("params", "label = 'default'", [stdout], tags=("parameters",)),
+        code("injected", "label = 'x'", [injected], tags=("injected-parameters",)),
+        narrative,
+        code("imports", "import analysis", []),
+        code("section", "display(Heading(...)); display(chart); table; paragraph",
+             [display(Heading("Activity <b>by</b> year")), chart_output(), display(table),
+              display(Paragraph("Three activities & more <script>"))]),
+        code("frame", "frame", [frame]),
+        code("gone", "secret()", [display(Paragraph("hidden"))], tags=("remove-cell",)),
+    ]
+    return nb
+
+
+def front(nb: nbformat.NotebookNode) -> dict[str, object]:
+    head = nb.cells[0]
+    assert head.cell_type == "raw"
+    assert head.source.startswith("---\n") and head.source.endswith("\n---")
+    loaded = yaml.safe_load(head.source[4:-4])
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def options(cell: nbformat.NotebookNode) -> dict[str, object]:
+    lines = cell.source.splitlines()
+    assert all(line.startswith("#| ") for line in lines), cell.source
+    return yaml.safe_load("\n".join(line[3:] for line in lines)) or {}
+
+
+# ------------------------------------------------------------------ prepare_for_quarto
+
+
+def test_front_matter_is_escaped_markdown_for_the_templates():
+    prepared = prepare_for_quarto(executed_notebook(), META, "_vega.html")
+    assert front(prepared) == {
+        "title": r"Report \<b\>1\<\/b\>",
+        "subtitle": r"2017–2026\: \*all\*",
+        "toc-title": "Contents",
+        "coopreport-kicker": "Development cooperation report",
+        "coopreport-date": "12 March 2026",
+        "coopreport-provenance": r"coopreport 0\.1 · parameters\: label\=\<\/script\>",
+        "lang": "en",
+        "date": "2026-03-12",
+        "format": {"html": {"include-after-body": "_vega.html"}},
+    }
+
+
+def test_russian_report_gets_the_russian_contents_title():
+    meta = ReportMeta(**{**META.__dict__, "lang": "ru"})
+    assert front(prepare_for_quarto(executed_notebook(), meta))["toc-title"] == "Содержание"
+
+
+def test_removed_cells_parameters_outputs_and_code_are_gone():
+    prepared = prepare_for_quarto(executed_notebook(), META, "_vega.html")
+    text = json.dumps(prepared)
+    for gone in ("Intro for analysts", "printed by parameters", "'injected'", "hidden",
+                 "import analysis", "display(Heading", "remove-cell"):
+        assert gone not in text
+    kinds = [c.cell_type for c in prepared.cells]
+    # front matter, narrative, heading, chart, table, paragraph, frame, footer
+    assert kinds == ["raw", "markdown", "code", "code", "code", "code", "code", "raw"]
+    assert prepared.cells[1].source == "Narrative written in the notebook."
+    assert all(len(c.outputs) == 1 for c in prepared.cells if c.cell_type == "code")
+
+
+def test_cell_options_number_figures_and_tables_and_keep_narrative_asis():
+    cells = [c for c in prepare_for_quarto(executed_notebook(), META, "_vega.html").cells
+             if c.cell_type == "code"]
+    assert [options(c) for c in cells] == [
+        {"output": "asis"},
+        {"label": "fig-1", "fig-cap": r"Activities \<\/script\>\<script\>alert\(1\)\<\/script\>"},
+        {"classes": "coopreport-table"},
+        {"output": "asis"},
+        {},
+    ]
+    # the caption is one JSON-quoted YAML line, never the raw title
+    assert cells[1].source.splitlines()[1] == (
+        r'#| fig-cap: "Activities \\<\\/script\\>\\<script\\>alert\\(1\\)\\<\\/script\\>"')
+    heading, paragraph = cells[0].outputs[0].data, cells[3].outputs[0].data
+    assert heading["text/markdown"] == "\n# Activity \\<b\\>by\\<\\/b\\> year\n"
+    assert paragraph["text/markdown"] == "\nThree activities \\& more \\<script\\>\n"
+    assert "text/html" not in heading and "text/html" not in paragraph
+    assert cells[4].outputs[0].data["text/html"] == "<table><tr><td>pandas</td></tr></table>"
+
+
+def test_table_keeps_one_caption_carrying_its_cross_reference_id():
+    cells = [c for c in prepare_for_quarto(executed_notebook(), META).cells
+             if c.cell_type == "code"]
+    data = cells[2].outputs[0].data
+    assert "text/html" not in data  # the HTML <caption> would be a second caption
+    assert data["text/markdown"] == (
+        "| partner | n |\n"
+        "|:--------|---:|\n"  # widest cell: WB \<x\>, 8 characters
+        "| WB \\<x\\> | 2 |\n"
+        "\n"
+        ": Partners \\<i\\>\\&\\<\\/i\\> \\'quotes\\' {#tbl-1}\n"
+    )
+
+
+def test_chart_gets_an_interactive_html_form_with_escaped_spec_and_svg_fallback():
+    cells = [c for c in prepare_for_quarto(executed_notebook(), META, "_vega.html").cells
+             if c.cell_type == "code"]
+    data = cells[1].outputs[0].data
+    assert data["image/svg+xml"] == SVG  # Typst still takes the SVG
+    page = data["text/html"]
+    assert HOSTILE not in page and "<script><script>" not in page
+    assert page.count("<script") == 1  # only the JSON block
+    label = "Activities &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert f'<div class="vega-chart" role="img" aria-label="{label}"></div>' in page
+    svg64 = base64.b64encode(SVG.encode("utf-8")).decode("ascii")
+    assert f'<img alt="{label}" src="data:image/svg+xml;base64,{svg64}">' in page
+    match = re.search(r'<script type="application/json" class="vega-spec">(.*?)</script>',
+                      page, re.S)
+    assert match and "\\u003c/script\\u003e" in match.group(1)
+    assert json.loads(match.group(1)) == SPEC
+
+
+def test_chart_html_without_svg_has_no_fallback():
+    page = chart_html({"mark": "bar"}, None, "")
+    assert 'aria-label="chart"' in page and "<img" not in page
+
+
+def test_static_charts_and_no_vega_include_without_a_vega_path():
+    prepared = prepare_for_quarto(executed_notebook(), META)
+    assert "format" not in front(prepared)
+    chart = [c for c in prepared.cells if c.cell_type == "code"][1]
+    assert "text/html" not in chart.outputs[0].data
+    assert options(chart)["label"] == "fig-1"
+
+
+def test_no_vega_include_for_a_report_without_charts():
+    nb = executed_notebook()
+    nb.cells = [c for c in nb.cells if c.get("id") != "section"]
+    assert "format" not in front(prepare_for_quarto(nb, META, "_vega.html"))
+
+
+def test_prepared_notebook_is_valid_and_the_original_unchanged():
+    nb = executed_notebook()
+    before = copy.deepcopy(nb)
+    prepared = prepare_for_quarto(nb, META, "_vega.html")
+    assert nb == before
+    nbformat.validate(prepared)
+    ids = [c["id"] for c in prepared.cells]
+    assert len(ids) == len(set(ids))
+    footer = prepared.cells[-1]
+    assert footer.metadata == {"raw_mimetype": "text/html"}
+    assert footer.source == ('<footer class="report-footer"><p>coopreport 0.1 · parameters: '
+                             "label=&lt;/script&gt;</p></footer>")
+
+
+def test_vega_include_holds_the_bundle_and_one_start_up_script():
+    include = vega_include_html("window.vegaEmbed = function () {};")
+    assert include.startswith("<script>window.vegaEmbed = function () {};</script>\n<script>")
+    assert include.count("<script>") == 2
+    assert include.count('querySelectorAll(".coopreport-chart")') == 1
+
+
+# ------------------------------------------------------------------ the Quarto project
+
+
+def test_report_css_is_the_builtin_renderers_css():
+    shared = paths.REPORTS_DIR / "styles" / "report.css"
+    builtin = paths.PROJECT_ROOT / "src/analysis/templates/coopreport_html/report.css"
+    assert shared.read_bytes() == builtin.read_bytes(), (
+        "one look: copy src/analysis/templates/coopreport_html/report.css to "
+        "reports/styles/report.css (Quarto-only rules go in reports/styles/quarto.css)")
+
+
+def test_quarto_project_never_executes_and_names_existing_files():
+    config = yaml.safe_load((paths.REPORTS_DIR / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["project"]["output-dir"] == "_build"
+    assert config["execute"] == {"enabled": False, "echo": False, "warning": False}
+    html, typst = config["format"]["html"], config["format"]["typst"]
+    assert html["embed-resources"] is True and html["title-block-style"] == "none"
+    assert html["toc"] is True and typst["toc"] is True
+    assert html["number-sections"] is True and typst["number-sections"] is True
+    assert typst["mainfont"] == "Noto Sans" and typst["font-paths"] == ["fonts"]
+    for name in [*html["template-partials"], *typst["template-partials"],
+                 *[c for c in html["css"] if c != "styles/fonts.css"]]:
+        assert (paths.REPORTS_DIR / name).is_file(), name
+    assert sorted(typst["template-partials"]) == ["typst-show.typ", "typst-template.typ"]
+
+
+def test_typst_show_passes_every_title_block_text_to_article():
+    show = (paths.REPORTS_DIR / "typst-show.typ").read_text(encoding="utf-8")
+    template = (paths.REPORTS_DIR / "typst-template.typ").read_text(encoding="utf-8")
+    for variable, argument in (("title", "title"), ("subtitle", "subtitle"),
+                               ("coopreport-kicker", "kicker"), ("coopreport-date", "date"),
+                               ("coopreport-provenance", "provenance"), ("toc-title", "toc_title")):
+        assert f"  {argument}: [${variable}$]," in show
+        assert f"  {argument}: none," in template
+    assert 'counter(page).display("1 / 1", both: true)' in template
+
+
+# ------------------------------------------------------------------ errors, no Quarto output
+
+
+def write_executed(folder: Path, nb: nbformat.NotebookNode, name: str = "fixture") -> Path:
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def stand_in(folder: Path, script: str) -> str:
+    """An executable standing in for quarto on the failure paths; it renders nothing."""
+    path = folder / "quarto"
+    path.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+def test_missing_quarto_is_a_render_error_with_the_install_hint(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv("QUARTO_PATH", raising=False)
+    executed = write_executed(tmp_path, executed_notebook())
+    with pytest.raises(RenderError, match="Quarto was not found; install Quarto"):
+        render_with_quarto(executed, tmp_path, ["pdf"])
+
+
+def test_failing_quarto_reports_its_stderr(tmp_path, monkeypatch):
+    monkeypatch.delenv("QUARTO_PYTHON", raising=False)
+    quarto = stand_in(tmp_path, 'echo "args: $*" >&2; echo "python: $QUARTO_PYTHON" >&2\n'
+                                'echo "ERROR: typst compile failed: unknown font" >&2; exit 1')
+    executed = write_executed(tmp_path, executed_notebook())
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(RenderError) as caught:
+        render_with_quarto(executed, work, ["pdf"], quarto=quarto)
+    message = str(caught.value)
+    assert message == (
+        "fixture.ipynb: quarto render --to typst failed (exit 1):\n"
+        "args: render fixture.ipynb --to typst --no-execute\n"
+        f"python: {sys.executable}\n"
+        "ERROR: typst compile failed: unknown font")
+    # what Quarto was given: the project copy with the fonts and the prepared notebook
+    project = work / "quarto"
+    assert (project / "_quarto.yml").is_file() and (project / "typst-template.typ").is_file()
+    assert (project / "fonts" / "NotoSans-Regular.ttf").is_file()
+    assert "data:font/ttf;base64," in (project / "styles" / "fonts.css").read_text()
+    prepared = nbformat.read(project / "fixture.ipynb", as_version=4)
+    assert front(prepared)["title"] == r"Report \<b\>1\<\/b\>"
+
+
+def test_quarto_that_writes_nothing_is_an_error(tmp_path):
+    quarto = stand_in(tmp_path, "exit 0")
+    executed = write_executed(tmp_path, executed_notebook())
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(RenderError, match="reported success but wrote no fixture.pdf"):
+        render_with_quarto(executed, work, ["pdf"], quarto=quarto)
+
+
+def test_quarto_path_names_quarto_for_auto(tmp_path, monkeypatch):
+    quarto = stand_in(tmp_path, "exit 0")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setenv("QUARTO_PATH", quarto)
+    assert find_quarto() == quarto
+    assert choose_renderer("auto") == "quarto"
+    monkeypatch.setenv("QUARTO_PATH", str(tmp_path / "missing"))
+    assert choose_renderer("auto") == "builtin"
+
+
+# ------------------------------------------------------------------ real Quarto builds
+
+needs_quarto = pytest.mark.skipif(
+    find_quarto() is None,
+    reason="Quarto is not installed: put quarto on PATH or set QUARTO_PATH "
+           "(https://quarto.org/docs/get-started/) to run the Quarto end-to-end tests")
+TINY = "tests/fixtures/notebooks/tiny.ipynb"
+LABEL = "<script>alert(1)</script> & co"
+
+
+class _Text(HTMLParser):
+    """The visible text of an HTML page (script and style contents left out)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(page: str) -> str:
+    parser = _Text()
+    parser.feed(page)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def pdf_pages(path: Path) -> list[str]:
+    import pypdf
+
+    return [" ".join((page.extract_text() or "").split()) for page in pypdf.PdfReader(path).pages]
+
+
+def assert_offline(page: str) -> None:
+    """No script, style sheet, font or image is fetched over the network."""
+    fetched = r"""<(script|img|link|iframe|source)\b[^>]*\b(src|href)=["']?(https?:)?//"""
+    assert not re.search(fetched, page, re.I)
+    assert not re.search(r"""url\(\s*["']?(https?:)?//""", page, re.I)
+    assert "@import" not in page
+
+
+@pytest.mark.slow
+@needs_quarto
+def test_quarto_build_of_the_tiny_report(tmp_path):
+    spec = tmp_path / "q1.yaml"
+    spec.write_text(f"name: q1\nnotebook: {TINY}\ntitle: Quarto <b>report</b>\n"
+                    f"formats: [html, pdf]\nparameters:\n  label: {json.dumps(LABEL)}\n"
+                    "  value: 7\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(spec), "--renderer", "quarto", "--output-dir", str(out),
+                 "--jobs", "1"]) == 0
+    summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
+    assert summary["renderer"] == "quarto" and summary["reports"][0]["status"] == "ok"
+
+    page = (out / "q1.html").read_text(encoding="utf-8")
+    assert_offline(page)
+    assert "<script>alert(1)" not in page and "<b>report</b>" not in page
+    text = visible_text(page)
+    assert "Quarto <b>report</b>" in text  # the title, shown literally
+    assert f"value=7; activities=78; label={LABEL}" in text
+    assert f"Report for {LABEL}" in text  # the heading, also in the contents
+    assert re.search(r"Table 1\W+Fixture table", text)
+    assert '<header id="title-block-header" class="title-block">' in page
+    assert 'id="TOC"' in page
+    assert "load_registry" not in page and "vegaEmbed" not in page  # no code, no charts
+
+    pages = pdf_pages(out / "q1.pdf")
+    first = pages[0]
+    assert "Quarto <b>report</b>" in first and "DEVELOPMENT COOPERATION REPORT" in first
+    assert f"1 / {len(pages)}" in first and "Contents" in first
+    body = " ".join(pages)
+    assert f"value=7; activities=78; label={LABEL}" in body
+    assert re.search(r"Table 1\W+Fixture table", body)
+    assert "load_registry" not in body
+
+
+@pytest.mark.slow
+@needs_quarto
+def test_quarto_build_with_charts_is_interactive_offline_and_numbered(tmp_path):
+    spec = tmp_path / "q2.yaml"
+    spec.write_text("name: q2\nnotebook: country_profile.ipynb\n"
+                    "title: Uzbekistan profile\nformats: [html, pdf]\nparameters:\n"
+                    "  country: UZB\n  start_year: 2017\n  end_year: 2026\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(spec), "--renderer", "quarto", "--output-dir", str(out),
+                 "--jobs", "1"]) == 0
+
+    page = (out / "q2.html").read_text(encoding="utf-8")
+    assert_offline(page)
+    # country_profile shows four charts and four tables
+    assert page.count('class="vega-spec"') == 4
+    assert page.count('querySelectorAll(".coopreport-chart")') == 1  # Vega started once
+    assert page.count("data:image/svg+xml;base64,") >= 4  # static fallbacks
+    text = visible_text(page)
+    for caption in ("Figure 1", "Figure 4", "Table 1", "Table 4"):
+        assert caption in text
+
+    pages = pdf_pages(out / "q2.pdf")
+    assert len(pages) >= 2
+    assert "Uzbekistan profile" in pages[1][:150]  # running header from page 2
+    assert f"2 / {len(pages)}" in pages[1]
+    body = " ".join(pages)
+    for caption in ("Figure 1", "Figure 4", "Table 1", "Table 4"):
+        assert caption in body
+    assert os.path.getsize(out / "q2.pdf") > 10_000
