@@ -143,14 +143,10 @@ class Table:
     def _repr_markdown_(self) -> str:
         header = "| " + " | ".join(escape_markdown(str(c)) for c in self.frame.columns) + " |"
         cells = [[_markdown([v]) for v in row] for row in self._cells()]
-        # pandoc sizes wide pipe-table columns by the dashes under each header
-        widths = []
-        for i, column in enumerate(self.frame.columns):
-            lengths = sorted(len(row[i]) for row in cells) or [0]
-            typical = lengths[int(0.9 * (len(lengths) - 1))]
-            widths.append(min(max(len(str(column)), typical, 3), 60))
-        rule = "|" + "|".join(("-" * w + ":") if c in self.numeric else (":" + "-" * w)
-                              for c, w in zip(self.frame.columns, widths, strict=True)) + "|"
+        # no column widths: pandoc (run with a huge --columns) leaves them to Typst's auto
+        # layout, which gives long words the room they need and wraps long titles
+        rule = "|" + "|".join("--:" if c in self.numeric else ":--"
+                              for c in self.frame.columns) + "|"
         lines = [header, rule]
         for row in cells:
             lines.append("| " + " | ".join(v or " " for v in row) + " |")

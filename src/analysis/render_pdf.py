@@ -112,7 +112,8 @@ def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) ->
     command = [
         pypandoc.get_pandoc_path(), "body.md", "--from", "markdown-raw_html-raw_attribute",
         "--to", "typst", "--template", str(TEMPLATE), "--metadata-file", "meta.yaml",
-        "--output", "report.typ",
+        # a line width no table row exceeds: pandoc then leaves column widths to Typst
+        "--output", "report.typ", "--columns", "100000",
     ]
     try:
         subprocess.run(command, cwd=scratch, check=True, capture_output=True, text=True,
