@@ -129,3 +129,14 @@ def test_trend_down_and_single_partner(write_registry):
                        "2019–2021, which had 2.")
     assert text[2] == "The only partner in procurement-related cooperation is EBRD (1)."
     assert len(text) == 4  # no peer sentence without a peer
+
+
+def test_partners_tied_at_the_cut_are_all_named(write_registry):
+    rows = [dict(activity_id=f"T{i}", date="2023-01-01", themes="public_procurement",
+                 partners=partners)
+            for i, partners in enumerate(["ADB", "ADB", "ADB", "EU", "EU", "UNEP", "World Bank",
+                                          "OECD"])]
+    facts = summary_facts(frame(write_registry, rows), load_taxonomy(), "UZB", (2022, 2024))
+    # ADB 3, EU 2, then OECD, UNEP and World Bank tied at 1: all three are named
+    assert facts.leading_partners == (("ADB", 3), ("European Union", 2), ("OECD", 1),
+                                      ("UNEP", 1), ("World Bank", 1))

@@ -69,7 +69,7 @@ def summary_facts(df: pd.DataFrame, taxonomy: Taxonomy, country: str, years: tup
     years
         The report period, inclusive.
     top
-        How many leading partners to name.
+        How many leading partners to name; partners tied with the last one are named too.
 
     Returns
     -------
@@ -83,7 +83,9 @@ def summary_facts(df: pd.DataFrame, taxonomy: Taxonomy, country: str, years: tup
     own = metrics.filter_activities(df, countries=[country], years=years)
     related = own[own["themes"].map(lambda ts: bool(procurement & set(ts))).astype(bool)]
     partners = Counter(p for ps in related["partners"] for p in ps)
-    leading = tuple(sorted(partners.items(), key=lambda item: (-item[1], item[0]))[:top])
+    ranked = sorted(partners.items(), key=lambda item: (-item[1], item[0]))
+    cutoff = ranked[min(top, len(ranked)) - 1][1] if ranked else 0
+    leading = tuple(item for item in ranked if item[1] >= cutoff)  # ties at the cut stay in
     touched = {taxonomy.themes[t].pillar for ts in own["themes"] for t in ts
                if t in taxonomy.themes} - {None}
     return SummaryFacts(
