@@ -18,6 +18,8 @@ from pathlib import Path
 import nbformat
 from nbstripout import strip_output
 
+from analysis.build import kernel_manager_class
+
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 
 
@@ -59,7 +61,8 @@ def refresh(path: Path) -> None:
     with tempfile.TemporaryDirectory() as folder:
         executed_path = Path(folder) / path.name
         papermill.execute_notebook(str(path), str(executed_path), cwd=folder,
-                                   progress_bar=False, kernel_name="python3")
+                                   progress_bar=False, kernel_name="python3",
+                                   kernel_manager_class=kernel_manager_class())
         executed = nbformat.read(executed_path, as_version=4)
     outputs = {c.get("id"): c.get("outputs", []) for c in executed.cells if is_checked(c)}
     for cell in source.cells:
