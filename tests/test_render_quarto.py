@@ -193,7 +193,7 @@ def test_table_keeps_one_caption_carrying_its_cross_reference_id():
     assert "text/html" not in data  # the HTML <caption> would be a second caption
     assert data["text/markdown"] == (
         "| partner | n |\n"
-        "|:--------|---:|\n"  # widest cell: WB \<x\>, 8 characters
+        "|:--|--:|\n"  # no widths: Typst sizes the columns
         "| WB \\<x\\> | 2 |\n"
         "\n"
         ": Partners \\<i\\>\\&\\<\\/i\\> \\'quotes\\' {#tbl-1}\n"

@@ -39,6 +39,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if report.activities is not None:
             for line in summarise_registry(report.activities):
                 print(f"  {line}")
+    duplicates = next((r.duplicates for r in reports if r.duplicates is not None), None)
+    if duplicates is not None and not duplicates.empty:
+        print(f"likely duplicates across sources ({len(duplicates)}; check them, nothing was "
+              "dropped):")
+        for row in duplicates.itertuples():
+            print(f"  {row.first} ({row.first_file}) ~ {row.second} ({row.second_file}): "
+                  f"{row.days} days apart, title similarity {row.similarity:.2f}")
     if problems:
         for problem in sorted(problems):
             print(problem, file=sys.stderr)
@@ -190,3 +197,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("coopreport: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return EXIT_OK

@@ -66,3 +66,10 @@ class RenderError(CoopReportError):
 
 class TaxonomyError(CoopReportError):
     """A vocabulary file under ``data/taxonomy/`` is malformed."""
+
+
+class ConnectorError(CoopReportError):
+    """A partner's data could not be fetched or read (network, HTTP, malformed responses or files).
+
+    The message names the URL or the file concerned.
+    """

@@ -9,6 +9,7 @@ from typing import Any
 
 from analysis import __version__, paths
 from analysis.csvfile import sha256_file
+from analysis.sources import SourceFile, combined_sha256, is_sources_config, read_sources_config
 
 
 def git_commit(root: Path | None = None) -> str | None:
@@ -52,6 +53,11 @@ def describe_build(parameters: dict[str, Any], data_path: Path | None,
     if data_path is not None:
         record["registry"] = paths.display_path(data_path)
         record["registry_sha256"] = sha256_file(data_path) if data_path.is_file() else None
+        if data_path.is_file() and is_sources_config(data_path):
+            files = [SourceFile(f, sha256_file(f), 0) for f in read_sources_config(data_path)]
+            record["sources"] = [{"file": paths.display_path(f.path), "sha256": f.sha256}
+                                 for f in files]
+            record["registry_sha256"] = combined_sha256(files)
     return record
 
 

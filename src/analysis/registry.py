@@ -24,7 +24,11 @@ source         str
 source_url     str ('' where none is known)
 source_language str
 line           int, the row's line in the CSV file (header = 1): the source trail
+source_file    str, the registry file the row comes from (as shown to users)
 ============== ============================================================================
+
+A path ending in ``.yaml``/``.yml`` is a sources file listing several registry files
+(:mod:`analysis.sources`): they are validated one by one and combined.
 """
 
 from __future__ import annotations
@@ -38,6 +42,14 @@ import pandas as pd
 from analysis import fields, paths
 from analysis.csvfile import CsvFile, read_csv_file
 from analysis.errors import DataValidationError, Problem
+from analysis.sources import (
+    SourceFile,
+    combine,
+    combined_sha256,
+    find_likely_duplicates,
+    is_sources_config,
+    read_sources_config,
+)
 from analysis.taxonomy import Taxonomy, load_taxonomy, suggest
 
 COLUMNS: tuple[str, ...] = (
@@ -51,7 +63,7 @@ REQUIRED: frozenset[str] = frozenset(
 FRAME_COLUMNS: tuple[str, ...] = (
     "activity_id", "date", "date_precision", "start", "end", "year", "country", "partners",
     "counterpart", "activity_type", "themes", "title", "amount_usd", "source", "source_url",
-    "source_language", "line",
+    "source_language", "line", "source_file",
 )
 KIND = "activity registry"
 
@@ -66,6 +78,8 @@ class Registry:
     sha256: str
     commitments_path: Path | None = None
     commitments_sha256: str | None = None
+    sources: tuple[SourceFile, ...] = ()
+    duplicates: pd.DataFrame | None = None
 
 
 def read_activities(path: Path, taxonomy: Taxonomy | None = None) -> tuple[pd.DataFrame, CsvFile]:
@@ -151,6 +165,7 @@ def _check_row(csv_file: CsvFile, line: int, rec: dict[str, str], vocab: Taxonom
         "activity_type": rec["activity_type"], "themes": themes, "title": rec["title"],
         "amount_usd": amount if amount is not None else math.nan, "source": rec["source"],
         "source_url": rec["source_url"], "source_language": rec["source_language"], "line": line,
+        "source_file": csv_file.name,
     }
 
 
@@ -201,14 +216,15 @@ def commitments_path_for(registry_path: Path) -> Path | None:
 
 def load_registry(path: str | Path | None = None, commitments: str | Path | None = None,
                   taxonomy: Taxonomy | None = None) -> Registry:
-    """Load and validate a registry and its commitments.
+    """Load and validate a registry (or a sources file of several) and its commitments.
 
     Parameters
     ----------
     path
-        Registry CSV; relative paths resolve from the project root. Default: the shipped one.
+        Registry CSV, or a sources YAML listing several; relative paths resolve from the
+        project root. Default: the shipped registry.
     commitments
-        Commitments CSV; default: the file that belongs to the registry
+        Commitments CSV for a single registry; default: the file that belongs to it
         (:func:`commitments_path_for`), or none.
     taxonomy
         Vocabularies; default: ``data/taxonomy``.
@@ -216,12 +232,36 @@ def load_registry(path: str | Path | None = None, commitments: str | Path | None
     Raises
     ------
     DataValidationError
-        With every problem in the registry and the commitments file.
+        With every problem in every registry and commitments file.
+    ParameterError
+        For an unreadable or invalid sources file.
     """
-    from analysis.commitments import empty_commitments, read_commitments
-
     registry_path = paths.resolve_data_path(path) if path is not None else paths.DEFAULT_REGISTRY
     vocab = taxonomy or load_taxonomy()
+    if is_sources_config(registry_path):
+        return _load_sources(registry_path, vocab)
+    loaded = _load_file(registry_path, vocab, commitments)
+    if loaded.problems:
+        raise DataValidationError(loaded.problems)
+    return Registry(loaded.activities, loaded.commitments, registry_path, loaded.sha256,
+                    loaded.commitments_path, loaded.commitments_sha256,
+                    (SourceFile(registry_path, loaded.sha256, len(loaded.activities)),))
+
+
+@dataclass
+class _Loaded:
+    activities: pd.DataFrame
+    commitments: pd.DataFrame
+    problems: list[Problem]
+    sha256: str
+    commitments_path: Path | None
+    commitments_sha256: str | None
+
+
+def _load_file(registry_path: Path, vocab: Taxonomy, commitments: str | Path | None = None
+               ) -> _Loaded:
+    from analysis.commitments import empty_commitments, read_commitments
+
     activities, csv_file = read_activities(registry_path, vocab)
     problems: list[Problem] = list(csv_file.problems)
     commitments_path = (paths.resolve_data_path(commitments) if commitments is not None
@@ -232,7 +272,19 @@ def load_registry(path: str | Path | None = None, commitments: str | Path | None
         commitment_frame, commitments_file = read_commitments(commitments_path, known, vocab)
         problems += commitments_file.problems
         commitments_sha = commitments_file.sha256
+    return _Loaded(activities, commitment_frame, problems, csv_file.sha256, commitments_path,
+                   commitments_sha)
+
+
+def _load_sources(config: Path, vocab: Taxonomy) -> Registry:
+    files = read_sources_config(config)
+    loaded = [(path, _load_file(path, vocab)) for path in files]
+    problems = [p for _, item in loaded for p in item.problems]
     if problems:
         raise DataValidationError(problems)
-    return Registry(activities, commitment_frame, registry_path, csv_file.sha256,
-                    commitments_path, commitments_sha)
+    activities = combine([(path, item.activities) for path, item in loaded])
+    frames = [item.commitments for _, item in loaded if not item.commitments.empty]
+    commitments = pd.concat(frames, ignore_index=True) if frames else loaded[0][1].commitments
+    sources = tuple(SourceFile(path, item.sha256, len(item.activities)) for path, item in loaded)
+    return Registry(activities, commitments, config, combined_sha256(list(sources)),
+                    sources=sources, duplicates=find_likely_duplicates(activities))

@@ -13,7 +13,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_compact_currency, format_decimal, format_percent
 
 from analysis import charts, metrics
 from analysis.display import Bullets, Heading, Paragraph, Span, Table
@@ -22,7 +22,7 @@ from analysis.i18n import translate
 from analysis.registry import Registry, load_registry
 from analysis.taxonomy import LANGUAGES, Taxonomy, country_name, is_country, load_taxonomy
 
-__all__ = ["Heading", "ReportData", "prepare_report"]
+__all__ = ["Heading", "ReportData", "Table", "prepare_report"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,11 @@ class ReportData:
 
     def percent(self, value: float) -> str:
         return format_percent(value, locale=self.lang)
+
+    def money(self, value: float) -> str:
+        """A USD amount, short: $500M / 500 млн $ (0 when nothing is stated)."""
+        return format_compact_currency(float(value or 0), "USD", locale=self.lang,
+                                       fraction_digits=1)
 
     def labels(self) -> dict[str, str]:
         """Display labels for every category id a chart may show, in the report language."""
@@ -296,6 +301,56 @@ def activity_annex(data: ReportData) -> Table:
         data.t("field.source"): sources,
     })
     return Table(frame, data.t("annex.caption", count=len(df)))
+
+
+def financing_view(data: ReportData) -> list[object]:
+    """Approvals and commitments per year and country, by partner and by theme.
+
+    Shown only when the selection has financing rows (type ``financing``, or any stated USD
+    amount); otherwise an empty list, so the report has no empty section. An amount belongs to
+    its activity: it is not split between co-partners or themes, so the partner and theme
+    tables may add up to more than the total.
+    """
+    acts = data.activities
+    financing = acts[(acts["activity_type"] == "financing") | acts["amount_usd"].notna()]
+    if financing.empty:
+        return []
+    years = metrics.amounts_by_year(financing, years=data.years, countries=list(data.countries))
+    approvals = metrics.count_activities(financing[financing["activity_type"] == "financing"],
+                                         by=("country", "year"), years=data.years,
+                                         countries=list(data.countries))
+    years = years.merge(approvals, on=["country", "year"], how="left", validate="one_to_one")
+    table = pd.DataFrame({
+        data.t("field.year"): years["year"].astype(str),
+        data.t("field.country"): [data.country(c) for c in years["country"]],
+        data.t("fin.approvals"): years["activities_y"].fillna(0).astype(int),
+        data.t("fin.with_amount"): years["with_amount"],
+        data.t("fin.amount"): [data.money(v) for v in years["amount_usd"]],
+    })
+    by_partner = metrics.summarise_partners(financing)
+    partners = pd.DataFrame({
+        data.t("field.partner"): [data.taxonomy.partner_label(p, data.lang)
+                                  for p in by_partner["partner"]],
+        data.t("field.activities"): by_partner["activities"],
+        data.t("fin.amount"): [data.money(v) for v in by_partner["amount_usd"]],
+    })
+    themes = financing.explode("themes").groupby("themes", sort=False)["amount_usd"].agg(
+        ["size", "sum"]).reset_index()
+    themes = themes.sort_values(["sum", "themes"], ascending=[False, True])
+    theme_table = pd.DataFrame({
+        data.t("field.theme"): [data.taxonomy.theme_label(t, data.lang) for t in themes["themes"]],
+        data.t("field.activities"): themes["size"].astype(int),
+        data.t("fin.amount"): [data.money(v) for v in themes["sum"]],
+    })
+    numeric = (data.t("fin.approvals"), data.t("fin.with_amount"), data.t("fin.amount"),
+               data.t("field.activities"))
+    return [
+        Heading(data.t("section.financing")),
+        Paragraph(data.t("fin.note")),
+        Table(table, data.t("fin.caption_years"), numeric=numeric),
+        Table(partners, data.t("fin.caption_partners"), numeric=numeric),
+        Table(theme_table, data.t("fin.caption_themes"), numeric=numeric),
+    ]
 
 
 def data_note(data: ReportData) -> Paragraph:

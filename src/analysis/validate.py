@@ -19,8 +19,15 @@ import pandas as pd
 
 from analysis import paths
 from analysis.commitments import read_commitments
-from analysis.errors import Problem
+from analysis.errors import DataValidationError, Problem
+from analysis.paths import display_path
 from analysis.registry import commitments_path_for, read_activities
+from analysis.sources import (
+    combine,
+    find_likely_duplicates,
+    is_sources_config,
+    read_sources_config,
+)
 from analysis.taxonomy import load_taxonomy
 
 
@@ -33,6 +40,7 @@ class FileReport:
     rows: int = 0
     problems: list[Problem] = field(default_factory=list)
     activities: pd.DataFrame | None = None
+    duplicates: pd.DataFrame | None = None
 
 
 def _is_commitments(path: Path) -> bool:
@@ -47,7 +55,16 @@ def _is_commitments(path: Path) -> bool:
 def validate_files(files: Sequence[Path]) -> list[FileReport]:
     """Validate each file (default: the shipped registry); return one report per file checked."""
     taxonomy = load_taxonomy()
-    targets = [paths.resolve_data_path(f) for f in files] or [paths.DEFAULT_REGISTRY]
+    default = paths.DEFAULT_SOURCES if paths.DEFAULT_SOURCES.exists() else paths.DEFAULT_REGISTRY
+    requested = [paths.resolve_data_path(f) for f in files] or [default]
+    targets: list[Path] = []
+    configs: list[Path] = []
+    for path in requested:
+        if is_sources_config(path):  # a sources file: check every registry it lists
+            configs.append(path)
+            targets += [p for p in read_sources_config(path) if p not in targets]
+        elif path not in targets:
+            targets.append(path)
     reports: list[FileReport] = []
     known_ids: set[str] = set()
     commitment_files: list[Path] = []
@@ -68,7 +85,28 @@ def validate_files(files: Sequence[Path]) -> list[FileReport]:
         ids = known_ids or _ids_for_lone_commitments(path)
         _, cfile = read_commitments(path, ids, taxonomy)
         reports.append(FileReport(path, "commitments", len(cfile.records), cfile.problems))
+    if len(reports) > 1 or configs:
+        _check_across_files(reports)
     return reports
+
+
+def _check_across_files(reports: list[FileReport]) -> None:
+    """Ids unique across registries (a problem); likely duplicates (a warning to resolve)."""
+    frames = [(r.path, r.activities) for r in reports
+              if r.kind == "registry" and r.activities is not None and not r.problems]
+    if len(frames) < 2:
+        return
+    try:
+        combined = combine(frames)
+    except DataValidationError as exc:
+        by_file = {display_path(r.path): r for r in reports}
+        for problem in exc.problems:
+            by_file[problem.file].problems.append(problem)
+        return
+    duplicates = find_likely_duplicates(combined)
+    for report in reports:
+        if report.kind == "registry":
+            report.duplicates = duplicates
 
 
 def _ids_for_lone_commitments(path: Path) -> set[str]:

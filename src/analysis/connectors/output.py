@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from dataclasses import replace
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from analysis.errors import DataValidationError
