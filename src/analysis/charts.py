@@ -183,16 +183,7 @@ def theme_heatmap(shares: pd.DataFrame, lang: str = "en",
                 axis=alt.Axis(labelLimit=240)),
         tooltip=tooltip,
     )
-    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
-        color=alt.Color("activities:Q", title=translate("field.activity_count", lang),
-                        scale=alt.Scale(scheme=HEATMAP_SCHEME, domain=[0, max(most, 1)]),
-                        legend=alt.Legend(**_count_ticks(most, limit=4))),
-    )
-    dark = alt.datum.activities > max(most, 1) / 2
-    numbers = base.mark_text(baseline="middle").encode(
-        text=alt.Text("activities:Q", format="d"),
-        color=alt.when(dark).then(alt.value("white")).otherwise(alt.value(INK)),
-    )
+    cells, numbers = _heatmap_layers(base, most, lang)
     return (cells + numbers).properties(
         width=alt.Step(110), height=alt.Step(26), title=_title(title, lang, no_data=most == 0)
     )
@@ -355,16 +346,7 @@ def pillar_heatmap(counts: pd.DataFrame, lang: str = "en",
         tooltip=[_tip("pillar:N", "field.pillar", lang), _tip("year:O", "field.year", lang),
                  _tip("activities:Q", "field.activities", lang)],
     )
-    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
-        color=alt.Color("activities:Q", title=translate("field.activity_count", lang),
-                        scale=alt.Scale(scheme=HEATMAP_SCHEME, domain=[0, max(most, 1)]),
-                        legend=alt.Legend(**_count_ticks(most, limit=4))),
-    )
-    dark = alt.datum.activities > max(most, 1) / 2
-    numbers = base.mark_text(baseline="middle").encode(
-        text=alt.Text("activities:Q", format="d"),
-        color=alt.when(dark).then(alt.value("white")).otherwise(alt.value(INK)),
-    )
+    cells, numbers = _heatmap_layers(base, most, lang)
     return (cells + numbers).properties(
         width=alt.Step(44), height=alt.Step(30), title=_title(title, lang, no_data=most == 0))
 
@@ -399,6 +381,21 @@ def small_multiples(counts: pd.DataFrame, lang: str = "en",
         column=alt.Column("country:N", title=None, sort=_in_order(data["country"])),
         title=_title(title, lang, no_data=most == 0),
     )
+
+
+def _heatmap_layers(base: alt.Chart, most: int, lang: str) -> tuple[alt.Chart, alt.Chart]:
+    """Coloured cells and their counts (white on dark cells) for a heatmap of activities."""
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color("activities:Q", title=translate("field.activity_count", lang),
+                        scale=alt.Scale(scheme=HEATMAP_SCHEME, domain=[0, max(most, 1)]),
+                        legend=alt.Legend(**_count_ticks(most, limit=4))),
+    )
+    dark = alt.datum.activities > max(most, 1) / 2
+    numbers = base.mark_text(baseline="middle").encode(
+        text=alt.Text("activities:Q", format="d"),
+        color=alt.when(dark).then(alt.value("white")).otherwise(alt.value(INK)),
+    )
+    return cells, numbers
 
 
 def _check(frame: pd.DataFrame, columns: Iterable[str], keys: tuple[str, ...], where: str,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import nbformat
 import yaml
@@ -21,19 +20,11 @@ from analysis import paths
 from analysis.display import escape_markdown
 from analysis.errors import RenderError
 from analysis.i18n import translate
+from analysis.renderer import chart_title
 from analysis.report_meta import ReportMeta
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.typ"
 SKIP_TAGS = {"parameters", "injected-parameters", "remove-output", "remove-cell"}
-
-
-def _chart_caption(spec: dict[str, Any]) -> str:
-    title = spec.get("title")
-    if isinstance(title, dict):
-        title = title.get("text")
-    if isinstance(title, list):
-        title = " ".join(map(str, title))
-    return str(title or "").strip()
 
 
 def _text(value: str | list[str]) -> str:
@@ -66,7 +57,7 @@ def notebook_markdown(nb: nbformat.NotebookNode, media: Path) -> str:
             spec_key = next((k for k in data if k.startswith("application/vnd.vegalite.")), None)
             if "image/svg+xml" in data or "image/png" in data:
                 figure += 1
-                caption = _chart_caption(data[spec_key]) if spec_key else ""
+                caption = chart_title(data[spec_key]) if spec_key else ""
                 if "image/svg+xml" in data:
                     name = f"figure-{figure}.svg"
                     (media / name).write_text(_text(data["image/svg+xml"]), encoding="utf-8")

@@ -45,6 +45,7 @@ from analysis.display import escape_markdown
 from analysis.errors import RenderError
 from analysis.i18n import translate
 from analysis.render_html import font_css, svg_base64, vega_javascript, vega_json
+from analysis.renderer import chart_title
 from analysis.report_meta import ReportMeta, read_meta
 
 log = logging.getLogger(__name__)
@@ -83,16 +84,6 @@ VEGA_START = """<script>
 
 def _text(value: str | list[str]) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
-
-
-def chart_title(spec: dict[str, Any]) -> str:
-    """The text of a Vega-Lite spec's title (plain, unescaped), or ``""``."""
-    title = spec.get("title")
-    if isinstance(title, dict):
-        title = title.get("text")
-    if isinstance(title, list):
-        title = " ".join(map(str, title))
-    return " ".join(str(title or "").split())
 
 
 def chart_html(spec: dict[str, Any], svg: str | None, description: str) -> str:

@@ -93,10 +93,16 @@ def enable_renderer() -> None:
     enable_theme()
 
 
-def _describe(spec: dict[str, Any]) -> str:
+def chart_title(spec: dict[str, Any]) -> str:
+    """The text of a Vega-Lite spec's title (plain, unescaped), or ``""``."""
     title = spec.get("title")
     if isinstance(title, dict):
         title = title.get("text")
     if isinstance(title, list):
         title = " ".join(map(str, title))
+    return " ".join(str(title or "").split())
+
+
+def _describe(spec: dict[str, Any]) -> str:
+    title = chart_title(spec)
     return f"<Chart: {title}>" if title else "<Chart>"
