@@ -184,7 +184,7 @@ def theme_heatmap(shares: pd.DataFrame, lang: str = "en",
         tooltip=tooltip,
     )
     cells, numbers = _heatmap_layers(base, most, lang)
-    return alt.layer(cells, numbers).properties(
+    return alt.LayerChart(layer=[cells, numbers]).properties(
         width=alt.Step(110), height=alt.Step(26), title=_title(title, lang, no_data=most == 0)
     )
 
@@ -347,7 +347,7 @@ def pillar_heatmap(counts: pd.DataFrame, lang: str = "en",
                  _tip("activities:Q", "field.activities", lang)],
     )
     cells, numbers = _heatmap_layers(base, most, lang)
-    return alt.layer(cells, numbers).properties(
+    return alt.LayerChart(layer=[cells, numbers]).properties(
         width=alt.Step(44), height=alt.Step(30), title=_title(title, lang, no_data=most == 0))
 
 
