@@ -1,6 +1,7 @@
 """The ``coopreport`` command (also ``python -m analysis``).
 
-Exit codes: 0 success; 1 a report failed to build; 2 bad usage, bad data or bad parameters.
+Exit codes: 0 success; 1 a report failed to build, or a connector's source failed (network,
+unreadable file); 2 bad usage, bad data or bad parameters.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis import __version__
-from analysis.errors import CoopReportError
+from analysis.errors import ConnectorError, CoopReportError
 from analysis.paths import display_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -133,6 +134,35 @@ def cmd_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_fetch_worldbank(args: argparse.Namespace) -> int:
+    from analysis.connectors import worldbank
+
+    path, rows = worldbank.run_fetch(args.country, args.since, _output(args), args.offline)
+    print(f"{display_path(path)}: {rows} World Bank project row(s) written; add it to "
+          "data/sources.yaml to include it in reports")
+    return EXIT_OK
+
+
+def cmd_import_worldbank(args: argparse.Namespace) -> int:
+    from analysis.connectors import worldbank
+
+    path, rows = worldbank.run_import(Path(args.file), args.country or None, _output(args))
+    print(f"{display_path(path)}: {rows} World Bank project row(s) written")
+    return EXIT_OK
+
+
+def cmd_import_iati(args: argparse.Namespace) -> int:
+    from analysis.connectors import iati
+
+    path, rows = iati.run_import(Path(args.file), args.country, _output(args))
+    print(f"{display_path(path)}: {rows} IATI activity row(s) written")
+    return EXIT_OK
+
+
+def _output(args: argparse.Namespace) -> Path | None:
+    return Path(args.output) if args.output else None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coopreport",
@@ -182,6 +212,38 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--renderer", choices=RENDERERS, default="auto")
     render.add_argument("--formats", default="html,pdf", metavar="LIST")
     render.set_defaults(func=cmd_render)
+
+    fetch = sub.add_parser("fetch", help="download partners' published data into the registry "
+                                         "format")
+    fetch_sources = fetch.add_subparsers(dest="source", metavar="SOURCE")
+    fetch_sources.required = True
+    fetch_wb = fetch_sources.add_parser(
+        "worldbank", help="World Bank projects (Projects API v2, cached)",
+        description="Query the World Bank Projects API for the countries' projects, cache the "
+                    "raw pages under data/cache/worldbank/<date>/ and write registry rows.")
+    fetch_wb.add_argument("--country", nargs="+", required=True, metavar="ISO3")
+    fetch_wb.add_argument("--since", type=int, metavar="YEAR",
+                          help="only projects approved in or after this year")
+    fetch_wb.add_argument("--offline", action="store_true",
+                          help="rebuild from the cached responses instead of the network")
+    fetch_wb.add_argument("--output", metavar="FILE",
+                          help="registry CSV to write (default data/sources/worldbank.csv)")
+    fetch_wb.set_defaults(func=cmd_fetch_worldbank)
+
+    importing = sub.add_parser("import", help="convert a saved file into the registry format")
+    import_sources = importing.add_subparsers(dest="source", metavar="SOURCE")
+    import_sources.required = True
+    import_wb = import_sources.add_parser("worldbank",
+                                          help="a saved World Bank API response or export")
+    import_wb.add_argument("file", metavar="FILE.json")
+    import_wb.add_argument("--country", nargs="+", metavar="ISO3", help="keep these countries")
+    import_wb.add_argument("--output", metavar="FILE", help="registry CSV to write")
+    import_wb.set_defaults(func=cmd_import_worldbank)
+    import_iati = import_sources.add_parser("iati", help="an IATI activity file (2.0x)")
+    import_iati.add_argument("file", metavar="FILE.xml")
+    import_iati.add_argument("--country", metavar="ISO3", help="keep this recipient country")
+    import_iati.add_argument("--output", metavar="FILE", help="registry CSV to write")
+    import_iati.set_defaults(func=cmd_import_iati)
     return parser
 
 
@@ -191,6 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose)
     try:
         return int(args.func(args))
+    except ConnectorError as exc:  # the source failed (network, file): not a usage error
+        print(f"coopreport: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except CoopReportError as exc:
         print(f"coopreport: {exc}", file=sys.stderr)
         return EXIT_USAGE

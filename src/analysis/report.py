@@ -18,7 +18,7 @@ from babel.numbers import format_compact_currency, format_decimal, format_percen
 from analysis import charts, metrics
 from analysis.display import Bullets, Heading, Paragraph, Span, Table
 from analysis.errors import ParameterError
-from analysis.i18n import translate
+from analysis.i18n import plural, translate
 from analysis.registry import Registry, load_registry
 from analysis.taxonomy import LANGUAGES, Taxonomy, country_name, is_country, load_taxonomy
 
@@ -354,8 +354,21 @@ def financing_view(data: ReportData) -> list[object]:
 
 
 def data_note(data: ReportData) -> Paragraph:
-    """Where the numbers come from: the registry file, its checksum and what was selected."""
+    """Where the numbers come from: the registry file(s), checksums and what was selected; with
+    several sources, each file and the likely duplicates flagged across them."""
     reg = data.registry
-    return Paragraph(data.t("note.data", file=reg.path.name, sha=reg.sha256[:12],
-                            rows=len(reg.activities), selected=len(data.activities),
-                            start=data.start_year, end=data.end_year))
+    text = data.t("note.data", file=reg.path.name, sha=reg.sha256[:12],
+                  rows=len(reg.activities), selected=len(data.activities),
+                  start=data.start_year, end=data.end_year)
+    if len(reg.sources) > 1:
+        files = "; ".join(data.t("note.source_file", file=s.path.name,
+                                 rows=plural("activity", s.rows, data.lang), sha=s.sha256[:12])
+                          for s in reg.sources)
+        text += " " + data.t("note.sources", files=files)
+        ids = set(data.activities["activity_id"])
+        duplicates = reg.duplicates
+        if duplicates is not None and not duplicates.empty:
+            pairs = duplicates[duplicates["first"].isin(ids) | duplicates["second"].isin(ids)]
+            if len(pairs):
+                text += " " + data.t("note.duplicates", count=len(pairs))
+    return Paragraph(text)
