@@ -36,7 +36,7 @@ lint: $(STAMP) ## Lint (ruff) and type-check (mypy) the library
 	$(BIN)/mypy
 
 lab: $(STAMP) ## Start JupyterLab with the project's kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 notebooks: $(STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTPUT outputs
 	$(BIN)/python -m analysis.nbtools notebooks/*.ipynb
