@@ -109,3 +109,10 @@ def test_usage_error_exits_2():
     result = run_cli("no-such-command")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_validate_paths_are_relative_to_the_working_directory(tmp_path, monkeypatch, capsys):
+    (tmp_path / "mine.csv").write_bytes(paths.DEFAULT_REGISTRY.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "mine.csv"]) == 0
+    assert "mine.csv: OK, 78 activities" in capsys.readouterr().out

@@ -105,3 +105,19 @@ def test_pairing_rules(tmp_path):
     assert commitments_path_for(other) is None
     (tmp_path / "kaz.commitments.csv").write_text(HEADER + "\n", encoding="utf-8")
     assert commitments_path_for(other) == tmp_path / "kaz.commitments.csv"
+
+
+def test_empty_evidence_item(tmp_path):
+    registry = write_pair(tmp_path, ["C1,A1,One,,planned,A2;,"])
+    with pytest.raises(DataValidationError) as caught:
+        load_registry(registry)
+    [problem] = caught.value.problems
+    assert problem.column == "evidence_activity_ids" and "empty item" in problem.reason
+
+
+def test_validate_a_commitments_file_alone_uses_its_own_registry(tmp_path, capsys):
+    from analysis.cli import main
+
+    registry = write_pair(tmp_path, ["C1,A1,One,,planned,A2,"])
+    assert main(["validate", str(registry.with_name("reg.commitments.csv"))]) == 0
+    assert "OK, 1 commitments" in capsys.readouterr().out

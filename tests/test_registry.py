@@ -243,3 +243,31 @@ def test_any_iso_country_is_accepted(write_registry):
     rows = [make_row(activity_id=f"{c}-1", country=c) for c in ("KAZ", "KGZ", "TJK", "GEO", "MNG")]
     assert set(load_registry(write_registry(rows)).activities["country"]) == {
         "KAZ", "KGZ", "TJK", "GEO", "MNG"}
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ("１２３", "not a number"),          # full-width digits
+    ("٣", "not a number"),               # Arabic-Indic digit
+    ("1e3", "not a number"),
+    ("+5", "not a number"),
+    ("99999999999999999999999", "implausibly large amount"),
+])
+def test_amounts_are_plain_ascii_digits_within_reason(write_registry, value, reason):
+    problem = only(problems_of(write_registry([make_row(amount_usd=value)])))
+    assert (problem.column, problem.line) == ("amount_usd", 2) and reason in problem.reason
+
+
+def test_non_ascii_digits_are_not_a_date(write_registry):
+    problem = only(problems_of(write_registry([make_row(date="２０２３-０５-１７")])))
+    assert problem.column == "date" and "not a date" in problem.reason
+
+
+def test_utf16_file_is_named_as_such(write_registry):
+    text = registry_text([make_row()])
+    problem = only(problems_of(write_registry(text.encode("utf-16"))))
+    assert "the file is UTF-16; save it as UTF-8" in problem.reason
+
+
+def test_a_very_long_field_is_fine(write_registry):
+    rows = [make_row(title="x" * 200_000)]
+    assert problems_of(write_registry(rows)) == []

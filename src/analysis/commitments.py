@@ -69,6 +69,10 @@ def read_commitments(path: Path, activity_ids: Collection[str], taxonomy: Taxono
                              _unknown_activity(rec["activity_id"], activity_ids))
         evidence: list[str] = []
         for item in fields.split_list(rec.get("evidence_activity_ids", "")):
+            if item == "":
+                csv_file.problem(line, "evidence_activity_ids", rec["evidence_activity_ids"],
+                                 "empty item between ';' separators")
+                continue
             if item not in activity_ids:
                 csv_file.problem(line, "evidence_activity_ids", item,
                                  _unknown_activity(item, activity_ids))

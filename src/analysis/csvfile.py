@@ -79,8 +79,13 @@ def read_csv_file(path: Path, columns: Sequence[str], kind: str) -> CsvFile:
     result.sha256 = hashlib.sha256(raw).hexdigest()
     expected = ",".join(columns)
     if not raw.strip():
-        result.problem(1, "(file)", "", f"the file is empty; a {kind} starts with the header line "
-                       f"{expected}")
+        result.problem(1, "(file)", "", f"the file is empty; it should start with the header "
+                       f"line {expected}")
+        result.readable = False
+        return result
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        result.problem(1, "(encoding)", "", "the file is UTF-16; save it as UTF-8 (in Excel: "
+                       "'CSV UTF-8 (Comma delimited)')")
         result.readable = False
         return result
     if b"\x00" in raw:
@@ -93,6 +98,7 @@ def read_csv_file(path: Path, columns: Sequence[str], kind: str) -> CsvFile:
     if text is None:
         result.readable = False
         return result
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # long notes are fine
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
     next_line = 1
@@ -107,7 +113,7 @@ def read_csv_file(path: Path, columns: Sequence[str], kind: str) -> CsvFile:
         return result
     rows = [(line, fields) for line, fields in rows if any(f.strip() for f in fields)]
     if not rows:
-        result.problem(1, "(file)", "", f"the file has no values; a {kind} starts with the "
+        result.problem(1, "(file)", "", "the file has no values; it should start with the "
                        f"header line {expected}")
         result.readable = False
         return result

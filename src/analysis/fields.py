@@ -18,13 +18,14 @@ import pycountry
 from analysis.taxonomy import country_codes, is_country, suggest
 
 DATE_SHAPES = {
-    "day": (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "YYYY-MM-DD"),
-    "month": (re.compile(r"^(\d{4})-(\d{2})$"), "YYYY-MM"),
-    "year": (re.compile(r"^(\d{4})$"), "YYYY"),
+    "day": (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII), "YYYY-MM-DD"),
+    "month": (re.compile(r"^(\d{4})-(\d{2})$", re.ASCII), "YYYY-MM"),
+    "year": (re.compile(r"^(\d{4})$", re.ASCII), "YYYY"),
 }
 MIN_YEAR, MAX_YEAR = 1900, 2100
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-AMOUNT_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+AMOUNT_PATTERN = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # ASCII digits, no exponent or sign
+MAX_AMOUNT = 1e13  # USD 10 trillion: larger is a typing error, not a cooperation amount
 
 
 def date_precision_of(text: str) -> str | None:
@@ -102,6 +103,8 @@ def check_amount(text: str) -> tuple[float | None, str | None]:
         return None, "not a finite number"
     if value < 0:
         return None, "negative amount; amounts are committed US dollars and cannot be below 0"
+    if value > MAX_AMOUNT:
+        return None, "implausibly large amount (over USD 10 trillion); check for extra digits"
     return value, None
 
 

@@ -24,6 +24,7 @@ from analysis.renderer import chart_title
 from analysis.report_meta import ReportMeta
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.typ"
+LITERAL_FILTER = TEMPLATE.with_name("typst-literal.lua")  # line-start markers stay literal
 SKIP_TAGS = {"parameters", "injected-parameters", "remove-output", "remove-cell"}
 
 
@@ -103,6 +104,7 @@ def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) ->
     command = [
         pypandoc.get_pandoc_path(), "body.md", "--from", "markdown-raw_html-raw_attribute",
         "--to", "typst", "--template", str(TEMPLATE), "--metadata-file", "meta.yaml",
+        "--lua-filter", str(LITERAL_FILTER),
         # a line width no table row exceeds: pandoc then leaves column widths to Typst
         "--output", "report.typ", "--columns", "100000",
     ]

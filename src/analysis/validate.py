@@ -10,6 +10,7 @@ else the ``cooperation_events.csv`` beside it, or else the shipped registry.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from analysis.sources import (
     read_sources_config,
 )
 from analysis.taxonomy import load_taxonomy
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,7 +59,8 @@ def validate_files(files: Sequence[Path]) -> list[FileReport]:
     """Validate each file (default: the shipped registry); return one report per file checked."""
     taxonomy = load_taxonomy()
     default = paths.DEFAULT_SOURCES if paths.DEFAULT_SOURCES.exists() else paths.DEFAULT_REGISTRY
-    requested = [paths.resolve_data_path(f) for f in files] or [default]
+    # paths given on the command line are relative to the working directory
+    requested = [Path(f).expanduser().resolve() for f in files] or [default]
     targets: list[Path] = []
     configs: list[Path] = []
     for path in requested:
@@ -109,9 +113,20 @@ def _check_across_files(reports: list[FileReport]) -> None:
             report.duplicates = duplicates
 
 
-def _ids_for_lone_commitments(path: Path) -> set[str]:
+def registry_for_commitments(path: Path) -> Path:
+    """The registry a commitments file belongs to: ``X.csv`` for ``X.commitments.csv``,
+    ``cooperation_events.csv`` beside ``commitments.csv``, else the shipped registry."""
+    if path.name.endswith(".commitments.csv"):
+        own = path.with_name(path.name.removesuffix(".commitments.csv") + ".csv")
+        if own.exists():
+            return own
     beside = path.with_name(paths.DEFAULT_REGISTRY.name)
-    registry = beside if beside.exists() else paths.DEFAULT_REGISTRY
+    return beside if beside.exists() else paths.DEFAULT_REGISTRY
+
+
+def _ids_for_lone_commitments(path: Path) -> set[str]:
+    registry = registry_for_commitments(path)
+    log.info("checking %s against the registry %s", display_path(path), display_path(registry))
     _, csv_file = read_activities(registry)
     return {rec.get("activity_id", "") for _, rec in csv_file.records}
 
