@@ -155,16 +155,30 @@ def test_report_on_another_registry(tmp_path):
     assert _sha(registry)[:12] in html
 
 
-def test_invalid_registry_fails_the_report_with_the_problems(tmp_path):
+def test_invalid_registry_stops_the_build_before_any_kernel(tmp_path, capsys):
     registry = tmp_path / "broken.csv"
     registry.write_text(registry_text([make_row(country="XXX")]), encoding="utf-8")
     spec = params_file(tmp_path, "broken", data_path=str(registry))
     out = tmp_path / "out"
-    assert build(str(spec), "--output-dir", str(out)) == 1
-    summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
-    error = summary["reports"][0]["error"]
-    assert error.startswith("DataValidationError")
-    assert f"{registry}:2: country: XXX: unknown country code" in error
+    assert build(str(spec), "--output-dir", str(out)) == 2
+    err = capsys.readouterr().err
+    assert "parameters.data_path: the registry has 1 problem(s)" in err
+    assert f"{registry}:2: country: XXX: unknown country code" in err
+    assert not out.exists()
+
+
+def test_the_notebook_itself_refuses_an_invalid_registry(tmp_path):
+    """Interactive runs (and data changed after the check) fail with every problem listed."""
+    from analysis.errors import DataValidationError
+    from analysis.report import prepare_report
+
+    registry = tmp_path / "broken.csv"
+    registry.write_text(registry_text([make_row(country="XXX"), make_row(activity_id="b",
+                                                                         date="2023-02-30")]),
+                        encoding="utf-8")
+    with pytest.raises(DataValidationError) as caught:
+        prepare_report(registry, ["UZB"], 2017, 2026)
+    assert [p.line for p in caught.value.problems] == [2, 3]
 
 
 def _cli(*args: str, **kwargs: object) -> subprocess.Popen[str]:
@@ -206,4 +220,25 @@ def test_killed_build_leaves_no_half_written_report(tmp_path):
     params_file(tmp_path, "victim", formats="[html, pdf]", label="new")
     assert build(str(spec), "--output-dir", str(out)) == 0
     assert "label=new" in (out / "victim.html").read_text(encoding="utf-8")
+    assert not (out / ".build").exists()
+
+
+def test_ctrl_c_starts_no_new_report_and_says_so(tmp_path):
+    out = tmp_path / "out"
+    specs = [params_file(tmp_path, f"slow{i}", label=f"v{i}", pause=60) for i in range(3)]
+    process = _cli("build", *map(str, specs), "--output-dir", str(out), "--jobs", "2",
+                   start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(list((out / ".build").glob("slow*"))) < 2:  # two reports running
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    time.sleep(1)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert "Traceback" not in stderr
+    assert not list(out.glob("slow*.html"))  # nothing half-built was published or started
+    summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "interrupted" and summary["reports"] == []
     assert not (out / ".build").exists()

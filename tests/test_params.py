@@ -131,3 +131,19 @@ def test_parameters_cell_reads_types_defaults_and_comments():
 ])
 def test_matches_annotation(value, annotation, ok):
     assert matches_annotation(value, annotation) is ok
+
+
+def test_every_parameter_problem_is_reported(tmp_path):
+    path = write(tmp_path, good(parameters="\n  value: three\n  label: 5\n  colour: red"))
+    with pytest.raises(ParameterError) as caught:
+        load_report_spec(path)
+    message = str(caught.value)
+    assert "parameters.value" in message and "parameters.label" in message
+    assert "parameters.colour" in message
+
+
+def test_peer_must_differ_from_the_country(tmp_path):
+    path = write(tmp_path, "name: sp\nnotebook: strategic_procurement.ipynb\ntitle: SP\n"
+                           "parameters:\n  country: UZB\n  peer: UZB\n")
+    with pytest.raises(ParameterError, match="parameters.peer: the peer must be another"):
+        load_report_spec(path)

@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -166,9 +167,10 @@ def _discard(path: Path) -> None:
 
 
 def _warm_worker(level: int) -> None:
-    """Set up logging and import the heavy modules once per worker, not once per report."""
+    """Set up a worker: logging, Ctrl-C left to the runner, heavy imports once per worker."""
     from analysis.logs import configure_logging
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     configure_logging(level)
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
@@ -193,53 +195,78 @@ def build_reports(reports: Sequence[Report], options: BuildOptions,
     except filelock.Timeout as exc:
         raise BuildError(f"another coopreport build is writing to {out} (lock {lock.lock_file}); "
                          "wait for it to finish, or build into another --output-dir") from exc
+    results: dict[str, ReportResult] = {}
     try:
         shutil.rmtree(out / WORK_DIR, ignore_errors=True)  # leftovers of a killed build
         (out / WORK_DIR).mkdir()
-        results = _run_all(reports, options, on_done)
-        write_summary(out, options, results)
+        try:
+            _run_all(reports, options, on_done, results)
+        except KeyboardInterrupt:
+            # no report starts after Ctrl-C; finished ones stay published, the rest untouched
+            write_summary(out, options, list(results.values()), status="interrupted")
+            write_index(out)
+            raise
+        ordered = [results[r.name] for r in reports]
+        write_summary(out, options, ordered)
         write_index(out)
-        shutil.rmtree(out / WORK_DIR, ignore_errors=True)
-        return results
+        return ordered
     finally:
+        shutil.rmtree(out / WORK_DIR, ignore_errors=True)
         lock.release()
 
 
 def _run_all(reports: Sequence[Report], options: BuildOptions,
-             on_done: Callable[[ReportResult], None] | None) -> list[ReportResult]:
-    results: dict[str, ReportResult] = {}
+             on_done: Callable[[ReportResult], None] | None,
+             results: dict[str, ReportResult]) -> None:
+    """Build the reports, filling ``results`` as each finishes (so an interruption keeps them)."""
+    def finished(result: ReportResult) -> None:
+        results[result.name] = result
+        if on_done:
+            on_done(result)
+
     if options.jobs <= 1 or len(reports) <= 1:
         for report in reports:
-            results[report.name] = run_report(report, options)
-            if on_done:
-                on_done(results[report.name])
-    else:
-        context = multiprocessing.get_context("spawn")
-        workers = min(options.jobs, len(reports))
-        level = logging.getLogger("analysis").getEffectiveLevel()
-        with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_worker,
-                                    initargs=(level,)) as pool:
-            futures = {pool.submit(run_report, r, options): r for r in reports}
-            for future in cf.as_completed(futures):
-                report = futures[future]
-                try:
-                    result = future.result()
-                except cf.process.BrokenProcessPool as exc:
-                    result = ReportResult(report.name, report.spec.title, "failed", 0.0,
-                                          error=f"the worker process died: {exc}")
-                results[report.name] = result
-                if on_done:
-                    on_done(result)
-    return [results[r.name] for r in reports]
+            finished(run_report(report, options))
+        return
+    context = multiprocessing.get_context("spawn")
+    workers = min(options.jobs, len(reports))
+    level = logging.getLogger("analysis").getEffectiveLevel()
+    pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_worker,
+                                  initargs=(level,))
+    try:
+        futures = {pool.submit(run_report, r, options): r for r in reports}
+        for future in cf.as_completed(futures):
+            report = futures[future]
+            try:
+                finished(future.result())
+            except cf.process.BrokenProcessPool as exc:
+                finished(ReportResult(report.name, report.spec.title, "failed", 0.0,
+                                      error=f"the worker process died: {exc}"))
+    except KeyboardInterrupt:
+        # Workers ignore Ctrl-C (see _warm_worker) so that it reaches only this process; stop
+        # the running reports here. The pool has no public way to do that before Python 3.14.
+        running = list((getattr(pool, "_processes", None) or {}).values())
+        for process in running:
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in running:
+            process.join(timeout=10)
+        raise
+    pool.shutdown(wait=True)
 
 
-def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResult]) -> Path:
-    """Write ``build-summary.json`` atomically: what a scheduler reads after the build."""
+def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResult],
+                  status: str | None = None) -> Path:
+    """Write ``build-summary.json`` atomically: what a scheduler reads after the build.
+
+    ``status`` is ``ok`` when every report was built, ``failed`` when one failed, and
+    ``interrupted`` when the build was stopped (only finished reports are listed then).
+    """
     summary = {
         "built_at": options.built_at,
         "git_commit": options.commit,
         "renderer": options.renderer,
-        "status": "ok" if all(r.status == "ok" for r in results) else "failed",
+        "status": status or ("ok" if all(r.status == "ok" for r in results) else "failed"),
         "reports": [asdict(r) for r in results],
     }
     target = out / SUMMARY_NAME

@@ -20,6 +20,7 @@ languages, and that ``data_path`` exists. Every problem names the file and the k
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from analysis import paths
-from analysis.errors import ParameterError
+from analysis.errors import DataValidationError, ParameterError
 from analysis.taxonomy import LANGUAGES, is_country
 
 Format = Literal["html", "pdf"]
@@ -183,36 +184,67 @@ def matches_annotation(value: Any, annotation: str | None) -> bool:
     return False
 
 
-def check_values(source: Path, values: dict[str, Any]) -> None:
-    """Domain checks on parameter values by their conventional names."""
+def check_values(source: Path, values: dict[str, Any]) -> list[str]:
+    """Domain checks on parameter values by their conventional names; one message per problem.
+
+    ``country``/``peer``/``countries`` are ISO alpha-3 codes (a peer other than the country),
+    years are plausible and ordered, ``lang`` is supported, and ``data_path`` names a registry
+    (or sources file) that exists and validates — so bad data stops the build before any kernel
+    starts, with the validation problems in the message.
+    """
     where = f"{source}: parameters"
+    problems: list[str] = []
     for key in ("country", "peer"):
         code = values.get(key)
-        if isinstance(code, str) and not is_country(code):
-            raise ParameterError(f"{where}.{key}: '{code}' is not an ISO 3166-1 alpha-3 "
-                                 "country code (e.g. UZB, AZE, KAZ)")
+        if isinstance(code, str) and code and not is_country(code):
+            problems.append(f"{where}.{key}: '{code}' is not an ISO 3166-1 alpha-3 country code "
+                            "(e.g. UZB, AZE, KAZ)")
+    if values.get("peer") and values.get("peer") == values.get("country"):
+        problems.append(f"{where}.peer: the peer must be another country than "
+                        f"{values['country']} (or null for none)")
     countries = values.get("countries")
     if isinstance(countries, list):
         bad = [c for c in countries if not is_country(c)]
         if bad:
-            raise ParameterError(f"{where}.countries: not ISO 3166-1 alpha-3 country code(s): "
-                                 f"{', '.join(map(str, bad))}")
-        if len(set(countries)) != len(countries) or len(countries) < 2:
-            raise ParameterError(f"{where}.countries: list two or more different countries")
+            problems.append(f"{where}.countries: not ISO 3166-1 alpha-3 country code(s): "
+                            f"{', '.join(map(str, bad))}")
+        elif len(set(countries)) != len(countries) or len(countries) < 2:
+            problems.append(f"{where}.countries: list two or more different countries")
     start, end = values.get("start_year"), values.get("end_year")
     for key, year in (("start_year", start), ("end_year", end)):
         if isinstance(year, int) and not 1900 <= year <= 2100:
-            raise ParameterError(f"{where}.{key}: {year} is not a plausible year (1900-2100)")
+            problems.append(f"{where}.{key}: {year} is not a plausible year (1900-2100)")
     if isinstance(start, int) and isinstance(end, int) and start > end:
-        raise ParameterError(f"{where}: start_year {start} is after end_year {end}")
+        problems.append(f"{where}: start_year {start} is after end_year {end}")
     lang = values.get("lang")
     if lang is not None and lang not in LANGUAGES:
-        raise ParameterError(f"{where}.lang: '{lang}' is not a supported language "
-                             f"({', '.join(LANGUAGES)})")
+        problems.append(f"{where}.lang: '{lang}' is not a supported language "
+                        f"({', '.join(LANGUAGES)})")
     data_path = values.get("data_path")
-    if isinstance(data_path, str) and not paths.resolve_data_path(data_path).is_file():
-        raise ParameterError(f"{where}.data_path: no file at '{data_path}' (relative paths "
-                             f"start at the project root, {paths.PROJECT_ROOT})")
+    if isinstance(data_path, str):
+        resolved = paths.resolve_data_path(data_path)
+        if not resolved.is_file():
+            problems.append(f"{where}.data_path: no file at '{data_path}' (relative paths "
+                            f"start at the project root, {paths.PROJECT_ROOT})")
+        else:
+            problems += [f"{where}.data_path: {line}"
+                         for line in _data_problems(resolved, resolved.stat().st_mtime_ns)]
+    return problems
+
+
+@functools.lru_cache(maxsize=32)
+def _data_problems(path: Path, mtime_ns: int) -> tuple[str, ...]:
+    """Validation problems of a registry or sources file (cached per file version)."""
+    from analysis.registry import load_registry
+
+    try:
+        load_registry(path)
+    except DataValidationError as exc:
+        return (f"the registry has {len(exc.problems)} problem(s); run coopreport validate "
+                f"{path}", *(str(p) for p in exc.problems[:20]))
+    except ParameterError as exc:
+        return (str(exc),)
+    return ()
 
 
 def find_notebook(source: Path, name: str) -> Path:
@@ -244,17 +276,20 @@ def load_report_spec(source: Path) -> Report:
         raise ParameterError("\n".join(messages)) from exc
     notebook = find_notebook(source, spec.notebook)
     declared = {d.name: d for d in parameters_cell(notebook)}
+    problems = []
     for key, value in spec.parameters.items():
         if key not in declared:
-            raise ParameterError(f"{source}: parameters.{key}: the notebook {notebook.name} does "
-                                 f"not declare this parameter (it declares: "
-                                 f"{', '.join(declared) or 'none'})")
-        annotation = declared[key].annotation
-        if not matches_annotation(value, annotation):
-            raise ParameterError(f"{source}: parameters.{key}: {value!r} is not of the declared "
-                                 f"type {annotation}")
-    values = {name: d.default for name, d in declared.items()} | spec.parameters
-    check_values(source, values)
+            known = ", ".join(declared) or "none"
+            problems.append(f"{source}: parameters.{key}: the notebook {notebook.name} does not "
+                            f"declare this parameter (it declares: {known})")
+        elif not matches_annotation(value, declared[key].annotation):
+            problems.append(f"{source}: parameters.{key}: {value!r} is not of the declared "
+                            f"type {declared[key].annotation}")
+    if not problems:
+        values = {name: d.default for name, d in declared.items()} | spec.parameters
+        problems = check_values(source, values)
+    if problems:
+        raise ParameterError("\n".join(problems))
     return Report(spec, source.resolve(), notebook, dict(spec.parameters))
 
 
