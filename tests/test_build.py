@@ -242,3 +242,23 @@ def test_ctrl_c_starts_no_new_report_and_says_so(tmp_path):
     summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "interrupted" and summary["reports"] == []
     assert not (out / ".build").exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--jobs", "-1"], "--jobs must be 1 or more"),
+    (["--formats", ""], "--formats takes html, pdf or html,pdf"),
+    (["--formats", "docx"], "--formats takes html, pdf or html,pdf"),
+])
+def test_bad_build_options_exit_2(tmp_path, capsys, args, message):
+    out = tmp_path / "out"
+    assert build(str(params_file(tmp_path, "a")), "--output-dir", str(out), *args) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_render_refuses_what_it_cannot_render(tmp_path, capsys):
+    assert main(["render", str(tmp_path / "missing.ipynb")]) == 2
+    assert "cannot read the notebook" in capsys.readouterr().err
+    committed = paths.NOTEBOOKS_DIR / "country_profile.ipynb"
+    assert main(["render", str(committed), "--output-dir", str(tmp_path)]) == 2
+    assert "not an executed report notebook" in capsys.readouterr().err

@@ -98,8 +98,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     reports = load_reports(sources)  # every check before any kernel starts or file is written
     renderer = choose_renderer(args.renderer)
-    formats = tuple(args.formats.split(",")) if args.formats else None
-    if formats and not set(formats) <= {"html", "pdf"}:
+    if args.jobs < 0:
+        print(f"coopreport build: --jobs must be 1 or more (0 = one per core), not {args.jobs}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    formats = None if args.formats is None else tuple(
+        f.strip() for f in args.formats.split(",") if f.strip())
+    if formats is not None and (not formats or not set(formats) <= {"html", "pdf"}):
         print(f"coopreport build: --formats takes html, pdf or html,pdf, not {args.formats}",
               file=sys.stderr)
         return EXIT_USAGE
@@ -119,10 +124,20 @@ def cmd_render(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
+    import nbformat
+
+    from analysis.errors import ParameterError
     from analysis.render import choose_renderer, render_notebook
 
     renderer = choose_renderer(args.renderer)
     executed = Path(args.notebook).resolve()
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError) as exc:
+        raise ParameterError(f"{executed}: cannot read the notebook ({exc})") from exc
+    if "papermill" not in nb.metadata or not any(c.get("outputs") for c in nb.cells):
+        raise ParameterError(f"{executed}: not an executed report notebook; run it first "
+                             "(coopreport build, or papermill) — render never executes code")
     out = Path(args.output_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     formats = args.formats.split(",")
@@ -195,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("params", nargs="*", metavar="PARAMS.yaml", help="params files to build")
     build.add_argument("--all", action="store_true", help="build every params file in params/")
     build.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
-                       help="reports built in parallel processes (default: number of cores)")
+                       help="reports built in parallel processes (default 0: one per core)")
     build.add_argument("--output-dir", default=str(paths.OUTPUT_DIR), metavar="DIR",
                        help="where reports are published (default: reports/_output)")
     build.add_argument("--renderer", choices=RENDERERS, default="auto",
