@@ -61,7 +61,7 @@ def test_pillar_table_and_gaps(registry_path):
     # U1 -> I; U2 -> II; U4 -> IV; nothing on III
     assert [totals[k] for k in sorted(totals)] == [1, 1, 0, 1]
     assert p.pillar_gaps(data).parts == (
-        "Gaps: no recorded cooperation bears on 1 MAPS pillar(s): "
+        "Gap: no recorded cooperation bears on MAPS pillar "
         "III. Procurement operations and market practices.",)
 
 
@@ -123,3 +123,20 @@ def test_russian_sections_have_no_english_outside_the_data(registry_path):
     text = re.sub(r"\b[0-9a-f]{12}\b", "", " ".join(texts))  # the data file's checksum
     latin = set(re.findall(r"[A-Za-z]+", text))
     assert latin <= allowed, latin - allowed
+
+
+def test_russian_timeline_tooltips_use_russian_names_and_dates(registry_path):
+    spec = r.timeline_chart(data_for(registry_path, lang="ru")).to_dict()
+    values = [row for dataset in spec["datasets"].values() for row in dataset]
+    partners = {row["partners"] for row in values}
+    dates = {row["date"] for row in values}
+    assert "Всемирный банк, Европейский союз" in partners and "ОЭСР" in partners
+    assert "1 марта 2022\u202fг." in dates  # babel: narrow no-break space before "г."
+    assert not any(re.search(r"[A-Za-z]", p) for p in partners)
+
+
+def test_commitment_due_dates_follow_the_language(registry_path):
+    table = p.commitments_table(data_for(registry_path, lang="ru"),
+                                as_of=pd.Timestamp("2024-01-01"))
+    assert isinstance(table, Table)
+    assert sorted(table.frame["Срок"]) == ["2023", "2030", "июнь 2023\u202fг."]

@@ -38,7 +38,7 @@ EXPECTED = {
         "The leading partners in procurement-related cooperation are World Bank (2) and "
         "European Union (1).",
         "Recorded cooperation bears on MAPS pillars I, II, IV; there is none on record for "
-        "III (Procurement operations and market practices).",
+        "pillar III (Procurement operations and market practices).",
         "For comparison, in the same period Azerbaijan has 1 procurement-related activity "
         "out of 2 activities (50%).",
     ],
@@ -49,7 +49,7 @@ EXPECTED = {
         "Ведущие партнёры в сотрудничестве по закупкам: Всемирный банк (2) и "
         "Европейский союз (1).",
         "Зарегистрированное сотрудничество затрагивает компоненты MAPS I, II, IV; по "
-        "компонентам III (Закупочные операции и рыночная практика) записей нет.",
+        "компоненту III (Закупочные операции и рыночная практика) записей нет.",
         "Для сравнения: у страны Азербайджан за тот же период с закупками связано 1 из "
         "2 мероприятий (50 %).",
     ],
@@ -140,3 +140,13 @@ def test_partners_tied_at_the_cut_are_all_named(write_registry):
     # ADB 3, EU 2, then OECD, UNEP and World Bank tied at 1: all three are named
     assert facts.leading_partners == (("ADB", 3), ("European Union", 2), ("OECD", 1),
                                       ("UNEP", 1), ("World Bank", 1))
+
+
+def test_a_one_year_period_reads_as_one_year(write_registry):
+    text = sentences(frame(write_registry, ROWS), "en", years=(2023, 2023))
+    # 2023: U2 (e-procurement) and U3; previous period 2022: U1 (procurement)
+    assert text[0] == ("In 2023 the registry records 2 cooperation activities with Uzbekistan; "
+                       "1 of them (50%) is procurement-related.")
+    assert text[1] == "That is as many as in the previous period of equal length, 2022."
+    ru = sentences(frame(write_registry, ROWS), "ru", years=(2023, 2023))
+    assert ru[0].startswith("За 2023 г. в реестре учтено 2 мероприятия сотрудничества")

@@ -40,7 +40,7 @@ GRID = "#e5e8eb"
 DOMAIN = "#9aa3ab"
 # Sober categorical palette: navy, mid blue, ochre, green, plum, brick, grey, olive.
 PALETTE: tuple[str, ...] = (
-    "#1f4e79", "#4a90c2", "#d08c2e", "#5b8c5a", "#8a6a8e", "#b0513b", "#7f8891", "#a89a3c",
+    "#1f4e79", "#d08c2e", "#4a90c2", "#5b8c5a", "#8a6a8e", "#b0513b", "#7f8891", "#a89a3c",
 )
 HEATMAP_SCHEME: Final = "blues"
 SMALL_COUNT = 10  # count axes up to this get one tick per whole number
@@ -342,7 +342,7 @@ def pillar_heatmap(counts: pd.DataFrame, lang: str = "en",
         x=alt.X("year:O", title=translate("field.year", lang), sort=_in_order(data["year"]),
                 axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("pillar:N", title=None, sort=_in_order(data["pillar"]),
-                axis=alt.Axis(labelLimit=300)),
+                axis=alt.Axis(labelLimit=460)),
         tooltip=[_tip("pillar:N", "field.pillar", lang), _tip("year:O", "field.year", lang),
                  _tip("activities:Q", "field.activities", lang)],
     )

@@ -8,6 +8,8 @@ every message has a text in each of them (a test checks this). Labels of data ca
 
 from __future__ import annotations
 
+import re
+
 import yaml
 from babel import Locale
 from babel.numbers import format_decimal
@@ -55,6 +57,14 @@ def plural(key: str, count: int, lang: str = DEFAULT_LANGUAGE, **values: object)
     return f"{number} {form}"
 
 
+_SAME_YEAR = re.compile(r"\b(\d{4})–\1\b( гг\.)?")
+
+
+def _one_year_periods(text: str) -> str:
+    """A period of one year reads as that year: "2021–2021" → "2021" ("2021 г." in Russian)."""
+    return _SAME_YEAR.sub(lambda m: m.group(1) + (" г." if m.group(2) else ""), text)
+
+
 def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     """The text of message ``key`` in ``lang``, with ``values`` filled into its placeholders.
 
@@ -86,7 +96,7 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
         )
     template = texts[lang if lang in LANGUAGES else DEFAULT_LANGUAGE]
     try:
-        return template.format(**values)
+        return _one_year_periods(template.format(**values))
     except (KeyError, IndexError) as exc:
         raise ParameterError(
             f"message {key!r} needs a value for the placeholder {exc}; "

@@ -17,6 +17,7 @@ from babel import Locale
 from analysis import charts, metrics
 from analysis.display import Bullets, Paragraph, Span, Table
 from analysis.errors import ParameterError
+from analysis.fields import date_precision_of
 from analysis.i18n import plural
 from analysis.report import ReportData
 from analysis.summary import summary_facts, summary_sentences
@@ -165,7 +166,8 @@ def pillar_gaps(data: ReportData) -> Paragraph:
     if not gaps:
         return Paragraph(data.t("pillars.no_gaps"))
     names = "; ".join(_pillar_labels(data)[p] for p in gaps)
-    return Paragraph(data.t("pillars.gaps", count=len(gaps), pillars=names))
+    key = "pillars.gaps_one" if len(gaps) == 1 else "pillars.gaps"
+    return Paragraph(data.t(key, count=len(gaps), pillars=names))
 
 
 def commitments_table(data: ReportData, as_of: pd.Timestamp | None = None) -> Table | Paragraph:
@@ -191,7 +193,8 @@ def commitments_table(data: ReportData, as_of: pd.Timestamp | None = None) -> Ta
         rows.append({
             data.t("field.commitment"): c["commitment"],
             data.t("field.announced"): data.date(origin["date"], origin["date_precision"]),
-            data.t("field.due"): c["due"] or "—",
+            data.t("field.due"): (data.date(c["due"], date_precision_of(c["due"]) or "year")
+                                  if c["due"] else "—"),
             data.t("field.status"): statuses.get(c["status"], {}).get(data.lang, c["status"]),
             data.t("field.evidence"): "; ".join(evidence) or "—",
             data.t("field.overdue"): data.t("commitments.overdue") if overdue else "",

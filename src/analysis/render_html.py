@@ -17,6 +17,8 @@ import nbformat
 
 from analysis import __version__, paths
 from analysis.errors import RenderError
+from analysis.i18n import translate
+from analysis.renderer import chart_title
 from analysis.report_meta import ReportMeta
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -91,6 +93,7 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
     exporter.register_preprocessor(remover, enabled=True)
     exporter.register_filter("vega_json", vega_json)
     exporter.register_filter("svg_base64", svg_base64)
+    exporter.register_filter("chart_title", chart_title)
     resources = {
         "coopreport": {
             "lang": meta.lang, "title": meta.title, "subtitle": meta.subtitle or "",
@@ -98,6 +101,7 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
             "version": __version__, "font_css": font_css(),
             "css": (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8"),
             "vega_js": vega_javascript() if interactive else "",
+            "chart_word": translate("chart.word", meta.lang),
         }
     }
     try:

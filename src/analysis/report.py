@@ -50,8 +50,9 @@ class ReportData:
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.lang)
 
-    def percent(self, value: float) -> str:
-        return format_percent(value, locale=self.lang)
+    def percent(self, value: float, decimals: int = 0) -> str:
+        pattern = "#,##0%" if decimals == 0 else "#,##0." + "0" * decimals + "%"
+        return format_percent(value, pattern, locale=self.lang)
 
     def money(self, value: float) -> str:
         """A USD amount, short: $500M / 500 млн $ (0 when nothing is stated)."""
@@ -165,7 +166,8 @@ def gaps_sentence(data: ReportData) -> Paragraph:
             parts.append(data.t("gaps.none_at_all", country=data.country(code),
                                 start=data.start_year, end=data.end_year) + " ")
         elif empty:
-            parts.append(data.t("gaps.some", country=data.country(code),
+            key = "gaps.some_one" if len(empty) == 1 else "gaps.some"
+            parts.append(data.t(key, country=data.country(code),
                                 years=", ".join(map(str, empty))) + " ")
         else:
             parts.append(data.t("gaps.every_year", country=data.country(code)) + " ")
@@ -207,8 +209,8 @@ def theme_mix_table(data: ReportData) -> Table:
     gap = (wide[first] - wide[second]) * 100
     frame = pd.DataFrame({
         data.t("field.theme"): [data.taxonomy.theme_label(k, data.lang) for k in wide.index],
-        data.country(first): [data.percent(v) for v in wide[first]],
-        data.country(second): [data.percent(v) for v in wide[second]],
+        data.country(first): [data.percent(v, decimals=1) for v in wide[first]],
+        data.country(second): [data.percent(v, decimals=1) for v in wide[second]],
         data.t("field.gap_points"): [data.number(round(float(v), 1)) for v in gap],
     })
     return Table(frame, data.t("mix.caption", a=data.country(first), b=data.country(second)),
@@ -282,7 +284,14 @@ def partner_table(data: ReportData) -> Table:
 
 
 def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
-    return charts.timeline(data.activities, lang=data.lang, labels=data.labels())
+    """Every activity on a time axis; tooltips give partners and dates in the report language."""
+    acts = data.activities
+    shown = acts.copy()
+    shown["partners"] = pd.Series([tuple(data.taxonomy.partner_label(p, data.lang) for p in ps)
+                                   for ps in acts["partners"]], index=acts.index, dtype=object)
+    shown["date"] = [data.date(d, p)
+                     for d, p in zip(acts["date"], acts["date_precision"], strict=True)]
+    return charts.timeline(shown, lang=data.lang, labels=data.labels())
 
 
 def activity_annex(data: ReportData) -> Table:

@@ -158,5 +158,8 @@ def _pillar_sentence(facts: SummaryFacts, taxonomy: Taxonomy, lang: str) -> str:
         return translate("summary.pillars_all", lang)
     if not facts.pillars_with:
         return translate("summary.pillars_none", lang)
-    return translate("summary.pillars_some", lang, covered=", ".join(facts.pillars_with),
+    key = ("summary.pillars_only_one" if len(facts.pillars_with) == 1 else
+           "summary.pillars_some_one" if len(facts.pillars_without) == 1 else
+           "summary.pillars_some")
+    return translate(key, lang, covered=", ".join(facts.pillars_with),
                      gaps=named(facts.pillars_without))
