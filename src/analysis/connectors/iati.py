@@ -125,7 +125,8 @@ def iter_activities(path: Path) -> Iterator[IatiActivity]:
                              f"({str(exc).split(':')[0]}); fix or re-download the file") from exc
     except DefusedXmlException as exc:
         raise ConnectorError(f"{shown}: refused: the XML declares entities or external "
-                             f"references ({exc}); IATI files do not need them") from exc
+                             f"references ({type(exc).__name__}); IATI files do not need them"
+                             ) from exc
     except OSError as exc:
         raise ConnectorError(f"{shown}: cannot read the file ({exc})") from exc
     if count == 0:

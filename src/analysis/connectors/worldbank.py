@@ -111,7 +111,9 @@ def parse_page(data: Any, origin: str = "the response") -> tuple[list[dict[str, 
                                                      for p in data)):
         raw, total = data, Decimal(len(data))
     else:
-        found = (f"an object with keys {', '.join(list(data)[:5])}" if isinstance(data, dict)
+        found = ("an empty object" if data == {} else
+                 f"an object with keys {', '.join(map(str, list(data)[:5]))}"
+                 if isinstance(data, dict)
                  else f"a JSON {type(data).__name__} without project objects")
         raise ConnectorError(f"{origin}: not a World Bank projects response or export: expected "
                              f"an object with 'projects' (API v2) or an array of projects with "
