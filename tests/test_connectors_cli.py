@@ -106,3 +106,13 @@ def test_report_with_an_imported_source_shows_the_financing_view(tmp_path):
     assert "$285M" in html
     assert "Access to Finance for Small and Medium Enterprises" in html
     assert "worldbank.csv (1 " in html  # the data note names each source file
+
+
+def test_import_never_overwrites_a_file_that_is_not_a_registry(tmp_path, capsys):
+    precious = tmp_path / "notes.csv"
+    precious.write_text("name,phone\nAli,123\n", encoding="utf-8")
+    argv = ["import", "worldbank", str(FIXTURES / "worldbank" / "export_array.json"),
+            "--output", str(precious)]
+    assert main(argv) == 2
+    assert "is not a registry CSV" in capsys.readouterr().err
+    assert precious.read_text(encoding="utf-8") == "name,phone\nAli,123\n"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from analysis.errors import DataValidationError
+from analysis.errors import DataValidationError, ParameterError
 from analysis.registry import COLUMNS, read_activities
 
 
@@ -29,6 +29,7 @@ def write_registry_rows(rows: Iterable[Mapping[str, str]], output: Path) -> int:
         When the rows do not form a valid registry; ``output`` is left as it was.
     """
     output = output.resolve()
+    _refuse_foreign_file(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile("w", dir=output.parent, prefix=f".{output.stem}-",
                                          suffix=".csv", delete=False, encoding="utf-8",
@@ -51,3 +52,19 @@ def write_registry_rows(rows: Iterable[Mapping[str, str]], output: Path) -> int:
         return count
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _refuse_foreign_file(output: Path) -> None:
+    """Only a registry CSV (or nothing) may be replaced: never another kind of file."""
+    if output.is_dir():
+        raise ParameterError(f"--output {output}: is a folder; name a .csv file")
+    if not output.exists():
+        return
+    try:
+        with output.open("rb") as handle:
+            first = handle.readline(4096).decode("utf-8-sig", errors="replace")
+    except OSError as exc:
+        raise ParameterError(f"--output {output}: cannot read the existing file ({exc})") from exc
+    if first.strip().split(",")[:1] != [COLUMNS[0]]:
+        raise ParameterError(f"--output {output}: the file exists and is not a registry CSV; "
+                             "choose another --output or move that file away (nothing written)")
