@@ -160,16 +160,19 @@ class Table:
 
 @dataclass(frozen=True)
 class Heading:
-    """A section heading in the report language (level 1 = a numbered section)."""
+    """A section heading in the report language (level 1 = a section, numbered in the PDF
+    unless ``numbered`` is False, as for an executive summary or an annex)."""
 
     text: str
     level: int = 1
+    numbered: bool = True
 
     def _repr_html_(self) -> str:
         return f"<h{self.level}>{html.escape(self.text)}</h{self.level}>"
 
     def _repr_markdown_(self) -> str:
-        return f"{'#' * self.level} {escape_markdown(self.text)}"
+        suffix = "" if self.numbered else " {.unnumbered}"
+        return f"{'#' * self.level} {escape_markdown(self.text)}{suffix}"
 
     def __repr__(self) -> str:
         return self._repr_markdown_()
