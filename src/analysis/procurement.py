@@ -15,7 +15,7 @@ import pandas as pd
 from babel import Locale
 
 from analysis import charts, metrics
-from analysis.display import Bullets, Paragraph, Span, Table
+from analysis.display import Bullets, Paragraph, Table
 from analysis.errors import ParameterError
 from analysis.fields import date_precision_of
 from analysis.i18n import plural
@@ -233,9 +233,3 @@ def peer_table(data: ReportData, peer: str | None) -> Table | Paragraph:
     return Table(frame, data.t("peer.caption", a=data.country(country), b=data.country(peer),
                                start=data.start_year, end=data.end_year),
                  numeric=tuple(frame.columns[1:]))
-
-
-def source_links(data: ReportData) -> list[Span]:
-    """One link per distinct source address of the report (for the method section)."""
-    urls = sorted({u for u in data.activities["source_url"] if u})
-    return [Span(u, href=u) for u in urls]
