@@ -7,6 +7,8 @@ Runner: `coopreport build --all` (parallel workers, heavy imports once per worke
     make bench            # or: .venv/bin/python benchmarks/bench_build.py [--repeat N]
 
 Prints seconds per report, totals and the ratio runner / naive (target: <= 0.5 on 2 cores).
+When Quarto is installed it also builds every report with ``--renderer quarto`` and prints its
+seconds against the built-in renderer's, report by report.
 """
 
 from __future__ import annotations
@@ -76,7 +78,26 @@ def main() -> int:
             print(f"{name:<30} {value:>8.2f} {runner_seconds.get(name, float('nan')):>21.2f}")
         print(f"{'total (wall clock)':<30} {naive_total:>8.2f} {runner_total:>21.2f}")
         print(f"ratio runner / naive: {runner_total / naive_total:.2f} (target <= 0.50)")
+    compare_renderers()
     return 0
+
+
+def compare_renderers() -> None:
+    """Runner builds with the built-in renderer and with Quarto, when Quarto is installed."""
+    from analysis.quarto_cli import find_quarto
+
+    if find_quarto() is None:
+        print("\nrenderer comparison skipped: Quarto is not installed (put quarto on PATH or "
+              "set QUARTO_PATH)")
+        return
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        builtin_total, builtin_seconds = runner(Path(a), "builtin")
+        quarto_total, quarto_seconds = runner(Path(b), "quarto")
+    print("\nrenderer comparison (runner, seconds per report in its worker)")
+    print(f"{'report':<30} {'builtin s':>10} {'quarto s':>10}")
+    for name, value in builtin_seconds.items():
+        print(f"{name:<30} {value:>10.2f} {quarto_seconds.get(name, float('nan')):>10.2f}")
+    print(f"{'total (wall clock)':<30} {builtin_total:>10.2f} {quarto_total:>10.2f}")
 
 
 if __name__ == "__main__":

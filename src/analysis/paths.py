@@ -35,6 +35,9 @@ PARAMS_DIR: Path = PROJECT_ROOT / "params"
 REPORTS_DIR: Path = PROJECT_ROOT / "reports"
 OUTPUT_DIR: Path = REPORTS_DIR / "_output"
 ASSETS_DIR: Path = _PACKAGE_DIR / "assets"
+# where Quarto renders (a folder whose path has no component starting with "." or "_");
+# default: the system's temporary folder (analysis.quarto_cli.quarto_work_root)
+QUARTO_TMP_ENV = "COOPREPORT_QUARTO_TMP"
 
 
 def resolve_data_path(path: str | os.PathLike[str]) -> Path:

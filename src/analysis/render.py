@@ -10,28 +10,14 @@ every report shares ``reports/_quarto.yml``, its styles and templates
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 from analysis.errors import ParameterError
+from analysis.quarto_cli import QUARTO_INSTALL_HINT, find_quarto
 from analysis.report_meta import read_meta
 
 RENDERERS = ("auto", "builtin", "quarto")
-QUARTO_INSTALL_HINT = (
-    "install Quarto (https://quarto.org/docs/get-started/, or `conda install -c conda-forge "
-    "quarto`, or `pip install quarto-cli` with internet access), or set QUARTO_PATH to the "
-    "quarto executable, or use --renderer builtin"
-)
-
-
-def find_quarto() -> str | None:
-    """Path of the quarto executable: ``QUARTO_PATH`` if it names one, else ``quarto`` on PATH."""
-    named = os.environ.get("QUARTO_PATH")
-    if named and Path(named).is_file() and os.access(named, os.X_OK):
-        return named
-    return shutil.which("quarto")
 
 
 def choose_renderer(requested: str) -> str:

@@ -32,7 +32,7 @@ def _text(value: str | list[str]) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
-def _html_to_markdown(html: str) -> str:
+def html_to_markdown(html: str) -> str:
     import pypandoc
 
     return str(pypandoc.convert_text(html, "markdown-raw_html", format="html"))
@@ -70,7 +70,7 @@ def notebook_markdown(nb: nbformat.NotebookNode, media: Path) -> str:
             elif "text/markdown" in data:
                 blocks.append(_text(data["text/markdown"]))
             elif "text/html" in data:  # e.g. a plain DataFrame: pandoc reads the HTML table
-                blocks.append(_html_to_markdown(_text(data["text/html"])))
+                blocks.append(html_to_markdown(_text(data["text/html"])))
             elif "text/plain" in data:
                 blocks.append("```\n" + _text(data["text/plain"]) + "\n```")
     return "\n\n".join(blocks) + "\n"
