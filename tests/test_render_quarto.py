@@ -386,6 +386,13 @@ def write_executed(folder: Path, nb: nbformat.NotebookNode, name: str = "fixture
     return path
 
 
+def executed_and_work(folder: Path) -> tuple[Path, Path]:
+    """The fixture notebook written to ``folder``, and an empty report work folder."""
+    work = folder / "work"
+    work.mkdir()
+    return write_executed(folder, executed_notebook()), work
+
+
 def stand_in(folder: Path, script: str) -> str:
     """An executable standing in for quarto on the failure paths; it renders nothing."""
     path = folder / "quarto"
@@ -411,9 +418,7 @@ def test_failing_quarto_reports_its_stderr(tmp_path, monkeypatch):
                                 f'cp report.ipynb "{seen}.ipynb"\n'
                                 'echo "args: $*" >&2; echo "python: $QUARTO_PYTHON" >&2\n'
                                 'echo "ERROR: typst compile failed: unknown font" >&2; exit 1')
-    executed = write_executed(tmp_path, executed_notebook())
-    work = tmp_path / "work"
-    work.mkdir()
+    executed, work = executed_and_work(tmp_path)
     with pytest.raises(RenderError) as caught:
         render_with_quarto(executed, work, ["html", "pdf"], quarto=quarto)
     message = str(caught.value)
@@ -500,9 +505,7 @@ def test_outputs_are_taken_from_the_output_dir_and_named_after_the_report(tmp_pa
 def test_output_beside_the_notebook_is_a_standalone_render_and_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("COOPREPORT_QUARTO_TMP", str(tmp_path))
     quarto = write_outputs(tmp_path, GOOD_PAGE, where=".")  # what Quarto does without a project
-    executed = write_executed(tmp_path, executed_notebook())
-    work = tmp_path / "work"
-    work.mkdir()
+    executed, work = executed_and_work(tmp_path)
     with pytest.raises(RenderError) as caught:
         render_with_quarto(executed, work, ["html", "pdf"], quarto=quarto)
     message = str(caught.value)
@@ -515,9 +518,7 @@ def test_output_beside_the_notebook_is_a_standalone_render_and_refused(tmp_path,
 def test_quarto_that_writes_nothing_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setenv("COOPREPORT_QUARTO_TMP", str(tmp_path))
     quarto = stand_in(tmp_path, "exit 0")
-    executed = write_executed(tmp_path, executed_notebook())
-    work = tmp_path / "work"
-    work.mkdir()
+    executed, work = executed_and_work(tmp_path)
     with pytest.raises(RenderError, match="reported success but wrote no report.pdf in the "
                                           "project's output-dir .* it wrote nothing"):
         render_with_quarto(executed, work, ["pdf"], quarto=quarto)
@@ -528,9 +529,7 @@ def test_html_that_is_not_self_contained_is_never_published(tmp_path, monkeypatc
     page = ('<html><head><script src="https://cdn.jsdelivr.net/npm/require.js"></script>'
             '<link rel="stylesheet" href="report_files/libs/quarto.css"></head></html>')
     quarto = write_outputs(tmp_path, page)
-    executed = write_executed(tmp_path, executed_notebook())
-    work = tmp_path / "work"
-    work.mkdir()
+    executed, work = executed_and_work(tmp_path)
     with pytest.raises(RenderError) as caught:
         render_with_quarto(executed, work, ["html"], quarto=quarto)
     assert str(caught.value) == (
