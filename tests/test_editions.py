@@ -93,8 +93,8 @@ def test_publishing_switches_every_file_at_once_through_stable_links(tmp_path):
     write(second, "b.html", "b2")
     write(second, "index.html", "2")
     # until it is published, readers see the first edition only
-    assert [(tmp_path / n).read_text(encoding="utf-8") for n in ("a.html", "a.pdf",
-                                                                 "index.html")] == ["a1"] * 2 + ["1"]
+    seen = [(tmp_path / n).read_text(encoding="utf-8") for n in ("a.html", "a.pdf", "index.html")]
+    assert seen == ["a1", "a1", "1"]
     assert not (tmp_path / "b.html").exists()
     editions.publish(tmp_path, second)
     assert [(tmp_path / n).read_text(encoding="utf-8")
