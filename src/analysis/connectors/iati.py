@@ -32,7 +32,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from analysis import fields, paths
-from analysis.connectors.output import write_registry_rows
+from analysis.connectors.output import check_replaceable, write_registry_rows
 from analysis.errors import ConnectorError
 from analysis.taxonomy import Taxonomy, is_country, load_taxonomy
 
@@ -408,15 +408,18 @@ def read_iati(path: Path, country: str | None = None, *, taxonomy: Taxonomy | No
     return list(iter_rows(path, country, taxonomy=taxonomy, sector_map=sector_map, stats=stats))
 
 
-def run_import(file: Path, country: str | None = None, output: Path | None = None
-               ) -> tuple[Path, int]:
+def run_import(file: Path, country: str | None = None, output: Path | None = None, *,
+               force: bool = False) -> tuple[Path, int]:
     """Import an IATI file into a registry CSV (default ``data/sources/iati-<stem>.csv``).
 
     Returns (output path, rows written). Rows stream into a temporary file that is validated,
     then renamed over the output, so on any error the output is left as it was. Raises
-    ConnectorError (bad file or country, no row) or DataValidationError (invalid rows).
+    ParameterError (an output the importer may not replace, checked first; ``force``
+    overrides, see :mod:`analysis.connectors.output`), ConnectorError (bad file or country,
+    no row) or DataValidationError (invalid rows).
     """
     target = output if output is not None else paths.SOURCES_DIR / f"iati-{file.stem}.csv"
+    check_replaceable(target.resolve(), force)
     stats = ImportStats()
     rows = iter_rows(file, _check_country(country), stats=stats)
     first = next(rows, None)  # fail before touching the output folder when nothing can come
@@ -424,4 +427,6 @@ def run_import(file: Path, country: str | None = None, output: Path | None = Non
         scope = f" for {country.strip().upper()}" if country else ""
         raise ConnectorError(f"{paths.display_path(file)}: no activity could be imported{scope}"
                              f" ({stats.summary()}); nothing was written")
-    return target, write_registry_rows(itertools.chain([first], rows), target)
+    return target, write_registry_rows(itertools.chain([first], rows), target,
+                                       origin=paths.display_path(file), command="import iati",
+                                       force=force)

@@ -34,7 +34,7 @@ import requests
 from analysis import fields, paths
 from analysis.connectors.cache import SIDECAR, write_cache_pages
 from analysis.connectors.http import get_json, polite_session
-from analysis.connectors.output import write_registry_rows
+from analysis.connectors.output import check_replaceable, write_registry_rows
 from analysis.csvfile import read_csv_file
 from analysis.errors import ConnectorError, DataValidationError, ParameterError
 from analysis.taxonomy import load_taxonomy, suggest
@@ -375,25 +375,30 @@ def _check_countries(countries: Sequence[str] | None) -> list[str]:
     return codes
 
 
-def _write(rows: list[dict[str, str]], output: Path, what: str) -> tuple[Path, int]:
+def _write(rows: list[dict[str, str]], output: Path, what: str, command: str, force: bool
+           ) -> tuple[Path, int]:
     if not rows:
         raise ConnectorError(f"{what}: no World Bank project left after the country and year "
                              f"filters; {paths.display_path(output)} was not written")
-    count = write_registry_rows(rows, output)
+    count = write_registry_rows(rows, output, origin=what, command=command, force=force)
     log.info("wrote %d World Bank activities to %s", count, paths.display_path(output))
     return output, count
 
 
-def run_fetch(countries: list[str], since: int | None, output: Path | None, offline: bool
-              ) -> tuple[Path, int]:
+def run_fetch(countries: list[str], since: int | None, output: Path | None, offline: bool,
+              *, force: bool = False) -> tuple[Path, int]:
     """``coopreport fetch worldbank``: fetch (or, ``offline``, rebuild from the cache) and write.
 
     Returns the written file (default ``data/sources/worldbank.csv``) and its row count.
 
+    ``force`` replaces an output the importer did not write (see
+    :mod:`analysis.connectors.output`).
+
     Raises
     ------
     ParameterError
-        No country, an unknown country code, or an implausible ``since``.
+        No country, an unknown country code, an implausible ``since``, or an output that may
+        not be replaced (checked before any request).
     ConnectorError, DataValidationError
         When fetching fails or the rows would not form a valid registry; nothing is written.
     """
@@ -402,15 +407,18 @@ def run_fetch(countries: list[str], since: int | None, output: Path | None, offl
         raise ParameterError("--country: name at least one ISO 3166-1 alpha-3 code, e.g. UZB")
     if since is not None and not fields.MIN_YEAR <= since <= fields.MAX_YEAR:
         raise ParameterError(f"--since {since}: not a plausible year")
+    target = output or paths.SOURCES_DIR / "worldbank.csv"
+    check_replaceable(target.resolve(), force)
     mapping = load_theme_mapping()
     projects = (rebuild_from_cache(countries=codes, since=since) if offline
                 else fetch_projects(codes, since))
     rows = projects_to_rows(projects, mapping, countries=codes, since=since)
-    return _write(rows, output or paths.SOURCES_DIR / "worldbank.csv", ", ".join(codes))
+    what = f"World Bank API ({', '.join(codes)})"
+    return _write(rows, target, what, "fetch worldbank", force)
 
 
-def run_import(file: Path, countries: list[str] | None, output: Path | None
-               ) -> tuple[Path, int]:
+def run_import(file: Path, countries: list[str] | None, output: Path | None, *,
+               force: bool = False) -> tuple[Path, int]:
     """``coopreport import worldbank FILE.json``: a saved API response or export → registry.
 
     Returns the written file (default ``data/sources/worldbank-<stem>.csv``) and its row count.
@@ -418,11 +426,14 @@ def run_import(file: Path, countries: list[str] | None, output: Path | None
     Raises
     ------
     ParameterError
-        An unknown country code.
+        An unknown country code, or an output that may not be replaced (``force`` overrides;
+        see :mod:`analysis.connectors.output`).
     ConnectorError, DataValidationError
         The file is unreadable, not JSON or not a World Bank export, or no valid rows result.
     """
     codes = _check_countries(countries)
+    target = output or paths.SOURCES_DIR / f"worldbank-{file.stem}.csv"
+    check_replaceable(target.resolve(), force)
     try:
         data = json.loads(file.read_bytes())
     except OSError as exc:
@@ -432,4 +443,4 @@ def run_import(file: Path, countries: list[str] | None, output: Path | None
                              "response or export saved as JSON") from exc
     projects = parse_response(data, origin=str(file))
     rows = projects_to_rows(projects, load_theme_mapping(), countries=codes, source=SOURCE_EXPORT)
-    return _write(rows, output or paths.SOURCES_DIR / f"worldbank-{file.stem}.csv", str(file))
+    return _write(rows, target, paths.display_path(file), "import worldbank", force)
