@@ -27,7 +27,8 @@ def digest(path: Path) -> str:
 def existing(tmp_path: Path) -> Path:
     """An output file from an earlier import that a failing import must not touch."""
     path = tmp_path / "rows.csv"
-    path.write_bytes(paths.DEFAULT_REGISTRY.read_bytes())
+    assert main(["import", "worldbank", str(FIXTURES / "worldbank" / "export_array.json"),
+                 "--output", str(path)]) == 0
     return path
 
 
@@ -56,7 +57,8 @@ def test_failing_import_exits_1_names_the_file_and_keeps_the_output(argv, messag
     err = capsys.readouterr().err
     assert message in err
     assert digest(existing) == before
-    assert [p.name for p in existing.parent.iterdir()] == [existing.name]  # no temp left
+    assert sorted(p.name for p in existing.parent.iterdir()) == [  # no temp left
+        existing.name, existing.name + ".provenance.json"]
 
 
 def test_bad_country_is_a_usage_error(existing, capsys):

@@ -268,12 +268,14 @@ def test_failures_name_the_file_and_leave_the_output_untouched(tmp_path, name, t
         source = tmp_path / name
         if text:
             source.write_text(text, encoding="utf-8")
-    output = tmp_path / "existing.csv"
-    output.write_text("the previous import\n", encoding="utf-8")
+    output = tmp_path / "existing.csv"  # written by an earlier import: it may be replaced
+    run_import(ACTIVITIES, None, output)
+    previous = output.read_bytes()
     with pytest.raises(ConnectorError, match=message):
         run_import(source, country, output)
-    assert output.read_text(encoding="utf-8") == "the previous import\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"existing.csv", name} - {
+    assert output.read_bytes() == previous
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({
+        "existing.csv", "existing.csv.provenance.json", name} - {
         "malformed.xml", "rss.xml", "empty.xml", "activities.xml", "missing.xml"})
 
 

@@ -152,7 +152,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_fetch_worldbank(args: argparse.Namespace) -> int:
     from analysis.connectors import worldbank
 
-    path, rows = worldbank.run_fetch(args.country, args.since, _output(args), args.offline)
+    path, rows = worldbank.run_fetch(args.country, args.since, _output(args), args.offline,
+                                     force=args.force)
     print(f"{display_path(path)}: {rows} World Bank project row(s) written; add it to "
           "data/sources.yaml to include it in reports")
     return EXIT_OK
@@ -161,7 +162,8 @@ def cmd_fetch_worldbank(args: argparse.Namespace) -> int:
 def cmd_import_worldbank(args: argparse.Namespace) -> int:
     from analysis.connectors import worldbank
 
-    path, rows = worldbank.run_import(Path(args.file), args.country or None, _output(args))
+    path, rows = worldbank.run_import(Path(args.file), args.country or None, _output(args),
+                                      force=args.force)
     print(f"{display_path(path)}: {rows} World Bank project row(s) written")
     return EXIT_OK
 
@@ -169,13 +171,17 @@ def cmd_import_worldbank(args: argparse.Namespace) -> int:
 def cmd_import_iati(args: argparse.Namespace) -> int:
     from analysis.connectors import iati
 
-    path, rows = iati.run_import(Path(args.file), args.country, _output(args))
+    path, rows = iati.run_import(Path(args.file), args.country, _output(args), force=args.force)
     print(f"{display_path(path)}: {rows} IATI activity row(s) written")
     return EXIT_OK
 
 
 def _output(args: argparse.Namespace) -> Path | None:
     return Path(args.output) if args.output else None
+
+
+FORCE_HELP = ("replace --output even if the importer did not write it (no FILE.provenance.json, "
+              "edited since, or curated data); never a file that is not a registry CSV")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -243,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="rebuild from the cached responses instead of the network")
     fetch_wb.add_argument("--output", metavar="FILE",
                           help="registry CSV to write (default data/sources/worldbank.csv)")
+    fetch_wb.add_argument("--force", action="store_true", help=FORCE_HELP)
     fetch_wb.set_defaults(func=cmd_fetch_worldbank)
 
     importing = sub.add_parser("import", help="convert a saved file into the registry format")
@@ -253,11 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
     import_wb.add_argument("file", metavar="FILE.json")
     import_wb.add_argument("--country", nargs="+", metavar="ISO3", help="keep these countries")
     import_wb.add_argument("--output", metavar="FILE", help="registry CSV to write")
+    import_wb.add_argument("--force", action="store_true", help=FORCE_HELP)
     import_wb.set_defaults(func=cmd_import_worldbank)
     import_iati = import_sources.add_parser("iati", help="an IATI activity file (2.0x)")
     import_iati.add_argument("file", metavar="FILE.xml")
     import_iati.add_argument("--country", metavar="ISO3", help="keep this recipient country")
     import_iati.add_argument("--output", metavar="FILE", help="registry CSV to write")
+    import_iati.add_argument("--force", action="store_true", help=FORCE_HELP)
     import_iati.set_defaults(func=cmd_import_iati)
     return parser
 

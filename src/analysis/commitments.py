@@ -15,13 +15,15 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import fields, paths
-from analysis.csvfile import CsvFile, read_csv_file
+from analysis.csvfile import CsvFile, check_text_fields, keep_first_problems, read_csv_file
 from analysis.taxonomy import Taxonomy, suggest
 
 COLUMNS: tuple[str, ...] = (
     "commitment_id", "activity_id", "commitment", "due", "status", "evidence_activity_ids", "note",
 )
 REQUIRED = ("commitment_id", "activity_id", "commitment", "status")
+FREE_TEXT = frozenset({"commitment", "note"})
+MULTILINE = frozenset({"note"})  # the one column where tabs and line breaks are allowed
 FRAME_COLUMNS: tuple[str, ...] = (
     "commitment_id", "activity_id", "commitment", "due", "due_end", "status",
     "evidence_activity_ids", "note", "line",
@@ -52,6 +54,8 @@ def read_commitments(path: Path, activity_ids: Collection[str], taxonomy: Taxono
     first_line_of: dict[str, int] = {}
     for line, rec in csv_file.records:
         before = len(csv_file.problems)
+        flagged = check_text_fields(csv_file, line, rec, FREE_TEXT, MULTILINE)
+        checked = len(csv_file.problems)
         for column in REQUIRED:
             if column in rec and rec[column] == "":
                 csv_file.problem(line, column, "", "required field is empty")
@@ -90,6 +94,7 @@ def read_commitments(path: Path, activity_ids: Collection[str], taxonomy: Taxono
             hint = f"did you mean '{guess}'? " if guess else ""
             csv_file.problem(line, "status", rec["status"], f"unknown status; {hint}use one of "
                              f"{', '.join(statuses)}")
+        keep_first_problems(csv_file, checked, flagged)
         if len(csv_file.problems) == before and all(c in rec for c in COLUMNS):
             rows.append({
                 "commitment_id": cid, "activity_id": rec["activity_id"],

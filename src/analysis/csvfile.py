@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import Problem
 from analysis.paths import display_path
 from analysis.taxonomy import suggest
+from analysis.textsafety import MULTILINE, check_characters, check_formula
 
 
 @dataclass
@@ -129,9 +130,37 @@ def read_csv_file(path: Path, columns: Sequence[str], kind: str) -> CsvFile:
                            f"header, found {len(fields)}; a value that contains a comma must be "
                            "in double quotes")
             continue
-        record = {name: value.strip() for name, value in zip(result.header, fields, strict=True)}
+        # only spaces are trimmed: tabs, line breaks and other invisible characters stay for
+        # check_text_fields to report
+        record = {name: value.strip(" ") for name, value in zip(result.header, fields,
+                                                                strict=True)}
         result.records.append((line, record))
     return result
+
+
+def check_text_fields(csv_file: CsvFile, line: int, record: dict[str, str],
+                      free_text: Collection[str], multiline: Collection[str] = ()) -> set[str]:
+    """Report unsafe characters in every field and formula-like starts of free-text fields.
+
+    Tabs and line breaks are allowed only in the ``multiline`` columns. Returns the columns
+    reported, so that the caller can skip its own checks of values already known to be bad.
+    """
+    flagged: set[str] = set()
+    for column, value in record.items():
+        reason = check_characters(value, MULTILINE if column in multiline else frozenset())
+        if reason is None and column in free_text:
+            reason = check_formula(value)
+        if reason is not None:
+            csv_file.problem(line, column, value, reason)
+            flagged.add(column)
+    return flagged
+
+
+def keep_first_problems(csv_file: CsvFile, start: int, columns: set[str]) -> None:
+    """Drop problems from ``start`` on that concern ``columns`` (already reported once)."""
+    if columns:
+        csv_file.problems[start:] = [p for p in csv_file.problems[start:]
+                                     if p.column not in columns]
 
 
 def _check_header(result: CsvFile, line: int, columns: Sequence[str], kind: str) -> bool:

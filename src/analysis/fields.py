@@ -16,6 +16,7 @@ import pandas as pd
 import pycountry
 
 from analysis.taxonomy import country_codes, is_country, suggest
+from analysis.textsafety import find_unsafe
 
 DATE_SHAPES = {
     "day": (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII), "YYYY-MM-DD"),
@@ -117,6 +118,8 @@ def check_identifier(text: str) -> str | None:
 
 def check_url(text: str) -> str | None:
     """Only absolute http(s) addresses: they become links in the reports."""
+    if find_unsafe(text):  # a bidi override would show one address and link to another
+        return "invisible or control characters in the address; retype it"
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
         return "not a web address; write a full http:// or https:// URL without spaces"

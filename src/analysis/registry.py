@@ -40,7 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import fields, paths
-from analysis.csvfile import CsvFile, read_csv_file
+from analysis.csvfile import CsvFile, check_text_fields, keep_first_problems, read_csv_file
 from analysis.errors import DataValidationError, Problem
 from analysis.sources import (
     SourceFile,
@@ -65,6 +65,7 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "counterpart", "activity_type", "themes", "title", "amount_usd", "source", "source_url",
     "source_language", "line", "source_file",
 )
+FREE_TEXT: frozenset[str] = frozenset({"counterpart", "title", "source"})
 KIND = "activity registry"
 
 
@@ -111,6 +112,8 @@ def _check_row(csv_file: CsvFile, line: int, rec: dict[str, str], vocab: Taxonom
                ) -> dict[str, object] | None:
     """Check one record; return the parsed row, or None when any field has a problem."""
     before = len(csv_file.problems)
+    flagged = check_text_fields(csv_file, line, rec, FREE_TEXT)  # no column allows line breaks
+    checked = len(csv_file.problems)
 
     def bad(column: str, reason: str) -> None:
         csv_file.problem(line, column, rec.get(column, ""), reason)
@@ -155,6 +158,7 @@ def _check_row(csv_file: CsvFile, line: int, rec: dict[str, str], vocab: Taxonom
     reason = fields.check_language(rec.get("source_language", ""))
     if reason:
         bad("source_language", reason)
+    keep_first_problems(csv_file, checked, flagged)
     if len(csv_file.problems) > before or span is None or any(c not in rec for c in COLUMNS):
         return None
     start, end = span

@@ -6,6 +6,9 @@
       - path: cooperation_events.csv      # the curated registry
       - path: sources/worldbank.csv       # written by `coopreport fetch worldbank`
 
+An entry with ``curated: true`` is curated data that importers never replace
+(:func:`curated_files`).
+
 Every file is validated on its own (with its own commitments file); the combined activities
 keep their file in the ``source_file`` column. An id used in two files is an error. The same
 activity arriving from two sources is never dropped: :func:`find_likely_duplicates` flags pairs
@@ -17,14 +20,18 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from analysis import paths
 from analysis.errors import DataValidationError, ParameterError, Problem
 from analysis.paths import display_path
+
+log = logging.getLogger(__name__)
 
 SOURCES_SUFFIXES = (".yaml", ".yml")
 
@@ -70,6 +77,27 @@ def read_sources_config(config: Path) -> list[Path]:
                                  "(paths are relative to the sources file)")
         files.append(path)
     return files
+
+
+def curated_files(config: Path | None = None) -> list[Path]:
+    """The files a sources YAML (default ``data/sources.yaml``) marks ``curated: true``.
+
+    Read leniently: a missing or unreadable file gives none (logged), since this only adds
+    protection on top of the default registry and commitments paths.
+    """
+    source = config or paths.DEFAULT_SOURCES
+    if not source.is_file():
+        return []
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        log.warning("%s: cannot read the sources file (%s); only the default registry is "
+                    "treated as curated", display_path(source), exc)
+        return []
+    entries = data.get("sources") if isinstance(data, dict) else None
+    return [(source.parent / entry["path"]).resolve() for entry in entries or []
+            if isinstance(entry, dict) and entry.get("curated") is True
+            and isinstance(entry.get("path"), str)]
 
 
 def combine(frames: list[tuple[Path, pd.DataFrame]]) -> pd.DataFrame:

@@ -6,7 +6,6 @@ what to do.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import requests
@@ -15,6 +14,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
 from analysis import __version__
+from analysis.connectors.limits import MAX_JSON_BYTES, parse_json
 from analysis.errors import ConnectorError
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -45,7 +45,8 @@ def get_json(session: requests.Session, url: str, timeout: float, retries: int, 
              ) -> tuple[Any, bytes, int]:
     """GET ``url``: the parsed JSON, raw body and status. ConnectorError names the URL."""
     try:
-        response = session.get(url, timeout=timeout)
+        response = session.get(url, timeout=timeout, stream=True)
+        body = _read_bounded(response, url)
     except requests.RequestException as exc:
         reason = getattr(exc.args[0] if exc.args else None, "reason", exc)
         if isinstance(reason, NewConnectionError) or not (
@@ -54,15 +55,26 @@ def get_json(session: requests.Session, url: str, timeout: float, retries: int, 
                                  f"check the network connection{hint}") from exc
         raise ConnectorError(f"{url}: no answer within {timeout:g} s ({retries + 1} attempts); "
                              f"the service is slow or unreachable{hint}") from exc
-    status, body = response.status_code, response.content
+    status = response.status_code
     if status in RETRY_STATUSES:
         raise ConnectorError(f"{url}: HTTP {status} {response.reason} ({retries + 1} attempts); "
                              f"the service is failing or limiting requests{hint}")
     if status >= 400:
         raise ConnectorError(f"{url}: HTTP {status} {response.reason}; the API refused the "
                              "request: check the country codes and the API address")
-    try:
-        return json.loads(body), body, status
-    except ValueError as exc:
-        raise ConnectorError(f"{url}: the response is not valid JSON ({exc}); the API may be "
-                             f"down or changed{hint}") from exc
+    data = parse_json(body, url, "the response is not valid JSON",
+                      f"; the API may be down or changed{hint}")
+    return data, body, status
+
+
+def _read_bounded(response: requests.Response, url: str) -> bytes:
+    """The body, refusing more than :data:`~analysis.connectors.limits.MAX_JSON_BYTES`."""
+    chunks, size = [], 0
+    with response:
+        for chunk in response.iter_content(1 << 16):
+            size += len(chunk)
+            if size > MAX_JSON_BYTES:
+                raise ConnectorError(f"{url}: the answer exceeds {MAX_JSON_BYTES // 2**20} MB; "
+                                     "a page of projects is far smaller: the API is misbehaving")
+            chunks.append(chunk)
+    return b"".join(chunks)

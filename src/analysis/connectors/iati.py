@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
@@ -32,7 +32,13 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from analysis import fields, paths
-from analysis.connectors.output import write_registry_rows
+from analysis.connectors.limits import (
+    MAX_ACTIVITY_ELEMENTS,
+    MAX_NUMBER_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_XML_DEPTH,
+)
+from analysis.connectors.output import check_replaceable, write_registry_rows
 from analysis.errors import ConnectorError
 from analysis.taxonomy import Taxonomy, is_country, load_taxonomy
 
@@ -48,6 +54,9 @@ WEB_PAGE = "A12"  # DocumentCategory "Activity web page"
 OTHER_THEME = "other"
 UNKNOWN_ORG = "reporting organisation not in data/taxonomy/partners.csv"
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9._:-]+")
+_XSD_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_NUMBER_LIKE = re.compile(r"[+-]?(\.?[0-9]|nan|inf|snan)", re.IGNORECASE)
+PERCENT = 100
 
 
 @dataclass(frozen=True)
@@ -112,12 +121,20 @@ def iter_activities(path: Path) -> Iterator[IatiActivity]:
                         if root.tag == "iati-organisations" else "not an IATI activity file")
                 raise ConnectorError(f"{shown}: {kind}: the root element is <{root.tag}>, "
                                      "expected <iati-activities>")
+            elements = 0  # in the activity being read
             for event, elem in events:
                 depth += 1 if event == "start" else -1
+                if event == "start":
+                    elements += 1
+                    _check_size(shown, count, depth, elements, elem)
+                elif elem.text is not None and len(elem.text) > MAX_TEXT_CHARS:
+                    raise ConnectorError(f"{shown}: activity {count + 1}: <{elem.tag}> holds "
+                                         f"{len(elem.text):,} characters of text (at most "
+                                         f"{MAX_TEXT_CHARS:,}); the file is malformed")
                 if event == "end" and depth == 1 and elem.tag == "iati-activity":
-                    activity = parse_activity(elem)
+                    activity = parse_activity(elem, shown)
                     _release(root, elem)
-                    count += 1
+                    count, elements = count + 1, 0
                     yield activity
     except ParseError as exc:
         line, column = exc.position
@@ -133,6 +150,17 @@ def iter_activities(path: Path) -> Iterator[IatiActivity]:
         raise ConnectorError(f"{shown}: the file has no <iati-activity>; nothing to import")
 
 
+def _check_size(shown: str, count: int, depth: int, elements: int, elem: Element) -> None:
+    """Refuse nesting and activity sizes no IATI file has (see :mod:`.limits`)."""
+    if depth > MAX_XML_DEPTH:
+        raise ConnectorError(f"{shown}: activity {count + 1}: <{elem.tag}> is nested {depth} "
+                             f"elements deep (at most {MAX_XML_DEPTH}); IATI activities nest "
+                             "a few levels: the file is malformed or not an IATI file")
+    if elements > MAX_ACTIVITY_ELEMENTS:
+        raise ConnectorError(f"{shown}: activity {count + 1} has more than "
+                             f"{MAX_ACTIVITY_ELEMENTS:,} elements; the file is malformed")
+
+
 def _release(root: Element, elem: Element) -> None:
     """Free a processed activity and the siblings before it (later ones may be half-built)."""
     elem.clear()
@@ -142,9 +170,14 @@ def _release(root: Element, elem: Element) -> None:
             return
 
 
-def parse_activity(elem: Element) -> IatiActivity:
-    """Read the fields the registry needs from one ``<iati-activity>`` element."""
+def parse_activity(elem: Element, origin: str = "the file") -> IatiActivity:
+    """Read the fields the registry needs from one ``<iati-activity>`` element.
+
+    Raises ConnectorError naming ``origin``, the activity and the field for a number outside
+    the bounds of :mod:`analysis.connectors.limits` (e.g. a value of ``1e30`` or ``NaN``).
+    """
     lang = _lang(elem.get(XML_LANG, ""))
+    where = f"{origin}: activity {_text(elem.find('iati-identifier')) or '(no identifier)'}"
     reporting = elem.find("reporting-org")
     names = sorted(_narratives(reporting, lang), key=lambda item: item[0] != "en")
     dates: dict[str, str] = {}
@@ -165,13 +198,15 @@ def parse_activity(elem: Element) -> IatiActivity:
         reporting_org_names=tuple(text for _, text in names),
         title=title,
         title_lang=title_lang,
-        countries=tuple(dict.fromkeys((_attr(c, "code").upper(), _decimal(c.get("percentage")))
-                                      for c in countries if _attr(c, "code"))),
+        countries=tuple(dict.fromkeys(
+            (_attr(c, "code").upper(), _bounded(c.get("percentage"), where,
+                                                "recipient-country/@percentage", PERCENT))
+            for c in countries if _attr(c, "code"))),
         regions=tuple(dict.fromkeys(_attr(r, "code") for r in regions)),
         actual_start=next((dates[k] for k in ACTUAL_START if k in dates), None),
         planned_start=next((dates[k] for k in PLANNED_START if k in dates), None),
         sectors=tuple(dict.fromkeys(_attr(s, "code") for s in sectors if _attr(s, "code"))),
-        commitments=tuple(_commitments(elem, _attr(elem, "default-currency").upper())),
+        commitments=tuple(_commitments(elem, _attr(elem, "default-currency").upper(), where)),
         implementing_orgs=tuple(
             text for p in elem.findall("participating-org")
             if _attr(p, "role").lower() in IMPLEMENTING
@@ -180,12 +215,12 @@ def parse_activity(elem: Element) -> IatiActivity:
     )
 
 
-def _commitments(elem: Element, default_currency: str) -> Iterator[Commitment]:
+def _commitments(elem: Element, default_currency: str, where: str) -> Iterator[Commitment]:
     for transaction in elem.findall("transaction"):
         kind, value = transaction.find("transaction-type"), transaction.find("value")
         if kind is None or _attr(kind, "code") not in COMMITMENT or value is None:
             continue
-        amount = _decimal(_text(value))
+        amount = _bounded(_text(value), where, "transaction/value", fields.MAX_AMOUNT)
         if amount is None:
             logger.warning("IATI activity %s: commitment value %r is not a number; ignored",
                            _text(elem.find("iati-identifier")), _text(value))
@@ -224,12 +259,25 @@ def _iso_date(elem: Element) -> str | None:
     return text if span is not None and fields.date_precision_of(text) == "day" else None
 
 
-def _decimal(text: str | None) -> Decimal | None:
-    try:
-        value = Decimal((text or "").strip())
-    except InvalidOperation:
+def _bounded(text: str | None, where: str, field: str, limit: float) -> Decimal | None:
+    """An ``xsd:decimal`` between 0 and ``limit``; None for text that is no number at all.
+
+    Number-like text outside the bounds (exponents such as ``1e30``, NaN, infinity, a
+    negative value, over ``limit`` or over :data:`.limits.MAX_NUMBER_CHARS` characters) is
+    a ConnectorError naming ``where`` and ``field``: it would otherwise end in a decimal
+    overflow or an absurd amount.
+    """
+    value = (text or "").strip()
+    if not _NUMBER_LIKE.match(value):
         return None
-    return value if value.is_finite() else None
+    if len(value) <= MAX_NUMBER_CHARS and _XSD_DECIMAL.fullmatch(value):
+        number = Decimal(value)
+        if 0 <= number <= limit:
+            return number
+    shown = value if len(value) <= MAX_NUMBER_CHARS else value[:MAX_NUMBER_CHARS] + "…"
+    raise ConnectorError(f"{where}: {field}: {shown!r} is not a plausible value (a decimal from "
+                         f"0 to {limit:,.0f}, written without an exponent); the file is "
+                         "malformed: fix or re-download it")
 
 
 # -- rows --------------------------------------------------------------------------------------
@@ -408,15 +456,18 @@ def read_iati(path: Path, country: str | None = None, *, taxonomy: Taxonomy | No
     return list(iter_rows(path, country, taxonomy=taxonomy, sector_map=sector_map, stats=stats))
 
 
-def run_import(file: Path, country: str | None = None, output: Path | None = None
-               ) -> tuple[Path, int]:
+def run_import(file: Path, country: str | None = None, output: Path | None = None, *,
+               force: bool = False) -> tuple[Path, int]:
     """Import an IATI file into a registry CSV (default ``data/sources/iati-<stem>.csv``).
 
     Returns (output path, rows written). Rows stream into a temporary file that is validated,
     then renamed over the output, so on any error the output is left as it was. Raises
-    ConnectorError (bad file or country, no row) or DataValidationError (invalid rows).
+    ParameterError (an output the importer may not replace, checked first; ``force``
+    overrides, see :mod:`analysis.connectors.output`), ConnectorError (bad file or country,
+    no row) or DataValidationError (invalid rows).
     """
     target = output if output is not None else paths.SOURCES_DIR / f"iati-{file.stem}.csv"
+    check_replaceable(target.resolve(), force)
     stats = ImportStats()
     rows = iter_rows(file, _check_country(country), stats=stats)
     first = next(rows, None)  # fail before touching the output folder when nothing can come
@@ -424,4 +475,6 @@ def run_import(file: Path, country: str | None = None, output: Path | None = Non
         scope = f" for {country.strip().upper()}" if country else ""
         raise ConnectorError(f"{paths.display_path(file)}: no activity could be imported{scope}"
                              f" ({stats.summary()}); nothing was written")
-    return target, write_registry_rows(itertools.chain([first], rows), target)
+    return target, write_registry_rows(itertools.chain([first], rows), target,
+                                       origin=paths.display_path(file), command="import iati",
+                                       force=force)

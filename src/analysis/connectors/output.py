@@ -1,70 +1,192 @@
-"""Write imported rows as a registry CSV: validated first, then moved into place atomically.
+"""Write imported rows as a registry CSV: cleaned, validated, then moved into place atomically.
 
 An importer never leaves a half-written or invalid file behind, and never touches an existing
-file unless the new one is complete and valid.
+file unless the new one is complete and valid. The rules every importer follows here:
+
+- **Text is cleaned, not refused.** Unsafe characters (:mod:`analysis.textsafety`: control
+  characters, Unicode noncharacters, bidirectional controls) are removed from every value, tabs
+  and line breaks become spaces; each removal is logged as a warning naming the input, the
+  activity id, the column, the code point and its position.
+- **Formula cells are neutralised.** A ``title``, ``counterpart`` or ``source`` that starts
+  with ``=``, ``+``, ``-`` or ``@`` gets an apostrophe ``'`` in front (logged), so spreadsheets
+  show it as text (OWASP CSV-injection guidance); ``validate`` accepts the result.
+- **Only its own files are replaced.** Each output gets a sidecar ``FILE.provenance.json``
+  (command, input, time, rows, SHA-256). An existing file is replaced only when that sidecar
+  is there and the file's SHA-256 still matches it, i.e. the importer wrote it and nobody
+  edited it since. Curated files (``data/cooperation_events.csv``, ``data/commitments.csv``
+  and every ``curated: true`` entry of ``data/sources.yaml``) are never replaced. ``force``
+  (``--force``) overrides both; a file that is not a registry CSV is never replaced.
+  Refusals are :class:`~analysis.errors.ParameterError` (exit 2) and leave the file as it was.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
+import json
+import logging
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from analysis import __version__, paths
 from analysis.errors import DataValidationError, ParameterError
-from analysis.registry import COLUMNS, read_activities
+from analysis.registry import COLUMNS, FREE_TEXT, read_activities
+from analysis.sources import curated_files
+from analysis.textsafety import clean_text, neutralise_formula
+
+log = logging.getLogger(__name__)
+
+PROVENANCE_SUFFIX = ".provenance.json"
+WRITER = "coopreport"
 
 
-def write_registry_rows(rows: Iterable[Mapping[str, str]], output: Path) -> int:
+def provenance_path(output: Path) -> Path:
+    """The sidecar an importer writes beside ``output``: ``NAME.csv.provenance.json``."""
+    return output.with_name(output.name + PROVENANCE_SUFFIX)
+
+
+def clean_rows(rows: Iterable[Mapping[str, str]], origin: str) -> Iterator[dict[str, str]]:
+    """Registry rows with unsafe characters removed and formula-like text neutralised (logged)."""
+    for row in rows:
+        clean: dict[str, str] = {}
+        where = row.get("activity_id") or "(no id)"
+        for column in COLUMNS:
+            value, removed = clean_text(str(row.get(column, "") or ""))
+            if removed:
+                log.warning("%s: %s: %s: removed %s", origin, where, column, "; ".join(removed))
+            if column in FREE_TEXT and neutralise_formula(value) != value:
+                log.warning("%s: %s: %s: starts with %r, which spreadsheets run as a formula: "
+                            "written with an apostrophe before it", origin, where, column,
+                            value[0])
+                value = neutralise_formula(value)
+            clean[column] = value
+        yield clean
+
+
+def write_registry_rows(rows: Iterable[Mapping[str, str]], output: Path, *, origin: str = "",
+                        command: str = "import", force: bool = False) -> int:
     """Write ``rows`` (registry columns) to ``output`` and return how many were written.
 
-    The rows are written to a temporary file beside ``output``, validated exactly as
-    ``coopreport validate`` would, and only then renamed over ``output``.
+    The rows are cleaned (:func:`clean_rows`), written to a temporary file beside ``output``,
+    validated exactly as ``coopreport validate`` would, and only then renamed over ``output``,
+    followed by its provenance sidecar.
+
+    Parameters
+    ----------
+    rows
+        Registry rows, as dicts of column → text.
+    output
+        The registry CSV to write.
+    origin
+        The input file or URL, for log messages and the sidecar.
+    command
+        What wrote the file (e.g. ``import worldbank``), recorded in the sidecar.
+    force
+        Replace an existing registry CSV the importer did not write (see the module notes).
 
     Raises
     ------
+    ParameterError
+        When ``output`` may not be replaced (:func:`check_replaceable`); nothing is written.
     DataValidationError
         When the rows do not form a valid registry; ``output`` is left as it was.
     """
     output = output.resolve()
-    _refuse_foreign_file(output)
+    check_replaceable(output, force)
     output.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", dir=output.parent, prefix=f".{output.stem}-",
-                                         suffix=".csv", delete=False, encoding="utf-8",
-                                         newline="")
-    temporary = Path(handle.name)
+    sidecar = provenance_path(output)
+    temporary = _temporary(output, ".csv")
+    temporary_sidecar = _temporary(output, PROVENANCE_SUFFIX)
     try:
-        with handle:
+        with temporary.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(COLUMNS), lineterminator="\n")
             writer.writeheader()
             count = 0
-            for row in rows:
-                writer.writerow({column: row.get(column, "") for column in COLUMNS})
+            for row in clean_rows(rows, origin or paths.display_path(output)):
+                writer.writerow(row)
                 count += 1
         _, checked = read_activities(temporary)
         if checked.problems:  # name the intended file: the temporary one is about to go
             raise DataValidationError(replace(p, file=f"{output} (not written)")
                                       for p in checked.problems)
-        os.chmod(temporary, 0o644)
+        record = {"written_by": f"{WRITER} {__version__}", "command": command, "input": origin,
+                  "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                  "rows": count, "sha256": hashlib.sha256(temporary.read_bytes()).hexdigest()}
+        temporary_sidecar.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        for path in (temporary, temporary_sidecar):
+            os.chmod(path, 0o644)
         os.replace(temporary, output)
+        os.replace(temporary_sidecar, sidecar)
         return count
     finally:
         temporary.unlink(missing_ok=True)
+        temporary_sidecar.unlink(missing_ok=True)
 
 
-def _refuse_foreign_file(output: Path) -> None:
-    """Only a registry CSV (or nothing) may be replaced: never another kind of file."""
+def _temporary(output: Path, suffix: str) -> Path:
+    handle, name = tempfile.mkstemp(dir=output.parent if output.parent.is_dir() else None,
+                                    prefix=f".{output.stem}-", suffix=suffix)
+    os.close(handle)
+    return Path(name)
+
+
+def check_replaceable(output: Path, force: bool = False) -> None:
+    """Refuse (ParameterError, exit 2) to replace a file the importer may not replace.
+
+    See the module notes for the rules. Nothing is read beyond the first line and the sidecar.
+    """
+    shown = paths.display_path(output)
     if output.is_dir():
-        raise ParameterError(f"--output {output}: is a folder; name a .csv file")
+        raise ParameterError(f"--output {shown}: is a folder; name a .csv file")
     if not output.exists():
         return
+    again = "; nothing was written"
+    if not force and _is_curated(output):
+        raise ParameterError(
+            f"--output {shown}: is curated data (the registry or its commitments, or a file "
+            "listed with 'curated: true' in data/sources.yaml); importers never replace it. "
+            "Write the imported rows to their own file (the default under data/sources/) and "
+            "list it in data/sources.yaml; --force replaces the curated file anyway" + again)
     try:
         with output.open("rb") as handle:
             first = handle.readline(4096).decode("utf-8-sig", errors="replace")
     except OSError as exc:
-        raise ParameterError(f"--output {output}: cannot read the existing file ({exc})") from exc
+        raise ParameterError(f"--output {shown}: cannot read the existing file ({exc})") from exc
     if first.strip().split(",")[:1] != [COLUMNS[0]]:
-        raise ParameterError(f"--output {output}: the file exists and is not a registry CSV; "
-                             "choose another --output or move that file away (nothing written)")
+        raise ParameterError(f"--output {shown}: the file exists and is not a registry CSV; "
+                             "choose another --output or move that file away" + again)
+    if force:
+        log.warning("--force: replacing %s, which the importer may not have written", shown)
+        return
+    sidecar = provenance_path(output)
+    if not sidecar.is_file():
+        raise ParameterError(
+            f"--output {shown}: the file exists and was not written by a coopreport importer "
+            f"(no {sidecar.name} beside it); choose another --output, or add --force to "
+            "replace it" + again)
+    try:
+        recorded = json.loads(sidecar.read_text(encoding="utf-8")).get("sha256")
+        current = hashlib.sha256(output.read_bytes()).hexdigest()
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ParameterError(f"--output {shown}: cannot read {sidecar.name} ({exc}); add "
+                             "--force to replace the file anyway" + again) from exc
+    if recorded != current:
+        raise ParameterError(
+            f"--output {shown}: the file has changed since coopreport wrote it (its SHA-256 "
+            f"differs from {sidecar.name}): edited by hand? Keep the edits by choosing another "
+            "--output, or add --force to replace it" + again)
+
+
+def _is_curated(output: Path) -> bool:
+    protected = [paths.DEFAULT_REGISTRY, paths.DEFAULT_COMMITMENTS, *curated_files()]
+    for path in protected:
+        try:
+            if path.exists() and output.samefile(path):
+                return True
+        except OSError:
+            continue
+    return False

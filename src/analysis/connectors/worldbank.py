@@ -24,7 +24,6 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,8 @@ import requests
 from analysis import fields, paths
 from analysis.connectors.cache import SIDECAR, write_cache_pages
 from analysis.connectors.http import get_json, polite_session
-from analysis.connectors.output import write_registry_rows
+from analysis.connectors.limits import MAX_JSON_BYTES, bounded_amount, bounded_count, parse_json
+from analysis.connectors.output import check_replaceable, write_registry_rows
 from analysis.csvfile import read_csv_file
 from analysis.errors import ConnectorError, DataValidationError, ParameterError
 from analysis.taxonomy import load_taxonomy, suggest
@@ -103,13 +103,13 @@ def parse_page(data: Any, origin: str = "the response") -> tuple[list[dict[str, 
         Naming ``origin`` when ``data`` is neither.
     """
     if isinstance(data, dict) and "projects" in data:
-        raw, total = data["projects"], _number(data.get("total"))
+        raw, total = data["projects"], bounded_count(data.get("total"), origin, "total")
         if isinstance(raw, dict):
             raw = [{**v, "id": v.get("id") or k} if isinstance(v, dict) else v
                    for k, v in raw.items()]
     elif isinstance(data, list) and (not data or any(isinstance(p, dict) and "id" in p
                                                      for p in data)):
-        raw, total = data, Decimal(len(data))
+        raw, total = data, len(data)
     else:
         found = ("an empty object" if data == {} else
                  f"an object with keys {', '.join(map(str, list(data)[:5]))}"
@@ -121,23 +121,12 @@ def parse_page(data: Any, origin: str = "the response") -> tuple[list[dict[str, 
     if not isinstance(raw, list) or not all(isinstance(p, dict) for p in raw):
         raise ConnectorError(f"{origin}: 'projects' does not hold project objects; the response "
                              "is malformed or the API has changed")
-    return raw, None if total is None else int(total)
+    return raw, total
 
 
 def parse_response(data: Any, origin: str = "the response") -> list[dict[str, Any]]:
     """The projects of one API v2 response or export (see :func:`parse_page`)."""
     return parse_page(data, origin)[0]
-
-
-def _number(value: Any) -> Decimal | None:
-    """A non-negative number from an int, float or a string such as ``"1,234,567"``; else None."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() and number >= 0 else None
 
 
 def _text(value: Any) -> str:
@@ -199,15 +188,15 @@ def map_themes(names: Iterable[str], mapping: Sequence[ThemeRule]) -> list[str]:
     return list(dict.fromkeys(themes)) or ["other"]
 
 
-def _convert(project: dict[str, Any], mapping: Sequence[ThemeRule], source: str
-             ) -> tuple[dict[str, str] | None, str | None]:
+def _convert(project: dict[str, Any], mapping: Sequence[ThemeRule], source: str,
+             origin: str = "the response") -> tuple[dict[str, str] | None, str | None]:
     pid = _text(project.get("id"))
     country, reason = project_country(project)
     day = approval_date(project)
     if not re.fullmatch(r"[A-Za-z0-9]+", pid) or country is None or day is None:
         return None, "no project id" if country and day else reason or "no board approval date"
-    amount = next(filter(None, map(_number, (project.get("totalcommamt"),
-                                             project.get("totalamt")))), None)
+    amount = next(filter(None, (bounded_amount(project.get(name), origin, f"project {pid}: {name}")
+                                for name in ("totalcommamt", "totalamt"))), None)
     url = _text(project.get("url"))
     return {
         "activity_id": f"{country}-{day.isoformat()}-wb-{pid.lower()}",
@@ -223,14 +212,20 @@ def _convert(project: dict[str, Any], mapping: Sequence[ThemeRule], source: str
 
 
 def project_to_row(project: dict[str, Any], mapping: Sequence[ThemeRule],
-                   source: str = SOURCE_API) -> dict[str, str] | None:
-    """One project as a registry row, or None when it is skipped (see the module notes)."""
-    return _convert(project, mapping, source)[0]
+                   source: str = SOURCE_API, origin: str = "the response"
+                   ) -> dict[str, str] | None:
+    """One project as a registry row, or None when it is skipped (see the module notes).
+
+    Raises ConnectorError naming ``origin`` for an amount outside
+    :mod:`analysis.connectors.limits`.
+    """
+    return _convert(project, mapping, source, origin)[0]
 
 
 def projects_to_rows(projects: Iterable[dict[str, Any]], mapping: Sequence[ThemeRule], *,
                      countries: Sequence[str] | None = None, since: int | None = None,
-                     source: str = SOURCE_API) -> list[dict[str, str]]:
+                     source: str = SOURCE_API, origin: str = "the response"
+                     ) -> list[dict[str, str]]:
     """Rows of the projects in ``countries`` (ISO3; all when empty) approved from ``since`` on.
 
     One row per activity id (the first seen), sorted by country, date and id; skipped
@@ -239,7 +234,7 @@ def projects_to_rows(projects: Iterable[dict[str, Any]], mapping: Sequence[Theme
     rows: dict[str, dict[str, str]] = {}
     skipped: Counter[str] = Counter()
     for project in projects:
-        row, reason = _convert(project, mapping, source)
+        row, reason = _convert(project, mapping, source, origin)
         if row is None:
             skipped[reason or ""] += 1
         elif (not countries or row["country"] in countries) and int(row["date"][:4]) >= (
@@ -353,7 +348,7 @@ def rebuild_from_cache(cache_root: Path | None = None, date: str | None = None, 
         sidecar = page.with_name(page.name + SIDECAR)
         try:
             body, meta = page.read_bytes(), json.loads(sidecar.read_text("utf-8"))
-            data = json.loads(body)
+            data = parse_json(body, str(page))
         except (OSError, ValueError) as exc:
             raise ConnectorError(f"{page}: cannot read the cached page or its {SIDECAR} ({exc}); "
                                  "delete the folder and fetch again") from exc
@@ -375,25 +370,30 @@ def _check_countries(countries: Sequence[str] | None) -> list[str]:
     return codes
 
 
-def _write(rows: list[dict[str, str]], output: Path, what: str) -> tuple[Path, int]:
+def _write(rows: list[dict[str, str]], output: Path, what: str, command: str, force: bool
+           ) -> tuple[Path, int]:
     if not rows:
         raise ConnectorError(f"{what}: no World Bank project left after the country and year "
                              f"filters; {paths.display_path(output)} was not written")
-    count = write_registry_rows(rows, output)
+    count = write_registry_rows(rows, output, origin=what, command=command, force=force)
     log.info("wrote %d World Bank activities to %s", count, paths.display_path(output))
     return output, count
 
 
-def run_fetch(countries: list[str], since: int | None, output: Path | None, offline: bool
-              ) -> tuple[Path, int]:
+def run_fetch(countries: list[str], since: int | None, output: Path | None, offline: bool,
+              *, force: bool = False) -> tuple[Path, int]:
     """``coopreport fetch worldbank``: fetch (or, ``offline``, rebuild from the cache) and write.
 
     Returns the written file (default ``data/sources/worldbank.csv``) and its row count.
 
+    ``force`` replaces an output the importer did not write (see
+    :mod:`analysis.connectors.output`).
+
     Raises
     ------
     ParameterError
-        No country, an unknown country code, or an implausible ``since``.
+        No country, an unknown country code, an implausible ``since``, or an output that may
+        not be replaced (checked before any request).
     ConnectorError, DataValidationError
         When fetching fails or the rows would not form a valid registry; nothing is written.
     """
@@ -402,15 +402,18 @@ def run_fetch(countries: list[str], since: int | None, output: Path | None, offl
         raise ParameterError("--country: name at least one ISO 3166-1 alpha-3 code, e.g. UZB")
     if since is not None and not fields.MIN_YEAR <= since <= fields.MAX_YEAR:
         raise ParameterError(f"--since {since}: not a plausible year")
+    target = output or paths.SOURCES_DIR / "worldbank.csv"
+    check_replaceable(target.resolve(), force)
     mapping = load_theme_mapping()
     projects = (rebuild_from_cache(countries=codes, since=since) if offline
                 else fetch_projects(codes, since))
-    rows = projects_to_rows(projects, mapping, countries=codes, since=since)
-    return _write(rows, output or paths.SOURCES_DIR / "worldbank.csv", ", ".join(codes))
+    what = f"World Bank API ({', '.join(codes)})"
+    rows = projects_to_rows(projects, mapping, countries=codes, since=since, origin=what)
+    return _write(rows, target, what, "fetch worldbank", force)
 
 
-def run_import(file: Path, countries: list[str] | None, output: Path | None
-               ) -> tuple[Path, int]:
+def run_import(file: Path, countries: list[str] | None, output: Path | None, *,
+               force: bool = False) -> tuple[Path, int]:
     """``coopreport import worldbank FILE.json``: a saved API response or export → registry.
 
     Returns the written file (default ``data/sources/worldbank-<stem>.csv``) and its row count.
@@ -418,18 +421,24 @@ def run_import(file: Path, countries: list[str] | None, output: Path | None
     Raises
     ------
     ParameterError
-        An unknown country code.
+        An unknown country code, or an output that may not be replaced (``force`` overrides;
+        see :mod:`analysis.connectors.output`).
     ConnectorError, DataValidationError
         The file is unreadable, not JSON or not a World Bank export, or no valid rows result.
     """
     codes = _check_countries(countries)
+    target = output or paths.SOURCES_DIR / f"worldbank-{file.stem}.csv"
+    check_replaceable(target.resolve(), force)
     try:
-        data = json.loads(file.read_bytes())
+        if file.stat().st_size > MAX_JSON_BYTES:
+            raise ConnectorError(f"{file}: {file.stat().st_size:,} bytes, more than the "
+                                 f"{MAX_JSON_BYTES // 2**20} MB a World Bank export can be")
+        body = file.read_bytes()
     except OSError as exc:
         raise ConnectorError(f"{file}: cannot read the file ({exc.strerror or exc})") from exc
-    except ValueError as exc:
-        raise ConnectorError(f"{file}: not JSON ({exc}); import a World Bank projects API "
-                             "response or export saved as JSON") from exc
+    data = parse_json(body, str(file), "not JSON", "; import a World Bank projects API "
+                      "response or export saved as JSON")
     projects = parse_response(data, origin=str(file))
-    rows = projects_to_rows(projects, load_theme_mapping(), countries=codes, source=SOURCE_EXPORT)
-    return _write(rows, output or paths.SOURCES_DIR / f"worldbank-{file.stem}.csv", str(file))
+    rows = projects_to_rows(projects, load_theme_mapping(), countries=codes, source=SOURCE_EXPORT,
+                            origin=str(file))
+    return _write(rows, target, paths.display_path(file), "import worldbank", force)
