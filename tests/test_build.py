@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from analysis import paths
-from analysis.build import LOCK_NAME
+from analysis.build import LOCK_NAME, WORK_DIR
 from analysis.cli import main
 from tests.helpers import make_row, registry_text
 
@@ -68,7 +68,7 @@ def test_failure_is_contained_and_old_output_kept(tmp_path, capsys):
     assert by_name["good"]["status"] == "ok" and by_name["flaky"]["status"] == "failed"
     assert by_name["flaky"]["error"] == "RuntimeError: planned failure for v2"
     assert by_name["good"]["outputs"] == [str(out / "good.ipynb"), str(out / "good.html")]
-    assert not (out / ".build").exists()  # no work folder left behind
+    assert not (out / WORK_DIR).exists()  # no work folder left behind
 
     # once it succeeds again, the kept failure disappears
     params_file(tmp_path, "flaky", label="v3")
@@ -208,7 +208,7 @@ def test_killed_build_leaves_no_half_written_report(tmp_path):
     process = _cli("build", str(spec), "--output-dir", str(out), "--jobs", "1",
                    start_new_session=True)
     deadline = time.monotonic() + 120
-    while not any((out / ".build").glob("victim-*")):  # the report's work folder exists
+    while not any((out / WORK_DIR).glob("victim-*")):  # the report's work folder exists
         assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.05)
     time.sleep(2)  # inside the report now: its notebook sleeps 60 s before it can finish
@@ -220,7 +220,7 @@ def test_killed_build_leaves_no_half_written_report(tmp_path):
     params_file(tmp_path, "victim", formats="[html, pdf]", label="new")
     assert build(str(spec), "--output-dir", str(out)) == 0
     assert "label=new" in (out / "victim.html").read_text(encoding="utf-8")
-    assert not (out / ".build").exists()
+    assert not (out / WORK_DIR).exists()
 
 
 def test_ctrl_c_starts_no_new_report_and_says_so(tmp_path):
@@ -229,7 +229,7 @@ def test_ctrl_c_starts_no_new_report_and_says_so(tmp_path):
     process = _cli("build", *map(str, specs), "--output-dir", str(out), "--jobs", "2",
                    start_new_session=True)
     deadline = time.monotonic() + 120
-    while len(list((out / ".build").glob("slow*"))) < 2:  # two reports running
+    while len(list((out / WORK_DIR).glob("slow*"))) < 2:  # two reports running
         assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.05)
     time.sleep(1)
@@ -241,7 +241,7 @@ def test_ctrl_c_starts_no_new_report_and_says_so(tmp_path):
     assert not list(out.glob("slow*.html"))  # nothing half-built was published or started
     summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "interrupted" and summary["reports"] == []
-    assert not (out / ".build").exists()
+    assert not (out / WORK_DIR).exists()
 
 
 @pytest.mark.parametrize(("args", "message"), [

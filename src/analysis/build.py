@@ -1,10 +1,14 @@
 """The build runner: execute report notebooks with papermill, render them, publish atomically.
 
-Every report runs in its own work folder under ``OUTPUT/.build/`` and is published only when it
-fully succeeded, file by file with :func:`os.replace` (atomic on one file system), so readers
-never see a half-written report and a failed run leaves the previous good outputs untouched.
-A failed report's executed notebook (with the traceback) is kept in ``OUTPUT/_failed/``. One
-build at a time may write to an output folder (a lock file; a second build is refused).
+Every report runs in its own work folder under ``OUTPUT/.coopreport-work/``; workers only
+execute and render there and never write to the output folder. The build process moves each
+finished report into a new *edition* of the output folder (:mod:`analysis.editions`), writes
+``build-summary.json`` and ``index.html`` there, and publishes the whole edition with one atomic
+rename: a reader sees every report of the previous edition or of the new one, never a mix, and
+an index and summary that describe exactly the files that are there — whatever moment the
+build is killed at. A failed report keeps its previous files; its executed notebook (with the
+traceback) is in ``OUTPUT/_failed/``. One build at a time may write to an output folder (a lock
+file; a second build is refused), and only into a folder that is coopreport's own.
 """
 
 from __future__ import annotations
@@ -25,14 +29,14 @@ from typing import Any
 
 import filelock
 
-from analysis import paths, provenance
+from analysis import editions, paths, provenance
 from analysis.errors import BuildError, CoopReportError
 from analysis.params import Report, parameters_cell
 from analysis.portal import write_index
 
 log = logging.getLogger(__name__)
 
-WORK_DIR = ".build"
+WORK_DIR = ".coopreport-work"  # reports' work folders, inside the output folder
 FAILED_DIR = "_failed"
 LOCK_NAME = ".coopreport.lock"
 SUMMARY_NAME = "build-summary.json"
@@ -51,6 +55,13 @@ class ReportResult:
     failed_notebook: str | None = None
     renderer: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
+    # where a worker left the report's files for the build process to publish (not in the
+    # summary): the work folder, and the finished files or the failed notebook in it
+    workdir: str | None = field(default=None, repr=False)
+    staged: list[str] = field(default_factory=list, repr=False)
+
+
+STAGING_FIELDS = ("workdir", "staged")
 
 
 @dataclass(frozen=True)
@@ -99,7 +110,11 @@ def full_parameters(report: Report) -> dict[str, Any]:
 
 
 def run_report(report: Report, options: BuildOptions) -> ReportResult:
-    """Execute, render and publish one report. Never raises for a failing notebook."""
+    """Execute and render one report in a new work folder. Never raises for a failing notebook.
+
+    The finished files (or the failed notebook) stay in the work folder, named in
+    ``result.staged``; :func:`publish_result` moves them into an edition in the build process.
+    """
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -115,7 +130,8 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
     record = provenance.describe_build(
         parameters, paths.resolve_data_path(data_path) if isinstance(data_path, str) else None,
         commit=options.commit, built_at=options.built_at)
-    result = ReportResult(report.name, report.spec.title, "failed", 0.0, parameters=parameters)
+    result = ReportResult(report.name, report.spec.title, "failed", 0.0, parameters=parameters,
+                          workdir=str(workdir))
     try:
         log.info("%s: executing %s", report.name, report.notebook.name)
         papermill.execute_notebook(
@@ -134,19 +150,17 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
                  options.renderer)
         rendered = render_notebook(executed, workdir, formats, options.renderer)
         result.renderer = options.renderer
-        result.outputs = _publish([executed, *rendered], out)
-        _discard(out / FAILED_DIR / executed.name)
+        result.staged = [str(p) for p in (executed, *rendered)]
         result.status = "ok"
     except PapermillExecutionError as exc:
         result.error = f"{exc.ename}: {exc.evalue}".strip()
-        result.failed_notebook = _keep_failed(executed, out)
+        result.staged = [str(executed)] if executed.exists() else []
     except (CoopReportError, OSError, ValueError, RuntimeError) as exc:
         # ValueError/RuntimeError: nbclient's kernel errors (dead kernel, timeout) and
         # nbformat validation; the report fails, the build goes on with the others.
         result.error = f"{type(exc).__name__}: {exc}"
-        result.failed_notebook = _keep_failed(executed, out)
+        result.staged = [str(executed)] if executed.exists() else []
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
         result.seconds = round(time.perf_counter() - started, 2)
     if result.status == "ok":
         log.info("%s: built in %.1f s", report.name, result.seconds)
@@ -155,27 +169,32 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
     return result
 
 
-def _publish(files: Sequence[Path], out: Path) -> list[str]:
-    """Move finished files into the output folder, each with one atomic rename."""
-    published = []
-    for source in files:
-        target = out / source.name
-        os.replace(source, target)
-        published.append(str(target))
-    return published
+def publish_result(result: ReportResult, edition: Path, out: Path) -> ReportResult:
+    """Move a report's staged files into ``edition`` (not yet visible to readers).
 
-
-def _keep_failed(executed: Path, out: Path) -> str | None:
-    if not executed.exists():
-        return None
-    target = out / FAILED_DIR / executed.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(executed, target)
-    return str(target)
-
-
-def _discard(path: Path) -> None:
-    path.unlink(missing_ok=True)
+    A built report replaces all of its files from the previous edition (a format it no longer
+    has is dropped) and its old failed notebook; a failed report keeps its previous files and
+    gains ``_failed/NAME.ipynb``. Paths in the result are where readers find the files once
+    the edition is published (``OUT/NAME.html``).
+    """
+    staged = [Path(p) for p in result.staged]
+    failed = edition / FAILED_DIR / f"{result.name}.ipynb"
+    if result.status == "ok":
+        for old in edition.glob(f"{result.name}.*"):
+            if old.suffix in (".ipynb", ".html", ".pdf") and old.stem == result.name:
+                old.unlink()
+        failed.unlink(missing_ok=True)
+        for source in staged:
+            os.replace(source, edition / source.name)
+        result.outputs = [str(out / source.name) for source in staged]
+    elif staged:
+        failed.parent.mkdir(exist_ok=True)
+        os.replace(staged[0], failed)
+        result.failed_notebook = str(out / FAILED_DIR / failed.name)
+    if result.workdir:
+        shutil.rmtree(result.workdir, ignore_errors=True)
+    result.workdir, result.staged = None, []
+    return result
 
 
 def _warm_worker(level: int) -> None:
@@ -192,15 +211,17 @@ def _warm_worker(level: int) -> None:
 
 def build_reports(reports: Sequence[Report], options: BuildOptions,
                   on_done: Callable[[ReportResult], None] | None = None) -> list[ReportResult]:
-    """Build every report (in parallel processes when ``options.jobs > 1``).
+    """Build every report (in parallel processes when ``options.jobs > 1``) and publish them,
+    with the summary and the index, as one new edition of the output folder.
 
     Raises
     ------
     BuildError
-        When another build holds the output folder's lock.
+        When another build holds the output folder's lock, or the output folder is not
+        coopreport's (a file, not writable, or holding files coopreport did not make).
     """
     out = options.output_dir
-    out.mkdir(parents=True, exist_ok=True)
+    editions.claim(out, own_names=frozenset({LOCK_NAME}))
     lock = filelock.FileLock(str(out / LOCK_NAME))
     try:
         lock.acquire(timeout=0)
@@ -208,23 +229,37 @@ def build_reports(reports: Sequence[Report], options: BuildOptions,
         raise BuildError(f"another coopreport build is writing to {out} (lock {lock.lock_file}); "
                          "wait for it to finish, or build into another --output-dir") from exc
     results: dict[str, ReportResult] = {}
+    work = out / WORK_DIR
     try:
-        shutil.rmtree(out / WORK_DIR, ignore_errors=True)  # leftovers of a killed build
-        (out / WORK_DIR).mkdir()
+        shutil.rmtree(work, ignore_errors=True)  # leftovers of a killed build (ours by name)
+        work.mkdir()
+        edition = editions.begin(out)
+
+        def done(result: ReportResult) -> None:
+            publish_result(result, edition, out)
+            if on_done:
+                on_done(result)
+
         try:
-            _run_all(reports, options, on_done, results)
+            _run_all(reports, options, done, results)
         except KeyboardInterrupt:
-            # no report starts after Ctrl-C; finished ones stay published, the rest untouched
-            write_summary(out, options, list(results.values()), status="interrupted")
-            write_index(out)
+            # no report starts after Ctrl-C; finished ones are published, the rest untouched
+            _publish_edition(out, edition, options, list(results.values()), "interrupted")
             raise
         ordered = [results[r.name] for r in reports]
-        write_summary(out, options, ordered)
-        write_index(out)
+        _publish_edition(out, edition, options, ordered)
         return ordered
     finally:
-        shutil.rmtree(out / WORK_DIR, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
         lock.release()
+
+
+def _publish_edition(out: Path, edition: Path, options: BuildOptions,
+                     results: Sequence[ReportResult], status: str | None = None) -> None:
+    """Write the summary and the index into ``edition``, then publish it (one rename)."""
+    write_summary(edition, options, results, status=status)
+    write_index(edition)
+    editions.publish(out, edition)
 
 
 def _run_all(reports: Sequence[Report], options: BuildOptions,
@@ -279,7 +314,8 @@ def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResu
         "git_commit": options.commit,
         "renderer": options.renderer,
         "status": status or ("ok" if all(r.status == "ok" for r in results) else "failed"),
-        "reports": [asdict(r) for r in results],
+        "reports": [{k: v for k, v in asdict(r).items() if k not in STAGING_FIELDS}
+                    for r in results],
     }
     target = out / SUMMARY_NAME
     handle = tempfile.NamedTemporaryFile("w", dir=out, suffix=".tmp", delete=False,

@@ -87,6 +87,7 @@ def claim(out: Path, own_names: frozenset[str] = frozenset()) -> None:
                          "write to, or fix its permissions")
     if _is_ours(out):
         return
+    _retire_flat_layout(out)
     foreign = sorted(p.name for p in out.iterdir() if p.name not in own_names)
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5
@@ -95,6 +96,44 @@ def claim(out: Path, own_names: frozenset[str] = frozenset()) -> None:
                          "replaces or deletes them: build into a new or empty folder, or into "
                          "one coopreport built into before")
     _write_atomic(out / MARKER, json.dumps({"tool": "coopreport", "layout": LAYOUT}) + "\n")
+
+
+def _retire_flat_layout(out: Path) -> None:
+    """Remove the files an earlier coopreport (0.1, files published side by side) made here.
+
+    Only what its ``build-summary.json`` names: each report's ``.ipynb``/``.html``/``.pdf``,
+    its failed notebook, the summary, its ``index.html`` and its work folder ``.build``.
+    Anything else stays, and makes the folder foreign.
+    """
+    summary = out / "build-summary.json"
+    try:
+        data = json.loads(summary.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if not (isinstance(data, dict) and {"built_at", "renderer", "reports"} <= set(data)
+            and isinstance(data["reports"], list)):
+        return
+    names = {str(r.get("name")) for r in data["reports"] if isinstance(r, dict)}
+    made = [out / f"{name}.{ext}" for name in names for ext in ("ipynb", "html", "pdf")]
+    made += [out / "_failed" / f"{name}.ipynb" for name in names]
+    index = out / "index.html"
+    if index.is_file() and "by coopreport" in index.read_text(encoding="utf-8", errors="replace"):
+        made.append(index)
+    for path in made:
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+    for folder in (out / "_failed", out / ".build"):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder) if folder.name == ".build" else _remove_if_empty(folder)
+    summary.unlink()
+    log.info("%s: replaced the files of an earlier coopreport layout", out)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
 
 
 def _write_atomic(target: Path, text: str) -> None:
