@@ -41,8 +41,9 @@ lab: $(STAMP) ## Start JupyterLab with the project's kernel
 notebooks: $(STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTPUT outputs
 	$(BIN)/python -m analysis.nbtools notebooks/*.ipynb
 
-bench: $(STAMP) ## Benchmark the report build (runner against naive papermill)
+bench: $(STAMP) ## Benchmark the report build (runner against naive papermill) and the duplicate check
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_duplicates.py
 
 clean: ## Remove built reports and caches (keeps .venv)
 	rm -rf reports/_output reports/_build reports/.quarto .pytest_cache .mypy_cache .ruff_cache

@@ -141,3 +141,40 @@ def test_financing_view_appears_with_financing_rows(tmp_path):
 def test_no_financing_view_without_financing_rows(tmp_path):
     data = r.prepare_report(write_sources(tmp_path), ["AZE"], 2021, 2021, "en")
     assert r.financing_view(data) == []
+
+
+def test_each_activity_gets_at_most_one_match_per_other_file():
+    """Issue 11: 50 + 50 same-day rows with one title gave 2,500 pairs (quadratic). Now each
+    row is paired with its best match in the other file only: a_i -> b_0 (50 pairs) and
+    b_j -> a_0 (50 pairs), (a_0, b_0) counted once: 99 pairs."""
+    import pandas as pd
+
+    frame = pd.DataFrame([
+        {"activity_id": f"UZB-{f}-{i:02d}", "source_file": f"{f}.csv", "country": "UZB",
+         "partners": ("World Bank",), "start": pd.Timestamp("2023-05-17"),
+         "title": "Seminar on procurement reform"}
+        for f in ("a", "b") for i in range(50)])
+    found = find_likely_duplicates(frame)
+    assert len(found) == 99
+    assert set(found["first"]) == {f"UZB-a-{i:02d}" for i in range(50)}
+    assert found[found["first"] != "UZB-a-00"]["second"].unique().tolist() == ["UZB-b-00"]
+    assert (found["days"] == 0).all() and (found["similarity"] == 1.0).all()
+
+
+def test_the_best_title_wins_over_a_nearer_date():
+    import pandas as pd
+
+    def row(i, file, day, title):
+        return {"activity_id": i, "source_file": file, "country": "UZB",
+                "partners": ("World Bank",), "start": pd.Timestamp(day), "title": title}
+
+    frame = pd.DataFrame([
+        row("a", "x.csv", "2023-05-10", "Loan for rural roads in Fergana"),
+        row("near", "y.csv", "2023-05-11", "Loan for rural roads"),
+        row("same", "y.csv", "2023-05-30", "Loan for rural roads in Fergana"),
+    ])
+    found = find_likely_duplicates(frame)
+    # "a" is paired with "same" (identical title, 20 days) rather than "near" (1 day);
+    # "near"'s own best in x.csv is "a" (its only candidate), so that pair stays too
+    assert found[["first", "second", "days"]].values.tolist() == [
+        ["a", "near", 1], ["a", "same", 20]]

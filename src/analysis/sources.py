@@ -18,6 +18,7 @@ from different files with the same country, a shared partner, start dates at mos
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import logging
@@ -127,12 +128,22 @@ def combined_sha256(files: list[SourceFile]) -> str:
 
 
 def _similar(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a.casefold(), b.casefold()).ratio()
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+MAX_CANDIDATES = 10  # per activity and other file: the nearest in date after exact titles
 
 
 def find_likely_duplicates(df: pd.DataFrame, max_days: int = 31,
                            min_similarity: float = 0.5) -> pd.DataFrame:
     """Pairs of activities from different files that are probably the same activity.
+
+    Two activities match when they come from different files, share the country and a
+    partner, start at most ``max_days`` apart and have similar titles. Each activity is paired
+    with at most one activity of each other file: the most similar title (then the nearest
+    date). The work is near-linear: activities are blocked by country and partner and sorted
+    by date; a same title is found by lookup, and otherwise only the :data:`MAX_CANDIDATES`
+    nearest in date of each other file are compared (quick upper bounds first).
 
     Parameters
     ----------
@@ -145,23 +156,84 @@ def find_likely_duplicates(df: pd.DataFrame, max_days: int = 31,
 
     Returns
     -------
-    DataFrame with columns ``first``, ``second`` (activity ids), ``first_file``,
-    ``second_file``, ``days`` and ``similarity``; empty when nothing matches.
+    DataFrame with columns ``first``, ``second`` (activity ids, ``first`` starting no later),
+    ``first_file``, ``second_file``, ``days`` and ``similarity``, sorted by ``first``'s date;
+    empty when nothing matches.
     """
     columns = ["first", "second", "first_file", "second_file", "days", "similarity"]
-    rows = []
-    if "source_file" in df and df["source_file"].nunique() > 1:
-        records = df.sort_values("start").to_dict("records")
-        for i, a in enumerate(records):
-            for b in records[i + 1:]:
-                days = (b["start"] - a["start"]).days
-                if days > max_days:
-                    break
-                if (a["source_file"] == b["source_file"] or a["country"] != b["country"]
-                        or not set(a["partners"]) & set(b["partners"])):
+    if "source_file" not in df or df["source_file"].nunique() < 2:
+        return pd.DataFrame([], columns=columns)
+    ids = df["activity_id"].tolist()
+    files = df["source_file"].tolist()
+    starts = [int(t.value // 86_400_000_000_000) for t in df["start"]]  # days since 1970
+    titles = [str(t).casefold() for t in df["title"]]
+    # block -> file -> (sorted days, row numbers in that order); block -> file -> title -> rows
+    blocks: dict[tuple[str, str], dict[str, list[int]]] = {}
+    for row, (country, partners) in enumerate(zip(df["country"], df["partners"], strict=True)):
+        for partner in set(partners):
+            blocks.setdefault((country, partner), {}).setdefault(files[row], []).append(row)
+    best: dict[tuple[int, str], tuple[float, int, int]] = {}  # (row, other file) -> match
+    for by_file in blocks.values():
+        if len(by_file) < 2:
+            continue
+        ordered = {f: sorted(rows, key=starts.__getitem__) for f, rows in by_file.items()}
+        days_of = {f: [starts[r] for r in rows] for f, rows in ordered.items()}
+        by_title = {f: _index_titles(rows, titles) for f, rows in ordered.items()}
+        for file, rows in ordered.items():
+            for other in ordered:
+                if other == file:
                     continue
-                similarity = _similar(a["title"], b["title"])
-                if similarity >= min_similarity:
-                    rows.append([a["activity_id"], b["activity_id"], a["source_file"],
-                                 b["source_file"], days, round(similarity, 2)])
-    return pd.DataFrame(rows, columns=columns)
+                for row in rows:
+                    found = _best_match(row, starts, titles, ordered[other], days_of[other],
+                                        by_title[other], max_days, min_similarity)
+                    if found is not None and found > best.get((row, other), (-1.0, 0, 0)):
+                        best[(row, other)] = found
+    pairs: dict[tuple[int, int], float] = {}
+    for (row, _), (similarity, _, match) in best.items():
+        a, b = sorted((row, match), key=lambda r: (starts[r], ids[r]))
+        pairs[(a, b)] = similarity
+    ordered_pairs = sorted(pairs.items(), key=lambda item: (starts[item[0][0]], ids[item[0][0]],
+                                                            ids[item[0][1]]))
+    return pd.DataFrame([[ids[a], ids[b], files[a], files[b], starts[b] - starts[a],
+                          round(similarity, 2)] for (a, b), similarity in ordered_pairs],
+                        columns=columns)
+
+
+def _index_titles(rows: list[int], titles: list[str]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for row in rows:  # rows are in date order, so each list is too
+        index.setdefault(titles[row], []).append(row)
+    return index
+
+
+def _best_match(row: int, starts: list[int], titles: list[str], others: list[int],
+                other_days: list[int], by_title: dict[str, list[int]], max_days: int,
+                min_similarity: float) -> tuple[float, int, int] | None:
+    """(similarity, -days apart, row) of ``row``'s best match among ``others``, or None."""
+    day = starts[row]
+    same = [r for r in by_title.get(titles[row], ()) if abs(starts[r] - day) <= max_days]
+    if same:
+        nearest = min(same, key=lambda r: abs(starts[r] - day))
+        return 1.0, -abs(starts[nearest] - day), nearest
+    # the MAX_CANDIDATES nearest in date within the window, walking out from the insertion point
+    right = bisect.bisect_left(other_days, day)
+    left = right - 1
+    best: tuple[float, int, int] | None = None
+    matcher = difflib.SequenceMatcher(None, b=titles[row])
+    for _ in range(MAX_CANDIDATES):
+        gap_left = day - other_days[left] if left >= 0 else max_days + 1
+        gap_right = other_days[right] - day if right < len(others) else max_days + 1
+        if min(gap_left, gap_right) > max_days:
+            break
+        if gap_left <= gap_right:
+            candidate, gap, left = others[left], gap_left, left - 1
+        else:
+            candidate, gap, right = others[right], gap_right, right + 1
+        matcher.set_seq1(titles[candidate])
+        floor = max(min_similarity, best[0] if best else 0.0)
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            continue
+        similarity = matcher.ratio()
+        if similarity >= min_similarity and (best is None or (similarity, -gap) > best[:2]):
+            best = (similarity, -gap, candidate)
+    return best
