@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,8 @@ from analysis.params import (
     load_reports,
     matches_annotation,
     parameters_cell,
+    read_yaml,
+    show_value,
 )
 
 TINY = "tests/fixtures/notebooks/tiny.ipynb"
@@ -147,3 +151,124 @@ def test_peer_must_differ_from_the_country(tmp_path):
                            "parameters:\n  country: UZB\n  peer: UZB\n")
     with pytest.raises(ParameterError, match="parameters.peer: the peer must be another"):
         load_report_spec(path)
+
+
+# --- bounded YAML: aliases refused, size and depth limited, values in messages cut short ---
+
+def _bomb(levels: int = 9) -> str:
+    """A "billion laughs" document: 9 levels of 9 aliases expand to 9**9 (387 million) items."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels):
+        refs = ", ".join([f"*a{level - 1}"] * 9)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    # the bomb in title (the reported case): a0 on line 3, its first use on line 4
+    ("name: r\nnotebook: x.ipynb\n" + _bomb().replace("a8: &a8", "title:"), 4),
+    # inside parameters: a0 on line 5, its first use on line 6
+    ("name: r\nnotebook: x.ipynb\ntitle: t\nparameters:\n  " + _bomb().replace("\n", "\n  "),
+     6),
+])
+def test_alias_bomb_is_refused_without_expanding(tmp_path, text, line):
+    path = write(tmp_path, text)
+    started = time.perf_counter()
+    with pytest.raises(ParameterError) as caught:
+        read_yaml(path)
+    assert time.perf_counter() - started < 2
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}: invalid YAML: alias *a0: params files may not use "
+                              "YAML aliases")
+    assert len(message) < len(str(path)) + 200
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("name: &n r\nnotebook: x.ipynb\ntitle: *n\n", 3),   # a single harmless-looking alias
+    ("base: &b {country: UZB}\nparameters:\n  <<: *b\n", 3),  # a merge key needs an alias
+])
+def test_any_alias_is_refused_with_its_line(tmp_path, text, line):
+    path = write(tmp_path, text)
+    with pytest.raises(ParameterError, match=rf"^{re.escape(str(path))}:{line}: invalid YAML: "
+                                             "alias \\*[nb]: params files may not use"):
+        read_yaml(path)
+
+
+def test_an_anchor_without_alias_is_harmless(tmp_path):
+    assert read_yaml(write(tmp_path, "name: &n r\ntitle: t\n")) == {"name": "r", "title": "t"}
+
+
+def test_deep_nesting_is_refused(tmp_path):
+    deep = "[" * 10_000 + "]" * 10_000  # would overflow the composer's recursion
+    path = write(tmp_path, f"name: r\ntitle: {deep}\n")
+    with pytest.raises(ParameterError, match=rf"^{re.escape(str(path))}:2: invalid YAML: nested "
+                                             "more than 20 levels deep"):
+        read_yaml(path)
+
+
+def test_twenty_levels_are_still_read(tmp_path):
+    # collections count: the document mapping is level 1 and "title:" holds levels 2..20
+    value = "[" * 19 + "1" + "]" * 19
+    data = read_yaml(write(tmp_path, f"title: {value}\n"))
+    inner = data["title"]
+    for _ in range(18):
+        inner = inner[0]
+    assert inner == [1]
+
+
+def test_oversized_file_is_refused_before_parsing(tmp_path):
+    path = write(tmp_path, "name: r\ntitle: t\n# " + "x" * (256 * 1024) + "\n")
+    with pytest.raises(ParameterError, match=rf"^{re.escape(str(path))}: the params file is "
+                                             "larger than 256 KiB"):
+        read_yaml(path)
+
+
+def test_a_number_too_long_to_read_is_a_parameter_error(tmp_path):
+    # Python refuses int() on more than 4300 digits with ValueError, which is not a YAMLError
+    path = write(tmp_path, good(title="1" * 5000))
+    with pytest.raises(ParameterError, match=rf"^{re.escape(str(path))}: invalid YAML: a value "
+                                             "cannot be read"):
+        load_report_spec(path)
+
+
+@pytest.mark.parametrize(("changes", "key"), [
+    ({"title": "[" + ", ".join(["123456789"] * 2000) + "]"}, "title"),
+    ({"name": "x" * 5000}, "name"),
+    ({"name": "../" + "x" * 5000}, "name"),
+    ({"notebook": "n" * 5000 + ".ipynb"}, "notebook"),
+    ({"parameters": "\n  value: " + "v" * 5000}, "parameters.value"),
+    ({"parameters": "\n  lang: " + "l" * 5000}, "parameters.lang"),
+    ({"parameters": "\n  country: " + "C" * 5000}, "parameters.country"),
+    ({"parameters": "\n  data_path: " + "d" * 5000}, "parameters.data_path"),
+    ({"parameters": "\n  start_year: " + "9" * 4000}, "parameters.start_year"),
+])
+def test_values_quoted_in_messages_are_cut_to_80_characters(tmp_path, changes, key):
+    path = write(tmp_path, good(**changes))
+    with pytest.raises(ParameterError) as caught:
+        load_report_spec(path)
+    message = str(caught.value)
+    assert f"{path}: {key}" in message
+    # no line carries more than the path, the key, an 80-character value and the explanation
+    assert max(len(line) for line in message.splitlines()) < len(str(path)) + 400
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ("short", "'short'"),
+    ("x" * 100, "'" + "x" * 78 + "…"),  # 1 quote + 78 characters + the ellipsis = 80
+    ("line\nbreak", "'line\\nbreak'"),
+    (12, "12"),
+    (["a"] * 10, "['a', 'a', 'a', 'a', 'a', 'a', ...]"),
+    (10 ** 5000, "<a number of 16610 bits>"),  # 5000 * log2(10) = 16609.6
+], ids=["short", "long", "newline", "int", "list", "huge-int"])
+def test_show_value(value, shown):
+    assert show_value(value) == shown
+    assert len(show_value(value)) <= 80
+
+
+def test_show_value_of_a_huge_nested_value_is_quick():
+    shared = ["lol"] * 9
+    for _ in range(12):  # 9**13 items if expanded
+        shared = [shared] * 9
+    started = time.perf_counter()
+    assert len(show_value(shared)) <= 80
+    assert time.perf_counter() - started < 1

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +38,11 @@ from analysis.taxonomy import LANGUAGES, is_country
 Format = Literal["html", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "pdf")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+# Params files are small hand-written YAML: these bounds stop a hostile or broken file (a
+# "billion laughs" alias bomb, a huge or endlessly nested file) before it costs memory or time.
+MAX_PARAMS_BYTES = 256 * 1024
+MAX_YAML_DEPTH = 20
+MAX_SHOWN = 80  # characters of a value quoted in an error message
 
 
 class ReportSpec(BaseModel):
@@ -76,8 +82,63 @@ class Report:
         return self.spec.name
 
 
+def show_value(value: Any, limit: int = MAX_SHOWN) -> str:
+    """A value as error messages quote it: its ``repr``, cut to ``limit`` characters with "…".
+
+    Never builds the full ``repr`` of a huge value: long strings are cut before quoting, and
+    nested containers are abbreviated (``[1, 2, ...]``) first.
+    """
+    if isinstance(value, str):
+        shown = repr(value[: limit + 1])
+        if len(value) > limit:
+            shown = shown[:-1]  # an unfinished string: no closing quote, the "…" says so
+    elif isinstance(value, int) and value.bit_length() > 3 * limit:  # str() may even refuse
+        shown = f"<a number of {value.bit_length()} bits>"
+    else:
+        shortener = reprlib.Repr()
+        shortener.maxlevel, shortener.maxstring, shortener.maxother = 3, limit, 10 * limit
+        shortener.maxlist = shortener.maxdict = shortener.maxtuple = shortener.maxset = 6
+        shown = shortener.repr(value)
+    shown = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in shown)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def show_text(value: Any, limit: int = MAX_SHOWN) -> str:
+    """Like :func:`show_value`, but a string is shown without quotes."""
+    if isinstance(value, str):
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in value[: limit + 1])
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+    return show_value(value, limit)
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that rejects repeated keys instead of silently keeping the last one."""
+    """A safe loader for params files: no repeated keys, no aliases, bounded nesting.
+
+    Aliases (``*name``) are refused outright: a params file never needs one, and they are what
+    makes a "billion laughs" file expand to gigabytes. Anchors alone are harmless and ignored.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):  # type: ignore[no-untyped-call]
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, f"alias *{show_text(event.anchor)}: params files may not use YAML "
+                "aliases (*name) or merge keys (<<); write the value out in full",
+                event.start_mark)
+        collection = self.check_event(  # type: ignore[no-untyped-call]
+            yaml.SequenceStartEvent, yaml.MappingStartEvent)
+        self._depth += collection
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep; a params "
+                    "file holds a few keys and simple lists", event.start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        finally:
+            self._depth -= collection
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -86,7 +147,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict
         key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"key '{key}' appears twice", key_node.start_mark)
+                None, None, f"key {show_value(key)} appears twice", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node)
 
@@ -96,11 +157,22 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Parse a params file; errors name the file, line and what is wrong."""
+    """Parse a params file; errors name the file, line and what is wrong.
+
+    The file may be at most :data:`MAX_PARAMS_BYTES` long and nested at most
+    :data:`MAX_YAML_DEPTH` levels deep, and may not use YAML aliases (see
+    :class:`_UniqueKeyLoader`), so a hostile file is refused at once instead of expanding.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:  # read a bounded amount: the path may be a device
+            raw = handle.read(MAX_PARAMS_BYTES + 1)
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ParameterError(f"{path}: cannot read the params file ({exc})") from exc
+    if len(raw) > MAX_PARAMS_BYTES:
+        raise ParameterError(f"{path}: the params file is larger than {MAX_PARAMS_BYTES // 1024} "
+                             "KiB; a params file holds a few keys (put data in a registry file "
+                             "and point parameters.data_path at it)")
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -108,6 +180,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ParameterError(f"{path}{where}: invalid YAML: {problem}") from exc
+    except ValueError as exc:  # e.g. an integer beyond Python's 4300-digit limit
+        raise ParameterError(f"{path}: invalid YAML: a value cannot be read "
+                             f"({show_text(str(exc))}); write it as a quoted string") from exc
     if not isinstance(data, dict):
         raise ParameterError(f"{path}: a params file must be a YAML mapping with the keys "
                              "name, notebook, title, formats, parameters")
@@ -197,39 +272,49 @@ def check_values(source: Path, values: dict[str, Any]) -> list[str]:
     for key in ("country", "peer"):
         code = values.get(key)
         if isinstance(code, str) and code and not is_country(code):
-            problems.append(f"{where}.{key}: '{code}' is not an ISO 3166-1 alpha-3 country code "
-                            "(e.g. UZB, AZE, KAZ)")
+            problems.append(f"{where}.{key}: {show_value(code)} is not an ISO 3166-1 alpha-3 "
+                            "country code (e.g. UZB, AZE, KAZ)")
     if values.get("peer") and values.get("peer") == values.get("country"):
         problems.append(f"{where}.peer: the peer must be another country than "
-                        f"{values['country']} (or null for none)")
+                        f"{show_text(values['country'])} (or null for none)")
     countries = values.get("countries")
     if isinstance(countries, list):
         bad = [c for c in countries if not is_country(c)]
         if bad:
             problems.append(f"{where}.countries: not ISO 3166-1 alpha-3 country code(s): "
-                            f"{', '.join(map(str, bad))}")
+                            f"{show_text(', '.join(map(str, bad)))}")
         elif len(set(countries)) != len(countries) or len(countries) < 2:
             problems.append(f"{where}.countries: list two or more different countries")
     start, end = values.get("start_year"), values.get("end_year")
     for key, year in (("start_year", start), ("end_year", end)):
         if isinstance(year, int) and not 1900 <= year <= 2100:
-            problems.append(f"{where}.{key}: {year} is not a plausible year (1900-2100)")
+            problems.append(f"{where}.{key}: {show_value(year)} is not a plausible year "
+                            "(1900-2100)")
     if isinstance(start, int) and isinstance(end, int) and start > end:
-        problems.append(f"{where}: start_year {start} is after end_year {end}")
+        problems.append(f"{where}: start_year {show_value(start)} is after end_year "
+                        f"{show_value(end)}")
     lang = values.get("lang")
     if lang is not None and lang not in LANGUAGES:
-        problems.append(f"{where}.lang: '{lang}' is not a supported language "
+        problems.append(f"{where}.lang: {show_value(lang)} is not a supported language "
                         f"({', '.join(LANGUAGES)})")
     data_path = values.get("data_path")
     if isinstance(data_path, str):
         resolved = paths.resolve_data_path(data_path)
-        if not resolved.is_file():
-            problems.append(f"{where}.data_path: no file at '{data_path}' (relative paths "
-                            f"start at the project root, {paths.PROJECT_ROOT})")
+        if not _is_file(resolved):
+            problems.append(f"{where}.data_path: no file at {show_value(data_path)} (relative "
+                            f"paths start at the project root, {paths.PROJECT_ROOT})")
         else:
             problems += [f"{where}.data_path: {line}"
                          for line in _data_problems(resolved, resolved.stat().st_mtime_ns)]
     return problems
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for a name the system cannot even look up (too long...)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 @functools.lru_cache(maxsize=32)
@@ -250,11 +335,11 @@ def _data_problems(path: Path, mtime_ns: int) -> tuple[str, ...]:
 def find_notebook(source: Path, name: str) -> Path:
     candidates = [paths.NOTEBOOKS_DIR / name, paths.PROJECT_ROOT / name]
     for candidate in candidates:
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate.resolve()
     known = ", ".join(sorted(p.name for p in paths.NOTEBOOKS_DIR.glob("*.ipynb")))
-    raise ParameterError(f"{source}: notebook: '{name}' not found in {paths.NOTEBOOKS_DIR} "
-                         f"(available: {known or 'none'})")
+    raise ParameterError(f"{source}: notebook: {show_value(name)} not found in "
+                         f"{paths.NOTEBOOKS_DIR} (available: {known or 'none'})")
 
 
 def load_report_spec(source: Path) -> Report:
@@ -283,8 +368,8 @@ def load_report_spec(source: Path) -> Report:
             problems.append(f"{source}: parameters.{key}: the notebook {notebook.name} does not "
                             f"declare this parameter (it declares: {known})")
         elif not matches_annotation(value, declared[key].annotation):
-            problems.append(f"{source}: parameters.{key}: {value!r} is not of the declared "
-                            f"type {declared[key].annotation}")
+            problems.append(f"{source}: parameters.{key}: {show_value(value)} is not of the "
+                            f"declared type {declared[key].annotation}")
     if not problems:
         values = {name: d.default for name, d in declared.items()} | spec.parameters
         problems = check_values(source, values)
@@ -301,10 +386,10 @@ def _explain(error: Any) -> str:
     if kind == "missing":
         return "required key is missing"
     if kind == "string_pattern_mismatch":
-        return (f"'{error['input']}' cannot be a report name: use letters, digits, '-', '_' and "
-                "'.', starting with a letter or digit (no '/' or '..': the name is a file name "
-                "in the output folder)")
-    return f"{error['msg']} (got {error['input']!r})"
+        return (f"{show_value(error['input'])} cannot be a report name: use letters, digits, "
+                "'-', '_' and '.', starting with a letter or digit (no '/' or '..': the name is a "
+                "file name in the output folder)")
+    return f"{error['msg']} (got {show_value(error['input'])})"
 
 
 def discover_params(directory: Path | None = None) -> list[Path]:
