@@ -628,7 +628,7 @@ def test_quarto_build_of_the_tiny_report(tmp_path):
                     "  value: 7\n", encoding="utf-8")
     out = tmp_path / "out"
     assert main(["build", str(spec), "--renderer", "quarto", "--output-dir", str(out),
-                 "--jobs", "1"]) == 0
+                 "--jobs", "1", "--allow-notebook-outside"]) == 0  # TINY is a test fixture
     summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
     assert summary["renderer"] == "quarto" and summary["reports"][0]["status"] == "ok"
 

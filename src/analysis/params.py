@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 import re
 import reprlib
 from dataclasses import dataclass
@@ -332,18 +333,83 @@ def _data_problems(path: Path, mtime_ns: int) -> tuple[str, ...]:
     return ()
 
 
-def find_notebook(source: Path, name: str) -> Path:
+# Windows device names: "con.html" cannot be created there, whatever the extension
+_DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                 *(f"lpt{i}" for i in range(1, 10))}
+
+
+def reserved_names() -> set[str]:
+    """Lower-case names a report may not take: what the build itself writes in the output
+    folder (``index.html``, ``build-summary.json``, ``_failed/``, ``.build/``, the lock file),
+    with and without their extension."""
+    from analysis import build, portal
+
+    made = {portal.INDEX_NAME, build.SUMMARY_NAME, build.FAILED_DIR, build.WORK_DIR,
+            build.LOCK_NAME}
+    return {n.lower() for n in made} | {Path(n).stem.lower() for n in made}
+
+
+def check_name(source: Path, name: str) -> list[str]:
+    """Problems with a report name that would collide with the build's own files.
+
+    Compared case-insensitively: on macOS and Windows ``Index.html`` *is* ``index.html``.
+    """
+    if name.lower() in reserved_names():
+        return [f"{source}: name: {show_value(name)} is reserved: the build writes "
+                f"{show_value(name.lower())} files of its own in the output folder (index.html "
+                "is the portal page, build-summary.json the scheduler's summary), so the report "
+                "would be overwritten; choose another name, e.g. "
+                f"{show_value(name.lower() + '-report')}"]
+    if name.split(".")[0].lower() in _DEVICE_NAMES:
+        return [f"{source}: name: {show_value(name)} is a reserved device name on Windows "
+                "(CON, PRN, AUX, NUL, COM1-9, LPT1-9), so its files cannot be written there; "
+                "choose another name"]
+    return []
+
+
+def notebook_outside_allowed() -> bool:
+    """Whether the environment opts in to notebooks outside ``notebooks/`` (see README)."""
+    value = os.environ.get(paths.ALLOW_NOTEBOOK_OUTSIDE_ENV, "")
+    return value.strip().lower() in ("1", "true", "yes")
+
+
+def find_notebook(source: Path, name: str, allow_outside: bool | None = None) -> Path:
+    """The notebook a params file names, resolved; it must be inside ``notebooks/``.
+
+    ``name`` is looked up in ``notebooks/``, then from the project root. The resolved path
+    (symbolic links followed) must lie inside :data:`paths.NOTEBOOKS_DIR`, unless
+    ``allow_outside`` (default: the ``COOPREPORT_ALLOW_NOTEBOOK_OUTSIDE`` environment variable;
+    the CLI's ``--allow-notebook-outside``) says the params files are trusted: a params file
+    must not be able to run an arbitrary notebook (``/tmp/x.ipynb``, ``../other/x.ipynb``).
+
+    Raises
+    ------
+    ParameterError
+        When the notebook does not exist, or lies outside ``notebooks/`` without the opt-in.
+    """
+    if allow_outside is None:
+        allow_outside = notebook_outside_allowed()
+    home = paths.NOTEBOOKS_DIR.resolve()
     candidates = [paths.NOTEBOOKS_DIR / name, paths.PROJECT_ROOT / name]
     for candidate in candidates:
         if _is_file(candidate):
-            return candidate.resolve()
+            resolved = candidate.resolve()
+            if allow_outside or resolved.is_relative_to(home):
+                return resolved
+            raise ParameterError(
+                f"{source}: notebook: {show_value(name)} is {show_value(str(resolved))}, outside "
+                f"{paths.NOTEBOOKS_DIR}; report notebooks must live in notebooks/ (move or copy "
+                "it there), or, if you trust every params file of this build, pass "
+                f"--allow-notebook-outside (or set {paths.ALLOW_NOTEBOOK_OUTSIDE_ENV}=1)")
     known = ", ".join(sorted(p.name for p in paths.NOTEBOOKS_DIR.glob("*.ipynb")))
     raise ParameterError(f"{source}: notebook: {show_value(name)} not found in "
                          f"{paths.NOTEBOOKS_DIR} (available: {known or 'none'})")
 
 
-def load_report_spec(source: Path) -> Report:
+def load_report_spec(source: Path, *, allow_notebook_outside: bool | None = None) -> Report:
     """Read and fully check one params file.
+
+    ``allow_notebook_outside``: see :func:`find_notebook` (default: the environment decides).
 
     Raises
     ------
@@ -359,7 +425,10 @@ def load_report_spec(source: Path) -> Report:
             key = ".".join(str(part) for part in error["loc"]) or "(file)"
             messages.append(f"{source}: {key}: {_explain(error)}")
         raise ParameterError("\n".join(messages)) from exc
-    notebook = find_notebook(source, spec.notebook)
+    name_problems = check_name(source, spec.name)
+    if name_problems:
+        raise ParameterError("\n".join(name_problems))
+    notebook = find_notebook(source, spec.notebook, allow_notebook_outside)
     declared = {d.name: d for d in parameters_cell(notebook)}
     problems = []
     for key, value in spec.parameters.items():
@@ -398,13 +467,15 @@ def discover_params(directory: Path | None = None) -> list[Path]:
     return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
 
 
-def load_reports(sources: list[Path]) -> list[Report]:
+def load_reports(sources: list[Path], *,
+                 allow_notebook_outside: bool | None = None) -> list[Report]:
     """Check a set of params files together (every file, all errors); names must be unique."""
     reports: list[Report] = []
     errors: list[str] = []
     for source in sources:
         try:
-            reports.append(load_report_spec(source))
+            reports.append(load_report_spec(source,
+                                            allow_notebook_outside=allow_notebook_outside))
         except ParameterError as exc:
             errors.append(str(exc))
     if errors:
