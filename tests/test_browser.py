@@ -307,3 +307,17 @@ def test_the_harness_sees_errors_requests_and_dialogs(browser, tmp_path):
     assert run.dialogs == ["alert: deliberate alert"]
     assert "https://example.org/pixel.png" in run.requests
     assert (tmp_path / "x").as_uri() in run.requests
+
+
+def test_render_of_a_hostile_notebook_runs_nothing_and_loads_nothing(browser, tmp_path):
+    """``coopreport render`` of a notebook the runner did not make: its <script>, remote
+    <img onerror=...>, javascript: link and <iframe> must not reach the page."""
+    from tests.test_sanitize import hostile_notebook
+
+    out = tmp_path / "out"
+    assert main(["render", str(hostile_notebook(tmp_path)), "--output-dir", str(out),
+                 "--renderer", "builtin", "--formats", "html"]) == 0
+    run = browser.visit((out / "hostile.html").as_uri(), "document.readyState === 'complete'")
+    assert run.dialogs == [], "an output's script ran"
+    assert run.requests == [], "an output made the page load something"
+    assert run.errors == []

@@ -24,7 +24,9 @@ from analysis.cli import main
 from tests.helpers import make_row, registry_text
 
 pytestmark = pytest.mark.slow
+# a test-only notebook outside notebooks/: builds opt in with --allow-notebook-outside
 TINY = "tests/fixtures/notebooks/tiny.ipynb"
+OPT_IN = "--allow-notebook-outside"
 
 
 def params_file(folder: Path, name: str, formats: str = "[html]", **parameters: object) -> Path:
@@ -37,7 +39,7 @@ def params_file(folder: Path, name: str, formats: str = "[html]", **parameters: 
 
 
 def build(*args: str) -> int:
-    return main(["build", *args])
+    return main(["build", OPT_IN, *args])
 
 
 def test_failure_is_contained_and_old_output_kept(tmp_path, capsys):
@@ -182,6 +184,8 @@ def test_the_notebook_itself_refuses_an_invalid_registry(tmp_path):
 
 
 def _cli(*args: str, **kwargs: object) -> subprocess.Popen[str]:
+    if args[:1] == ("build",):
+        args = ("build", OPT_IN, *args[1:])
     return subprocess.Popen([sys.executable, "-m", "analysis", *args], cwd=paths.PROJECT_ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             **kwargs)  # type: ignore[call-overload]

@@ -96,7 +96,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not sources:
         print("coopreport build: no params files found in params/", file=sys.stderr)
         return EXIT_USAGE
-    reports = load_reports(sources)  # every check before any kernel starts or file is written
+    # every check before any kernel starts or file is written
+    reports = load_reports(sources, allow_notebook_outside=args.allow_notebook_outside or None)
     renderer = choose_renderer(args.renderer)
     if args.jobs < 0:
         print(f"coopreport build: --jobs must be 1 or more (0 = one per core), not {args.jobs}",
@@ -223,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="auto: Quarto when installed, else the built-in renderer")
     build.add_argument("--formats", metavar="LIST",
                        help="html, pdf or html,pdf (default: each params file's formats)")
+    build.add_argument("--allow-notebook-outside", action="store_true",
+                       help="let params files run notebooks outside notebooks/ (only for "
+                            f"params files you trust; also {paths.ALLOW_NOTEBOOK_OUTSIDE_ENV}=1)")
     build.set_defaults(func=cmd_build)
 
     render = sub.add_parser("render", help="render one executed notebook to HTML/PDF",

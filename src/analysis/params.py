@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 import re
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +39,11 @@ from analysis.taxonomy import LANGUAGES, is_country
 Format = Literal["html", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "pdf")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+# Params files are small hand-written YAML: these bounds stop a hostile or broken file (a
+# "billion laughs" alias bomb, a huge or endlessly nested file) before it costs memory or time.
+MAX_PARAMS_BYTES = 256 * 1024
+MAX_YAML_DEPTH = 20
+MAX_SHOWN = 80  # characters of a value quoted in an error message
 
 
 class ReportSpec(BaseModel):
@@ -76,8 +83,63 @@ class Report:
         return self.spec.name
 
 
+def show_value(value: Any, limit: int = MAX_SHOWN) -> str:
+    """A value as error messages quote it: its ``repr``, cut to ``limit`` characters with "…".
+
+    Never builds the full ``repr`` of a huge value: long strings are cut before quoting, and
+    nested containers are abbreviated (``[1, 2, ...]``) first.
+    """
+    if isinstance(value, str):
+        shown = repr(value[: limit + 1])
+        if len(value) > limit:
+            shown = shown[:-1]  # an unfinished string: no closing quote, the "…" says so
+    elif isinstance(value, int) and value.bit_length() > 3 * limit:  # str() may even refuse
+        shown = f"<a number of {value.bit_length()} bits>"
+    else:
+        shortener = reprlib.Repr()
+        shortener.maxlevel, shortener.maxstring, shortener.maxother = 3, limit, 10 * limit
+        shortener.maxlist = shortener.maxdict = shortener.maxtuple = shortener.maxset = 6
+        shown = shortener.repr(value)
+    shown = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in shown)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def show_text(value: Any, limit: int = MAX_SHOWN) -> str:
+    """Like :func:`show_value`, but a string is shown without quotes."""
+    if isinstance(value, str):
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in value[: limit + 1])
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+    return show_value(value, limit)
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that rejects repeated keys instead of silently keeping the last one."""
+    """A safe loader for params files: no repeated keys, no aliases, bounded nesting.
+
+    Aliases (``*name``) are refused outright: a params file never needs one, and they are what
+    makes a "billion laughs" file expand to gigabytes. Anchors alone are harmless and ignored.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):  # type: ignore[no-untyped-call]
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, f"alias *{show_text(event.anchor)}: params files may not use YAML "
+                "aliases (*name) or merge keys (<<); write the value out in full",
+                event.start_mark)
+        collection = self.check_event(  # type: ignore[no-untyped-call]
+            yaml.SequenceStartEvent, yaml.MappingStartEvent)
+        self._depth += collection
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep; a params "
+                    "file holds a few keys and simple lists", event.start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        finally:
+            self._depth -= collection
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -86,7 +148,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict
         key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"key '{key}' appears twice", key_node.start_mark)
+                None, None, f"key {show_value(key)} appears twice", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node)
 
@@ -96,11 +158,22 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Parse a params file; errors name the file, line and what is wrong."""
+    """Parse a params file; errors name the file, line and what is wrong.
+
+    The file may be at most :data:`MAX_PARAMS_BYTES` long and nested at most
+    :data:`MAX_YAML_DEPTH` levels deep, and may not use YAML aliases (see
+    :class:`_UniqueKeyLoader`), so a hostile file is refused at once instead of expanding.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:  # read a bounded amount: the path may be a device
+            raw = handle.read(MAX_PARAMS_BYTES + 1)
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ParameterError(f"{path}: cannot read the params file ({exc})") from exc
+    if len(raw) > MAX_PARAMS_BYTES:
+        raise ParameterError(f"{path}: the params file is larger than {MAX_PARAMS_BYTES // 1024} "
+                             "KiB; a params file holds a few keys (put data in a registry file "
+                             "and point parameters.data_path at it)")
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -108,6 +181,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ParameterError(f"{path}{where}: invalid YAML: {problem}") from exc
+    except ValueError as exc:  # e.g. an integer beyond Python's 4300-digit limit
+        raise ParameterError(f"{path}: invalid YAML: a value cannot be read "
+                             f"({show_text(str(exc))}); write it as a quoted string") from exc
     if not isinstance(data, dict):
         raise ParameterError(f"{path}: a params file must be a YAML mapping with the keys "
                              "name, notebook, title, formats, parameters")
@@ -197,39 +273,49 @@ def check_values(source: Path, values: dict[str, Any]) -> list[str]:
     for key in ("country", "peer"):
         code = values.get(key)
         if isinstance(code, str) and code and not is_country(code):
-            problems.append(f"{where}.{key}: '{code}' is not an ISO 3166-1 alpha-3 country code "
-                            "(e.g. UZB, AZE, KAZ)")
+            problems.append(f"{where}.{key}: {show_value(code)} is not an ISO 3166-1 alpha-3 "
+                            "country code (e.g. UZB, AZE, KAZ)")
     if values.get("peer") and values.get("peer") == values.get("country"):
         problems.append(f"{where}.peer: the peer must be another country than "
-                        f"{values['country']} (or null for none)")
+                        f"{show_text(values['country'])} (or null for none)")
     countries = values.get("countries")
     if isinstance(countries, list):
         bad = [c for c in countries if not is_country(c)]
         if bad:
             problems.append(f"{where}.countries: not ISO 3166-1 alpha-3 country code(s): "
-                            f"{', '.join(map(str, bad))}")
+                            f"{show_text(', '.join(map(str, bad)))}")
         elif len(set(countries)) != len(countries) or len(countries) < 2:
             problems.append(f"{where}.countries: list two or more different countries")
     start, end = values.get("start_year"), values.get("end_year")
     for key, year in (("start_year", start), ("end_year", end)):
         if isinstance(year, int) and not 1900 <= year <= 2100:
-            problems.append(f"{where}.{key}: {year} is not a plausible year (1900-2100)")
+            problems.append(f"{where}.{key}: {show_value(year)} is not a plausible year "
+                            "(1900-2100)")
     if isinstance(start, int) and isinstance(end, int) and start > end:
-        problems.append(f"{where}: start_year {start} is after end_year {end}")
+        problems.append(f"{where}: start_year {show_value(start)} is after end_year "
+                        f"{show_value(end)}")
     lang = values.get("lang")
     if lang is not None and lang not in LANGUAGES:
-        problems.append(f"{where}.lang: '{lang}' is not a supported language "
+        problems.append(f"{where}.lang: {show_value(lang)} is not a supported language "
                         f"({', '.join(LANGUAGES)})")
     data_path = values.get("data_path")
     if isinstance(data_path, str):
         resolved = paths.resolve_data_path(data_path)
-        if not resolved.is_file():
-            problems.append(f"{where}.data_path: no file at '{data_path}' (relative paths "
-                            f"start at the project root, {paths.PROJECT_ROOT})")
+        if not _is_file(resolved):
+            problems.append(f"{where}.data_path: no file at {show_value(data_path)} (relative "
+                            f"paths start at the project root, {paths.PROJECT_ROOT})")
         else:
             problems += [f"{where}.data_path: {line}"
                          for line in _data_problems(resolved, resolved.stat().st_mtime_ns)]
     return problems
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for a name the system cannot even look up (too long...)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 @functools.lru_cache(maxsize=32)
@@ -247,18 +333,83 @@ def _data_problems(path: Path, mtime_ns: int) -> tuple[str, ...]:
     return ()
 
 
-def find_notebook(source: Path, name: str) -> Path:
+# Windows device names: "con.html" cannot be created there, whatever the extension
+_DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                 *(f"lpt{i}" for i in range(1, 10))}
+
+
+def reserved_names() -> set[str]:
+    """Lower-case names a report may not take: what the build itself writes in the output
+    folder (``index.html``, ``build-summary.json``, ``_failed/``, ``.build/``, the lock file),
+    with and without their extension."""
+    from analysis import build, portal
+
+    made = {portal.INDEX_NAME, build.SUMMARY_NAME, build.FAILED_DIR, build.WORK_DIR,
+            build.LOCK_NAME}
+    return {n.lower() for n in made} | {Path(n).stem.lower() for n in made}
+
+
+def check_name(source: Path, name: str) -> list[str]:
+    """Problems with a report name that would collide with the build's own files.
+
+    Compared case-insensitively: on macOS and Windows ``Index.html`` *is* ``index.html``.
+    """
+    if name.lower() in reserved_names():
+        return [f"{source}: name: {show_value(name)} is reserved: the build writes "
+                f"{show_value(name.lower())} files of its own in the output folder (index.html "
+                "is the portal page, build-summary.json the scheduler's summary), so the report "
+                "would be overwritten; choose another name, e.g. "
+                f"{show_value(name.lower() + '-report')}"]
+    if name.split(".")[0].lower() in _DEVICE_NAMES:
+        return [f"{source}: name: {show_value(name)} is a reserved device name on Windows "
+                "(CON, PRN, AUX, NUL, COM1-9, LPT1-9), so its files cannot be written there; "
+                "choose another name"]
+    return []
+
+
+def notebook_outside_allowed() -> bool:
+    """Whether the environment opts in to notebooks outside ``notebooks/`` (see README)."""
+    value = os.environ.get(paths.ALLOW_NOTEBOOK_OUTSIDE_ENV, "")
+    return value.strip().lower() in ("1", "true", "yes")
+
+
+def find_notebook(source: Path, name: str, allow_outside: bool | None = None) -> Path:
+    """The notebook a params file names, resolved; it must be inside ``notebooks/``.
+
+    ``name`` is looked up in ``notebooks/``, then from the project root. The resolved path
+    (symbolic links followed) must lie inside :data:`paths.NOTEBOOKS_DIR`, unless
+    ``allow_outside`` (default: the ``COOPREPORT_ALLOW_NOTEBOOK_OUTSIDE`` environment variable;
+    the CLI's ``--allow-notebook-outside``) says the params files are trusted: a params file
+    must not be able to run an arbitrary notebook (``/tmp/x.ipynb``, ``../other/x.ipynb``).
+
+    Raises
+    ------
+    ParameterError
+        When the notebook does not exist, or lies outside ``notebooks/`` without the opt-in.
+    """
+    if allow_outside is None:
+        allow_outside = notebook_outside_allowed()
+    home = paths.NOTEBOOKS_DIR.resolve()
     candidates = [paths.NOTEBOOKS_DIR / name, paths.PROJECT_ROOT / name]
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
+        if _is_file(candidate):
+            resolved = candidate.resolve()
+            if allow_outside or resolved.is_relative_to(home):
+                return resolved
+            raise ParameterError(
+                f"{source}: notebook: {show_value(name)} is {show_value(str(resolved))}, outside "
+                f"{paths.NOTEBOOKS_DIR}; report notebooks must live in notebooks/ (move or copy "
+                "it there), or, if you trust every params file of this build, pass "
+                f"--allow-notebook-outside (or set {paths.ALLOW_NOTEBOOK_OUTSIDE_ENV}=1)")
     known = ", ".join(sorted(p.name for p in paths.NOTEBOOKS_DIR.glob("*.ipynb")))
-    raise ParameterError(f"{source}: notebook: '{name}' not found in {paths.NOTEBOOKS_DIR} "
-                         f"(available: {known or 'none'})")
+    raise ParameterError(f"{source}: notebook: {show_value(name)} not found in "
+                         f"{paths.NOTEBOOKS_DIR} (available: {known or 'none'})")
 
 
-def load_report_spec(source: Path) -> Report:
+def load_report_spec(source: Path, *, allow_notebook_outside: bool | None = None) -> Report:
     """Read and fully check one params file.
+
+    ``allow_notebook_outside``: see :func:`find_notebook` (default: the environment decides).
 
     Raises
     ------
@@ -274,7 +425,10 @@ def load_report_spec(source: Path) -> Report:
             key = ".".join(str(part) for part in error["loc"]) or "(file)"
             messages.append(f"{source}: {key}: {_explain(error)}")
         raise ParameterError("\n".join(messages)) from exc
-    notebook = find_notebook(source, spec.notebook)
+    name_problems = check_name(source, spec.name)
+    if name_problems:
+        raise ParameterError("\n".join(name_problems))
+    notebook = find_notebook(source, spec.notebook, allow_notebook_outside)
     declared = {d.name: d for d in parameters_cell(notebook)}
     problems = []
     for key, value in spec.parameters.items():
@@ -283,8 +437,8 @@ def load_report_spec(source: Path) -> Report:
             problems.append(f"{source}: parameters.{key}: the notebook {notebook.name} does not "
                             f"declare this parameter (it declares: {known})")
         elif not matches_annotation(value, declared[key].annotation):
-            problems.append(f"{source}: parameters.{key}: {value!r} is not of the declared "
-                            f"type {declared[key].annotation}")
+            problems.append(f"{source}: parameters.{key}: {show_value(value)} is not of the "
+                            f"declared type {declared[key].annotation}")
     if not problems:
         values = {name: d.default for name, d in declared.items()} | spec.parameters
         problems = check_values(source, values)
@@ -301,10 +455,10 @@ def _explain(error: Any) -> str:
     if kind == "missing":
         return "required key is missing"
     if kind == "string_pattern_mismatch":
-        return (f"'{error['input']}' cannot be a report name: use letters, digits, '-', '_' and "
-                "'.', starting with a letter or digit (no '/' or '..': the name is a file name "
-                "in the output folder)")
-    return f"{error['msg']} (got {error['input']!r})"
+        return (f"{show_value(error['input'])} cannot be a report name: use letters, digits, "
+                "'-', '_' and '.', starting with a letter or digit (no '/' or '..': the name is a "
+                "file name in the output folder)")
+    return f"{error['msg']} (got {show_value(error['input'])})"
 
 
 def discover_params(directory: Path | None = None) -> list[Path]:
@@ -313,13 +467,15 @@ def discover_params(directory: Path | None = None) -> list[Path]:
     return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
 
 
-def load_reports(sources: list[Path]) -> list[Report]:
+def load_reports(sources: list[Path], *,
+                 allow_notebook_outside: bool | None = None) -> list[Report]:
     """Check a set of params files together (every file, all errors); names must be unique."""
     reports: list[Report] = []
     errors: list[str] = []
     for source in sources:
         try:
-            reports.append(load_report_spec(source))
+            reports.append(load_report_spec(source,
+                                            allow_notebook_outside=allow_notebook_outside))
         except ParameterError as exc:
             errors.append(str(exc))
     if errors:

@@ -38,6 +38,8 @@ ASSETS_DIR: Path = _PACKAGE_DIR / "assets"
 # where Quarto renders (a folder whose path has no component starting with "." or "_");
 # default: the system's temporary folder (analysis.quarto_cli.quarto_work_root)
 QUARTO_TMP_ENV = "COOPREPORT_QUARTO_TMP"
+# set to 1 to let params files run notebooks outside NOTEBOOKS_DIR (the trust boundary: README)
+ALLOW_NOTEBOOK_OUTSIDE_ENV = "COOPREPORT_ALLOW_NOTEBOOK_OUTSIDE"
 
 
 def resolve_data_path(path: str | os.PathLike[str]) -> Path:

@@ -233,10 +233,13 @@ class _Preparer:
                       ) -> tuple[nbformat.NotebookNode, dict[str, str]]:
         """HTML the report did not make (e.g. a plain DataFrame): pandoc's Markdown of it."""
         from analysis.render_pdf import html_to_markdown
+        from analysis.sanitize import clean_html
 
         kept = copy.deepcopy(output)
         data = kept["data"]
-        data["text/markdown"] = "\n" + html_to_markdown(_text(data["text/html"])).strip() + "\n"
+        # cleaned first: pandoc keeps onerror= and javascript: links, and fetches iframes
+        markdown = html_to_markdown(clean_html(_text(data["text/html"])))
+        data["text/markdown"] = "\n" + markdown.strip() + "\n"
         for key in WIDGET_TRIGGERS:
             data.pop(key, None)
         return kept, {}

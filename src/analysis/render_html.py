@@ -2,7 +2,8 @@
 
 No code, no network: the font is embedded as a data URI, the Vega/Vega-Lite/vega-embed
 JavaScript (from vl-convert) is inlined once per page, every chart keeps its SVG as a static
-fallback, and specs are embedded as JSON that cannot close its ``<script>`` element.
+fallback, and specs are embedded as JSON that cannot close its ``<script>`` element. Outputs
+and Markdown are untrusted: only what :mod:`analysis.sanitize` allows reaches the page.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from analysis.errors import RenderError
 from analysis.i18n import translate
 from analysis.renderer import chart_title
 from analysis.report_meta import ReportMeta
+from analysis.sanitize import clean_html, sanitize_notebook
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "coopreport_html"
@@ -86,11 +88,13 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
     exporter = HTMLExporter(
         config=config, extra_template_basedirs=[str(TEMPLATE_DIR)],
         template_name=TEMPLATE_NAME, exclude_input=True, exclude_input_prompt=True,
-        exclude_output_prompt=True,
+        exclude_output_prompt=True, sanitize_html=True,
     )
     remover = TagRemovePreprocessor(remove_cell_tags={"remove-cell"},
                                     remove_all_outputs_tags={"remove-output"})
     exporter.register_preprocessor(remover, enabled=True)
+    # nbconvert's sanitising hooks (Markdown cells and outputs) call the clean_html filter
+    exporter.register_filter("clean_html", clean_html)
     exporter.register_filter("vega_json", vega_json)
     exporter.register_filter("svg_base64", svg_base64)
     exporter.register_filter("chart_title", chart_title)
@@ -105,7 +109,7 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
         }
     }
     try:
-        nb = nbformat.read(executed, as_version=4)
+        nb = sanitize_notebook(nbformat.read(executed, as_version=4))
         body, _ = exporter.from_notebook_node(nb, resources=resources)
     except (OSError, ValueError, KeyError) as exc:
         raise RenderError(f"{executed}: cannot render HTML ({exc})") from exc

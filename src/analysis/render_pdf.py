@@ -22,9 +22,11 @@ from analysis.errors import RenderError
 from analysis.i18n import translate
 from analysis.renderer import chart_title
 from analysis.report_meta import ReportMeta
+from analysis.sanitize import sanitize_notebook
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.typ"
 LITERAL_FILTER = TEMPLATE.with_name("typst-literal.lua")  # line-start markers stay literal
+SAFE_FILTER = TEMPLATE.with_name("safe-links.lua")  # only our figures; only web/mail links
 SKIP_TAGS = {"parameters", "injected-parameters", "remove-output", "remove-cell"}
 
 
@@ -87,7 +89,7 @@ def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) ->
     import pypandoc
     import typst
 
-    nb = nbformat.read(executed, as_version=4)
+    nb = sanitize_notebook(nbformat.read(executed, as_version=4))
     scratch = workdir / "pdf"
     scratch.mkdir(parents=True, exist_ok=True)
     (scratch / "body.md").write_text(notebook_markdown(nb, scratch / "media"), encoding="utf-8")
@@ -104,7 +106,7 @@ def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) ->
     command = [
         pypandoc.get_pandoc_path(), "body.md", "--from", "markdown-raw_html-raw_attribute",
         "--to", "typst", "--template", str(TEMPLATE), "--metadata-file", "meta.yaml",
-        "--lua-filter", str(LITERAL_FILTER),
+        "--lua-filter", str(SAFE_FILTER), "--lua-filter", str(LITERAL_FILTER),
         # a line width no table row exceeds: pandoc then leaves column widths to Typst
         "--output", "report.typ", "--columns", "100000",
     ]
