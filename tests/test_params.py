@@ -306,8 +306,11 @@ def test_names_close_to_reserved_ones_are_fine(tmp_path, name):
 
 @pytest.mark.parametrize(("made", "stem"), [("index.html", "index"),
                                             ("build-summary.json", "build-summary"),
-                                            ("_failed", "_failed"), (".build", ".build"),
-                                            (".coopreport.lock", ".coopreport")])
+                                            ("_failed", "_failed"),
+                                            (".coopreport-work", ".coopreport-work"),
+                                            (".coopreport.lock", ".coopreport"),
+                                            ("current", "current"),
+                                            (".editions", ".editions")])
 def test_reserved_names_follow_what_the_build_writes(made, stem):
     assert {made, stem} <= reserved_names()
 

@@ -340,12 +340,12 @@ _DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
 
 def reserved_names() -> set[str]:
     """Lower-case names a report may not take: what the build itself writes in the output
-    folder (``index.html``, ``build-summary.json``, ``_failed/``, ``.build/``, the lock file),
-    with and without their extension."""
-    from analysis import build, portal
+    folder (``index.html``, ``build-summary.json``, ``_failed/``, its work folder, the lock
+    file, the editions and the ``current`` link), with and without their extension."""
+    from analysis import build, editions, portal
 
     made = {portal.INDEX_NAME, build.SUMMARY_NAME, build.FAILED_DIR, build.WORK_DIR,
-            build.LOCK_NAME}
+            build.LOCK_NAME, *editions.OWN_NAMES}
     return {n.lower() for n in made} | {Path(n).stem.lower() for n in made}
 
 
