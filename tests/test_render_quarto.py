@@ -28,6 +28,7 @@ from analysis.quarto_cli import find_quarto, hidden_components
 from analysis.quarto_prepare import (
     FIGURES_DIR,
     chart_html,
+    literal_html,
     raw_block,
     widget_triggers,
 )
@@ -227,6 +228,40 @@ def test_no_output_makes_quarto_load_widget_scripts_from_a_cdn():
     # the JavaScript and widget forms are gone; an output with nothing else is left out
     assert [c.outputs[0].data for c in active] == [{"text/plain": "<IPython.Javascript>"},
                                                    {"text/plain": "w"}]
+
+
+def test_raw_html_in_markdown_becomes_literal_text_outside_code():
+    markdown = ("Intro <script>alert(1)</script> and <img src=x onerror=alert(2)>\n"
+                "<!-- note --> <https://example.org> a < b, `<code>` kept\n"
+                "```\n<b>in a block</b>\n```\n"
+                "Escaped \\<b\\> stays")
+    assert literal_html(markdown) == (
+        "Intro \\<script>alert(1)\\</script> and \\<img src=x onerror=alert(2)>\n"
+        "\\<!-- note --> \\<https://example.org> a < b, `<code>` kept\n"
+        "```\n<b>in a block</b>\n```\n"
+        "Escaped \\<b\\> stays")
+
+
+def test_foreign_markdown_outputs_and_cells_reach_quarto_without_raw_html():
+    nb = executed_notebook()
+    nb.cells[3].source = "Narrative <iframe src=https://example.org></iframe>"
+    nb.cells.append(code("md", "Markdown(...)", [nbformat.v4.new_output(
+        "display_data", data={"text/markdown": "**x** <script>alert(1)</script>",
+                              "text/plain": "x"})]))
+    prepared = prepare_for_quarto(nb, META)
+    assert prepared.cells[1].source == "Narrative \\<iframe src=https://example.org>\\</iframe>"
+    md = [c for c in prepared.cells if c.get("id", "").startswith("md")][0]
+    assert md.outputs[0].data["text/markdown"] == "\n**x** \\<script>alert(1)\\</script>\n"
+
+
+def test_chart_that_loads_data_from_a_url_is_only_a_static_image():
+    nb = executed_notebook()
+    nb.cells[5].outputs[1].data["application/vnd.vegalite.v6+json"] = {
+        **SPEC, "data": {"url": "https://example.org/data.csv"}}
+    prepared = prepare_report(nb, META, "_vega.html")
+    chart = [c for c in prepared.notebook.cells if c.cell_type == "code"][1]
+    assert set(chart.outputs[0].data) == {"image/svg+xml", "image/png", "text/plain"}
+    assert prepared.files == {}  # Quarto draws the image itself, in both formats
 
 
 def test_stderr_is_left_out_and_stdout_kept():

@@ -19,7 +19,11 @@
   "javascript widgets", FINDINGS Q2), which breaks the one-file, no-request promise. HTML that
   is not ours (a plain DataFrame, say) is converted to Markdown by pandoc, which keeps tables
   and text and drops scripts; JavaScript and widget outputs are dropped with a warning;
-- no ``remove-cell`` cells, no outputs of the parameters cells, no stderr, no code.
+- no ``remove-cell`` cells, no outputs of the parameters cells, no stderr, no code;
+- the same trust boundary as the built-in renderer: the notebook first goes through
+  :func:`analysis.sanitize.sanitize_notebook` (no JavaScript, widgets, raw cells, charts that
+  load data), and raw HTML in Markdown outputs and cells is made literal text
+  (:func:`literal_html`): only this module's own raw blocks reach Quarto as HTML.
 """
 
 from __future__ import annotations
@@ -90,6 +94,36 @@ def chart_html(spec: dict[str, Any] | None, image_uri: str | None, description: 
                      f'src="{html.escape(image_uri, quote=True)}"></div>')
     parts.append("</div>")
     return "\n".join(parts) + "\n"
+
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.S)
+_TAG_START = re.compile(r"(?<!\\)<(?=[A-Za-z/!?])")
+
+
+def literal_html(markdown: str) -> str:
+    """``markdown`` with every raw HTML tag, comment or autolink made literal text (its ``<``
+    backslash-escaped), outside code blocks and code spans. Text the report made is already
+    escaped (:func:`analysis.display.escape_markdown`) and stays as it is."""
+    lines = markdown.split("\n")
+    fence: str | None = None
+    for number, line in enumerate(lines):
+        opened = _FENCE.match(line)
+        if fence is not None:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        pieces, position = [], 0
+        for span in _CODE_SPAN.finditer(line):
+            pieces.append(_TAG_START.sub(r"\\<", line[position:span.start()]))
+            pieces.append(span.group(0))
+            position = span.end()
+        pieces.append(_TAG_START.sub(r"\\<", line[position:]))
+        lines[number] = "".join(pieces)
+    return "\n".join(lines)
 
 
 def raw_block(fmt: str, content: str) -> str:
@@ -216,7 +250,7 @@ class _Preparer:
                   ) -> tuple[nbformat.NotebookNode, dict[str, str]]:
         kept = copy.deepcopy(output)
         data = kept["data"]
-        markdown = _text(data["text/markdown"])
+        markdown = literal_html(_text(data["text/markdown"]))
         table = _TABLE_HTML.match(_text(data.get("text/html", "")))
         for key in WIDGET_TRIGGERS:  # the escaped Markdown is the one representation
             data.pop(key, None)
@@ -255,6 +289,8 @@ def _code_cells(nb: nbformat.NotebookNode, preparer: _Preparer
         if cell.cell_type != "code":
             kept = copy.deepcopy(cell)
             kept["id"] = base_id
+            if kept.cell_type == "markdown":
+                kept.source = literal_html(_text(kept.source))
             yield kept
             continue
         if tags & NO_OUTPUT_TAGS:
@@ -292,8 +328,10 @@ def prepare_for_quarto(nb: nbformat.NotebookNode, meta: ReportMeta,
         The notebook (front matter raw cell first, then markdown cells and one code cell per
         output, whose source is only its Quarto cell options) and the chart files it names.
     """
+    from analysis.sanitize import sanitize_notebook
+
     preparer = _Preparer(interactive=vega_js_path is not None)
-    cells = list(_code_cells(nb, preparer))
+    cells = list(_code_cells(sanitize_notebook(nb), preparer))
     include = vega_js_path if preparer.interactive and preparer.counters["chart"] else None
     head = nbformat.v4.new_raw_cell(
         "---\n" + yaml.safe_dump(front_matter(meta, include), allow_unicode=True,
