@@ -140,3 +140,38 @@ def test_commitment_due_dates_follow_the_language(registry_path):
                                 as_of=pd.Timestamp("2024-01-01"))
     assert isinstance(table, Table)
     assert sorted(table.frame["Срок"]) == ["2023", "2030", "июнь 2023\u202fг."]
+
+
+def test_every_chart_and_table_says_its_scope(registry_path):
+    for lang, proc, every in (("en", "procurement-related activities", "all activities"),
+                              ("ru", "мероприятия, связанные с закупками", "все мероприятия")):
+        data = data_for(registry_path, lang=lang)
+        assert p.partner_chart(data).to_dict()["title"]["text"].endswith(f" — {proc}")
+        assert p.pillar_chart(data).to_dict()["title"]["text"].endswith(f" — {proc}")
+        assert p.timeline_chart(data).to_dict()["title"].endswith(f" — {every}")
+        assert p.partner_table(data).caption.endswith(f" — {proc}")
+    partners = p.partner_table(data_for(registry_path)).frame
+    # procurement-related: U1 (World Bank, EU) and U2 (World Bank); OECD's U4 is not
+    assert sorted(partners["Partner"]) == ["European Union", "World Bank"]
+
+
+def test_commitments_and_financing_cover_procurement_related_activities(tmp_path):
+    rows = [make_row(activity_id="P1", date="2023-01-01", themes="public_procurement",
+                     activity_type="financing", amount_usd="1000000"),
+            make_row(activity_id="N1", date="2023-02-01", themes="sme_support",
+                     activity_type="financing", amount_usd="5000000")]
+    path = tmp_path / "reg.csv"
+    path.write_text(registry_text(rows), encoding="utf-8")
+    (tmp_path / "reg.commitments.csv").write_text(
+        "commitment_id,activity_id,commitment,due,status,evidence_activity_ids,note\n"
+        "C1,P1,Procurement manual,2024,planned,,\nC2,N1,National brands contest,2024,planned,,\n",
+        encoding="utf-8")
+    data = data_for(path)
+    table = p.commitments_table(data, as_of=pd.Timestamp("2025-01-01"))
+    assert isinstance(table, Table)
+    assert table.frame["Commitment"].tolist() == ["Procurement manual"]
+    assert "procurement-related activities" in table.caption
+    heading, note, years, partners, themes = p.financing_view(data)
+    assert years.caption.endswith("— procurement-related activities")
+    # only P1's USD 1,000,000 (N1's 5,000,000 is not procurement-related)
+    assert years.frame["Amount (USD)"].tolist() == ["$0", "$1M", "$0"]

@@ -499,7 +499,7 @@ def _no_data_chart(title: str, lang: str) -> alt.Chart:
     ).encode(text="note:N").properties(width=WIDTH, height=80, title=title)
 
 
-def with_scope(chart: Chart, scope: str) -> Chart:
+def with_scope(chart: alt.TopLevelMixin, scope: str) -> alt.TopLevelMixin:
     """The chart with ``scope`` (e.g. "procurement-related activities") added to its title as
     "Title — scope", so a chart always says which activities it counts.
 

@@ -8,11 +8,13 @@ column, else the themes' pillars).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import altair as alt
 import pandas as pd
 from babel import Locale
 
-from analysis import charts, metrics
+from analysis import charts, metrics, report
 from analysis.display import Bullets, Paragraph, Table
 from analysis.errors import ParameterError
 from analysis.fields import date_precision_of
@@ -118,6 +120,33 @@ def instrument_table(data: ReportData) -> Table:
     return Table(frame, data.t("instruments.caption"), numeric=tuple(frame.columns[1:]))
 
 
+def procurement_only(data: ReportData) -> ReportData:
+    """The report's selection limited to procurement-related activities."""
+    return report.restrict(data, data.taxonomy.procurement_themes())
+
+
+def partner_chart(data: ReportData) -> alt.TopLevelMixin:
+    """Section 2: partners by number of procurement-related activities (scope in the title)."""
+    return charts.with_scope(report.partner_chart(procurement_only(data)),
+                             data.t("scope.procurement"))
+
+
+def partner_table(data: ReportData) -> Table:
+    """Section 2: partners of procurement-related activities (scope in the caption)."""
+    table = report.partner_table(procurement_only(data))
+    return replace(table, caption=f"{table.caption} — {data.t('scope.procurement')}")
+
+
+def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
+    """Section 2: every activity of the period on a time axis (scope: all activities)."""
+    return charts.with_scope(report.timeline_chart(data), data.t("scope.all"))
+
+
+def financing_view(data: ReportData) -> list[object]:
+    """Financing of procurement-related activities (report.financing_view on that subset)."""
+    return report.financing_view(procurement_only(data), scope=data.t("scope.procurement"))
+
+
 def pillar_table(data: ReportData) -> Table:
     """Section 3: procurement-related activities per MAPS pillar and year."""
     counts = count_by_pillar(placed_on_pillars(data), data.years)
@@ -148,16 +177,17 @@ def pillar_gaps(data: ReportData) -> Paragraph:
 
 
 def commitments_table(data: ReportData, as_of: pd.Timestamp | None = None) -> Table | Paragraph:
-    """Section 4: commitments announced at the report's activities, their status and evidence;
-    a commitment past its due date and not delivered is flagged overdue (as of ``as_of``,
-    default today)."""
+    """Section 4: commitments announced at the report's procurement-related activities, their
+    status and evidence; a commitment past its due date and not delivered is flagged overdue
+    (as of ``as_of``, default today)."""
     from analysis.commitments import load_statuses
 
     today = (as_of or pd.Timestamp.today()).normalize()
     statuses = load_statuses()
     acts = data.registry.activities.set_index("activity_id")
+    related = procurement_activities(data.activities, data.taxonomy.procurement_themes())
     own = data.registry.commitments[
-        data.registry.commitments["activity_id"].isin(set(data.activities["activity_id"]))]
+        data.registry.commitments["activity_id"].isin(set(related["activity_id"]))]
     if own.empty:
         return Paragraph(data.t("commitments.none"))
     rows = []
