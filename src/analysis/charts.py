@@ -514,7 +514,7 @@ def with_scope(chart: alt.TopLevelMixin, scope: str) -> alt.TopLevelMixin:
     -------
     A copy of the chart; the subtitle, if any, is kept.
     """
-    title = chart.title
+    title = getattr(chart, "title", None)
     if isinstance(title, alt.TitleParams):
         text = title.text
         return chart.properties(title=alt.TitleParams(
