@@ -89,8 +89,8 @@ def test_malformed_vocabulary_is_a_clear_error(tmp_path):
     shutil.copytree(paths.TAXONOMY_DIR, folder)
     themes = folder / "themes.csv"
     themes.write_text(themes.read_text(encoding="utf-8").replace(
-        "public_procurement,Public procurement,Государственные закупки,I,",
-        "public_procurement,Public procurement,Государственные закупки,V,"), encoding="utf-8")
+        "e_procurement,E-procurement,Электронные закупки,II,",
+        "e_procurement,E-procurement,Электронные закупки,V,"), encoding="utf-8")
     with pytest.raises(TaxonomyError, match="unknown MAPS pillar 'V'"):
         load_taxonomy(folder)
 

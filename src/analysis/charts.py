@@ -497,3 +497,28 @@ def _no_data_chart(title: str, lang: str) -> alt.Chart:
     return alt.Chart(pd.DataFrame({"note": [note]})).mark_text(
         fontSize=13, color=MUTED
     ).encode(text="note:N").properties(width=WIDTH, height=80, title=title)
+
+
+def with_scope(chart: alt.TopLevelMixin, scope: str) -> alt.TopLevelMixin:
+    """The chart with ``scope`` (e.g. "procurement-related activities") added to its title as
+    "Title — scope", so a chart always says which activities it counts.
+
+    Parameters
+    ----------
+    chart
+        Any chart made by this module (its title is text or ``TitleParams``).
+    scope
+        The scope in the report language.
+
+    Returns
+    -------
+    A copy of the chart; the subtitle, if any, is kept.
+    """
+    title = getattr(chart, "title", None)
+    if isinstance(title, alt.TitleParams):
+        text = title.text
+        return chart.properties(title=alt.TitleParams(
+            f"{text} — {scope}", **{k: v for k, v in title.to_dict().items() if k != "text"}))
+    if isinstance(title, str):
+        return chart.properties(title=f"{title} — {scope}")
+    return chart.properties(title=scope)

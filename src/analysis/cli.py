@@ -35,7 +35,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         name = display_path(report.path)
         if report.problems:
             continue
-        noun = "activities" if report.kind == "registry" else "commitments"
+        noun = {"registry": "activities", "commitments": "commitments",
+                "indicators": "indicator values", "milestones": "milestones"}[report.kind]
         print(f"{name}: OK, {report.rows} {noun}")
         if report.activities is not None:
             for line in summarise_registry(report.activities):

@@ -64,8 +64,10 @@ def _decode(raw: bytes, result: CsvFile) -> str | None:
     return None
 
 
-def read_csv_file(path: Path, columns: Sequence[str], kind: str) -> CsvFile:
-    """Read ``path`` expecting exactly ``columns`` (any order). Never raises for bad content.
+def read_csv_file(path: Path, columns: Sequence[str], kind: str,
+                  optional: Sequence[str] = ()) -> CsvFile:
+    """Read ``path`` expecting exactly ``columns`` (any order), plus any of the ``optional``
+    columns. Never raises for bad content.
 
     Problems are collected in the result; ``readable`` is False when the records cannot be
     trusted at all (empty, binary, not UTF-8, broken CSV, or a header with none of the columns).
@@ -120,7 +122,7 @@ def read_csv_file(path: Path, columns: Sequence[str], kind: str) -> CsvFile:
         return result
     header_line, header = rows[0]
     result.header = [h.strip() for h in header]
-    if not _check_header(result, header_line, columns, kind):
+    if not _check_header(result, header_line, columns, kind, optional):
         result.readable = False
         return result
     width = len(result.header)
@@ -163,8 +165,10 @@ def keep_first_problems(csv_file: CsvFile, start: int, columns: set[str]) -> Non
                                      if p.column not in columns]
 
 
-def _check_header(result: CsvFile, line: int, columns: Sequence[str], kind: str) -> bool:
-    """Report missing, unknown and repeated columns. False when no expected column is present."""
+def _check_header(result: CsvFile, line: int, columns: Sequence[str], kind: str,
+                  optional: Sequence[str] = ()) -> bool:
+    """Report missing, unknown and repeated columns (an ``optional`` column may be absent).
+    False when no expected column is present."""
     header = result.header
     if not set(header) & set(columns):
         hint = ""
@@ -178,9 +182,10 @@ def _check_header(result: CsvFile, line: int, columns: Sequence[str], kind: str)
         if name in seen:
             result.problem(line, name, name, "column appears twice in the header; keep one")
         seen.add(name)
-        if name not in columns:
-            guess = suggest(name, columns)
-            hint = f"did you mean '{guess}'?" if guess else f"the columns are {','.join(columns)}"
+        if name not in columns and name not in optional:
+            known = [*columns, *optional]
+            guess = suggest(name, known)
+            hint = f"did you mean '{guess}'?" if guess else f"the columns are {','.join(known)}"
             result.problem(line, name, name, f"unknown column; {hint}")
     for name in columns:
         if name not in header:

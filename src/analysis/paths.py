@@ -29,6 +29,7 @@ DEFAULT_COMMITMENTS: Path = DATA_DIR / COMMITMENTS_NAME
 DEFAULT_SOURCES: Path = DATA_DIR / "sources.yaml"
 SOURCES_DIR: Path = DATA_DIR / "sources"
 MAPPINGS_DIR: Path = DATA_DIR / "mappings"
+REFERENCE_DIR: Path = DATA_DIR / "reference"
 CACHE_DIR: Path = DATA_DIR / "cache"
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 PARAMS_DIR: Path = PROJECT_ROOT / "params"

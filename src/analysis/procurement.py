@@ -1,69 +1,34 @@
 """Sections of the Strategic Procurement Country Report (MAPS pillars, commitments, peer).
 
 An activity is *procurement-related* when at least one of its themes is flagged
-``procurement: yes`` in ``data/taxonomy/themes.csv``. An activity bears on a MAPS pillar when at
-least one of its themes maps to that pillar; it counts once per pillar it bears on (so pillar
-counts may add up to more than the number of activities), and never twice for one pillar.
+``procurement: yes`` in ``data/taxonomy/themes.csv``. Only procurement-related activities are
+placed on MAPS pillars, by the rules of :mod:`analysis.pillars` (explicit ``maps_pillars``
+column, else the themes' pillars).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 import altair as alt
 import pandas as pd
 from babel import Locale
 
-from analysis import charts, metrics
+from analysis import charts, metrics, report
 from analysis.display import Bullets, Paragraph, Table
 from analysis.errors import ParameterError
 from analysis.fields import date_precision_of
 from analysis.i18n import plural
+from analysis.pillars import (
+    count_by_pillar,
+    pillar_totals,
+    place_on_pillars,
+    procurement_activities,
+    rule_counts,
+)
 from analysis.report import ReportData
 from analysis.summary import summary_facts, summary_sentences
 from analysis.taxonomy import PILLARS, is_country
-
-
-def is_procurement(themes: Iterable[str], procurement_themes: Iterable[str]) -> bool:
-    return bool(set(themes) & set(procurement_themes))
-
-
-def procurement_activities(df: pd.DataFrame, procurement_themes: Sequence[str]) -> pd.DataFrame:
-    """The activities with at least one procurement theme (a copy)."""
-    mask = df["themes"].map(lambda ts: is_procurement(ts, procurement_themes))
-    return df[mask.astype(bool)].copy()
-
-
-def count_by_pillar(df: pd.DataFrame, pillar_of: Mapping[str, str | None],
-                    years: tuple[int, int], pillars: Sequence[str] = PILLARS) -> pd.DataFrame:
-    """Activities per MAPS pillar and year, with explicit zero rows.
-
-    Parameters
-    ----------
-    df
-        Activities frame.
-    pillar_of
-        Theme id → pillar (None for themes that bear on no pillar).
-    years
-        Inclusive (first, last) year range of the grid.
-    pillars
-        The pillars to show, in order.
-
-    Returns
-    -------
-    DataFrame with columns ``pillar``, ``year``, ``activities``: one row per pillar and year.
-    """
-    rows = []
-    for themes, year in zip(df["themes"], df["year"], strict=True):
-        touched = {pillar_of.get(t) for t in themes} - {None}
-        rows += [{"pillar": p, "year": int(year)} for p in touched]
-    counted = pd.DataFrame(rows, columns=["pillar", "year"])
-    grid = pd.MultiIndex.from_product([list(pillars), range(years[0], years[1] + 1)],
-                                      names=["pillar", "year"])
-    sizes = counted.groupby(["pillar", "year"]).size() if rows else pd.Series(dtype="int64")
-    result = sizes.reindex(grid, fill_value=0).rename("activities").reset_index()
-    result["activities"] = result["activities"].astype("int64")
-    return result
 
 
 def check_peer(country: str, peer: str | None) -> str | None:
@@ -79,6 +44,12 @@ def check_peer(country: str, peer: str | None) -> str | None:
 
 def _pillar_of(data: ReportData) -> dict[str, str | None]:
     return {k: t.pillar for k, t in data.taxonomy.themes.items()}
+
+
+def placed_on_pillars(data: ReportData, activities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The report's procurement-related activities placed on MAPS pillars (analysis.pillars)."""
+    acts = data.activities if activities is None else activities
+    return place_on_pillars(acts, _pillar_of(data), data.taxonomy.procurement_themes())
 
 
 def _pillar_labels(data: ReportData) -> dict[str, str]:
@@ -108,9 +79,16 @@ def scope_and_method(data: ReportData) -> Bullets:
         (data.t("method.precision", day=int(precision.get("day", 0)),
                 month=int(precision.get("month", 0)), year=int(precision.get("year", 0))),),
         (data.t("method.procurement", themes=themes),),
-        (data.t("method.pillars"),),
+        (data.t("method.pillars", **_rule_texts(data)),),
         (data.t("method.limits"),),
     ))
+
+
+def _rule_texts(data: ReportData) -> dict[str, str]:
+    counts = rule_counts(placed_on_pillars(data))
+    return {"explicit": plural("activity", counts["explicit"], data.lang),
+            "themes": plural("activity", counts["themes"], data.lang),
+            "none": plural("activity", counts["none"], data.lang)}
 
 
 def coverage_table(data: ReportData) -> Table:
@@ -142,9 +120,36 @@ def instrument_table(data: ReportData) -> Table:
     return Table(frame, data.t("instruments.caption"), numeric=tuple(frame.columns[1:]))
 
 
+def procurement_only(data: ReportData) -> ReportData:
+    """The report's selection limited to procurement-related activities."""
+    return report.restrict(data, data.taxonomy.procurement_themes())
+
+
+def partner_chart(data: ReportData) -> alt.TopLevelMixin:
+    """Section 2: partners by number of procurement-related activities (scope in the title)."""
+    return charts.with_scope(report.partner_chart(procurement_only(data)),
+                             data.t("scope.procurement"))
+
+
+def partner_table(data: ReportData) -> Table:
+    """Section 2: partners of procurement-related activities (scope in the caption)."""
+    table = report.partner_table(procurement_only(data))
+    return replace(table, caption=f"{table.caption} — {data.t('scope.procurement')}")
+
+
+def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
+    """Section 2: every activity of the period on a time axis (scope: all activities)."""
+    return charts.with_scope(report.timeline_chart(data), data.t("scope.all"))
+
+
+def financing_view(data: ReportData) -> list[object]:
+    """Financing of procurement-related activities (report.financing_view on that subset)."""
+    return report.financing_view(procurement_only(data), scope=data.t("scope.procurement"))
+
+
 def pillar_table(data: ReportData) -> Table:
-    """Section 3: activities per MAPS pillar and year."""
-    counts = count_by_pillar(data.activities, _pillar_of(data), data.years)
+    """Section 3: procurement-related activities per MAPS pillar and year."""
+    counts = count_by_pillar(placed_on_pillars(data), data.years)
     wide = counts.pivot(index="pillar", columns="year", values="activities").reindex(PILLARS)
     wide[data.t("field.total")] = wide.sum(axis=1)
     wide.insert(0, data.t("field.pillar"), [_pillar_labels(data)[p] for p in wide.index])
@@ -154,15 +159,16 @@ def pillar_table(data: ReportData) -> Table:
 
 
 def pillar_chart(data: ReportData) -> alt.TopLevelMixin:
-    counts = count_by_pillar(data.activities, _pillar_of(data), data.years)
-    return charts.pillar_heatmap(counts, lang=data.lang, labels=_pillar_labels(data))
+    """Section 3: heatmap of procurement-related activities per MAPS pillar and year."""
+    counts = count_by_pillar(placed_on_pillars(data), data.years)
+    chart = charts.pillar_heatmap(counts, lang=data.lang, labels=_pillar_labels(data))
+    return charts.with_scope(chart, data.t("scope.procurement"))
 
 
 def pillar_gaps(data: ReportData) -> Paragraph:
-    """Call out the pillars with no recorded cooperation in the period."""
-    counts = count_by_pillar(data.activities, _pillar_of(data), data.years)
-    totals = counts.groupby("pillar")["activities"].sum()
-    gaps = [p for p in PILLARS if totals.get(p, 0) == 0]
+    """Call out the pillars with no procurement-related cooperation in the period."""
+    totals = pillar_totals(placed_on_pillars(data))
+    gaps = [p for p in PILLARS if totals[p] == 0]
     if not gaps:
         return Paragraph(data.t("pillars.no_gaps"))
     names = "; ".join(_pillar_labels(data)[p] for p in gaps)
@@ -171,16 +177,17 @@ def pillar_gaps(data: ReportData) -> Paragraph:
 
 
 def commitments_table(data: ReportData, as_of: pd.Timestamp | None = None) -> Table | Paragraph:
-    """Section 4: commitments announced at the report's activities, their status and evidence;
-    a commitment past its due date and not delivered is flagged overdue (as of ``as_of``,
-    default today)."""
+    """Section 4: commitments announced at the report's procurement-related activities, their
+    status and evidence; a commitment past its due date and not delivered is flagged overdue
+    (as of ``as_of``, default today)."""
     from analysis.commitments import load_statuses
 
     today = (as_of or pd.Timestamp.today()).normalize()
     statuses = load_statuses()
     acts = data.registry.activities.set_index("activity_id")
+    related = procurement_activities(data.activities, data.taxonomy.procurement_themes())
     own = data.registry.commitments[
-        data.registry.commitments["activity_id"].isin(set(data.activities["activity_id"]))]
+        data.registry.commitments["activity_id"].isin(set(related["activity_id"]))]
     if own.empty:
         return Paragraph(data.t("commitments.none"))
     rows = []
@@ -218,8 +225,7 @@ def peer_table(data: ReportData, peer: str | None) -> Table | Paragraph:
         own = metrics.filter_activities(data.registry.activities, countries=[code],
                                         years=data.years)
         proc = procurement_activities(own, procurement)
-        pillars = count_by_pillar(own, _pillar_of(data), data.years)
-        covered = pillars.groupby("pillar")["activities"].sum()
+        covered = pillar_totals(placed_on_pillars(data, own))
         columns[data.country(code)] = [
             data.number(len(own)), data.number(len(proc)),
             data.percent(len(proc) / len(own)) if len(own) else "—",

@@ -25,6 +25,8 @@ source_url     str ('' where none is known)
 source_language str
 line           int, the row's line in the CSV file (header = 1): the source trail
 source_file    str, the registry file the row comes from (as shown to users)
+maps_pillars   tuple[str, ...], MAPS pillars (I-IV) set explicitly by an analyst in the optional
+               ``maps_pillars`` column (``;``-separated); empty when the column is absent or empty
 ============== ============================================================================
 
 A path ending in ``.yaml``/``.yml`` is a sources file listing several registry files
@@ -50,12 +52,13 @@ from analysis.sources import (
     is_sources_config,
     read_sources_config,
 )
-from analysis.taxonomy import Taxonomy, load_taxonomy, suggest
+from analysis.taxonomy import PILLARS, Taxonomy, load_taxonomy, suggest
 
 COLUMNS: tuple[str, ...] = (
     "activity_id", "date", "date_precision", "country", "partners", "counterpart",
     "activity_type", "themes", "title", "amount_usd", "source", "source_url", "source_language",
 )
+OPTIONAL_COLUMNS: tuple[str, ...] = ("maps_pillars",)
 REQUIRED: frozenset[str] = frozenset(
     {"activity_id", "date", "date_precision", "country", "partners", "activity_type", "themes",
      "title"}
@@ -63,7 +66,7 @@ REQUIRED: frozenset[str] = frozenset(
 FRAME_COLUMNS: tuple[str, ...] = (
     "activity_id", "date", "date_precision", "start", "end", "year", "country", "partners",
     "counterpart", "activity_type", "themes", "title", "amount_usd", "source", "source_url",
-    "source_language", "line", "source_file",
+    "source_language", "line", "source_file", "maps_pillars",
 )
 FREE_TEXT: frozenset[str] = frozenset({"counterpart", "title", "source"})
 KIND = "activity registry"
@@ -86,7 +89,7 @@ class Registry:
 def read_activities(path: Path, taxonomy: Taxonomy | None = None) -> tuple[pd.DataFrame, CsvFile]:
     """Read and check one registry file. Problems are in the returned ``CsvFile``, not raised."""
     vocab = taxonomy or load_taxonomy()
-    csv_file = read_csv_file(path, COLUMNS, KIND)
+    csv_file = read_csv_file(path, COLUMNS, KIND, optional=OPTIONAL_COLUMNS)
     if not csv_file.readable:
         return empty_activities(), csv_file
     if not csv_file.records:
@@ -145,6 +148,8 @@ def _check_row(csv_file: CsvFile, line: int, rec: dict[str, str], vocab: Taxonom
                          lambda t: _unknown("theme", t, vocab.themes, "themes.csv"))
     partners = _check_list(rec, "partners", line, csv_file, vocab.resolve_partner,
                            lambda p: _unknown("partner", p, vocab.partners, "partners.csv"))
+    pillars = _check_list(rec, "maps_pillars", line, csv_file,
+                          lambda p: p if p in PILLARS else None, _unknown_pillar)
     amount, reason = fields.check_amount(rec.get("amount_usd", ""))
     if reason:
         bad("amount_usd", reason)
@@ -169,7 +174,7 @@ def _check_row(csv_file: CsvFile, line: int, rec: dict[str, str], vocab: Taxonom
         "activity_type": rec["activity_type"], "themes": themes, "title": rec["title"],
         "amount_usd": amount if amount is not None else math.nan, "source": rec["source"],
         "source_url": rec["source_url"], "source_language": rec["source_language"], "line": line,
-        "source_file": csv_file.name,
+        "source_file": csv_file.name, "maps_pillars": pillars,
     }
 
 
@@ -195,6 +200,12 @@ def _unknown(what: str, value: str, known: object, filename: str) -> str:
     guess = suggest(value, known)  # type: ignore[arg-type]
     hint = f"did you mean '{guess}'? " if guess else ""
     return f"unknown {what}; {hint}the list is in data/taxonomy/{filename} (add new ones there)"
+
+
+def _unknown_pillar(value: str) -> str:
+    hint = f"did you mean '{value.upper()}'? " if value.upper() in PILLARS else ""
+    return (f"unknown MAPS pillar; {hint}use I, II, III or IV, several separated by ';' "
+            "(e.g. II;IV), or leave the column empty to place the activity by its themes")
 
 
 def empty_activities() -> pd.DataFrame:

@@ -312,14 +312,18 @@ def activity_annex(data: ReportData) -> Table:
     return Table(frame, data.t("annex.caption", count=len(df)))
 
 
-def financing_view(data: ReportData) -> list[object]:
+def financing_view(data: ReportData, scope: str | None = None) -> list[object]:
     """Approvals and commitments per year and country, by partner and by theme.
 
     Shown only when the selection has financing rows (type ``financing``, or any stated USD
     amount); otherwise an empty list, so the report has no empty section. An amount belongs to
     its activity: it is not split between co-partners or themes, so the partner and theme
-    tables may add up to more than the total.
+    tables may add up to more than the total. ``scope`` (e.g. "procurement-related
+    activities") is added to every caption when the selection is a subset.
     """
+    def caption(key: str) -> str:
+        return f"{data.t(key)} — {scope}" if scope else data.t(key)
+
     acts = data.activities
     financing = acts[(acts["activity_type"] == "financing") | acts["amount_usd"].notna()]
     if financing.empty:
@@ -356,9 +360,9 @@ def financing_view(data: ReportData) -> list[object]:
     return [
         Heading(data.t("section.financing")),
         Paragraph(data.t("fin.note")),
-        Table(table, data.t("fin.caption_years"), numeric=numeric),
-        Table(partners, data.t("fin.caption_partners"), numeric=numeric),
-        Table(theme_table, data.t("fin.caption_themes"), numeric=numeric),
+        Table(table, caption("fin.caption_years"), numeric=numeric),
+        Table(partners, caption("fin.caption_partners"), numeric=numeric),
+        Table(theme_table, caption("fin.caption_themes"), numeric=numeric),
     ]
 
 

@@ -16,6 +16,7 @@ from babel.numbers import format_percent
 
 from analysis import metrics
 from analysis.i18n import plural, translate
+from analysis.pillars import pillar_totals, place_on_pillars
 from analysis.taxonomy import PILLARS, Taxonomy, country_name
 
 
@@ -43,6 +44,7 @@ class SummaryFacts:
     leading_partners: tuple[tuple[str, int], ...]  # procurement-related, most active first
     pillars_with: tuple[str, ...]
     pillars_without: tuple[str, ...]
+    pillar_counts: tuple[tuple[str, int], ...] = ()  # procurement-related activities per pillar
     peer: str | None = None
     peer_facts: CountryFacts | None = None
 
@@ -74,9 +76,9 @@ def summary_facts(df: pd.DataFrame, taxonomy: Taxonomy, country: str, years: tup
     Returns
     -------
     SummaryFacts
-        Procurement-related = at least one theme flagged ``procurement``; pillars count every
-        activity of the period whose themes bear on them; leading partners rank partners by
-        procurement-related activities (ties by name).
+        Procurement-related = at least one theme flagged ``procurement``; pillars count the
+        procurement-related activities of the period placed on them (:mod:`analysis.pillars`);
+        leading partners rank partners by procurement-related activities (ties by name).
     """
     procurement = set(taxonomy.procurement_themes())
     previous_years = metrics.previous_period(*years)
@@ -86,8 +88,10 @@ def summary_facts(df: pd.DataFrame, taxonomy: Taxonomy, country: str, years: tup
     ranked = sorted(partners.items(), key=lambda item: (-item[1], item[0]))
     cutoff = ranked[min(top, len(ranked)) - 1][1] if ranked else 0
     leading = tuple(item for item in ranked if item[1] >= cutoff)  # ties at the cut stay in
-    touched = {taxonomy.themes[t].pillar for ts in own["themes"] for t in ts
-               if t in taxonomy.themes} - {None}
+    placed = place_on_pillars(own, {k: t.pillar for k, t in taxonomy.themes.items()},
+                              sorted(procurement))
+    totals = pillar_totals(placed)
+    touched = {p for p, n in totals.items() if n > 0}
     return SummaryFacts(
         country=country, years=years,
         current=_country_facts(df, country, years, procurement),
@@ -96,6 +100,7 @@ def summary_facts(df: pd.DataFrame, taxonomy: Taxonomy, country: str, years: tup
         leading_partners=leading,
         pillars_with=tuple(p for p in PILLARS if p in touched),
         pillars_without=tuple(p for p in PILLARS if p not in touched),
+        pillar_counts=tuple((p, totals[p]) for p in PILLARS),
         peer=peer,
         peer_facts=_country_facts(df, peer, years, procurement) if peer else None,
     )
@@ -150,16 +155,22 @@ def summary_sentences(facts: SummaryFacts, taxonomy: Taxonomy, lang: str = "en")
 
 
 def _pillar_sentence(facts: SummaryFacts, taxonomy: Taxonomy, lang: str) -> str:
+    """Which pillars have procurement-related activities (with counts) and which have none."""
     def named(pillars: tuple[str, ...]) -> str:
         return format_list([f"{p} ({taxonomy.pillar_label(p, lang)})" for p in pillars],
                            locale=lang)
 
-    if not facts.pillars_without:
-        return translate("summary.pillars_all", lang)
+    counts = dict(facts.pillar_counts)
+    covered = ", ".join(f"{p} ({counts.get(p, 0)})" for p in facts.pillars_with)
     if not facts.pillars_with:
         return translate("summary.pillars_none", lang)
-    key = ("summary.pillars_only_one" if len(facts.pillars_with) == 1 else
-           "summary.pillars_some_one" if len(facts.pillars_without) == 1 else
+    if not facts.pillars_without:
+        return translate("summary.pillars_all", lang, covered=covered)
+    if len(facts.pillars_with) == 1:
+        only = facts.pillars_with[0]
+        return translate("summary.pillars_only_one", lang, covered=only,
+                         activities=plural("activity", counts.get(only, 0), lang),
+                         gaps=named(facts.pillars_without))
+    key = ("summary.pillars_some_one" if len(facts.pillars_without) == 1 else
            "summary.pillars_some")
-    return translate(key, lang, covered=", ".join(facts.pillars_with),
-                     gaps=named(facts.pillars_without))
+    return translate(key, lang, covered=covered, gaps=named(facts.pillars_without))

@@ -1,4 +1,8 @@
-"""Validate registry and commitments files as ``coopreport validate`` does.
+"""Validate registry, commitments and reference files as ``coopreport validate`` does.
+
+A file whose header names ``indicator`` and ``value`` is a reference indicators file, one whose
+header names ``milestone`` a reference milestones file (:mod:`analysis.reference`); without
+arguments the shipped reference files are checked with the shipped registry.
 
 A file whose header has ``commitment_id`` is a commitments file; anything else is read as an
 activity registry. A registry's own commitments file (see
@@ -55,8 +59,43 @@ def _is_commitments(path: Path) -> bool:
     return b"commitment_id" in first
 
 
+def _reference_kind(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(4096)
+    except OSError:
+        return None
+    names = {n.strip() for n in first.decode("utf-8", errors="replace").lstrip("\ufeff")
+             .split(",")}
+    if {"indicator", "value"} <= names:
+        return "indicators"
+    if "milestone" in names:
+        return "milestones"
+    return None
+
+
+def _validate_reference(path: Path, kind: str) -> FileReport:
+    from analysis.reference import read_indicators, read_milestones
+
+    read = read_indicators if kind == "indicators" else read_milestones
+    _, csv_file = read(path)
+    return FileReport(path, kind, len(csv_file.records), csv_file.problems)
+
+
 def validate_files(files: Sequence[Path]) -> list[FileReport]:
-    """Validate each file (default: the shipped registry); return one report per file checked."""
+    """Validate each file (default: the shipped registry and reference data); return one
+    report per file checked."""
+    from analysis.reference import INDICATORS_NAME, MILESTONES_NAME
+
+    if not files:
+        extra = [paths.REFERENCE_DIR / n for n in (INDICATORS_NAME, MILESTONES_NAME)
+                 if (paths.REFERENCE_DIR / n).exists()]
+        return _validate(files) + [_validate_reference(p, _reference_kind(p) or "indicators")
+                                   for p in extra]
+    return _validate(files)
+
+
+def _validate(files: Sequence[Path]) -> list[FileReport]:
     taxonomy = load_taxonomy()
     default = paths.DEFAULT_SOURCES if paths.DEFAULT_SOURCES.exists() else paths.DEFAULT_REGISTRY
     # paths given on the command line are relative to the working directory
@@ -73,6 +112,10 @@ def validate_files(files: Sequence[Path]) -> list[FileReport]:
     known_ids: set[str] = set()
     commitment_files: list[Path] = []
     for path in targets:
+        kind = _reference_kind(path)
+        if kind is not None:
+            reports.append(_validate_reference(path, kind))
+            continue
         if _is_commitments(path):
             commitment_files.append(path)
             continue
