@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import filelock
@@ -21,7 +22,7 @@ import pytest
 from analysis import paths
 from analysis.build import LOCK_NAME
 from analysis.cli import main
-from tests.helpers import make_row, registry_text
+from tests.helpers import FIXTURE_REGISTRY, make_row, registry_text
 
 pytestmark = pytest.mark.slow
 TINY = "tests/fixtures/notebooks/tiny.ipynb"
@@ -83,13 +84,14 @@ def test_parallel_build_and_provenance(tmp_path):
     assert build(*map(str, files), "--output-dir", str(out), "--jobs", "2") == 0
     for i in range(3):
         html = (out / f"r{i}.html").read_text(encoding="utf-8")
+        # the fixture notebook reads the default registry: the frozen fixture (78 rows)
         assert f"value={i}; activities=78; label=n{i}" in html
         assert (out / f"r{i}.pdf").read_bytes().startswith(b"%PDF")
         nb = nbformat.read(out / f"r{i}.ipynb", as_version=4)
         record = nb.metadata["coopreport"]["provenance"]
         assert record["parameters"]["value"] == i
-        assert record["parameters"]["data_path"] == "data/cooperation_events.csv"  # default
-        assert record["registry_sha256"] == _sha(paths.DEFAULT_REGISTRY)
+        assert record["parameters"]["data_path"] == ""  # default: COOPREPORT_DATA_PATH
+        assert record["registry_sha256"] == _sha(FIXTURE_REGISTRY)
         assert record["package_version"] and record["built_at"].endswith("Z")
         assert "git_commit" in record
         assert record["registry_sha256"][:12] in html  # shown in the report's title block
@@ -199,21 +201,38 @@ def test_unattended_build_logs_with_timestamps_and_no_progress_bar(tmp_path):
     assert "quiet" in stdout and "1 of 1 report(s) built" in stdout
 
 
+# Signal tests wait on events (files the fixture notebook creates, process state) with generous
+# bounds, never on fixed sleeps: they must pass on a loaded machine (see README, "Tests").
+EVENT_TIMEOUT = 240.0  # seconds; far beyond what a kernel needs to start on a busy machine
+
+
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str], what: str) -> None:
+    """Poll ``condition`` until it holds; fail if the build exits first or the bound passes."""
+    deadline = time.monotonic() + EVENT_TIMEOUT
+    while not condition():
+        if process.poll() is not None:
+            _, stderr = process.communicate()
+            pytest.fail(f"the build exited ({process.returncode}) before {what}:\n{stderr}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"no sign after {EVENT_TIMEOUT:.0f} s that {what}")
+        time.sleep(0.05)  # a polling interval, not a wait for something to happen
+
+
 def test_killed_build_leaves_no_half_written_report(tmp_path):
     out = tmp_path / "out"
     spec = params_file(tmp_path, "victim", formats="[html, pdf]", label="old")
     assert build(str(spec), "--output-dir", str(out)) == 0
     before = {p.name: p.read_bytes() for p in out.glob("victim.*")}
-    params_file(tmp_path, "victim", formats="[html, pdf]", label="new", pause=60)
+    marker = tmp_path / "victim.started"
+    params_file(tmp_path, "victim", formats="[html, pdf]", label="new", pause=600,
+                started_marker=str(marker))
     process = _cli("build", str(spec), "--output-dir", str(out), "--jobs", "1",
                    start_new_session=True)
-    deadline = time.monotonic() + 120
-    while not any((out / ".build").glob("victim-*")):  # the report's work folder exists
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.05)
-    time.sleep(2)  # inside the report now: its notebook sleeps 60 s before it can finish
+    # the notebook creates the marker inside the report, then sleeps: the report is mid-way
+    wait_for(marker.exists, process, "the report's notebook started")
     os.killpg(process.pid, signal.SIGKILL)  # the runner and its kernel, mid-report
-    process.wait()
+    process.communicate(timeout=EVENT_TIMEOUT)
     after = {p.name: p.read_bytes() for p in out.glob("victim.*")}
     assert after == before  # every published file is the old, complete one
     # the next build cleans the leftovers and publishes the new report
@@ -225,20 +244,20 @@ def test_killed_build_leaves_no_half_written_report(tmp_path):
 
 def test_ctrl_c_starts_no_new_report_and_says_so(tmp_path):
     out = tmp_path / "out"
-    specs = [params_file(tmp_path, f"slow{i}", label=f"v{i}", pause=60) for i in range(3)]
+    markers = [tmp_path / f"slow{i}.started" for i in range(3)]
+    specs = [params_file(tmp_path, f"slow{i}", label=f"v{i}", pause=600,
+                         started_marker=str(markers[i])) for i in range(3)]
     process = _cli("build", *map(str, specs), "--output-dir", str(out), "--jobs", "2",
                    start_new_session=True)
-    deadline = time.monotonic() + 120
-    while len(list((out / ".build").glob("slow*"))) < 2:  # two reports running
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.05)
-    time.sleep(1)
+    wait_for(lambda: sum(m.exists() for m in markers) >= 2, process,
+             "two reports were running")
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
-    _, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=EVENT_TIMEOUT)
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
     assert "Traceback" not in stderr
-    assert not list(out.glob("slow*.html"))  # nothing half-built was published or started
+    assert sum(m.exists() for m in markers) == 2  # the third report never started
+    assert not list(out.glob("slow*.html"))  # nothing half-built was published
     summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "interrupted" and summary["reports"] == []
     assert not (out / ".build").exists()

@@ -201,7 +201,7 @@ def check_values(source: Path, values: dict[str, Any]) -> list[str]:
                             "(e.g. UZB, AZE, KAZ)")
     if values.get("peer") and values.get("peer") == values.get("country"):
         problems.append(f"{where}.peer: the peer must be another country than "
-                        f"{values['country']} (or null for none)")
+                        f"{values['country']} (or \"\" for none)")
     countries = values.get("countries")
     if isinstance(countries, list):
         bad = [c for c in countries if not is_country(c)]
