@@ -201,6 +201,24 @@ def test_unattended_build_logs_with_timestamps_and_no_progress_bar(tmp_path):
     assert "quiet" in stdout and "1 of 1 report(s) built" in stdout
 
 
+def test_a_normal_build_logs_no_error_or_warning(tmp_path):
+    """A shipped notebook built in two parallel jobs: the whole log (runner, workers, kernels)
+    has no ERROR or WARNING line, e.g. no 'KeyboardInterrupt caught in kernel' at shutdown."""
+    specs = []
+    for lang in ("en", "ru"):
+        spec = tmp_path / f"profile-{lang}.yaml"
+        spec.write_text(f"name: profile-{lang}\nnotebook: country_profile.ipynb\ntitle: P\n"
+                        "formats: [html, pdf]\nparameters:\n  country: AZE\n"
+                        f"  data_path: {FIXTURE_REGISTRY}\n  lang: {lang}\n", encoding="utf-8")
+        specs.append(str(spec))
+    process = _cli("build", *specs, "--output-dir", str(tmp_path / "out"), "--jobs", "2")
+    stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr
+    assert "2 of 2 report(s) built" in stdout
+    noisy = [ln for ln in stderr.splitlines() if re.search(r"ERROR|WARNING|Warning|Traceback", ln)]
+    assert noisy == [], stderr
+
+
 # Signal tests wait on events (files the fixture notebook creates, process state) with generous
 # bounds, never on fixed sleeps: they must pass on a loaded machine (see README, "Tests").
 EVENT_TIMEOUT = 240.0  # seconds; far beyond what a kernel needs to start on a busy machine

@@ -134,3 +134,20 @@ def test_validate_paths_are_relative_to_the_working_directory(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     assert main(["validate", "mine.csv"]) == 0
     assert "mine.csv: OK, 78 activities" in capsys.readouterr().out
+
+
+def test_every_option_has_help_text():
+    import argparse
+
+    from analysis.cli import build_parser
+
+    def parsers(parser: argparse.ArgumentParser):
+        yield parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    yield from parsers(sub)
+
+    missing = [f"{p.prog}: {a.dest}" for p in parsers(build_parser()) for a in p._actions
+               if not isinstance(a, argparse._SubParsersAction) and not a.help]
+    assert missing == []

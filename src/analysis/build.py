@@ -65,18 +65,6 @@ class BuildOptions:
     built_at: str = ""
 
 
-class _DeclaredParameters(logging.Filter):
-    """Drop papermill's "Passed unknown parameter" warning: papermill cannot read annotations
-    such as ``str | None``, while :mod:`analysis.params` has already checked every parameter
-    against the notebook's parameters cell before the build started."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Passed unknown parameter")
-
-
-logging.getLogger("papermill").addFilter(_DeclaredParameters())
-
-
 def kernel_manager_class() -> type:
     """A kernel manager on local IPC sockets that shuts finished kernels down without SIGINT.
 

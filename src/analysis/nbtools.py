@@ -2,7 +2,8 @@
 
 ``python -m analysis.nbtools notebooks/*.ipynb`` (``make notebooks``) runs each notebook with its
 default parameters on the frozen test registry (``COOPREPORT_DATA_PATH``, default
-:data:`analysis.paths.TEST_REGISTRY`, the registry ``make test`` gives nbval), copies the outputs of the checked cells into the committed notebook and
+:data:`analysis.paths.TEST_REGISTRY`, the registry ``make test`` gives nbval), copies the
+outputs of the checked cells into the committed notebook and
 strips everything else with nbstripout (checked cells carry ``keep_output: true`` metadata,
 which nbstripout honours). ``tests/test_notebooks.py`` fails when a notebook is not in this
 state, so a notebook saved from JupyterLab with outputs is caught.
