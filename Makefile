@@ -23,6 +23,7 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
+ifneq ($(strip $(VENV)),)
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coopreport needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,10 +31,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (coopreport)" >/dev/null
 	touch $(STAMP)
-
+else
 use-active-env:
+	@test -n "$(BIN)" || { echo "make VENV=: no $(PYTHON) on PATH; activate your environment (conda activate coopreport) or set PYTHON="; exit 2; }
 	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coopreport needs Python >= 3.11")'
 	@$(BIN)/python -c 'import analysis, nbval, pytest' 2>/dev/null || { echo "make VENV=: the active environment ($(BIN)) lacks coopreport or its test packages; run: conda env create -f environment.yml && conda activate coopreport (or: $(BIN)/python -m pip install -e '.[test]')"; exit 2; }
+endif
 
 venv: $(STAMP) ## Create .venv and install the project (editable) with its dependencies
 
