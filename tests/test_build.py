@@ -299,3 +299,32 @@ def test_render_refuses_what_it_cannot_render(tmp_path, capsys):
     committed = paths.NOTEBOOKS_DIR / "country_profile.ipynb"
     assert main(["render", str(committed), "--output-dir", str(tmp_path)]) == 2
     assert "not an executed report notebook" in capsys.readouterr().err
+
+
+def test_kernels_are_shut_down_without_an_interrupt():
+    """jupyter_client interrupts (SIGINT) a kernel before shutting it down; the idle kernel then
+    logs 'ERROR | KeyboardInterrupt caught in kernel' when the signal lands in a handler. The
+    runner's kernel manager sends no SIGINT at shutdown, and still interrupts when asked."""
+    import asyncio
+
+    from analysis.build import kernel_manager_class
+
+    async def signals_sent() -> list[int]:
+        km = kernel_manager_class()(kernel_name="python3")
+        await km.start_kernel()
+        sent: list[int] = []
+        original = km.provisioner.send_signal
+
+        async def record(signum: int) -> None:
+            sent.append(signum)
+            await original(signum)
+
+        km.provisioner.send_signal = record
+        try:
+            await km.interrupt_kernel()  # an interrupt asked for (e.g. a cell timeout) is sent
+            assert sent == [signal.SIGINT]
+        finally:
+            await km.shutdown_kernel()
+        return sent
+
+    assert asyncio.run(signals_sent()) == [signal.SIGINT]  # nothing more at shutdown
