@@ -3,16 +3,27 @@
 SHELL := /bin/bash
 
 PYTHON ?= python3
-VENV := .venv
+# VENV= (empty) uses the active environment (conda, or a venv you manage) instead of .venv:
+#   conda activate coopreport && make test VENV=
+VENV ?= .venv
+ifeq ($(strip $(VENV)),)
+BIN := $(patsubst %/,%,$(dir $(shell command -v $(PYTHON))))
+STAMP := use-active-env
+else
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+endif
+# The notebooks under nbval (make test) and their stored outputs (make notebooks) read this
+# frozen test registry, never data/: editing the data needs no test change.
+NOTEBOOK_DATA := tests/fixtures/registry/cooperation_events.csv
 
-.PHONY: help venv report test lint lab notebooks bench clean
+.PHONY: help venv use-active-env report test lint lab notebooks bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
+ifneq ($(strip $(VENV)),)
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coopreport needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +31,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (coopreport)" >/dev/null
 	touch $(STAMP)
+else
+use-active-env:
+	@test -n "$(BIN)" || { echo "make VENV=: no $(PYTHON) on PATH; activate your environment (conda activate coopreport) or set PYTHON="; exit 2; }
+	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coopreport needs Python >= 3.11")'
+	@$(BIN)/python -c 'import analysis, nbval, pytest' 2>/dev/null || { echo "make VENV=: the active environment ($(BIN)) lacks coopreport or its test packages; run: conda env create -f environment.yml && conda activate coopreport (or: $(BIN)/python -m pip install -e '.[test]')"; exit 2; }
+endif
 
 venv: $(STAMP) ## Create .venv and install the project (editable) with its dependencies
 
@@ -27,9 +44,20 @@ report: $(STAMP) ## Validate the registry and build the default reports into rep
 	$(BIN)/coopreport validate
 	$(BIN)/coopreport build --all
 
-test: $(STAMP) ## Run every test: unit, end-to-end and the notebooks under nbval
-	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/ -p no:cacheprovider
+test: $(STAMP) ## Run every stage (data, unit, end-to-end, notebooks); fail if any failed
+	@failed=0; results=""; \
+	stage() { name="$$1"; shift; echo; echo "==> make test: $$name"; \
+	  if "$$@"; then results="$$results\n  passed  $$name"; \
+	  else results="$$results\n  FAILED  $$name"; failed=$$((failed + 1)); fi; }; \
+	stage "data: coopreport validate (the curated registry in data/)" $(BIN)/coopreport validate; \
+	stage "unit tests (pytest -m 'not slow')" $(BIN)/python -m pytest -m "not slow"; \
+	stage "end-to-end tests (pytest -m slow)" $(BIN)/python -m pytest -m slow; \
+	stage "notebooks under nbval (frozen registry $(NOTEBOOK_DATA))" \
+	  env COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m pytest --nbval-lax \
+	  --nbval-current-env notebooks/ -p no:cacheprovider; \
+	echo; echo "==> make test: stage results"; printf "$$results\n"; \
+	if [ $$failed -eq 0 ]; then echo "make test: all 4 stages passed"; \
+	else echo "make test: $$failed of 4 stages FAILED"; exit 1; fi
 
 lint: $(STAMP) ## Lint (ruff) and type-check (mypy) the library
 	$(BIN)/ruff check src tests
@@ -39,7 +67,7 @@ lab: $(STAMP) ## Start JupyterLab with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 notebooks: $(STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTPUT outputs
-	$(BIN)/python -m analysis.nbtools notebooks/*.ipynb
+	COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m analysis.nbtools notebooks/*.ipynb
 
 bench: $(STAMP) ## Benchmark the report build (runner against naive papermill) and the duplicate check
 	$(BIN)/python benchmarks/bench_build.py

@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import registry_text
+from analysis import paths
+from tests.helpers import FIXTURE_REGISTRY, registry_text
+
+
+@pytest.fixture(autouse=True)
+def frozen_default_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports that read the default registry read the frozen fixture, never data/.
+
+    Subprocesses, build workers and kernels started by a test inherit the variable.
+    """
+    monkeypatch.setenv(paths.DATA_PATH_ENV, str(FIXTURE_REGISTRY))
 
 
 @pytest.fixture

@@ -5,7 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
-from analysis import registry
+from analysis import paths, registry
+
+# The frozen test registry (tests/fixtures/registry/README.md): 78 activities (UZB 43, AZE 35,
+# 2017-2026, none for AZE in 2021) and 10 commitments. Never the curated data/ files.
+FIXTURE_REGISTRY = paths.TEST_REGISTRY
+FIXTURE_COMMITMENTS = paths.TEST_REGISTRY.with_name("commitments.csv")
 
 HEADER = list(registry.COLUMNS)
 

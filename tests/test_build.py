@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import filelock
@@ -21,7 +22,7 @@ import pytest
 from analysis import paths
 from analysis.build import LOCK_NAME, WORK_DIR
 from analysis.cli import main
-from tests.helpers import make_row, registry_text
+from tests.helpers import FIXTURE_REGISTRY, make_row, registry_text
 
 pytestmark = pytest.mark.slow
 # a test-only notebook outside notebooks/: builds opt in with --allow-notebook-outside
@@ -85,13 +86,14 @@ def test_parallel_build_and_provenance(tmp_path):
     assert build(*map(str, files), "--output-dir", str(out), "--jobs", "2") == 0
     for i in range(3):
         html = (out / f"r{i}.html").read_text(encoding="utf-8")
+        # the fixture notebook reads the default registry: the frozen fixture (78 rows)
         assert f"value={i}; activities=78; label=n{i}" in html
         assert (out / f"r{i}.pdf").read_bytes().startswith(b"%PDF")
         nb = nbformat.read(out / f"r{i}.ipynb", as_version=4)
         record = nb.metadata["coopreport"]["provenance"]
         assert record["parameters"]["value"] == i
-        assert record["parameters"]["data_path"] == "data/cooperation_events.csv"  # default
-        assert record["registry_sha256"] == _sha(paths.DEFAULT_REGISTRY)
+        assert record["parameters"]["data_path"] == ""  # default: COOPREPORT_DATA_PATH
+        assert record["registry_sha256"] == _sha(FIXTURE_REGISTRY)
         assert record["package_version"] and record["built_at"].endswith("Z")
         assert "git_commit" in record
         assert record["registry_sha256"][:12] in html  # shown in the report's title block
@@ -203,21 +205,56 @@ def test_unattended_build_logs_with_timestamps_and_no_progress_bar(tmp_path):
     assert "quiet" in stdout and "1 of 1 report(s) built" in stdout
 
 
+def test_a_normal_build_logs_no_error_or_warning(tmp_path):
+    """A shipped notebook built in two parallel jobs: the whole log (runner, workers, kernels)
+    has no ERROR or WARNING line, e.g. no 'KeyboardInterrupt caught in kernel' at shutdown."""
+    specs = []
+    for lang in ("en", "ru"):
+        spec = tmp_path / f"profile-{lang}.yaml"
+        spec.write_text(f"name: profile-{lang}\nnotebook: country_profile.ipynb\ntitle: P\n"
+                        "formats: [html, pdf]\nparameters:\n  country: AZE\n"
+                        f"  data_path: {FIXTURE_REGISTRY}\n  lang: {lang}\n", encoding="utf-8")
+        specs.append(str(spec))
+    process = _cli("build", *specs, "--output-dir", str(tmp_path / "out"), "--jobs", "2")
+    stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr
+    assert "2 of 2 report(s) built" in stdout
+    noisy = [ln for ln in stderr.splitlines() if re.search(r"ERROR|WARNING|Warning|Traceback", ln)]
+    assert noisy == [], stderr
+
+
+# Signal tests wait on events (files the fixture notebook creates, process state) with generous
+# bounds, never on fixed sleeps: they must pass on a loaded machine (see README, "Tests").
+EVENT_TIMEOUT = 240.0  # seconds; far beyond what a kernel needs to start on a busy machine
+
+
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str], what: str) -> None:
+    """Poll ``condition`` until it holds; fail if the build exits first or the bound passes."""
+    deadline = time.monotonic() + EVENT_TIMEOUT
+    while not condition():
+        if process.poll() is not None:
+            _, stderr = process.communicate()
+            pytest.fail(f"the build exited ({process.returncode}) before {what}:\n{stderr}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"no sign after {EVENT_TIMEOUT:.0f} s that {what}")
+        time.sleep(0.05)  # a polling interval, not a wait for something to happen
+
+
 def test_killed_build_leaves_no_half_written_report(tmp_path):
     out = tmp_path / "out"
     spec = params_file(tmp_path, "victim", formats="[html, pdf]", label="old")
     assert build(str(spec), "--output-dir", str(out)) == 0
     before = {p.name: p.read_bytes() for p in out.glob("victim.*")}
-    params_file(tmp_path, "victim", formats="[html, pdf]", label="new", pause=60)
+    marker = tmp_path / "victim.started"
+    params_file(tmp_path, "victim", formats="[html, pdf]", label="new", pause=600,
+                started_marker=str(marker))
     process = _cli("build", str(spec), "--output-dir", str(out), "--jobs", "1",
                    start_new_session=True)
-    deadline = time.monotonic() + 120
-    while not any((out / WORK_DIR).glob("victim-*")):  # the report's work folder exists
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.05)
-    time.sleep(2)  # inside the report now: its notebook sleeps 60 s before it can finish
+    # the notebook creates the marker inside the report, then sleeps: the report is mid-way
+    wait_for(marker.exists, process, "the report's notebook started")
     os.killpg(process.pid, signal.SIGKILL)  # the runner and its kernel, mid-report
-    process.wait()
+    process.communicate(timeout=EVENT_TIMEOUT)
     after = {p.name: p.read_bytes() for p in out.glob("victim.*")}
     assert after == before  # every published file is the old, complete one
     # the next build cleans the leftovers and publishes the new report
@@ -229,20 +266,20 @@ def test_killed_build_leaves_no_half_written_report(tmp_path):
 
 def test_ctrl_c_starts_no_new_report_and_says_so(tmp_path):
     out = tmp_path / "out"
-    specs = [params_file(tmp_path, f"slow{i}", label=f"v{i}", pause=60) for i in range(3)]
+    markers = [tmp_path / f"slow{i}.started" for i in range(3)]
+    specs = [params_file(tmp_path, f"slow{i}", label=f"v{i}", pause=600,
+                         started_marker=str(markers[i])) for i in range(3)]
     process = _cli("build", *map(str, specs), "--output-dir", str(out), "--jobs", "2",
                    start_new_session=True)
-    deadline = time.monotonic() + 120
-    while len(list((out / WORK_DIR).glob("slow*"))) < 2:  # two reports running
-        assert time.monotonic() < deadline and process.poll() is None
-        time.sleep(0.05)
-    time.sleep(1)
+    wait_for(lambda: sum(m.exists() for m in markers) >= 2, process,
+             "two reports were running")
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
-    _, stderr = process.communicate(timeout=60)
+    _, stderr = process.communicate(timeout=EVENT_TIMEOUT)
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
     assert "Traceback" not in stderr
-    assert not list(out.glob("slow*.html"))  # nothing half-built was published or started
+    assert sum(m.exists() for m in markers) == 2  # the third report never started
+    assert not list(out.glob("slow*.html"))  # nothing half-built was published
     summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "interrupted" and summary["reports"] == []
     assert not (out / WORK_DIR).exists()
@@ -266,3 +303,32 @@ def test_render_refuses_what_it_cannot_render(tmp_path, capsys):
     committed = paths.NOTEBOOKS_DIR / "country_profile.ipynb"
     assert main(["render", str(committed), "--output-dir", str(tmp_path)]) == 2
     assert "not an executed report notebook" in capsys.readouterr().err
+
+
+def test_kernels_are_shut_down_without_an_interrupt():
+    """jupyter_client interrupts (SIGINT) a kernel before shutting it down; the idle kernel then
+    logs 'ERROR | KeyboardInterrupt caught in kernel' when the signal lands in a handler. The
+    runner's kernel manager sends no SIGINT at shutdown, and still interrupts when asked."""
+    import asyncio
+
+    from analysis.build import kernel_manager_class
+
+    async def signals_sent() -> list[int]:
+        km = kernel_manager_class()(kernel_name="python3")
+        await km.start_kernel()
+        sent: list[int] = []
+        original = km.provisioner.send_signal
+
+        async def record(signum: int) -> None:
+            sent.append(signum)
+            await original(signum)
+
+        km.provisioner.send_signal = record
+        try:
+            await km.interrupt_kernel()  # an interrupt asked for (e.g. a cell timeout) is sent
+            assert sent == [signal.SIGINT]
+        finally:
+            await km.shutdown_kernel()
+        return sent
+
+    assert asyncio.run(signals_sent()) == [signal.SIGINT]  # nothing more at shutdown

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 
 from analysis import paths
 from analysis.cli import main
+from tests.helpers import FIXTURE_REGISTRY
 
 # Ten planted errors: (row number among the data rows, 0-based; column; bad value; reason text)
 PLANTED = [
@@ -29,8 +32,8 @@ PLANTED = [
 
 
 def plant_errors(target: Path) -> dict[int, tuple[str, str]]:
-    """Copy the shipped registry with the ten errors above; return {file line: (column, reason)}."""
-    with paths.DEFAULT_REGISTRY.open(encoding="utf-8", newline="") as handle:
+    """Copy the fixture registry with the ten errors above; return {file line: (column, reason)}."""
+    with FIXTURE_REGISTRY.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     expected: dict[int, tuple[str, str]] = {}
     for index, column, value, reason in PLANTED:
@@ -50,13 +53,28 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, cwd=paths.PROJECT_ROOT, check=False)
 
 
-def test_validate_shipped_registry_prints_summary():
-    result = run_cli("validate")
+def test_validate_prints_a_summary_of_a_valid_registry():
+    result = run_cli("validate", str(FIXTURE_REGISTRY))
     assert result.returncode == 0, result.stderr
-    assert "data/cooperation_events.csv: OK, 78 activities" in result.stdout
+    # counted by hand in the frozen fixture (tests/fixtures/registry/README.md)
+    assert "tests/fixtures/registry/cooperation_events.csv: OK, 78 activities" in result.stdout
     assert "countries: UZB 43, AZE 35" in result.stdout
     assert "years:     2017-2026" in result.stdout
-    assert "data/commitments.csv: OK, 10 commitments" in result.stdout
+    assert "tests/fixtures/registry/commitments.csv: OK, 10 commitments" in result.stdout
+
+
+def test_validate_without_paths_checks_the_project_registry(tmp_path):
+    """With no argument, validate reads the project's data/ (here a copy holding the fixture)."""
+    data = tmp_path / "data"
+    shutil.copytree(paths.TAXONOMY_DIR, data / "taxonomy")
+    shutil.copy(FIXTURE_REGISTRY, data / "cooperation_events.csv")
+    (data / "sources.yaml").write_text("sources:\n  - path: cooperation_events.csv\n",
+                                       encoding="utf-8")
+    env = {**os.environ, "COOPREPORT_ROOT": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "analysis", "validate"], capture_output=True,
+                            text=True, cwd=tmp_path, env=env, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "OK, 78 activities" in result.stdout
 
 
 def test_validate_reports_ten_planted_errors_with_lines(tmp_path):
@@ -77,7 +95,7 @@ def test_validate_reports_ten_planted_errors_with_lines(tmp_path):
 
 def test_validate_several_files_and_a_lone_commitments_file(tmp_path, capsys):
     registry = tmp_path / "cooperation_events.csv"
-    registry.write_bytes(paths.DEFAULT_REGISTRY.read_bytes())
+    registry.write_bytes(FIXTURE_REGISTRY.read_bytes())
     commitments = tmp_path / "other_commitments.csv"
     commitments.write_text(
         "commitment_id,activity_id,commitment,due,status,evidence_activity_ids,note\n"
@@ -112,7 +130,24 @@ def test_usage_error_exits_2():
 
 
 def test_validate_paths_are_relative_to_the_working_directory(tmp_path, monkeypatch, capsys):
-    (tmp_path / "mine.csv").write_bytes(paths.DEFAULT_REGISTRY.read_bytes())
+    (tmp_path / "mine.csv").write_bytes(FIXTURE_REGISTRY.read_bytes())
     monkeypatch.chdir(tmp_path)
     assert main(["validate", "mine.csv"]) == 0
     assert "mine.csv: OK, 78 activities" in capsys.readouterr().out
+
+
+def test_every_option_has_help_text():
+    import argparse
+
+    from analysis.cli import build_parser
+
+    def parsers(parser: argparse.ArgumentParser):
+        yield parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    yield from parsers(sub)
+
+    missing = [f"{p.prog}: {a.dest}" for p in parsers(build_parser()) for a in p._actions
+               if not isinstance(a, argparse._SubParsersAction) and not a.help]
+    assert missing == []

@@ -7,11 +7,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis import paths
 from analysis.commitments import COLUMNS
 from analysis.errors import DataValidationError
 from analysis.registry import commitments_path_for, load_registry
-from tests.helpers import make_row
+from tests.helpers import FIXTURE_COMMITMENTS, FIXTURE_REGISTRY, make_row
 
 HEADER = ",".join(COLUMNS)
 
@@ -97,8 +96,8 @@ def test_problems_from_both_files_are_reported_together(tmp_path):
 
 def test_pairing_rules(tmp_path):
     # the shipped layout: cooperation_events.csv pairs with commitments.csv beside it
-    shutil.copy(paths.DEFAULT_REGISTRY, tmp_path / "cooperation_events.csv")
-    shutil.copy(paths.DEFAULT_COMMITMENTS, tmp_path / "commitments.csv")
+    shutil.copy(FIXTURE_REGISTRY, tmp_path / "cooperation_events.csv")
+    shutil.copy(FIXTURE_COMMITMENTS, tmp_path / "commitments.csv")
     assert commitments_path_for(tmp_path / "cooperation_events.csv") == tmp_path / "commitments.csv"
     # another registry in the same folder does not borrow those commitments
     other = tmp_path / "kaz.csv"

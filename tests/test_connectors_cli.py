@@ -15,6 +15,7 @@ import pytest
 from analysis import paths
 from analysis.cli import main
 from analysis.registry import read_activities
+from tests.helpers import FIXTURE_COMMITMENTS, FIXTURE_REGISTRY
 
 FIXTURES = paths.PROJECT_ROOT / "tests" / "fixtures"
 
@@ -86,8 +87,8 @@ def test_offline_fetch_without_a_cache_fails_cleanly(tmp_path):
 def test_report_with_an_imported_source_shows_the_financing_view(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
-    shutil.copy(paths.DEFAULT_REGISTRY, data / "cooperation_events.csv")
-    shutil.copy(paths.DEFAULT_COMMITMENTS, data / "commitments.csv")
+    shutil.copy(FIXTURE_REGISTRY, data / "cooperation_events.csv")
+    shutil.copy(FIXTURE_COMMITMENTS, data / "commitments.csv")
     imported = data / "sources" / "worldbank.csv"
     assert main(["import", "worldbank", str(FIXTURES / "worldbank" / "aze_page.json"),
                  "--output", str(imported)]) == 0

@@ -23,9 +23,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from analysis import metrics, paths
+from analysis import metrics
 from analysis.errors import ParameterError
 from analysis.registry import FRAME_COLUMNS, empty_activities, load_registry
+from tests.helpers import FIXTURE_REGISTRY
 
 NAN = math.nan
 
@@ -381,17 +382,18 @@ def test_previous_period_rejects_a_reversed_period() -> None:
         metrics.previous_period(2024, 2021)
 
 
-# --- the shipped registry -----------------------------------------------------------------
+# --- the frozen fixture registry (real rows) ----------------------------------------------
 
-def test_counts_on_the_shipped_registry_match_the_csv() -> None:
-    with paths.DEFAULT_REGISTRY.open(encoding="utf-8", newline="") as handle:
+def test_counts_on_the_fixture_registry_match_the_csv() -> None:
+    with FIXTURE_REGISTRY.open(encoding="utf-8", newline="") as handle:
         records = list(csv.DictReader(handle))
     per_country_year = Counter((r["country"], int(r["date"][:4])) for r in records)
     first = min(year for _, year in per_country_year)
     last = max(year for _, year in per_country_year)
-    assert per_country_year[("AZE", 2021)] == 0  # the data has no AZE activity in 2021
+    assert per_country_year[("AZE", 2021)] == 0  # the fixture has no AZE activity in 2021
 
-    result = metrics.count_activities(load_registry().activities, countries=["UZB", "AZE"])
+    result = metrics.count_activities(load_registry(FIXTURE_REGISTRY).activities,
+                                      countries=["UZB", "AZE"])
     counts = {(c, y): n for c, y, n in rows(result)}
     for country in ("UZB", "AZE"):
         for year in range(first, last + 1):

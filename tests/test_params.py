@@ -47,7 +47,10 @@ def test_good_params_file(tmp_path):
     assert report.spec.formats == ["html", "pdf"]
 
 
-def test_shipped_params_files_are_valid():
+def test_shipped_params_files_are_valid(monkeypatch):
+    # the registry they name is checked by `coopreport validate` (its own step of make test),
+    # so that a data edit never fails a test
+    monkeypatch.setattr("analysis.params._data_problems", lambda path, mtime: ())
     reports = load_reports(discover_params())
     names = {r.name for r in reports}
     assert {"uzb-profile", "aze-profile", "uzb-aze-comparison", "uzb-strategic-procurement",
@@ -385,3 +388,64 @@ def test_build_command_refuses_then_accepts_with_the_flag(tmp_path, monkeypatch,
     assert main(["build", str(path), "--output-dir", str(out), "--allow-notebook-outside",
                  "--formats", "docx"]) == 2
     assert "--formats takes html, pdf" in capsys.readouterr().err and not out.exists()
+
+
+def test_every_problem_of_a_params_file_is_reported_at_once(tmp_path):
+    """Keys, parameter names, types and values are all checked, whichever fail (like validate)."""
+    path = write(tmp_path, good(colour="blue", formats="[docx]",
+                                parameters="\n  value: three\n  shade: red\n  country: XXX"
+                                           "\n  start_year: 2025\n  end_year: 2020"))
+    with pytest.raises(ParameterError) as caught:
+        load_reports([path], allow_notebook_outside=True)
+    lines = str(caught.value).splitlines()
+    expected = [
+        f"{path}: colour: unknown key",
+        f"{path}: formats.0: ",
+        f"{path}: parameters.value: 'three' is not of the declared type int; give a value of "
+        "that type like the notebook's default 1",
+        f"{path}: parameters.shade: the notebook tiny.ipynb does not declare this parameter; "
+        "remove it or use one it declares: label, value,",
+        f"{path}: parameters.country: 'XXX' is not an ISO 3166-1 alpha-3 country code",
+        f"{path}: parameters: start_year 2025 is after end_year 2020",
+    ]
+    for start in expected:
+        assert sum(line.startswith(start) for line in lines) == 1, (start, lines)
+    assert lines[-1] == "6 problems in 1 params file; fix them and run again (nothing was built)"
+
+
+def test_a_missing_notebook_does_not_hide_the_other_problems(tmp_path):
+    path = write(tmp_path, good(notebook="missing.ipynb", parameters="\n  country: XXX"))
+    with pytest.raises(ParameterError) as caught:
+        load_report_spec(path, allow_notebook_outside=True)
+    message = str(caught.value)
+    assert "notebook: 'missing.ipynb' not found" in message
+    assert "parameters.country: 'XXX' is not an ISO 3166-1" in message
+
+
+@pytest.mark.parametrize("path", sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb")),
+                         ids=lambda p: p.name)
+def test_papermill_reads_every_declared_parameter(path):
+    """`papermill --help-notebook` lists each parameter with the type and comment we check."""
+    import papermill
+
+    seen = {p["name"]: p for p in papermill.inspect_notebook(str(path)).values()}
+    declared = parameters_cell(path)
+    assert set(seen) == {d.name for d in declared}
+    for d in declared:
+        assert seen[d.name]["inferred_type_name"] == d.annotation
+        assert seen[d.name]["help"] == d.comment
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('peer: str | None = "AZE"  # the peer', "papermill cannot read the annotation 'str | None'"),
+    ('peer: str = "AZE"  # peer, e.g. x = 1', "papermill skips a parameters line with a second"),
+])
+def test_declarations_papermill_cannot_read_are_refused(tmp_path, line, message):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(line, metadata={"tags": ["parameters"]}))
+    notebook = tmp_path / "nb.ipynb"
+    nbformat.write(nb, notebook)
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        parameters_cell(notebook)

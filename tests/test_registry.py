@@ -8,9 +8,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis import paths
 from analysis.errors import DataValidationError, Problem
 from analysis.registry import load_registry, read_activities
-from tests.helpers import HEADER, make_row, registry_text
+from tests.helpers import (
+    FIXTURE_COMMITMENTS,
+    FIXTURE_REGISTRY,
+    HEADER,
+    make_row,
+    registry_text,
+)
 
 
 def problems_of(path: Path) -> list[Problem]:
@@ -46,11 +53,12 @@ def test_valid_file_loads_with_parsed_fields(write_registry):
     assert reg.commitments.empty
 
 
-def test_shipped_registry_is_valid():
-    reg = load_registry()
+def test_fixture_registry_loads_with_its_commitments():
+    reg = load_registry(FIXTURE_REGISTRY)
     assert len(reg.activities) == 78
     assert set(reg.activities["country"]) == {"UZB", "AZE"}
     assert len(reg.commitments) == 10
+    assert reg.commitments_path == FIXTURE_COMMITMENTS
 
 
 def test_error_format_is_file_line_column_value_reason(write_registry):
@@ -237,8 +245,18 @@ def test_validation_leaves_the_file_untouched(write_registry):
 
 
 def test_relative_path_resolves_from_project_root():
-    reg = load_registry("data/cooperation_events.csv")
+    reg = load_registry("tests/fixtures/registry/cooperation_events.csv")
     assert reg.path.is_absolute() and len(reg.activities) == 78
+
+
+def test_empty_path_reads_the_registry_named_by_the_environment(write_registry, monkeypatch):
+    path = write_registry([make_row(activity_id="a"), make_row(activity_id="b")])
+    monkeypatch.setenv(paths.DATA_PATH_ENV, str(path))
+    assert paths.default_data_path() == path
+    reg = load_registry("")
+    assert reg.path == path and len(reg.activities) == 2
+    monkeypatch.delenv(paths.DATA_PATH_ENV)
+    assert paths.resolve_data_path("") == paths.DEFAULT_REGISTRY
 
 
 def test_any_iso_country_is_accepted(write_registry):

@@ -51,11 +51,13 @@ def test_partner_aliases_resolve_case_insensitively():
     assert tax.partner_kind("World Bank") == "multilateral"
 
 
-def test_shipped_partners_are_all_known():
+def test_partner_names_of_real_rows_are_all_known():
     import csv
 
+    from tests.helpers import FIXTURE_REGISTRY
+
     tax = load_taxonomy()
-    with paths.DEFAULT_REGISTRY.open(encoding="utf-8") as handle:
+    with FIXTURE_REGISTRY.open(encoding="utf-8") as handle:
         names = {p for row in csv.DictReader(handle) for p in row["partners"].split(";")}
     assert {n for n in names if tax.resolve_partner(n) is None} == set()
 

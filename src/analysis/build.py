@@ -14,6 +14,7 @@ file; a second build is refused), and only into a folder that is coopreport's ow
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -21,8 +22,9 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,23 +76,18 @@ class BuildOptions:
     built_at: str = ""
 
 
-class _DeclaredParameters(logging.Filter):
-    """Drop papermill's "Passed unknown parameter" warning: papermill cannot read annotations
-    such as ``str | None``, while :mod:`analysis.params` has already checked every parameter
-    against the notebook's parameters cell before the build started."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Passed unknown parameter")
-
-
-logging.getLogger("papermill").addFilter(_DeclaredParameters())
-
-
 def kernel_manager_class() -> type:
-    """A kernel manager on local IPC sockets instead of TCP.
+    """A kernel manager on local IPC sockets that shuts finished kernels down without SIGINT.
 
     Kernels only ever talk to this machine's runner; IPC keeps them off the network and stops
     ipykernel's "running over TCP without encryption" warning from cluttering build logs.
+
+    jupyter_client's ``shutdown_kernel`` interrupts the kernel before asking it to shut down.
+    After the last cell the kernel is idle, so that SIGINT interrupts nothing and only makes
+    ipykernel log ``ERROR | KeyboardInterrupt caught in kernel`` into the build's log. This
+    manager skips the interrupt while shutting down; a kernel that is still busy is stopped by
+    the shutdown request on its control channel, or killed when it does not answer in time.
+    Interrupts at other times (nbclient's cell timeout) are unchanged.
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
@@ -99,6 +96,11 @@ def kernel_manager_class() -> type:
         @default("transport")
         def _default_transport(self) -> str:
             return "ipc"
+
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
 
     return IpcKernelManager
 
@@ -280,26 +282,56 @@ def _run_all(reports: Sequence[Report], options: BuildOptions,
     level = logging.getLogger("analysis").getEffectiveLevel()
     pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_worker,
                                   initargs=(level,))
-    try:
+    with _ctrl_c_sets() as stop:
         futures = {pool.submit(run_report, r, options): r for r in reports}
-        for future in cf.as_completed(futures):
-            report = futures[future]
-            try:
-                finished(future.result())
-            except cf.process.BrokenProcessPool as exc:
-                finished(ReportResult(report.name, report.spec.title, "failed", 0.0,
-                                      error=f"the worker process died: {exc}"))
-    except KeyboardInterrupt:
-        # Workers ignore Ctrl-C (see _warm_worker) so that it reaches only this process; stop
-        # the running reports here. The pool has no public way to do that before Python 3.14.
-        running = list((getattr(pool, "_processes", None) or {}).values())
-        for process in running:
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in running:
-            process.join(timeout=10)
-        raise
+        pending = set(futures)
+        while pending and not stop.is_set():
+            done, pending = cf.wait(pending, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                try:
+                    finished(future.result())
+                except cf.process.BrokenProcessPool as exc:
+                    report = futures[future]
+                    finished(ReportResult(report.name, report.spec.title, "failed", 0.0,
+                                          error=f"the worker process died: {exc}"))
+        if stop.is_set():
+            _stop_pool(pool)
+            raise KeyboardInterrupt
     pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _ctrl_c_sets() -> Iterator[threading.Event]:
+    """An event that Ctrl-C (SIGINT) sets, instead of raising KeyboardInterrupt anywhere.
+
+    The parallel build waits on its workers in short steps and checks the event between them,
+    so Ctrl-C is handled in this module's code, never inside the executor's locks and queues.
+    Outside the main thread (where Python allows no signal handler) Ctrl-C is left as it is.
+    """
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop the running reports: no queued report starts, the workers are terminated.
+
+    Workers ignore Ctrl-C (see :func:`_warm_worker`) so that it reaches only this process; the
+    pool has no public way to stop running work before Python 3.14. A terminated worker's
+    kernel (in its own session) exits when it sees its parent gone.
+    """
+    running = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in running:
+        process.terminate()
+    for process in running:
+        process.join(timeout=30)
 
 
 def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResult],

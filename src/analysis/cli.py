@@ -204,7 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
                           help="CSV files to check (default: the shipped registry)")
     validate.set_defaults(func=cmd_validate)
 
-    listing = sub.add_parser("list", help="list the report definitions in params/")
+    listing = sub.add_parser(
+        "list", help="list the report definitions in params/",
+        description="List every params file in params/ with its notebook, formats, title and "
+                    "parameters; an invalid one is shown with every problem. Exit 0 when all "
+                    "are valid, 2 otherwise.")
     listing.set_defaults(func=cmd_list)
 
     from analysis import paths
@@ -233,10 +237,15 @@ def build_parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="render one executed notebook to HTML/PDF",
                             description="Render a notebook that papermill already executed "
                                         "(it is not run again).")
-    render.add_argument("notebook", metavar="EXECUTED.ipynb")
-    render.add_argument("--output-dir", default=".", metavar="DIR")
-    render.add_argument("--renderer", choices=RENDERERS, default="auto")
-    render.add_argument("--formats", default="html,pdf", metavar="LIST")
+    render.add_argument("notebook", metavar="EXECUTED.ipynb",
+                        help="a notebook executed by coopreport build or papermill")
+    render.add_argument("--output-dir", default=".", metavar="DIR",
+                        help="where NAME.html / NAME.pdf are written (default: the current "
+                             "folder)")
+    render.add_argument("--renderer", choices=RENDERERS, default="auto",
+                        help="auto: Quarto when installed, else the built-in renderer")
+    render.add_argument("--formats", default="html,pdf", metavar="LIST",
+                        help="html, pdf or html,pdf (default: html,pdf)")
     render.set_defaults(func=cmd_render)
 
     fetch = sub.add_parser("fetch", help="download partners' published data into the registry "
@@ -247,7 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
         "worldbank", help="World Bank projects (Projects API v2, cached)",
         description="Query the World Bank Projects API for the countries' projects, cache the "
                     "raw pages under data/cache/worldbank/<date>/ and write registry rows.")
-    fetch_wb.add_argument("--country", nargs="+", required=True, metavar="ISO3")
+    fetch_wb.add_argument("--country", nargs="+", required=True, metavar="ISO3",
+                          help="ISO 3166-1 alpha-3 codes of the countries, e.g. UZB AZE")
     fetch_wb.add_argument("--since", type=int, metavar="YEAR",
                           help="only projects approved in or after this year")
     fetch_wb.add_argument("--offline", action="store_true",
@@ -262,13 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
     import_sources.required = True
     import_wb = import_sources.add_parser("worldbank",
                                           help="a saved World Bank API response or export")
-    import_wb.add_argument("file", metavar="FILE.json")
+    import_wb.add_argument("file", metavar="FILE.json",
+                           help="a saved Projects API response or export (JSON)")
     import_wb.add_argument("--country", nargs="+", metavar="ISO3", help="keep these countries")
     import_wb.add_argument("--output", metavar="FILE", help="registry CSV to write")
     import_wb.add_argument("--force", action="store_true", help=FORCE_HELP)
     import_wb.set_defaults(func=cmd_import_worldbank)
     import_iati = import_sources.add_parser("iati", help="an IATI activity file (2.0x)")
-    import_iati.add_argument("file", metavar="FILE.xml")
+    import_iati.add_argument("file", metavar="FILE.xml", help="an IATI activity file (XML)")
     import_iati.add_argument("--country", metavar="ISO3", help="keep this recipient country")
     import_iati.add_argument("--output", metavar="FILE", help="registry CSV to write")
     import_iati.add_argument("--force", action="store_true", help=FORCE_HELP)

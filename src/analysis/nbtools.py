@@ -1,7 +1,9 @@
 """Keep committed notebooks clean: outputs only in cells marked ``# NBVAL_CHECK_OUTPUT``.
 
 ``python -m analysis.nbtools notebooks/*.ipynb`` (``make notebooks``) runs each notebook with its
-default parameters, copies the outputs of the checked cells into the committed notebook and
+default parameters on the frozen test registry (``COOPREPORT_DATA_PATH``, default
+:data:`analysis.paths.TEST_REGISTRY`, the registry ``make test`` gives nbval), copies the
+outputs of the checked cells into the committed notebook and
 strips everything else with nbstripout (checked cells carry ``keep_output: true`` metadata,
 which nbstripout honours). ``tests/test_notebooks.py`` fails when a notebook is not in this
 state, so a notebook saved from JupyterLab with outputs is caught.
@@ -55,8 +57,14 @@ def stripped(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def refresh(path: Path) -> None:
     """Re-run ``path`` with its defaults and commit only its checked outputs."""
+    import os
+
     import papermill
 
+    from analysis import paths
+
+    # checked outputs come from the frozen test registry, the one nbval runs against
+    os.environ.setdefault(paths.DATA_PATH_ENV, str(paths.TEST_REGISTRY))
     source = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as folder:
         executed_path = Path(folder) / path.name

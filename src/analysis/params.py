@@ -203,6 +203,11 @@ def parameters_cell(notebook: Path) -> list[Declared]:
         nb = nbformat.read(notebook, as_version=4)
     except (OSError, ValueError) as exc:
         raise ParameterError(f"{notebook}: cannot read the notebook ({exc})") from exc
+    return declared_parameters(nb, notebook)
+
+
+def declared_parameters(nb: nbformat.NotebookNode, notebook: Path) -> list[Declared]:
+    """:func:`parameters_cell` on a notebook already read (``notebook`` names it in errors)."""
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise ParameterError(
@@ -231,9 +236,30 @@ def parameters_cell(notebook: Path) -> list[Declared]:
             raise ParameterError(f"{notebook}: parameter '{name}': the default must be a literal"
                                  ) from exc
         line = lines[stmt.lineno - 1]
+        _check_papermill_reads(notebook, name, annotation, lines[stmt.lineno - 1:stmt.end_lineno])
         comment = line.split("#", 1)[1].strip() if "#" in line else ""
         declared.append(Declared(name, annotation, default, comment))
     return declared
+
+
+# papermill's PythonTranslator reads a parameter as ``name: annotation = value  # help`` where
+# the annotation has only word characters, brackets, commas and spaces, and skips any line with
+# a second "=". A parameter it cannot read is missing from ``papermill --help-notebook`` and
+# injecting it warns "Passed unknown parameter": refuse such declarations here instead.
+_PAPERMILL_ANNOTATION = re.compile(r"[A-Za-z_][\w\[\],\s]*")
+
+
+def _check_papermill_reads(notebook: Path, name: str, annotation: str | None,
+                           lines: list[str]) -> None:
+    if annotation is not None and not _PAPERMILL_ANNOTATION.fullmatch(annotation):
+        raise ParameterError(
+            f"{notebook}: parameter '{name}': papermill cannot read the annotation "
+            f"'{annotation}'; use a plain type such as str, int, float, bool or list[str] (for "
+            "an optional value, a default meaning none, e.g. peer: str = \"\")")
+    if any(line.count("=") > 1 for line in lines):
+        raise ParameterError(
+            f"{notebook}: parameter '{name}': papermill skips a parameters line with a second "
+            "'=' (in the value or the comment); reword it")
 
 
 def matches_annotation(value: Any, annotation: str | None) -> bool:
@@ -277,7 +303,7 @@ def check_values(source: Path, values: dict[str, Any]) -> list[str]:
                             "country code (e.g. UZB, AZE, KAZ)")
     if values.get("peer") and values.get("peer") == values.get("country"):
         problems.append(f"{where}.peer: the peer must be another country than "
-                        f"{show_text(values['country'])} (or null for none)")
+                        f"{show_text(values['country'])} (or \"\" for none)")
     countries = values.get("countries")
     if isinstance(countries, list):
         bad = [c for c in countries if not is_country(c)]
@@ -407,44 +433,70 @@ def find_notebook(source: Path, name: str, allow_outside: bool | None = None) ->
 
 
 def load_report_spec(source: Path, *, allow_notebook_outside: bool | None = None) -> Report:
-    """Read and fully check one params file.
+    """Read and fully check one params file, reporting every problem at once.
+
+    The keys, the name, the notebook and its parameters cell, each parameter's name and type,
+    and the values of the well-typed parameters are all checked, whichever fail, so one run
+    lists everything to fix (like ``coopreport validate``).
 
     ``allow_notebook_outside``: see :func:`find_notebook` (default: the environment decides).
 
     Raises
     ------
     ParameterError
-        Naming the file and the key for any problem listed in the module docstring.
+        One line per problem, each naming the file, the key and what to do.
     """
     data = read_yaml(source)
+    problems: list[str] = []
+    spec: ReportSpec | None = None
     try:
         spec = ReportSpec.model_validate(data)
     except ValidationError as exc:
-        messages = []
         for error in exc.errors():
             key = ".".join(str(part) for part in error["loc"]) or "(file)"
-            messages.append(f"{source}: {key}: {_explain(error)}")
-        raise ParameterError("\n".join(messages)) from exc
-    name_problems = check_name(source, spec.name)
-    if name_problems:
-        raise ParameterError("\n".join(name_problems))
-    notebook = find_notebook(source, spec.notebook, allow_notebook_outside)
-    declared = {d.name: d for d in parameters_cell(notebook)}
+            problems.append(f"{source}: {key}: {_explain(error)}")
+    if isinstance(data.get("name"), str):
+        problems += check_name(source, data["name"])
+    raw = data.get("parameters")
+    parameters: dict[str, Any] = (
+        {str(k): v for k, v in raw.items()} if isinstance(raw, dict) else {})
+    notebook: Path | None = None
+    declared: dict[str, Declared] = {}
+    if isinstance(data.get("notebook"), str):
+        try:
+            notebook = find_notebook(source, data["notebook"], allow_notebook_outside)
+            declared = {d.name: d for d in parameters_cell(notebook)}
+        except ParameterError as exc:
+            problems.append(str(exc))
+            notebook = None
+    if notebook is not None:
+        problems += _declaration_problems(source, notebook, declared, parameters)
+        typed = {key: value for key, value in parameters.items()
+                 if key in declared and matches_annotation(value, declared[key].annotation)}
+        problems += check_values(source, {n: d.default for n, d in declared.items()} | typed)
+    else:  # no notebook to read the declarations from: still check the values given
+        problems += check_values(source, parameters)
+    if problems or spec is None or notebook is None:
+        raise ParameterError("\n".join(problems))
+    return Report(spec, source.resolve(), notebook, dict(spec.parameters))
+
+
+def _declaration_problems(source: Path, notebook: Path, declared: dict[str, Declared],
+                          parameters: dict[str, Any]) -> list[str]:
+    """Parameters the notebook does not declare, or whose value is not of the declared type."""
     problems = []
-    for key, value in spec.parameters.items():
+    for key, value in parameters.items():
         if key not in declared:
             known = ", ".join(declared) or "none"
             problems.append(f"{source}: parameters.{key}: the notebook {notebook.name} does not "
-                            f"declare this parameter (it declares: {known})")
+                            f"declare this parameter; remove it or use one it declares: {known}")
         elif not matches_annotation(value, declared[key].annotation):
+            wanted = declared[key]
             problems.append(f"{source}: parameters.{key}: {show_value(value)} is not of the "
-                            f"declared type {declared[key].annotation}")
-    if not problems:
-        values = {name: d.default for name, d in declared.items()} | spec.parameters
-        problems = check_values(source, values)
-    if problems:
-        raise ParameterError("\n".join(problems))
-    return Report(spec, source.resolve(), notebook, dict(spec.parameters))
+                            f"declared type {wanted.annotation}; give a value of that type like "
+                            f"the notebook's default {show_value(wanted.default)} "
+                            f"({wanted.comment})")
+    return problems
 
 
 def _explain(error: Any) -> str:
@@ -479,7 +531,10 @@ def load_reports(sources: list[Path], *,
         except ParameterError as exc:
             errors.append(str(exc))
     if errors:
-        raise ParameterError("\n".join(errors))
+        count = sum(len(e.splitlines()) for e in errors)
+        raise ParameterError("\n".join([
+            *errors, f"{count} problem{'s' if count != 1 else ''} in {len(errors)} params "
+            f"file{'s' if len(errors) != 1 else ''}; fix them and run again (nothing was built)"]))
     seen: dict[str, Path] = {}
     for report in reports:
         if report.name in seen:

@@ -3,6 +3,11 @@
 The project root is the checkout that holds ``pyproject.toml`` (the package is installed
 editable from ``src/``). Set ``COOPREPORT_ROOT`` to point the toolkit at another project folder,
 for example a copy with its own ``data/`` and ``params/``. No other module holds a path literal.
+
+A report notebook whose ``data_path`` parameter is empty (its default) reads
+:func:`default_data_path`: the file named by ``COOPREPORT_DATA_PATH`` when set, else the shipped
+registry. ``make test`` points it at the frozen test registry (:data:`TEST_REGISTRY`) so that
+the notebooks' checked outputs never depend on the curated data.
 """
 
 from __future__ import annotations
@@ -41,10 +46,28 @@ ASSETS_DIR: Path = _PACKAGE_DIR / "assets"
 QUARTO_TMP_ENV = "COOPREPORT_QUARTO_TMP"
 # set to 1 to let params files run notebooks outside NOTEBOOKS_DIR (the trust boundary: README)
 ALLOW_NOTEBOOK_OUTSIDE_ENV = "COOPREPORT_ALLOW_NOTEBOOK_OUTSIDE"
+DATA_PATH_ENV = "COOPREPORT_DATA_PATH"
+# A frozen copy of registry rows for tests and the notebooks under nbval (never edited with data/)
+TEST_REGISTRY: Path = PROJECT_ROOT / "tests" / "fixtures" / "registry" / "cooperation_events.csv"
+
+
+def default_data_path() -> Path:
+    """The registry a report reads when its ``data_path`` is empty.
+
+    ``COOPREPORT_DATA_PATH`` when it is set (relative paths start at the project root), else
+    the shipped registry ``data/cooperation_events.csv``.
+    """
+    named = os.environ.get(DATA_PATH_ENV, "").strip()
+    return resolve_data_path(named) if named else DEFAULT_REGISTRY
 
 
 def resolve_data_path(path: str | os.PathLike[str]) -> Path:
-    """Resolve a user-given data path: absolute as given, relative from the project root."""
+    """Resolve a user-given data path: absolute as given, relative from the project root.
+
+    An empty path means the default registry (:func:`default_data_path`).
+    """
+    if not str(path).strip():
+        return default_data_path()
     candidate = Path(path).expanduser()
     return candidate if candidate.is_absolute() else (PROJECT_ROOT / candidate)
 

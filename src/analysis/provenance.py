@@ -62,19 +62,28 @@ def describe_build(parameters: dict[str, Any], data_path: Path | None,
 
 
 def provenance_line(record: dict[str, Any], lang: str = "en") -> str:
-    """One line for a report's title block, in the report language."""
+    """One line for a report's title block, in the report language.
+
+    What the record does not hold (a notebook run outside the build runner) reads
+    "not recorded", never a placeholder.
+    """
     from analysis.i18n import translate
 
     def t(key: str, **values: object) -> str:
         return translate(f"provenance.{key}", lang, **values)
 
-    parts = [f"coopreport {record.get('package_version', '?')}"]
-    if record.get("git_commit"):
+    unknown = t("not_recorded")
+    parts = [f"coopreport {record.get('package_version') or unknown}"]
+    if "git_commit" not in record:  # not run by the build runner (e.g. papermill's CLI)
+        parts.append(t("commit", commit=unknown))
+    elif record["git_commit"]:  # None: built outside a git checkout
         parts.append(t("commit", commit=str(record["git_commit"])[:12]))
     if record.get("registry_sha256"):
         parts.append(t("data", file=record.get("registry", ""),
                        sha=record["registry_sha256"][:12]))
-    parts.append(t("built", time=record.get("built_at", "?")))
+    elif "registry_sha256" not in record:
+        parts.append(t("data_not_recorded"))
+    parts.append(t("built", time=record.get("built_at") or unknown))
     parameters = record.get("parameters") or {}
     if parameters:
         shown = ", ".join(f"{k}={plain_value(v)}" for k, v in parameters.items())
