@@ -294,3 +294,13 @@ def test_unsupported_reform_window_in_months_agrees(registry_path):
     assert s.finding_sentence(report(registry_path), finding).endswith("within 1 month of it.")
     assert s.finding_sentence(report(registry_path, "ru"), finding).endswith(
         "в пределах 1 месяца.")
+
+
+def test_system_view_orders_the_section_for_any_report(registry_path, ref):
+    data = r.prepare_report(registry_path, ["UZB", "AZE"], 2023, 2024, "en")
+    shown = s.system_view(data, ref)
+    kinds = [type(x).__name__ for x in shown]
+    # indicators chart, sources, values, gaps; UZB milestone chart and table; AZE the same
+    assert kinds == ["FacetChart", "Bullets", "Table", "Paragraph", "LayerChart", "Table",
+                     "LayerChart", "Table"]
+    assert shown[7].frame.iloc[:, 2].tolist() == ["AZE law"]

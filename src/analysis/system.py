@@ -329,3 +329,18 @@ def findings_lead(data: ReportData, found: list[f.Finding], top: int = 3) -> str
         return data.t("findings.none")
     return data.t("summary.findings_lead",
                   findings=" ".join(finding_sentence(data, x) for x in found[:top]))
+
+
+def system_view(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()
+                ) -> list[object]:
+    """The procurement-system section in display order, for any report: the headline
+    indicators charted for the report's countries and ``peers`` with their sources, the exact
+    values, the gaps in words; then, per report country, its milestones on the activities'
+    time axis and in a table."""
+    shown: list[object] = [indicator_chart(data, ref, peers), indicator_sources(data, ref, peers),
+                           indicator_table(data, ref, peers), indicator_gaps(data, ref, peers)]
+    for country in data.countries:
+        if not numbered_milestones(ref, country).empty:
+            shown.append(milestone_chart(data, ref, country))
+        shown.append(milestone_table(data, ref, country=country))
+    return shown

@@ -168,7 +168,7 @@ def indicator_panels(values: pd.DataFrame, lang: str = "en", columns: int = 2) -
     panel = alt.layer(base.mark_line(), base.mark_point()).properties(width=260, height=140)
     return panel.facet(
         facet=alt.Facet("indicator:N", title=None, sort=list(dict.fromkeys(data["indicator"])),
-                        header=alt.Header(labelFontWeight="bold", labelLimit=300,
+                        header=alt.Header(labelFontWeight="bold", labelLimit=0, labelFontSize=10,
                                           labelColor=MUTED)),
         columns=columns, title=_title(title, lang, no_data=False),
     ).resolve_scale(y="independent")
