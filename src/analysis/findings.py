@@ -1,9 +1,10 @@
 """Findings of the Strategic Procurement Country Report, derived by explicit rules.
 
 Each rule is a pure function of the activities, the pillar placement, the reference data and
-the commitments; it returns :class:`Finding` objects that carry their evidence (activity ids,
-indicator values with year and source, the table they come from). Texts and recommendations
-live in the message catalogue (``finding.<kind>`` / ``finding.<kind>.do``), never per country.
+the commitments; it returns :class:`Finding` objects that carry their evidence (activity or
+commitment ids, and :class:`Cited` values: an indicator value with its year and source, or a
+milestone with its source). Texts and recommendations live in the message catalogue
+(``finding.<kind>`` / ``finding.<kind>.do``), never per country.
 
 Severity order (most important first), used to sort and to lead the executive summary:
 
@@ -11,9 +12,11 @@ Severity order (most important first), used to sort and to lead the executive su
    procurement-related activity within ±``window_days`` (default 365) of it.
 2. ``pillar_gap``: a MAPS pillar with no procurement-related activity in the period.
 3. ``overdue``: commitments of procurement-related activities past due and not delivered.
-4. ``indicator_fell``: the latest value of a headline indicator is below the previous one.
-5. ``trails_peer``: in the latest year both have it, the country's value is below the peer's.
-6. ``dependence``: one partner takes part in more than ``share`` (default 50 %) of the
+4. ``period_fall``: fewer procurement-related activities in the period than in the previous
+   period of equal length.
+5. ``indicator_fell``: the latest value of a headline indicator is below the previous one.
+6. ``trails_peer``: in the latest year both have it, the country's value is below the peer's.
+7. ``dependence``: one partner takes part in more than ``share`` (default 50 %) of the
    procurement-related activities (with at least 3 such activities).
 """
 
@@ -24,12 +27,33 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-SEVERITY: tuple[str, ...] = ("reform_unsupported", "pillar_gap", "overdue", "indicator_fell",
-                             "trails_peer", "dependence")
+SEVERITY: tuple[str, ...] = ("reform_unsupported", "pillar_gap", "overdue", "period_fall",
+                             "indicator_fell", "trails_peer", "dependence")
 # headline indicators where a higher value is better
 HEADLINE_INDICATORS: tuple[str, ...] = ("cpi_score", "wgi_control_of_corruption_pct",
                                         "wgi_government_effectiveness_pct",
                                         "obs_transparency_score")
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A fact from the reference data and where it was read: an indicator value (``what`` is
+    the indicator id, with ``year`` and ``value``) or a milestone (``what`` is its text)."""
+
+    what: str
+    country: str
+    source: str
+    source_url: str
+    year: int | None = None
+    value: float | None = None
+
+    def __str__(self) -> str:
+        fact = (f"{self.what} {self.country} {self.year}: {self.value:g}"
+                if self.value is not None else f"{self.what}")
+        return f"{fact} ({self.source}, {self.source_url})"
+
+
+Evidence = str | Cited  # a str is an activity or commitment id (or a period's list of ids)
 
 
 @dataclass(frozen=True)
@@ -38,7 +62,7 @@ class Finding:
 
     kind: str
     values: dict[str, object] = field(default_factory=dict)
-    evidence: tuple[str, ...] = ()  # activity ids, "indicator year value (source)", table names
+    evidence: tuple[Evidence, ...] = ()
 
     @property
     def severity(self) -> int:
@@ -47,7 +71,7 @@ class Finding:
 
 def find_pillar_gaps(totals: dict[str, int]) -> list[Finding]:
     """A finding per pillar with no procurement-related activity (``totals`` from
-    :func:`analysis.pillars.pillar_totals`)."""
+    :func:`analysis.pillars.pillar_totals`); the evidence is the pillar table."""
     return [Finding("pillar_gap", {"pillar": p}, ("pillar_table",))
             for p, n in totals.items() if n == 0]
 
@@ -56,7 +80,8 @@ def find_unsupported_reforms(milestones: pd.DataFrame, procurement: pd.DataFrame
                              country: str, years: tuple[int, int],
                              window_days: int = 365) -> list[Finding]:
     """Milestones of ``country`` dated in ``years`` with no procurement-related activity of the
-    country within ±``window_days`` of the milestone's start."""
+    country within ±``window_days`` of the milestone's start (the window's edge counts as
+    within). The evidence is the milestone's source."""
     own = milestones[(milestones["country"] == country)
                      & milestones["start"].dt.year.between(*years)]
     acts = procurement[procurement["country"] == country]
@@ -67,20 +92,49 @@ def find_unsupported_reforms(milestones: pd.DataFrame, procurement: pd.DataFrame
             found.append(Finding("reform_unsupported",
                                  {"date": row.date, "precision": row.date_precision,
                                   "milestone": row.milestone, "months": window_days // 30},
-                                 (f"{row.milestone} ({row.source}, {row.source_url})",)))
+                                 (Cited(str(row.milestone), country, str(row.source),
+                                        str(row.source_url)),)))
     return found
 
 
 def find_overdue(commitments: pd.DataFrame, procurement_ids: set[str],
                  today: pd.Timestamp) -> list[Finding]:
-    """One finding for all commitments of procurement-related activities past due and not
-    delivered as of ``today``."""
+    """One finding for all commitments of procurement-related activities past due (the last
+    day their due date covers is before ``today``) and not delivered; the evidence is their
+    commitment ids."""
     own = commitments[commitments["activity_id"].isin(procurement_ids)]
     late = own[own["due_end"].notna() & (own["due_end"] < today)
                & (own["status"] != "delivered")]
     if late.empty:
         return []
     return [Finding("overdue", {"count": len(late)}, tuple(late["commitment_id"]))]
+
+
+def find_period_fall(procurement: pd.DataFrame, country: str, years: tuple[int, int],
+                     previous: tuple[int, int]) -> list[Finding]:
+    """Procurement-related activities of ``country`` in ``years`` against the ``previous``
+    period (of equal length, :func:`analysis.metrics.previous_period`).
+
+    Reports a **fall** only: fewer activities now than then (including none now). A rise or
+    no change is no finding; the executive summary's trend sentence states every case. The
+    evidence lists each period's activity ids as ``"2017–2021: A, B"``.
+
+    Parameters
+    ----------
+    procurement
+        Procurement-related activities of any years (``activity_id``, ``country``, ``year``).
+    """
+    own = procurement[procurement["country"] == country]
+    now = own[own["year"].between(*years)].sort_values(["start", "activity_id"])
+    then = own[own["year"].between(*previous)].sort_values(["start", "activity_id"])
+    if len(now) >= len(then):
+        return []
+    evidence = tuple(f"{a}–{b}: {', '.join(ids['activity_id']) or '—'}"
+                     for (a, b), ids in ((previous, then), (years, now)))
+    return [Finding("period_fall", {"current": len(now), "previous": len(then),
+                                    "start": years[0], "end": years[1],
+                                    "prev_start": previous[0], "prev_end": previous[1]},
+                    evidence)]
 
 
 def _values(indicators: pd.DataFrame, country: str, indicator: str,
@@ -90,16 +144,17 @@ def _values(indicators: pd.DataFrame, country: str, indicator: str,
     return rows.sort_values("year")
 
 
-def _cite(row: pd.Series) -> str:
-    return f"{row['indicator']} {row['country']} {row['year']}: {row['value']:g} " \
-           f"({row['source']}, {row['source_url']})"
+def _cite(row: pd.Series) -> Cited:
+    return Cited(str(row["indicator"]), str(row["country"]), str(row["source"]),
+                 str(row["source_url"]), int(row["year"]), float(row["value"]))
 
 
 def find_indicator_changes(indicators: pd.DataFrame, country: str, peer: str | None,
                            years: tuple[int, int],
                            headline: tuple[str, ...] = HEADLINE_INDICATORS) -> list[Finding]:
-    """Headline indicators whose latest value (up to the period's end) fell against the
-    previous recorded one, and those below the peer's in the latest year both have."""
+    """Headline indicators whose latest value (up to the period's end, at most 10 years before
+    its start) fell against the previous recorded one, and those below the peer's in the latest
+    year both have. Equal values are no finding."""
     found = []
     for indicator in headline:
         mine = _values(indicators, country, indicator, years)
@@ -126,7 +181,9 @@ def find_indicator_changes(indicators: pd.DataFrame, country: str, peer: str | N
 
 def find_dependence(procurement: pd.DataFrame, share: float = 0.5,
                     minimum: int = 3) -> list[Finding]:
-    """The partner in more than ``share`` of the procurement-related activities, if any."""
+    """The partner in more than ``share`` of the procurement-related activities (at least
+    ``minimum`` of them), if any; exactly ``share`` is no finding. Ties go to the partner
+    first by name. The evidence is the ids of that partner's activities."""
     if len(procurement) < minimum:
         return []
     counts = Counter(p for ps in procurement["partners"] for p in ps)

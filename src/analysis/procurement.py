@@ -75,6 +75,7 @@ def scope_and_method(data: ReportData) -> Bullets:
     return Bullets((
         (data.t("method.sources", activities=plural("activity", len(acts), data.lang),
                 sources=acts["source"].nunique(),
+                publishers=plural("publishers", int(acts["source"].nunique()), data.lang),
                 linked=int((acts["source_url"] != "").sum()), languages=languages or "—"),),
         (data.t("method.precision", day=int(precision.get("day", 0)),
                 month=int(precision.get("month", 0)), year=int(precision.get("year", 0))),),

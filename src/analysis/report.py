@@ -383,5 +383,6 @@ def data_note(data: ReportData) -> Paragraph:
         if duplicates is not None and not duplicates.empty:
             pairs = duplicates[duplicates["first"].isin(ids) | duplicates["second"].isin(ids)]
             if len(pairs):
-                text += " " + data.t("note.duplicates", count=len(pairs))
+                text += " " + data.t("note.duplicates",
+                                     pairs=plural("duplicate_pairs", len(pairs), data.lang))
     return Paragraph(text)
