@@ -33,7 +33,7 @@ import filelock
 
 from analysis import editions, paths, provenance
 from analysis.errors import BuildError, CoopReportError
-from analysis.params import Report, parameters_cell
+from analysis.params import DEFAULT_TIMEOUT_SECONDS, Report, parameters_cell
 from analysis.portal import write_index
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,26 @@ class BuildOptions:
     jobs: int = 1
     commit: str | None = None
     built_at: str = ""
+    timeout: int | None = None  # seconds per report; None: the params file's, or the default
+
+
+# what stops a build like Ctrl-C: cron, systemd and CI send SIGTERM; a closed terminal SIGHUP
+STOP_SIGNALS = tuple(s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM",
+                                                                     "SIGHUP")) if s is not None)
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """The build was stopped by a signal (Ctrl-C, SIGTERM, SIGHUP); ``signum`` says which."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def report_timeout(report: Report, options: BuildOptions) -> int:
+    """Seconds the report may run: ``--timeout``, else the params file's ``timeout``, else
+    :data:`analysis.params.DEFAULT_TIMEOUT_SECONDS`."""
+    return options.timeout or report.spec.timeout or DEFAULT_TIMEOUT_SECONDS
 
 
 def kernel_manager_class() -> type:
@@ -119,6 +139,7 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
     """
     import nbformat
     import papermill
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
     from analysis.render import render_notebook
@@ -136,11 +157,15 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
                           workdir=str(workdir))
     try:
         log.info("%s: executing %s", report.name, report.notebook.name)
+        budget = report_timeout(report, options)
+        deadline = time.monotonic() + budget
         papermill.execute_notebook(
             str(report.notebook), str(executed), parameters=report.parameters,
             cwd=str(workdir), progress_bar=False, log_output=False,
             kernel_name="python3", request_save_on_cell_execute=False,
-            kernel_manager_class=kernel_manager_class())
+            kernel_manager_class=kernel_manager_class(),
+            # one budget for the whole notebook: each cell may use what is left of it
+            timeout_func=lambda cell: max(1, int(deadline - time.monotonic())))
         nb = nbformat.read(executed, as_version=4)
         nb.metadata["coopreport"] = {
             "name": report.name, "title": report.spec.title, "subtitle": report.spec.subtitle,
@@ -157,6 +182,10 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
     except PapermillExecutionError as exc:
         result.error = f"{exc.ename}: {exc.evalue}".strip()
         result.staged = [str(executed)] if executed.exists() else []
+    except CellTimeoutError as exc:
+        result.error = timeout_message(report_timeout(report, options), str(exc),
+                                       report.notebook)
+        result.staged = [str(executed)] if executed.exists() else []
     except (CoopReportError, OSError, ValueError, RuntimeError) as exc:
         # ValueError/RuntimeError: nbclient's kernel errors (dead kernel, timeout) and
         # nbformat validation; the report fails, the build goes on with the others.
@@ -169,6 +198,40 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
     else:
         log.error("%s: FAILED after %.1f s: %s", report.name, result.seconds, result.error)
     return result
+
+
+def timeout_message(seconds: int, detail: str, notebook: Path) -> str:
+    """A timed-out report's error: the limit, how to change it, and the cell that was running,
+    found in ``notebook`` from the preview of its source that nbclient's message carries."""
+    import ast
+
+    import nbformat
+
+    marker = "preview of the cell contents:"
+    preview = detail.split(marker, 1)[1] if marker in detail else ""
+    lines = [line for line in preview.splitlines() if line.strip().strip("-")]
+    if lines and lines[0].startswith("["):  # a long cell: its first lines as a Python list
+        try:
+            shown = ast.literal_eval(lines[0])
+            lines = [str(line) for line in shown if str(line).strip()]
+        except (ValueError, SyntaxError):
+            pass
+    where = "a cell that could not be identified"
+    if lines:
+        start = "\n".join(lines[:3]).strip()
+        try:
+            cells = nbformat.read(notebook, as_version=4).cells
+        except (OSError, ValueError):
+            cells = []
+        number = next((i for i, cell in enumerate(cells, start=1)
+                       if cell.cell_type == "code" and cell.source.strip().startswith(start)),
+                      None)
+        first = lines[0].strip()
+        where = (f"cell {number} of {notebook.name} ({first} ...)" if number
+                 else f"the cell beginning {first!r}")
+    return (f"timed out: the report ran longer than its limit of {seconds} s and was stopped "
+            f"(raise it with --timeout or the params key timeout); the cell running was "
+            f"{where}")
 
 
 def publish_result(result: ReportResult, edition: Path, out: Path) -> ReportResult:
@@ -204,11 +267,66 @@ def _warm_worker(level: int) -> None:
     from analysis.logs import configure_logging
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the build decides, as for Ctrl-C
+    _die_with_parent()
     configure_logging(level)
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
     import analysis.render  # noqa: F401
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the build process dies, however it dies (even by
+    SIGKILL), so no worker lives on to publish without the lock. Its kernel follows: ipykernel
+    exits when it sees its parent gone. Elsewhere the build stops its workers itself."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError) as exc:
+        log.debug("no parent-death signal for this worker: %s", exc)
+
+
+@contextlib.contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop the build as Ctrl-C does (KeyboardInterrupt in this process).
+
+    Only in the main thread (Python allows signal handlers nowhere else); the previous
+    handlers come back afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise BuildInterrupted(signum)
+
+    previous = {s: signal.signal(s, interrupt) for s in STOP_SIGNALS if s != signal.SIGINT}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+@contextlib.contextmanager
+def _stop_signals_deferred() -> Iterator[None]:
+    """Hold stop signals back while an edition is published; they act right after it."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def build_reports(reports: Sequence[Report], options: BuildOptions,
@@ -224,12 +342,7 @@ def build_reports(reports: Sequence[Report], options: BuildOptions,
     """
     out = options.output_dir
     editions.claim(out, own_names=frozenset({LOCK_NAME}))
-    lock = filelock.FileLock(str(out / LOCK_NAME))
-    try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout as exc:
-        raise BuildError(f"another coopreport build is writing to {out} (lock {lock.lock_file}); "
-                         "wait for it to finish, or build into another --output-dir") from exc
+    lock = _take_lock(out)
     results: dict[str, ReportResult] = {}
     work = out / WORK_DIR
     try:
@@ -243,9 +356,11 @@ def build_reports(reports: Sequence[Report], options: BuildOptions,
                 on_done(result)
 
         try:
-            _run_all(reports, options, done, results)
+            with _stop_signals_interrupt():
+                _run_all(reports, options, done, results)
         except KeyboardInterrupt:
-            # no report starts after Ctrl-C; finished ones are published, the rest untouched
+            # no report starts after a stop signal; finished ones are published, the rest
+            # untouched
             _publish_edition(out, edition, options, list(results.values()), "interrupted")
             raise
         ordered = [results[r.name] for r in reports]
@@ -253,15 +368,63 @@ def build_reports(reports: Sequence[Report], options: BuildOptions,
         return ordered
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        lock.release()
+        _release_lock(lock)
+
+
+def _take_lock(out: Path) -> filelock.BaseFileLock:
+    """The output folder's lock, or a BuildError while another build holds it.
+
+    The lock is the operating system's (released when its holder dies, even by SIGKILL); the
+    lock file also names the holder's process, so a build that takes over from one that died
+    says so.
+    """
+    path = out / LOCK_NAME
+    try:
+        last_holder = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        last_holder = ""
+    lock = filelock.FileLock(str(path))
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout as exc:
+        raise BuildError(f"another coopreport build is writing to {out} (lock {path}"
+                         f"{', process ' + last_holder if last_holder else ''}); wait for it "
+                         "to finish, or build into another --output-dir") from exc
+    if last_holder.isdigit() and int(last_holder) != os.getpid():
+        log.warning("took over the lock of %s from build process %s, which is gone (killed?); "
+                    "its unfinished edition is discarded", out, last_holder)
+    try:
+        path.write_text(str(os.getpid()), encoding="utf-8")
+    except OSError as exc:
+        log.debug("could not record this process in %s: %s", path, exc)
+    return lock
+
+
+def _release_lock(lock: filelock.BaseFileLock) -> None:
+    try:
+        Path(lock.lock_file).write_text("", encoding="utf-8")  # a clean end: no holder
+    except OSError as exc:
+        log.debug("could not clear %s: %s", lock.lock_file, exc)
+    lock.release()
 
 
 def _publish_edition(out: Path, edition: Path, options: BuildOptions,
                      results: Sequence[ReportResult], status: str | None = None) -> None:
-    """Write the summary and the index into ``edition``, then publish it (one rename)."""
-    write_summary(edition, options, results, status=status)
-    write_index(edition)
-    editions.publish(out, edition)
+    """Write the summary and the index into ``edition``, then publish it (one rename).
+
+    Stop signals wait until the edition is published. Raises BuildError when the summary or
+    the index cannot be written (a full disk): the previous edition stays published.
+    """
+    with _stop_signals_deferred():
+        try:
+            write_summary(edition, options, results, status=status)
+            write_index(edition)
+        except OSError as exc:
+            shutil.rmtree(edition, ignore_errors=True)  # never published; nothing stays behind
+            raise BuildError(f"cannot write the build summary or index in {out} "
+                             f"({exc.strerror or exc}); nothing was published and the previous "
+                             "reports stay as they were: free disk space and build again") from exc
+        editions.publish(out, edition)
 
 
 def _run_all(reports: Sequence[Report], options: BuildOptions,
@@ -282,7 +445,7 @@ def _run_all(reports: Sequence[Report], options: BuildOptions,
     level = logging.getLogger("analysis").getEffectiveLevel()
     pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_worker,
                                   initargs=(level,))
-    with _ctrl_c_sets() as stop:
+    with _stop_signals_set() as stop:
         futures = {pool.submit(run_report, r, options): r for r in reports}
         pending = set(futures)
         while pending and not stop.is_set():
@@ -296,27 +459,42 @@ def _run_all(reports: Sequence[Report], options: BuildOptions,
                                           error=f"the worker process died: {exc}"))
         if stop.is_set():
             _stop_pool(pool)
-            raise KeyboardInterrupt
+            raise BuildInterrupted(stop.signum)
     pool.shutdown(wait=True)
 
 
+class _StopEvent(threading.Event):
+    """Set by a stop signal; remembers the first signal's number."""
+
+    signum: int = signal.SIGINT
+
+
 @contextlib.contextmanager
-def _ctrl_c_sets() -> Iterator[threading.Event]:
-    """An event that Ctrl-C (SIGINT) sets, instead of raising KeyboardInterrupt anywhere.
+def _stop_signals_set() -> Iterator[_StopEvent]:
+    """An event that a stop signal (Ctrl-C, SIGTERM, SIGHUP) sets, instead of raising
+    KeyboardInterrupt anywhere.
 
     The parallel build waits on its workers in short steps and checks the event between them,
-    so Ctrl-C is handled in this module's code, never inside the executor's locks and queues.
-    Outside the main thread (where Python allows no signal handler) Ctrl-C is left as it is.
+    so a stop is handled in this module's code, never inside the executor's locks and queues.
+    Outside the main thread (where Python allows no signal handler) signals are left as they
+    are.
     """
-    stop = threading.Event()
+    stop = _StopEvent()
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+
+    def note(signum: int, frame: object) -> None:
+        if not stop.is_set():
+            stop.signum = signum
+        stop.set()
+
+    previous = {s: signal.signal(s, note) for s in STOP_SIGNALS}
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:

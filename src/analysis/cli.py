@@ -1,19 +1,23 @@
 """The ``coopreport`` command (also ``python -m analysis``).
 
-Exit codes: 0 success; 1 a report failed to build, or a connector's source failed (network,
-unreadable file); 2 bad usage, bad data or bad parameters.
+Exit codes: 0 success; 1 a report failed to build (or timed out), or a connector's source
+failed (network, unreadable file); 2 bad usage, bad data, bad parameters or an output folder
+that is not coopreport's; 128 + the signal's number when a build was stopped (130 Ctrl-C,
+143 SIGTERM, 129 SIGHUP).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from analysis import __version__
 from analysis.errors import ConnectorError, CoopReportError
+from analysis.params import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS
 from analysis.paths import display_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -110,10 +114,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"coopreport build: --formats takes html, pdf or html,pdf, not {args.formats}",
               file=sys.stderr)
         return EXIT_USAGE
+    if args.timeout is not None and not 1 <= args.timeout <= MAX_TIMEOUT_SECONDS:
+        print(f"coopreport build: --timeout takes 1 to {MAX_TIMEOUT_SECONDS} seconds, not "
+              f"{args.timeout}", file=sys.stderr)
+        return EXIT_USAGE
     jobs = args.jobs or os.cpu_count() or 1
     options = BuildOptions(output_dir=Path(args.output_dir).resolve(), formats=formats,
                            renderer=renderer, jobs=jobs, commit=git_commit(),
-                           built_at=utc_now())
+                           built_at=utc_now(), timeout=args.timeout)
     log.info("building %d report(s) into %s with the %s renderer, %d job(s)", len(reports),
              display_path(options.output_dir), renderer, jobs)
     with BuildDisplay(reports) as display:
@@ -229,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="auto: Quarto when installed, else the built-in renderer")
     build.add_argument("--formats", metavar="LIST",
                        help="html, pdf or html,pdf (default: each params file's formats)")
+    build.add_argument("--timeout", type=int, metavar="SECONDS",
+                       help="stop a report whose notebook runs longer than this and mark it "
+                            "failed (default: the params file's timeout, else "
+                            f"{DEFAULT_TIMEOUT_SECONDS} s)")
     build.add_argument("--allow-notebook-outside", action="store_true",
                        help="let params files run notebooks outside notebooks/ (only for "
                             f"params files you trust; also {paths.ALLOW_NOTEBOOK_OUTSIDE_ENV}=1)")
@@ -299,9 +311,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CoopReportError as exc:
         print(f"coopreport: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("coopreport: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP during a build
+        signum = int(getattr(exc, "signum", signal.SIGINT))
+        # a report stopped mid-cell leaves nbclient's cell task failed ("Kernel died"); asyncio
+        # would print its traceback at exit, although the stop was ours and is reported here
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        print(f"coopreport: interrupted ({signal.Signals(signum).name})", file=sys.stderr)
+        return 128 + signum
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return EXIT_OK

@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 import nbformat
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from analysis import paths
 from analysis.errors import DataValidationError, ParameterError
@@ -39,6 +39,8 @@ from analysis.taxonomy import LANGUAGES, is_country
 Format = Literal["html", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "pdf")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+DEFAULT_TIMEOUT_SECONDS = 900  # a report's notebook, all cells together (shipped ones: ~5 s)
+MAX_TIMEOUT_SECONDS = 86_400
 # Params files are small hand-written YAML: these bounds stop a hostile or broken file (a
 # "billion laughs" alias bomb, a huge or endlessly nested file) before it costs memory or time.
 MAX_PARAMS_BYTES = 256 * 1024
@@ -56,6 +58,8 @@ class ReportSpec(BaseModel):
     title: StrictStr = Field(min_length=1)
     subtitle: StrictStr | None = None
     formats: list[Format] = Field(default_factory=lambda: list(FORMATS), min_length=1)
+    # seconds the report's notebook may run before it is stopped and marked failed
+    timeout: StrictInt | None = Field(default=None, ge=1, le=MAX_TIMEOUT_SECONDS)
     parameters: dict[StrictStr, Any] = Field(default_factory=dict)
 
 

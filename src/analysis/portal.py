@@ -52,16 +52,18 @@ def collect_entries(out: Path) -> list[Entry]:
     return entries
 
 
-def _failed(out: Path) -> list[tuple[str, str]]:
+def _failed(out: Path) -> list[tuple[str, str, bool]]:
+    """Reports that failed in the last build: name, error, and whether their executed notebook
+    is there to link (a kernel that died may have left none)."""
     summary = out / "build-summary.json"
     if not summary.exists():
         return []
     data = json.loads(summary.read_text(encoding="utf-8"))
-    return [(r["name"], r.get("error") or "") for r in data.get("reports", [])
-            if r.get("status") != "ok"]
+    return [(r["name"], r.get("error") or "", (out / "_failed" / f"{r['name']}.ipynb").is_file())
+            for r in data.get("reports", []) if r.get("status") != "ok"]
 
 
-def render_index(entries: list[Entry], failed: list[tuple[str, str]]) -> str:
+def render_index(entries: list[Entry], failed: list[tuple[str, str, bool]]) -> str:
     """The portal page as HTML text; every value is escaped."""
     def e(value: object) -> str:
         return html.escape(str(value), quote=True)
@@ -78,8 +80,9 @@ def render_index(entries: list[Entry], failed: list[tuple[str, str]]) -> str:
                     f"<td>{e(entry.built_at)}</td><td>{links}</td></tr>")
     failures = ""
     if failed:
-        items = "".join(f'<li><strong>{e(n)}</strong>: {e(err)} (<a href="_failed/{e(n)}.ipynb">'
-                        "executed notebook</a>)</li>" for n, err in failed)
+        items = "".join(f"<li><strong>{e(n)}</strong>: {e(err)}"
+                        + (f' (<a href="_failed/{e(n)}.ipynb">executed notebook</a>)' if kept
+                           else "") + "</li>" for n, err, kept in failed)
         failures = (f'<section class="failed"><h2>Failed in the last build</h2><ul>{items}</ul>'
                     "<p>Their previous reports, if any, are still listed above.</p></section>")
     body = "".join(rows) or '<tr><td colspan="4">No reports built yet.</td></tr>'
