@@ -17,7 +17,7 @@ endif
 # frozen test registry, never data/: editing the data needs no test change.
 NOTEBOOK_DATA := tests/fixtures/registry/cooperation_events.csv
 
-.PHONY: help venv use-active-env report test lint lab notebooks bench clean
+.PHONY: help venv use-active-env report test lint lab notebooks bench faults clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -72,6 +72,9 @@ notebooks: $(STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTP
 bench: $(STAMP) ## Benchmark the report build (runner against naive papermill) and the duplicate check
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_duplicates.py
+
+faults: $(STAMP) ## Scripted fault run: kill -9, SIGTERM, a hung notebook, then a normal build
+	$(BIN)/python benchmarks/fault_run.py
 
 clean: ## Remove built reports and caches (keeps .venv)
 	rm -rf reports/_output reports/_build reports/.quarto .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,150 @@
+"""Scripted fault run: kill -9 at random moments, SIGTERM with --jobs 2, a hung notebook with
+--timeout 20, then a normal build — into one output folder — and check after every step that it
+holds only complete editions, an index and summary that match the files, and no process.
+
+    .venv/bin/python benchmarks/fault_run.py [--kills 10] [--seed 1]
+
+Prints one line per step and exits 1 if any check failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "fixtures" / "notebooks" / "tiny.ipynb"
+REGISTRY = ROOT / "tests" / "fixtures" / "registry" / "cooperation_events.csv"
+BOUND = 300.0  # seconds any step may take on a loaded machine
+
+
+def params(folder: Path, name: str, label: str, **extra: object) -> Path:
+    values = {"label": label, "data_path": str(REGISTRY), **extra}
+    lines = "".join(f"\n  {k}: {json.dumps(v)}" for k, v in values.items())
+    path = folder / f"{name}.yaml"
+    path.write_text(f"name: {name}\nnotebook: {TINY}\ntitle: {name}\nformats: [html, pdf]\n"
+                    f"parameters:{lines}\n", encoding="utf-8")
+    return path
+
+
+def start(specs: list[Path], out: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "analysis", "build",
+                             "--allow-notebook-outside", *map(str, specs), "--output-dir",
+                             str(out), *extra], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def family(pid: int) -> list[psutil.Process]:
+    try:
+        return [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def check(out: Path) -> list[str]:
+    """What is wrong with the output folder as a reader sees it (empty: nothing)."""
+    problems = []
+    summary_path = out / "build-summary.json"
+    if not summary_path.exists():
+        return [] if not (out / "current").exists() else ["no build-summary.json"]
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for report in summary["reports"]:
+        for output in report["outputs"]:
+            if not os.path.exists(output):
+                problems.append(f"summary names {output}, which is not there")
+    for notebook in out.glob("*.ipynb"):
+        built = json.loads(notebook.read_text(encoding="utf-8"))["metadata"]["coopreport"][
+            "provenance"]["built_at"]
+        for other in (notebook.with_suffix(".html"),):
+            if other.exists() and built not in other.read_text(encoding="utf-8"):
+                problems.append(f"{other.name} is not from the build of {notebook.name}")
+        if f'href="{notebook.stem}.html"' not in index and notebook.with_suffix(".html").exists():
+            problems.append(f"index.html does not list {notebook.stem}")
+    for link in re.findall(r'href="([^"#:]+)"', index):
+        if not (out / link).exists():
+            problems.append(f"index.html links {link}, which is not there")
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=10, help="kill -9 rounds (default 10)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    args = parser.parse_args()
+    chance = random.Random(args.seed)
+    failures = 0
+
+    def report(step: str, problems: list[str]) -> None:
+        nonlocal failures
+        failures += bool(problems)
+        print(f"{'FAIL' if problems else 'ok  '}  {step}" + "".join(f"\n      {p}"
+                                                                  for p in problems))
+
+    with tempfile.TemporaryDirectory(prefix="coopreport-faults-") as tmp:
+        folder, out = Path(tmp), Path(tmp) / "out"
+        specs = [params(folder, f"r{i}", "v0") for i in range(3)]
+        done = start(specs, out, "--jobs", "2")
+        done.communicate(timeout=BOUND)
+        report(f"first build (exit {done.returncode})", check(out) if done.returncode == 0
+               else [f"exit {done.returncode}"])
+
+        for round_no in range(1, args.kills + 1):
+            specs = [params(folder, f"r{i}", f"v{round_no}") for i in range(3)]
+            process = start(specs, out, "--jobs", "2")
+            time.sleep(chance.uniform(0.5, 12.0))  # a random moment: executing or publishing
+            processes = family(process.pid)
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate(timeout=BOUND)
+            _, alive = psutil.wait_procs(processes, timeout=BOUND)
+            report(f"kill -9 #{round_no} (exit {process.returncode})",
+                   check(out) + [f"process {p.pid} outlived the build" for p in alive])
+
+        specs = [params(folder, f"r{i}", "term", pause=600) for i in range(3)]
+        process = start(specs, out, "--jobs", "2")
+        deadline = time.monotonic() + BOUND
+        while len(family(process.pid)) < 5 and time.monotonic() < deadline:  # 2 workers+kernels
+            time.sleep(0.1)
+        processes = family(process.pid)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=BOUND)
+        _, alive = psutil.wait_procs(processes, timeout=BOUND)
+        report(f"SIGTERM with --jobs 2 (exit {process.returncode})",
+               check(out) + [f"process {p.pid} outlived the build" for p in alive]
+               + ([] if process.returncode == 143 else [stderr[-300:]]))
+
+        hung = params(folder, "hung", "forever", pause=10**9)
+        started = time.monotonic()
+        process = start([hung], out, "--timeout", "20")
+        stdout, _ = process.communicate(timeout=BOUND)
+        took = time.monotonic() - started
+        report(f"hung notebook with --timeout 20 (exit {process.returncode}, {took:.0f} s)",
+               check(out) + ([] if process.returncode == 1 and "timed out" in stdout
+                             else ["not failed as timed out"]))
+
+        specs = [params(folder, f"r{i}", "final") for i in range(3)]
+        process = start(specs, out, "--jobs", "2")
+        process.communicate(timeout=BOUND)
+        final = check(out)
+        if process.returncode == 0 and "label=final" not in (out / "r0.html").read_text(
+                encoding="utf-8"):
+            final.append("the normal build did not publish")
+        report(f"normal build afterwards (exit {process.returncode})",
+               final + ([] if process.returncode == 0 else [f"exit {process.returncode}"]))
+    print(f"\n{'all checks passed' if not failures else f'{failures} step(s) FAILED'}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
