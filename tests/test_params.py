@@ -184,8 +184,8 @@ def test_alias_bomb_is_refused_without_expanding(tmp_path, text, line):
         read_yaml(path)
     assert time.perf_counter() - started < 2
     message = str(caught.value)
-    assert message.startswith(f"{path}:{line}: invalid YAML: alias *a0: params files may not use "
-                              "YAML aliases")
+    assert message.startswith(f"{path}:{line}: invalid YAML: alias *a0: coopreport's YAML files "
+                              "(params files, data/sources.yaml) may not use aliases")
     assert len(message) < len(str(path)) + 200
 
 
@@ -196,7 +196,8 @@ def test_alias_bomb_is_refused_without_expanding(tmp_path, text, line):
 def test_any_alias_is_refused_with_its_line(tmp_path, text, line):
     path = write(tmp_path, text)
     with pytest.raises(ParameterError, match=rf"^{re.escape(str(path))}:{line}: invalid YAML: "
-                                             "alias \\*[nb]: params files may not use"):
+                                             "alias \\*[nb]: coopreport's YAML files "
+                                             r"\(params files, data/sources\.yaml\) may not use"):
         read_yaml(path)
 
 

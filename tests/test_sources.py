@@ -89,8 +89,13 @@ def test_an_id_in_two_sources_is_an_error(tmp_path):
 @pytest.mark.parametrize(("text", "message"), [
     ("sources: []\n", "expected a list"),
     ("sources:\n  - path: missing.csv\n", "no file at"),
-    ("sources: [\n", "cannot read the sources file"),
+    ("sources: [\n", r"sources.yaml:2: invalid YAML"),
     ("other: 1\n", "expected a list"),
+    # bounded like params files: an alias bomb is refused at its first alias, never expanded
+    ("a: &a ['x','x','x','x','x','x','x','x','x']\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+     "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nsources: [*c]\n",
+     r"sources.yaml:2: invalid YAML: alias \*a: coopreport's YAML files .* may not use aliases"),
+    ("sources:" + " [" * 30 + " ]" * 30 + "\n", "nested more than 20 levels deep"),
 ])
 def test_bad_sources_file(tmp_path, text, message):
     config = tmp_path / "sources.yaml"
@@ -178,3 +183,17 @@ def test_the_best_title_wins_over_a_nearer_date():
     # "near"'s own best in x.csv is "a" (its only candidate), so that pair stays too
     assert found[["first", "second", "days"]].values.tolist() == [
         ["a", "near", 1], ["a", "same", 20]]
+
+
+def test_validate_prints_a_bounded_list_of_likely_duplicates(tmp_path, capsys):
+    # 25 + 25 identical same-day rows: 2 * 25 - 1 = 49 pairs (see the rule above);
+    # validate prints the first 20 and counts the other 29
+    def rows(prefix: str) -> list[dict[str, str]]:
+        return [make_row(activity_id=f"{prefix}{i}", date="2023-05-20", partners="World Bank",
+                         title="Seminar on e-procurement reforms") for i in range(25)]
+
+    assert main(["validate", str(write_sources(tmp_path, rows("A"), rows("B")))]) == 0
+    out = capsys.readouterr().out
+    assert "likely duplicates across sources (49;" in out
+    assert sum(line.startswith("  A") or line.startswith("  B") for line in out.splitlines()) == 20
+    assert "  ... and 29 more pairs (the first 20 are shown;" in out

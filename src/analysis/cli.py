@@ -21,6 +21,7 @@ from analysis.params import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS
 from analysis.paths import display_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SHOWN_DUPLICATES = 20  # likely duplicate pairs `validate` prints; the rest are counted
 log = logging.getLogger("analysis")
 
 
@@ -49,9 +50,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if duplicates is not None and not duplicates.empty:
         print(f"likely duplicates across sources ({len(duplicates)}; check them, nothing was "
               "dropped):")
-        for row in duplicates.itertuples():
+        for row in duplicates.head(SHOWN_DUPLICATES).itertuples():
             print(f"  {row.first} ({row.first_file}) ~ {row.second} ({row.second_file}): "
                   f"{row.days} days apart, title similarity {row.similarity:.2f}")
+        if len(duplicates) > SHOWN_DUPLICATES:
+            print(f"  ... and {len(duplicates) - SHOWN_DUPLICATES} more pairs (the first "
+                  f"{SHOWN_DUPLICATES} are shown; resolve them, or use "
+                  "analysis.sources.find_likely_duplicates for the full list)")
     if problems:
         for problem in sorted(problems):
             print(problem, file=sys.stderr)

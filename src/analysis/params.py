@@ -129,8 +129,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):  # type: ignore[no-untyped-call]
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
-                None, None, f"alias *{show_text(event.anchor)}: params files may not use YAML "
-                "aliases (*name) or merge keys (<<); write the value out in full",
+                None, None, f"alias *{show_text(event.anchor)}: coopreport's YAML files (params "
+                "files, data/sources.yaml) may not use aliases (*name) or merge keys (<<); "
+                "write the value out in full",
                 event.start_mark)
         collection = self.check_event(  # type: ignore[no-untyped-call]
             yaml.SequenceStartEvent, yaml.MappingStartEvent)
@@ -139,8 +140,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             if self._depth > MAX_YAML_DEPTH:
                 event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise yaml.composer.ComposerError(
-                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep; a params "
-                    "file holds a few keys and simple lists", event.start_mark)
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep; these files "
+                    "hold a few keys and simple lists", event.start_mark)
             return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
         finally:
             self._depth -= collection
@@ -161,25 +162,32 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                                  _construct_mapping)
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Parse a params file; errors name the file, line and what is wrong.
+def read_yaml(path: Path, what: str = "params file") -> Any:
+    """Parse one of coopreport's YAML files (a params file, ``data/sources.yaml``); errors
+    name the file, line and what is wrong.
 
     The file may be at most :data:`MAX_PARAMS_BYTES` long and nested at most
     :data:`MAX_YAML_DEPTH` levels deep, and may not use YAML aliases (see
     :class:`_UniqueKeyLoader`), so a hostile file is refused at once instead of expanding.
+    ``what`` names the kind of file in messages.
+
+    Raises
+    ------
+    ParameterError
+        When the file cannot be read, is too large, or is not valid (bounded) YAML.
     """
     try:
         with path.open("rb") as handle:  # read a bounded amount: the path may be a device
             raw = handle.read(MAX_PARAMS_BYTES + 1)
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"{path}: cannot read the params file ({exc})") from exc
+        raise ParameterError(f"{path}: cannot read the {what} ({exc})") from exc
     if len(raw) > MAX_PARAMS_BYTES:
-        raise ParameterError(f"{path}: the params file is larger than {MAX_PARAMS_BYTES // 1024} "
-                             "KiB; a params file holds a few keys (put data in a registry file "
-                             "and point parameters.data_path at it)")
+        raise ParameterError(f"{path}: the {what} is larger than {MAX_PARAMS_BYTES // 1024} "
+                             "KiB; it holds a few keys (put data in a registry file and point "
+                             "to it)")
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -188,6 +196,11 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except ValueError as exc:  # e.g. an integer beyond Python's 4300-digit limit
         raise ParameterError(f"{path}: invalid YAML: a value cannot be read "
                              f"({show_text(str(exc))}); write it as a quoted string") from exc
+
+
+def read_params_yaml(path: Path) -> dict[str, Any]:
+    """A params file's mapping (:func:`read_yaml`, which see)."""
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise ParameterError(f"{path}: a params file must be a YAML mapping with the keys "
                              "name, notebook, title, formats, parameters")
@@ -450,7 +463,7 @@ def load_report_spec(source: Path, *, allow_notebook_outside: bool | None = None
     ParameterError
         One line per problem, each naming the file, the key and what to do.
     """
-    data = read_yaml(source)
+    data = read_params_yaml(source)
     problems: list[str] = []
     spec: ReportSpec | None = None
     try:

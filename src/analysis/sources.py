@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis import paths
 from analysis.errors import DataValidationError, ParameterError, Problem
@@ -59,10 +58,9 @@ def read_sources_config(config: Path) -> list[Path]:
         For unreadable or invalid YAML, a missing ``sources`` list, or a listed file that
         does not exist.
     """
-    try:
-        data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ParameterError(f"{config}: cannot read the sources file ({exc})") from exc
+    from analysis.params import read_yaml
+
+    data = read_yaml(config, what="sources file")  # bounded: no aliases, size, nesting
     entries = data.get("sources") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise ParameterError(f"{config}: sources: expected a list of entries like "
@@ -89,11 +87,12 @@ def curated_files(config: Path | None = None) -> list[Path]:
     source = config or paths.DEFAULT_SOURCES
     if not source.is_file():
         return []
+    from analysis.params import read_yaml
+
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        log.warning("%s: cannot read the sources file (%s); only the default registry is "
-                    "treated as curated", display_path(source), exc)
+        data = read_yaml(source, what="sources file")
+    except ParameterError as exc:
+        log.warning("%s; only the default registry is treated as curated", exc)
         return []
     entries = data.get("sources") if isinstance(data, dict) else None
     return [(source.parent / entry["path"]).resolve() for entry in entries or []
