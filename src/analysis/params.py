@@ -440,7 +440,7 @@ def find_notebook(source: Path, name: str, allow_outside: bool | None = None) ->
             if allow_outside or resolved.is_relative_to(home):
                 return resolved
             raise ParameterError(
-                f"{source}: notebook: {show_value(name)} is {show_value(str(resolved))}, outside "
+                f"{source}: notebook: {show_value(name)} is {str(resolved)!r}, outside "
                 f"{paths.NOTEBOOKS_DIR}; report notebooks must live in notebooks/ (move or copy "
                 "it there), or, if you trust every params file of this build, pass "
                 f"--allow-notebook-outside (or set {paths.ALLOW_NOTEBOOK_OUTSIDE_ENV}=1)")
