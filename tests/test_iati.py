@@ -308,7 +308,8 @@ def test_memory_stays_flat_while_streaming_a_large_file(tmp_path):
             handle.write(ACTIVITY.format(n=n, filler=filler))
         handle.write("</iati-activities>\n")
     size = path.stat().st_size
-    started = time.perf_counter()
+    # CPU time of this process, not wall time: other processes on a busy machine do not count
+    started = time.process_time()
     tracemalloc.start()
     try:
         count = sum(1 for _ in iter_activities(path))
@@ -318,4 +319,4 @@ def test_memory_stays_flat_while_streaming_a_large_file(tmp_path):
     assert count == 10_000
     assert size > 10_000_000
     assert peak < size / 20, f"peak {peak:,} bytes while streaming a {size:,}-byte file"
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
