@@ -40,8 +40,7 @@ endif
 
 venv: $(STAMP) ## Create .venv and install the project (editable) with its dependencies
 
-report: $(STAMP) ## Validate the registry and build the default reports into reports/_output/
-	$(BIN)/coopreport validate
+report: $(STAMP) ## Build the default reports into reports/_output/ (only what changed)
 	$(BIN)/coopreport build --all
 
 test: $(STAMP) ## Run every stage (data, unit, end-to-end, notebooks); fail if any failed

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import json
 import logging
 import multiprocessing
 import os
@@ -25,56 +24,32 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import filelock
-
-from analysis import editions, paths, provenance
+from analysis import editions, incremental, paths, provenance
+from analysis.build_records import (  # noqa: F401  (part of this module's interface)
+    FAILED_DIR,
+    LOCK_NAME,
+    STAGING_FIELDS,
+    SUMMARY_NAME,
+    BuildOptions,
+    ReportResult,
+    release_lock,
+    take_lock,
+    write_manifest,
+    write_summary,
+)
 from analysis.errors import BuildError, CoopReportError
-from analysis.params import DEFAULT_TIMEOUT_SECONDS, Report, parameters_cell
+from analysis.params import Report, parameters_cell
 from analysis.portal import write_index
+from analysis.settings import DEFAULT_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
 
 WORK_DIR = ".coopreport-work"  # reports' work folders, inside the output folder
-FAILED_DIR = "_failed"
-LOCK_NAME = ".coopreport.lock"
-SUMMARY_NAME = "build-summary.json"
 
 
-@dataclass
-class ReportResult:
-    """The outcome of one report, as written to ``build-summary.json``."""
-
-    name: str
-    title: str
-    status: str  # "ok" or "failed"
-    seconds: float
-    outputs: list[str] = field(default_factory=list)
-    error: str | None = None
-    failed_notebook: str | None = None
-    renderer: str | None = None
-    parameters: dict[str, Any] = field(default_factory=dict)
-    # where a worker left the report's files for the build process to publish (not in the
-    # summary): the work folder, and the finished files or the failed notebook in it
-    workdir: str | None = field(default=None, repr=False)
-    staged: list[str] = field(default_factory=list, repr=False)
-
-
-STAGING_FIELDS = ("workdir", "staged")
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    output_dir: Path
-    formats: tuple[str, ...] | None = None  # None: each report's own formats
-    renderer: str = "builtin"  # resolved before the build starts: "builtin" or "quarto"
-    jobs: int = 1
-    commit: str | None = None
-    built_at: str = ""
-    timeout: int | None = None  # seconds per report; None: the params file's, or the default
 
 
 # what stops a build like Ctrl-C: cron, systemd and CI send SIGTERM; a closed terminal SIGHUP
@@ -123,6 +98,24 @@ def kernel_manager_class() -> type:
             await super()._async_interrupt_kernel()
 
     return IpcKernelManager
+
+
+def report_inputs(report: Report, options: BuildOptions) -> dict[str, Any]:
+    """What the report is made from, hashed (:func:`analysis.incremental.inputs`)."""
+    data_path = full_parameters(report).get("data_path")
+    registry = (paths.resolve_data_path(data_path) if isinstance(data_path, str) and data_path
+                else paths.default_data_path())
+    data_files = [registry]
+    if registry.suffix in (".yaml", ".yml") and registry.is_file():
+        from analysis.sources import read_sources_config
+
+        try:
+            data_files += read_sources_config(registry)
+        except CoopReportError:
+            pass  # the params check already refused an invalid sources file
+    formats = list(options.formats or report.spec.formats)
+    return incremental.inputs(report.source, report.notebook, data_files, options.renderer,
+                              formats)
 
 
 def full_parameters(report: Report) -> dict[str, Any]:
@@ -342,74 +335,71 @@ def build_reports(reports: Sequence[Report], options: BuildOptions,
     """
     out = options.output_dir
     editions.claim(out, own_names=frozenset({LOCK_NAME}))
-    lock = _take_lock(out)
+    lock = take_lock(out)
     results: dict[str, ReportResult] = {}
     work = out / WORK_DIR
     try:
         shutil.rmtree(work, ignore_errors=True)  # leftovers of a killed build (ours by name)
         work.mkdir()
         edition = editions.begin(out)
+        manifest = incremental.load_manifest(edition)
+        to_build, reasons, pending = [], {}, {}
+        for report in reports:
+            now = report_inputs(report, options)
+            record = manifest.get(report.name)
+            if record is not None and not options.force and incremental.is_current(
+                    record, now, edition):
+                skipped = ReportResult(
+                    report.name, report.spec.title, "skipped", 0.0,
+                    outputs=[str(out / name) for name in record["files"]],
+                    parameters=full_parameters(report), renderer=options.renderer,
+                    reason=f"unchanged since the build of {record.get('built_at', '?')}")
+                results[report.name] = skipped
+                if on_done:
+                    on_done(skipped)
+                continue
+            to_build.append(report)
+            reasons[report.name] = ("--force" if options.force
+                                    else incremental.describe_changes(
+                                        (record or {}).get("inputs"), now))
+            pending[report.name] = now  # recorded in the manifest once the report is built
 
         def done(result: ReportResult) -> None:
+            result.reason = reasons.get(result.name)
+            files = [Path(p).name for p in result.staged] if result.status == "ok" else []
             publish_result(result, edition, out)
+            if result.status == "ok":
+                manifest[result.name] = {
+                    "inputs": pending[result.name], "files": files,
+                    "formats": list(options.formats or _spec(reports, result.name).formats),
+                    "built_at": options.built_at}
             if on_done:
                 on_done(result)
 
         try:
             with _stop_signals_interrupt():
-                _run_all(reports, options, done, results)
+                _run_all(to_build, options, done, results)
         except KeyboardInterrupt:
             # no report starts after a stop signal; finished ones are published, the rest
             # untouched
-            _publish_edition(out, edition, options, list(results.values()), "interrupted")
+            _publish_edition(out, edition, options, list(results.values()), manifest,
+                             "interrupted")
             raise
         ordered = [results[r.name] for r in reports]
-        _publish_edition(out, edition, options, ordered)
+        _publish_edition(out, edition, options, ordered, manifest)
         return ordered
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        _release_lock(lock)
+        release_lock(lock)
 
 
-def _take_lock(out: Path) -> filelock.BaseFileLock:
-    """The output folder's lock, or a BuildError while another build holds it.
-
-    The lock is the operating system's (released when its holder dies, even by SIGKILL); the
-    lock file also names the holder's process, so a build that takes over from one that died
-    says so.
-    """
-    path = out / LOCK_NAME
-    try:
-        last_holder = path.read_text(encoding="utf-8").strip()
-    except OSError:
-        last_holder = ""
-    lock = filelock.FileLock(str(path))
-    try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout as exc:
-        raise BuildError(f"another coopreport build is writing to {out} (lock {path}"
-                         f"{', process ' + last_holder if last_holder else ''}); wait for it "
-                         "to finish, or build into another --output-dir") from exc
-    if last_holder.isdigit() and int(last_holder) != os.getpid():
-        log.warning("took over the lock of %s from build process %s, which is gone (killed?); "
-                    "its unfinished edition is discarded", out, last_holder)
-    try:
-        path.write_text(str(os.getpid()), encoding="utf-8")
-    except OSError as exc:
-        log.debug("could not record this process in %s: %s", path, exc)
-    return lock
-
-
-def _release_lock(lock: filelock.BaseFileLock) -> None:
-    try:
-        Path(lock.lock_file).write_text("", encoding="utf-8")  # a clean end: no holder
-    except OSError as exc:
-        log.debug("could not clear %s: %s", lock.lock_file, exc)
-    lock.release()
+def _spec(reports: Sequence[Report], name: str) -> Any:
+    return next(r.spec for r in reports if r.name == name)
 
 
 def _publish_edition(out: Path, edition: Path, options: BuildOptions,
-                     results: Sequence[ReportResult], status: str | None = None) -> None:
+                     results: Sequence[ReportResult], manifest: dict[str, Any],
+                     status: str | None = None) -> None:
     """Write the summary and the index into ``edition``, then publish it (one rename).
 
     Stop signals wait until the edition is published. Raises BuildError when the summary or
@@ -418,6 +408,7 @@ def _publish_edition(out: Path, edition: Path, options: BuildOptions,
     with _stop_signals_deferred():
         try:
             write_summary(edition, options, results, status=status)
+            write_manifest(edition, manifest)
             write_index(edition)
         except OSError as exc:
             shutil.rmtree(edition, ignore_errors=True)  # never published; nothing stays behind
@@ -510,28 +501,3 @@ def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
         process.terminate()
     for process in running:
         process.join(timeout=30)
-
-
-def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResult],
-                  status: str | None = None) -> Path:
-    """Write ``build-summary.json`` atomically: what a scheduler reads after the build.
-
-    ``status`` is ``ok`` when every report was built, ``failed`` when one failed, and
-    ``interrupted`` when the build was stopped (only finished reports are listed then).
-    """
-    summary = {
-        "built_at": options.built_at,
-        "git_commit": options.commit,
-        "renderer": options.renderer,
-        "status": status or ("ok" if all(r.status == "ok" for r in results) else "failed"),
-        "reports": [{k: v for k, v in asdict(r).items() if k not in STAGING_FIELDS}
-                    for r in results],
-    }
-    target = out / SUMMARY_NAME
-    handle = tempfile.NamedTemporaryFile("w", dir=out, suffix=".tmp", delete=False,
-                                         encoding="utf-8")
-    with handle:
-        json.dump(summary, handle, indent=2, ensure_ascii=False, default=str)
-    os.chmod(handle.name, 0o644)
-    os.replace(handle.name, target)
-    return target

@@ -15,10 +15,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis import __version__
+from analysis import __version__, paths
 from analysis.errors import ConnectorError, CoopReportError
-from analysis.params import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS
 from analysis.paths import display_path
+from analysis.settings import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SHOWN_DUPLICATES = 20  # likely duplicate pairs `validate` prints; the rest are counted
@@ -93,22 +93,16 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     import os
 
-    from analysis.build import BuildOptions, build_reports
-    from analysis.params import discover_params, load_reports
     from analysis.provenance import git_commit, utc_now
-    from analysis.render import choose_renderer
-    from analysis.runner_ui import BuildDisplay, print_summary
+    from analysis.quarto_cli import choose_renderer
 
     if args.all == bool(args.params):
         print("coopreport build: give params files or --all (not both)", file=sys.stderr)
         return EXIT_USAGE
-    sources = discover_params() if args.all else [Path(p) for p in args.params]
+    sources = paths.params_files() if args.all else [Path(p) for p in args.params]
     if not sources:
         print("coopreport build: no params files found in params/", file=sys.stderr)
         return EXIT_USAGE
-    # every check before any kernel starts or file is written
-    reports = load_reports(sources, allow_notebook_outside=args.allow_notebook_outside or None)
-    renderer = choose_renderer(args.renderer)
     if args.jobs < 0:
         print(f"coopreport build: --jobs must be 1 or more (0 = one per core), not {args.jobs}",
               file=sys.stderr)
@@ -123,16 +117,37 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"coopreport build: --timeout takes 1 to {MAX_TIMEOUT_SECONDS} seconds, not "
               f"{args.timeout}", file=sys.stderr)
         return EXIT_USAGE
-    jobs = args.jobs or os.cpu_count() or 1
-    options = BuildOptions(output_dir=Path(args.output_dir).resolve(), formats=formats,
-                           renderer=renderer, jobs=jobs, commit=git_commit(),
-                           built_at=utc_now(), timeout=args.timeout)
+    renderer = choose_renderer(args.renderer)
+    out = Path(args.output_dir).resolve()
+    if not args.force:
+        from analysis.build_records import nothing_to_do
+
+        done = nothing_to_do(sources, out, renderer, formats, git_commit(), utc_now())
+        if done is not None:
+            print(done)
+            return EXIT_OK
+    return _build(args, sources, out, renderer, formats, os.cpu_count() or 1)
+
+
+def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: str,
+           formats: tuple[str, ...] | None, cores: int) -> int:
+    from analysis.build import BuildOptions, build_reports
+    from analysis.params import load_reports
+    from analysis.provenance import git_commit, utc_now
+    from analysis.runner_ui import BuildDisplay, print_summary
+
+    # every check before any kernel starts or file is written
+    reports = load_reports(sources, allow_notebook_outside=args.allow_notebook_outside or None)
+    jobs = args.jobs or cores
+    options = BuildOptions(output_dir=out, formats=formats, renderer=renderer, jobs=jobs,
+                           commit=git_commit(), built_at=utc_now(), timeout=args.timeout,
+                           force=args.force)
     log.info("building %d report(s) into %s with the %s renderer, %d job(s)", len(reports),
              display_path(options.output_dir), renderer, jobs)
     with BuildDisplay(reports) as display:
         results = build_reports(reports, options, on_done=display.done)
     print_summary(results, options.output_dir)
-    return EXIT_OK if all(r.status == "ok" for r in results) else EXIT_FAILED
+    return EXIT_OK if all(r.status in ("ok", "skipped") for r in results) else EXIT_FAILED
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -225,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(func=cmd_list)
 
     from analysis import paths
-    from analysis.render import RENDERERS
+    from analysis.quarto_cli import RENDERERS
 
     build = sub.add_parser(
         "build", help="execute and render reports",
@@ -242,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="auto: Quarto when installed, else the built-in renderer")
     build.add_argument("--formats", metavar="LIST",
                        help="html, pdf or html,pdf (default: each params file's formats)")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild every report, even those whose params, notebook, data, "
+                            "code and renderer have not changed since their last build")
     build.add_argument("--timeout", type=int, metavar="SECONDS",
                        help="stop a report whose notebook runs longer than this and mark it "
                             "failed (default: the params file's timeout, else "

@@ -48,7 +48,8 @@ EDITION_PREFIX = "e-"
 OWN_NAMES = {MARKER, EDITIONS, CURRENT}
 
 
-def _is_ours(out: Path) -> bool:
+def is_ours(out: Path) -> bool:
+    """Whether ``out`` carries coopreport's marker."""
     marker = out / MARKER
     try:
         data = json.loads(marker.read_text(encoding="utf-8"))
@@ -85,7 +86,7 @@ def claim(out: Path, own_names: frozenset[str] = frozenset()) -> None:
     if not os.access(out, os.W_OK | os.X_OK):
         raise BuildError(f"the output folder {out} is not writable; choose a folder you can "
                          "write to, or fix its permissions")
-    if _is_ours(out):
+    if is_ours(out):
         return
     _retire_flat_layout(out)
     foreign = sorted(p.name for p in out.iterdir() if p.name not in own_names)

@@ -34,13 +34,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 
 from analysis import paths
 from analysis.errors import DataValidationError, ParameterError
+from analysis.settings import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS  # noqa: F401
 from analysis.taxonomy import LANGUAGES, is_country
 
 Format = Literal["html", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "pdf")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-DEFAULT_TIMEOUT_SECONDS = 900  # a report's notebook, all cells together (shipped ones: ~5 s)
-MAX_TIMEOUT_SECONDS = 86_400
+
 # Params files are small hand-written YAML: these bounds stop a hostile or broken file (a
 # "billion laughs" alias bomb, a huge or endlessly nested file) before it costs memory or time.
 MAX_PARAMS_BYTES = 256 * 1024
@@ -532,8 +532,7 @@ def _explain(error: Any) -> str:
 
 def discover_params(directory: Path | None = None) -> list[Path]:
     """Every params file (``*.yaml``, ``*.yml``) in ``params/``, sorted."""
-    folder = directory or paths.PARAMS_DIR
-    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    return paths.params_files(directory)
 
 
 def load_reports(sources: list[Path], *,

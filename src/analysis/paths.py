@@ -61,6 +61,12 @@ def default_data_path() -> Path:
     return resolve_data_path(named) if named else DEFAULT_REGISTRY
 
 
+def params_files(directory: Path | None = None) -> list[Path]:
+    """Every params file (``*.yaml``, ``*.yml``) in ``directory`` (default ``params/``), sorted."""
+    folder = directory or PARAMS_DIR
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
 def resolve_data_path(path: str | os.PathLike[str]) -> Path:
     """Resolve a user-given data path: absolute as given, relative from the project root.
 

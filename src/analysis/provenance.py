@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from analysis import __version__, paths
-from analysis.csvfile import sha256_file
-from analysis.sources import SourceFile, combined_sha256, is_sources_config, read_sources_config
 
 
 def git_commit(root: Path | None = None) -> str | None:
@@ -52,6 +50,16 @@ def describe_build(parameters: dict[str, Any], data_path: Path | None,
     }
     if data_path is not None:
         record["registry"] = paths.display_path(data_path)
+        # here, not at the top: git_commit and utc_now serve builds with nothing to do, which
+        # must not import pandas (analysis.incremental)
+        from analysis.csvfile import sha256_file
+        from analysis.sources import (
+            SourceFile,
+            combined_sha256,
+            is_sources_config,
+            read_sources_config,
+        )
+
         record["registry_sha256"] = sha256_file(data_path) if data_path.is_file() else None
         if data_path.is_file() and is_sources_config(data_path):
             files = [SourceFile(f, sha256_file(f), 0) for f in read_sources_config(data_path)]

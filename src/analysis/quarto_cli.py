@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from analysis import paths
+from analysis.errors import ParameterError
 
 QUARTO_INSTALL_HINT = (
     "install Quarto (https://quarto.org/docs/get-started/, or `conda install -c conda-forge "
@@ -46,3 +47,24 @@ def quarto_work_root() -> Path:
     project from Quarto.
     """
     return Path(os.environ.get(paths.QUARTO_TMP_ENV) or tempfile.gettempdir())
+
+
+RENDERERS = ("auto", "builtin", "quarto")
+
+
+def choose_renderer(requested: str) -> str:
+    """Resolve ``auto``/``builtin``/``quarto`` to the renderer to use, before any work starts.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown renderer, or ``quarto`` when Quarto is not installed.
+    """
+    if requested not in RENDERERS:
+        raise ParameterError(f"unknown renderer '{requested}'; use one of {', '.join(RENDERERS)}")
+    quarto = find_quarto()
+    if requested == "quarto" and quarto is None:
+        raise ParameterError(f"--renderer quarto: Quarto was not found; {QUARTO_INSTALL_HINT}")
+    if requested == "auto":
+        return "quarto" if quarto else "builtin"
+    return requested

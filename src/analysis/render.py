@@ -13,29 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis.errors import ParameterError
-from analysis.quarto_cli import QUARTO_INSTALL_HINT, find_quarto
-from analysis.report_meta import read_meta
-
-RENDERERS = ("auto", "builtin", "quarto")
-
-
-def choose_renderer(requested: str) -> str:
-    """Resolve ``auto``/``builtin``/``quarto`` to the renderer to use, before any work starts.
-
-    Raises
-    ------
-    ParameterError
-        For an unknown renderer, or ``quarto`` when Quarto is not installed.
-    """
-    if requested not in RENDERERS:
-        raise ParameterError(f"unknown renderer '{requested}'; use one of {', '.join(RENDERERS)}")
-    quarto = find_quarto()
-    if requested == "quarto" and quarto is None:
-        raise ParameterError(f"--renderer quarto: Quarto was not found; {QUARTO_INSTALL_HINT}")
-    if requested == "auto":
-        return "quarto" if quarto else "builtin"
-    return requested
+from analysis.quarto_cli import RENDERERS, choose_renderer  # noqa: F401  (public here too)
 
 
 def render_notebook(executed: Path, workdir: Path, formats: Sequence[str],
@@ -53,6 +31,7 @@ def render_notebook(executed: Path, workdir: Path, formats: Sequence[str],
         return render_with_quarto(executed, workdir, formats)
     from analysis.render_html import render_html
     from analysis.render_pdf import render_pdf
+    from analysis.report_meta import read_meta
 
     meta = read_meta(executed)
     outputs = []

@@ -58,16 +58,19 @@ def print_summary(results: Sequence[ReportResult], output_dir: Path) -> None:
         table.add_column(column, justify="right" if column == "seconds" else "left")
     for r in results:
         outputs = ", ".join(Path(o).suffix.lstrip(".") for o in r.outputs) or "-"
-        status = "ok" if r.status == "ok" else "[red]FAILED[/red]"
+        status = {"ok": "ok", "skipped": "skipped"}.get(r.status, "[red]FAILED[/red]")
         table.add_row(r.name, status, f"{r.seconds:.1f}", outputs)
     console.print(table)
     for r in results:
-        if r.status != "ok":
+        if r.status not in ("ok", "skipped"):
             console.print(f"[red]{r.name} failed:[/red] {r.error}", markup=True)
             if r.failed_notebook:
                 console.print(f"  executed notebook with the traceback: {r.failed_notebook}")
     ok = sum(r.status == "ok" for r in results)
-    console.print(f"{ok} of {len(results)} report(s) built; summary in "
-                  f"{display_path(output_dir / SUMMARY_NAME)}"
-                  + ("" if ok == len(results) else
+    skipped = sum(r.status == "skipped" for r in results)
+    console.print(f"{ok} of {len(results)} report(s) built"
+                  + (f", {skipped} up to date (unchanged; --force rebuilds them)" if skipped
+                     else "")
+                  + f"; summary in {display_path(output_dir / SUMMARY_NAME)}"
+                  + ("" if ok + skipped == len(results) else
                      f"; previous outputs of failed reports kept, see {FAILED_DIR}/"))
