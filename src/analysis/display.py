@@ -19,6 +19,8 @@ from typing import Any
 import pandas as pd
 
 _PUNCTUATION = set(string.punctuation)
+# what a report records for the portal (analysis.portal): renderers never show this type
+FACTS_MIMETYPE = "application/vnd.coopreport.facts+json"
 
 
 def escape_markdown(text: str) -> str:
@@ -208,3 +210,21 @@ class Heading:
 
     def __repr__(self) -> str:
         return self._repr_markdown_()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A display object shown as it is, which also records ``facts`` (JSON-able key figures
+    such as the number of activities and the period) in the executed notebook, under
+    :data:`FACTS_MIMETYPE`, for the portal to read. The renderers drop that type (it is not
+    on :mod:`analysis.sanitize`'s allow-list), so the report shows only ``shown``."""
+
+    shown: Paragraph
+    facts: dict[str, Any]
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {FACTS_MIMETYPE: self.facts, "text/html": self.shown._repr_html_(),
+                "text/markdown": self.shown._repr_markdown_(), "text/plain": repr(self.shown)}
+
+    def __repr__(self) -> str:
+        return repr(self.shown)

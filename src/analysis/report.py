@@ -17,7 +17,7 @@ from babel.numbers import format_compact_currency, format_decimal, format_percen
 
 from analysis import charts, metrics
 from analysis.colours import Colours, load_colours
-from analysis.display import Bullets, Heading, Paragraph, Span, Table
+from analysis.display import Bullets, Heading, Paragraph, Recorded, Span, Table
 from analysis.errors import ParameterError
 from analysis.i18n import plural, translate
 from analysis.registry import Registry, load_registry
@@ -416,9 +416,20 @@ def financing_view(data: ReportData, scope: str | None = None) -> list[object]:
     ]
 
 
-def data_note(data: ReportData) -> Paragraph:
+def report_facts(data: ReportData) -> dict[str, object]:
+    """The report's key figures for the portal: activities and partners in the selection,
+    the countries and the period (all computed from the selection)."""
+    acts = data.activities
+    return {"activities": int(len(acts)),
+            "partners": len({p for ps in acts["partners"] for p in ps}),
+            "countries": list(data.countries), "start_year": data.start_year,
+            "end_year": data.end_year}
+
+
+def data_note(data: ReportData) -> Recorded:
     """Where the numbers come from: the registry file(s), checksums and what was selected; with
-    several sources, each file and the likely duplicates flagged across them."""
+    several sources, each file and the likely duplicates flagged across them. The note also
+    records the report's key figures for the portal (:func:`report_facts`)."""
     reg = data.registry
     text = data.t("note.data", file=reg.path.name, sha=reg.sha256[:12],
                   rows=len(reg.activities), selected=len(data.activities),
@@ -435,4 +446,4 @@ def data_note(data: ReportData) -> Paragraph:
             if len(pairs):
                 text += " " + data.t("note.duplicates",
                                      pairs=plural("duplicate_pairs", len(pairs), data.lang))
-    return Paragraph(text)
+    return Recorded(Paragraph(text), report_facts(data))
