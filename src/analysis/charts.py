@@ -31,7 +31,8 @@ from typing import Any, Final
 import altair as alt
 import pandas as pd
 
-from analysis.chart_scales import colour_encoding, wrapped_labels
+from analysis.chart_scales import colour_encoding, wrap_label, wrapped_labels
+from analysis.colours import ordered_scale
 from analysis.errors import ParameterError
 from analysis.i18n import MESSAGES, translate
 from analysis.taxonomy import country_name
@@ -263,14 +264,15 @@ def partner_bars(summary: pd.DataFrame, top: int = 15, lang: str = "en",
     )
     subtitle = (translate("chart.partner_bars.top", lang, top=top, total=len(summary))
                 if len(summary) > top else None)
+    lines = max(len(wrap_label(str(p))) for p in data["partner"])
     return (bars + numbers).properties(
-        width=WIDTH - 160, height=alt.Step(24), title=_title(title, lang, most == 0, subtitle)
-    )
+        width=WIDTH - 160, height=alt.Step(12 + 12 * lines),
+        title=_title(title, lang, most == 0, subtitle))
 
 
 def timeline(activities: pd.DataFrame, lang: str = "en",
              labels: Mapping[str, str] | None = None, colours: Colours = None,
-             years: tuple[int, int] | None = None) -> Chart:
+             years: tuple[int, int] | None = None) -> Chart | alt.FacetChart:
     """What happened when: activities per year as bars stacked by activity type, one panel per
     country (stacked one above the other) when there are several.
 
@@ -321,10 +323,11 @@ def timeline(activities: pd.DataFrame, lang: str = "en",
     counts["country"] = counts["country"].map(show_country)
     totals["country"] = totals["country"].map(show_country)
     year_axis = [str(y) for y in range(first, last + 1)]
+    order, _ = ordered_scale(type_ids, colours)
+    domain = [show_type(t) for t in order]  # the stack's order: the colour table's
     colour = colour_encoding("activity_type:N", type_ids, colours, show_type,
                              title=translate("field.activity_type", lang),
                              legend=alt.Legend(orient="right"))
-    domain = colour.to_dict()["scale"]["domain"]
     x = alt.X("year:O", title=None, scale=alt.Scale(domain=year_axis),
               axis=alt.Axis(labelAngle=0))
     y = alt.Y("activities:Q", title=translate("field.activity_count", lang), stack="zero",

@@ -191,12 +191,12 @@ def _version(entry: Entry) -> str:
     links = " · ".join(f'<a href="{_e(entry.name)}.{fmt}">{fmt.upper()}</a>'
                        for fmt in entry.formats) or "—"
     figures = key_figures(entry, lang)
+    built = translate("portal.built", lang, date=_date(entry.built_at, lang))
     return (f'<div class="version" lang="{lang}"><span class="lang">{lang.upper()}</span>'
             f'<h4>{_e(entry.title)}</h4><p class="about">{_e(describe(entry, lang))}</p>'
             + (f'<p class="figures">{_e(figures)}</p>' if figures else "")
             + f'<p class="links">{links}</p>'
-            f'<p class="built">{_e(translate("portal.built", lang, date=_date(entry.built_at, lang)))}'
-            "</p></div>")
+            f'<p class="built">{_e(built)}</p></div>')
 
 
 def _both(key: str, **values: object) -> str:

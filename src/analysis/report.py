@@ -311,8 +311,10 @@ def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
     return charts.with_caption(chart, data.caption("timeline"))
 
 
-ANNEX_WIDTHS = {"date": 12, "country": 10, "partners": 16, "type": 10, "title": 38,
-                "source": 14}
+# relative widths of the annex's columns: the title takes most; the others fit their longest
+# word in Russian at the annex's type size ("Азербайджан", "Финансирование"), words never break
+ANNEX_WIDTHS = {"date": 11, "country": 12, "partners": 15, "type": 15, "title": 34,
+                "source": 13}
 
 
 def source_label(source: str, url: str) -> str:
@@ -341,7 +343,7 @@ def activity_annex(data: ReportData) -> Table:
     linked to the full address where it is known.
     """
     df = data.activities.sort_values(["country", "start", "activity_id"])
-    sources = []
+    sources: list[object] = []
     for source, url in zip(df["source"], df["source_url"], strict=True):
         text = source_label(source, url)
         sources.append(Span(text, href=url or None, address=_looks_like_address(text)))

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from analysis import findings as f
 from analysis import charts, metrics
+from analysis import findings as f
 from analysis import system_charts as sc
 from analysis.display import Bullets, Inline, Paragraph, Span, Table
 from analysis.i18n import plural

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import altair as alt
 import pandas as pd
 
+from analysis.chart_scales import colour_encoding
 from analysis.charts import (
     MUTED,
     PALETTE,
@@ -23,7 +24,6 @@ from analysis.charts import (
     _tip,
     _title,
 )
-from analysis.chart_scales import colour_encoding
 from analysis.i18n import translate
 
 # milestone numbers are staggered over this many heights so close ones stay legible

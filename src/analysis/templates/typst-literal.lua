@@ -9,7 +9,7 @@
 -- attribute Quarto reads too) gets those relative column widths.
 
 local MARKERS = { ["="] = true, ["-"] = true, ["+"] = true, ["/"] = true }
-local LONG = 16
+local LONG = 12
 local RUN = 14
 local ZWSP = "\\u{200b}"
 
