@@ -310,46 +310,51 @@ def test_partner_bars_all_zero_and_empty_say_so(summary: pd.DataFrame) -> None:
 
 # ---------------------------------------------------------------------------- timeline
 
-def test_timeline_encodings(activities: pd.DataFrame) -> None:
-    spec = charts.timeline(activities).to_dict()
-    assert _mark(spec) == "point"
-    encoding = spec["encoding"]
-    assert (encoding["x"]["field"], encoding["x"]["type"]) == ("start", "temporal")
-    assert (encoding["y"]["field"], encoding["y"]["type"]) == ("country", "nominal")
-    assert (encoding["color"]["field"], encoding["color"]["type"]) == ("activity_type", "nominal")
-    assert encoding["href"]["field"] == "source_url"
+def _bars_and_totals(spec: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The bar layer of a (faceted) timeline and its data rows."""
+    inner = spec.get("spec", spec)
+    bars = next(layer for layer in inner["layer"] if _mark(layer) == "bar")
+    return bars, rows_of(spec)
 
 
-def test_timeline_tooltips_give_date_as_written_title_partners_source(
-        activities: pd.DataFrame) -> None:
-    spec = charts.timeline(activities).to_dict()
-    titles = tooltip_titles(spec["encoding"])
-    assert {"Date": "date", "Title": "title", "Partners": "partners", "Source": "source"}.items() \
-        <= titles.items()
-    rows = {r["title"]: r for r in rows_of(spec)}
-    seminar = rows["Procurement law seminar"]
-    assert seminar["date"] == "2021-03"
-    assert seminar["partners"] == "World Bank, ADB"
-    assert seminar["source"] == "Ministry of Finance"
-    # no source name: the address stands in; no partners: empty text
-    assert rows["E-GP project launch"]["source"] == "https://example.org/b"
-    assert rows["Audit meeting"]["partners"] == ""
-    assert rows["E-GP project launch"]["date"] == "2022"
+def test_timeline_stacks_yearly_counts_by_type(activities: pd.DataFrame) -> None:
+    # UZB: seminar in 2021 and meeting in 2023; KAZ: project in 2022 -> two country panels
+    spec = charts.timeline(activities, years=(2020, 2023)).to_dict()
+    assert spec["facet"]["row"]["field"] == "country"
+    assert spec["facet"]["row"]["sort"] == ["Uzbekistan", "Kazakhstan"]
+    bars, rows = _bars_and_totals(spec)
+    encoding = bars["encoding"]
+    assert (encoding["x"]["field"], encoding["x"]["type"]) == ("year", "ordinal")
+    # every year of the period has a column, the empty 2020 included
+    assert encoding["x"]["scale"]["domain"] == ["2020", "2021", "2022", "2023"]
+    assert (encoding["y"]["field"], encoding["y"]["stack"]) == ("activities", "zero")
+    counted = {(r["country"], r["year"], r["activity_type"]): r["activities"]
+               for r in rows if r["layer"] == "bars"}
+    assert counted == {("Uzbekistan", "2021", "seminar"): 1, ("Kazakhstan", "2022", "project"): 1,
+                       ("Uzbekistan", "2023", "meeting"): 1}
+    totals = {(r["country"], r["year"]): r["activities"] for r in rows if r["layer"] == "total"}
+    assert totals == {("Uzbekistan", "2021"): 1, ("Kazakhstan", "2022"): 1,
+                      ("Uzbekistan", "2023"): 1}
 
 
-def test_timeline_in_russian(activities: pd.DataFrame) -> None:
-    spec = charts.timeline(activities, lang="ru",
-                           labels={"seminar": "Семинар"}).to_dict()
-    assert spec["title"] == "Хронология мероприятий"
-    assert {"Дата", "Название", "Партнёры", "Источник"} <= set(tooltip_titles(spec["encoding"]))
-    assert spec["encoding"]["x"]["title"] == "Дата"
-    assert "Семинар" in {r["activity_type"] for r in rows_of(spec)}
+def test_timeline_colours_types_from_the_colour_table(activities: pd.DataFrame) -> None:
+    colours = {"meeting": "#000001", "seminar": "#000002", "project": "#000003"}
+    spec = charts.timeline(activities, colours=colours,
+                           labels={"seminar": "Seminar", "meeting": "Meeting"}).to_dict()
+    scale = _bars_and_totals(spec)[0]["encoding"]["color"]["scale"]
+    # the colour table's order, in display labels; each type keeps its own colour
+    assert scale == {"domain": ["Meeting", "Seminar", "project"],
+                     "range": ["#000001", "#000002", "#000003"]}
 
 
-def test_timeline_spreads_same_day_points(activities: pd.DataFrame) -> None:
-    twin = activities.iloc[[0, 0, 2]].assign(title=["A", "B", "C"])
-    offsets = {r["title"]: r["offset"] for r in rows_of(charts.timeline(twin).to_dict())}
-    assert offsets == {"A": -0.5, "B": 0.5, "C": 0}
+def test_timeline_one_country_is_one_panel_in_russian(activities: pd.DataFrame) -> None:
+    one = activities[activities["country"] == "UZB"]
+    spec = charts.timeline(one, lang="ru", labels={"seminar": "Семинар"}).to_dict()
+    assert "facet" not in spec
+    assert title_of(spec)[0] == "Мероприятия по годам и типам"
+    bars, rows = _bars_and_totals(spec)
+    assert bars["encoding"]["x"]["scale"]["domain"] == ["2021", "2022", "2023"]
+    assert "Семинар" in {r["activity_type"] for r in rows}
 
 
 def test_timeline_empty_says_so(activities: pd.DataFrame) -> None:
@@ -358,8 +363,8 @@ def test_timeline_empty_says_so(activities: pd.DataFrame) -> None:
 
 
 def test_timeline_needs_its_columns(activities: pd.DataFrame) -> None:
-    with pytest.raises(ParameterError, match="partners"):
-        charts.timeline(activities.drop(columns="partners"))
+    with pytest.raises(ParameterError, match="activity_type"):
+        charts.timeline(activities.drop(columns="activity_type"))
 
 
 # ---------------------------------------------------------------------------- all charts

@@ -125,14 +125,14 @@ def test_russian_sections_have_no_english_outside_the_data(registry_path):
     assert latin <= allowed, latin - allowed
 
 
-def test_russian_timeline_tooltips_use_russian_names_and_dates(registry_path):
+def test_russian_timeline_shows_russian_types_and_every_year(registry_path):
     spec = r.timeline_chart(data_for(registry_path, lang="ru")).to_dict()
     values = [row for dataset in spec["datasets"].values() for row in dataset]
-    partners = {row["partners"] for row in values}
-    dates = {row["date"] for row in values}
-    assert "Всемирный банк, Европейский союз" in partners and "ОЭСР" in partners
-    assert "1 марта 2022\u202fг." in dates  # babel: narrow no-break space before "г."
-    assert not any(re.search(r"[A-Za-z]", p) for p in partners)
+    types = {row["activity_type"] for row in values if row["layer"] == "bars"}
+    assert types and not any(re.search(r"[A-Za-z]", t) for t in types)
+    assert {row["country"] for row in values} == {"Узбекистан"}
+    years = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    assert years == ["2022", "2023", "2024"]  # the period, empty years included
 
 
 def test_commitment_due_dates_follow_the_language(registry_path):
@@ -148,7 +148,7 @@ def test_every_chart_and_table_says_its_scope(registry_path):
         data = data_for(registry_path, lang=lang)
         assert p.partner_chart(data).to_dict()["title"]["text"].endswith(f" — {proc}")
         assert p.pillar_chart(data).to_dict()["title"]["text"].endswith(f" — {proc}")
-        assert p.timeline_chart(data).to_dict()["title"].endswith(f" — {every}")
+        assert p.timeline_chart(data).to_dict()["title"]["text"].endswith(f" — {every}")
         assert p.partner_table(data).caption.endswith(f" — {proc}")
     partners = p.partner_table(data_for(registry_path)).frame
     # procurement-related: U1 (World Bank, EU) and U2 (World Bank); OECD's U4 is not

@@ -124,7 +124,8 @@ def test_portal_lists_the_report(built):
     index = (built / "index.html").read_text(encoding="utf-8")
     assert "Kyrgyzstan: profile — Кыргызстан" in index
     assert 'href="kgz-profile.html"' in index and 'href="kgz-profile.pdf"' in index
-    assert "<code>country</code> = KGZ" in index
+    assert "Kyrgyzstan, 2020–2024" in index  # parameters in words, never raw
+    assert "4 activities · 4 partners" in index  # the figures the report recorded
     assert not re.search(r"""\ssrc\s*=\s*["']?https?:""", index)
 
 

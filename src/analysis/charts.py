@@ -11,18 +11,28 @@ marks (no rows).
 "E-procurement"}``. Ids without a label are shown as they are, except country codes (shown as
 the country's name in the report language) and partner kinds (translated).
 
+``colours`` maps the ids of a chart's colour category (countries, partner kinds, activity
+types) to their colour, in legend order (:mod:`analysis.colours`, read from
+``data/taxonomy/colours.csv``): every chart builds an explicit scale from it, so a category has
+the same colour in every report and language. Long category labels are wrapped over lines,
+never cut (:mod:`analysis.chart_scales`). Axis titles that only repeat what the labels say
+("Partner", "Theme") are left out.
+
 The house theme (:func:`enable_theme`) sets font, palette and sizes. Altair applies it when a
 chart becomes a spec, so enable it once per session (``renderer.enable_renderer`` does).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 import altair as alt
 import pandas as pd
 
+from analysis.chart_scales import colour_encoding, wrap_label, wrapped_labels
+from analysis.colours import ordered_scale
 from analysis.errors import ParameterError
 from analysis.i18n import MESSAGES, translate
 from analysis.taxonomy import country_name
@@ -46,6 +56,7 @@ HEATMAP_SCHEME: Final = "blues"
 SMALL_COUNT = 10  # count axes up to this get one tick per whole number
 
 Chart = alt.Chart | alt.LayerChart
+Colours = Mapping[str, str] | None
 
 
 # ---------------------------------------------------------------------------- theme
@@ -96,7 +107,8 @@ def enable_theme() -> None:
 # ---------------------------------------------------------------------------- charts
 
 def activities_per_year(counts: pd.DataFrame, lang: str = "en",
-                        labels: Mapping[str, str] | None = None) -> Chart:
+                        labels: Mapping[str, str] | None = None,
+                        colours: Colours = None) -> Chart:
     """Activities per year and country: a line with a point for every year.
 
     Years are ordinal and run without gaps from the first to the last year; a country-year
@@ -106,8 +118,8 @@ def activities_per_year(counts: pd.DataFrame, lang: str = "en",
     ----------
     counts
         Columns ``country``, ``year``, ``activities``; one row per country and year.
-    lang, labels
-        Report language; display labels for countries (see the module docstring).
+    lang, labels, colours
+        Report language; display labels and colours of countries (see the module docstring).
 
     Returns
     -------
@@ -123,6 +135,7 @@ def activities_per_year(counts: pd.DataFrame, lang: str = "en",
     if counts.empty:
         return _no_data_chart(title, lang)
     data = _complete_years(counts)
+    codes = list(data["country"])
     data["country"] = _display(data["country"], labels, lang, kind="country")
     most = int(data["activities"].max())
     base = alt.Chart(data).encode(
@@ -130,7 +143,8 @@ def activities_per_year(counts: pd.DataFrame, lang: str = "en",
                 axis=alt.Axis(labelAngle=0)),
         y=alt.Y("activities:Q", title=translate("field.activity_count", lang),
                 axis=alt.Axis(**_count_ticks(most)), scale=_count_scale(most)),
-        color=alt.Color("country:N", title=translate("field.country", lang)),
+        color=colour_encoding("country:N", codes, colours, _shower(labels, lang, "country"),
+                              title=translate("field.country", lang)),
         tooltip=[_tip("country:N", "field.country", lang), _tip("year:O", "field.year", lang),
                  _tip("activities:Q", "field.activities", lang)],
     )
@@ -176,11 +190,10 @@ def theme_heatmap(shares: pd.DataFrame, lang: str = "en",
     if "share" in data:
         tooltip.append(_tip("share:Q", "field.share", lang, format=".0%"))
     base = alt.Chart(data).encode(
-        x=alt.X("country:N", title=translate("field.country", lang),
-                sort=_in_order(data["country"]),
+        x=alt.X("country:N", title=None, sort=_in_order(data["country"]),
                 axis=alt.Axis(orient="top", labelAngle=0, labelLimit=110)),
-        y=alt.Y("theme:N", title=translate("field.theme", lang), sort=_in_order(data["theme"]),
-                axis=alt.Axis(labelLimit=240)),
+        y=alt.Y("theme:N", title=None, sort=_in_order(data["theme"]),
+                axis=alt.Axis(**wrapped_labels(data["theme"]))),
         tooltip=tooltip,
     )
     cells, numbers = _heatmap_layers(base, most, lang)
@@ -190,11 +203,12 @@ def theme_heatmap(shares: pd.DataFrame, lang: str = "en",
 
 
 def partner_bars(summary: pd.DataFrame, top: int = 15, lang: str = "en",
-                 labels: Mapping[str, str] | None = None) -> Chart:
+                 labels: Mapping[str, str] | None = None, colours: Colours = None) -> Chart:
     """The ``top`` partners by number of activities as horizontal bars, largest first.
 
     Ties are in alphabetical order of partner id. Bars are coloured by partner kind when there
-    is a ``kind`` column; every bar has its count written at its end.
+    is a ``kind`` column (``colours``: kind → colour); every bar has its count written at its
+    end. Long partner names are wrapped over lines, never cut.
 
     Parameters
     ----------
@@ -202,8 +216,9 @@ def partner_bars(summary: pd.DataFrame, top: int = 15, lang: str = "en",
         Columns ``partner``, ``activities`` and optionally ``kind``; one row per partner.
     top
         How many partners to show (at least 1); a subtitle says when some are left out.
-    lang, labels
-        Report language; display labels for partners and kinds (see the module docstring).
+    lang, labels, colours
+        Report language; display labels for partners and kinds, colours of kinds (see the
+        module docstring).
 
     Returns
     -------
@@ -229,12 +244,16 @@ def partner_bars(summary: pd.DataFrame, top: int = 15, lang: str = "en",
                _tip("activities:Q", "field.activities", lang)]
     colour: Any = alt.value(PALETTE[0])
     if "kind" in data:
+        kinds = [str(k) for k in data["kind"]]
         data["kind"] = _display(data["kind"], labels, lang, kind="partner_kind")
-        colour = alt.Color("kind:N", title=translate("field.kind", lang))
+        colour = colour_encoding("kind:N", kinds, colours,
+                                 _shower(labels, lang, "partner_kind"),
+                                 title=translate("field.kind", lang),
+                                 legend=alt.Legend(orient="bottom", direction="horizontal"))
         tooltip.append(_tip("kind:N", "field.kind", lang))
     base = alt.Chart(data).encode(
-        y=alt.Y("partner:N", title=translate("field.partner", lang),
-                sort=list(data["partner"]), axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("partner:N", title=None, sort=list(data["partner"]),
+                axis=alt.Axis(**wrapped_labels(data["partner"]))),
         x=alt.X("activities:Q", title=translate("field.activity_count", lang),
                 axis=alt.Axis(**_count_ticks(most)), scale=_count_scale(most)),
         tooltip=tooltip,
@@ -245,71 +264,98 @@ def partner_bars(summary: pd.DataFrame, top: int = 15, lang: str = "en",
     )
     subtitle = (translate("chart.partner_bars.top", lang, top=top, total=len(summary))
                 if len(summary) > top else None)
+    lines = max(len(wrap_label(str(p))) for p in data["partner"])
     return (bars + numbers).properties(
-        width=WIDTH, height=alt.Step(22), title=_title(title, lang, most == 0, subtitle)
-    )
+        width=WIDTH - 160, height=alt.Step(12 + 12 * lines),
+        title=_title(title, lang, most == 0, subtitle))
 
 
 def timeline(activities: pd.DataFrame, lang: str = "en",
-             labels: Mapping[str, str] | None = None) -> Chart:
-    """Every activity as a point on a time axis, one row per country, coloured by type.
+             labels: Mapping[str, str] | None = None, colours: Colours = None,
+             years: tuple[int, int] | None = None) -> Chart | alt.FacetChart:
+    """What happened when: activities per year as bars stacked by activity type, one panel per
+    country (stacked one above the other) when there are several.
 
-    A point sits at the first day its date covers; the tooltip gives the date as written (its
-    precision varies), title, partners, source (its address when no name is given) and type.
-    Points of one country on the same day are spread vertically so none hides another. In
-    interactive output a point links to its ``source_url``.
+    An activity counts once, in the year of the first day its date covers. Every year of
+    ``years`` (default: the first to the last year with an activity) has a column, an empty
+    one included; the stack's total is written above each bar. The annex lists each activity.
 
     Parameters
     ----------
     activities
-        The activities frame of :mod:`analysis.registry`; ``source_url`` may be absent.
-    lang, labels
-        Report language; display labels for countries and activity types (see the module
-        docstring).
+        The activities frame of :mod:`analysis.registry` (columns ``start``, ``country``,
+        ``activity_type``).
+    lang, labels, colours
+        Report language; display labels for countries and activity types; colours of activity
+        types (see the module docstring).
+    years
+        The first and last year shown.
 
     Returns
     -------
-    A point chart, or the no-data chart when ``activities`` has no rows.
+    A layered or faceted chart, or the no-data chart when ``activities`` has no rows.
 
     Raises
     ------
     ParameterError
         When a column is missing.
     """
-    needed = ("start", "date", "title", "partners", "source", "country", "activity_type")
-    title = _check(activities, needed, (), "timeline", lang)
+    title = _check(activities, ("start", "country", "activity_type"), (), "timeline", lang)
     if activities.empty:
         return _no_data_chart(title, lang)
-    urls = [_text(u) for u in activities.get("source_url", pd.Series("", activities.index))]
-    data = pd.DataFrame({
-        "start": pd.to_datetime(activities["start"]).to_numpy(),
-        "date": [_text(d) for d in activities["date"]],
-        "title": [_text(t) for t in activities["title"]],
-        "partners": [_join(p) for p in activities["partners"]],
-        "source": [_text(s) or u for s, u in zip(activities["source"], urls, strict=True)],
-        "source_url": urls,
-        "country": _display(activities["country"], labels, lang, kind="country").to_numpy(),
-        "activity_type": _display(activities["activity_type"], labels, lang).to_numpy(),
+    frame = pd.DataFrame({
+        "country": activities["country"].astype(str).to_numpy(),
+        "year": pd.to_datetime(activities["start"]).dt.year.to_numpy(),
+        "type_id": activities["activity_type"].astype(str).to_numpy(),
     })
-    same_day = data.groupby(["country", "start"], sort=False)["start"]
-    data["offset"] = same_day.cumcount() - (same_day.transform("size") - 1) / 2
-    reach = max(2.0, float(data["offset"].abs().max()) + 1)
-    chart = alt.Chart(data).mark_point(size=70, opacity=0.85).encode(
-        x=alt.X("start:T", title=translate("field.date", lang), scale=alt.Scale(nice="year"),
-                axis=alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1})),
-        y=alt.Y("country:N", title=translate("field.country", lang),
-                sort=sorted(set(data["country"]))),
-        # offsets count points; 0 is the band's middle, where the country's tick is
-        yOffset=alt.YOffset("offset:Q", scale=alt.Scale(domain=[-reach, reach])),
-        color=alt.Color("activity_type:N", title=translate("field.activity_type", lang)),
-        href=alt.Href("source_url:N"),
-        tooltip=[_tip("date:N", "field.date", lang), _tip("title:N", "field.title", lang),
-                 _tip("partners:N", "field.partners", lang),
-                 _tip("source:N", "field.source", lang),
+    first, last = years or (int(frame["year"].min()), int(frame["year"].max()))
+    frame = frame[(frame["year"] >= first) & (frame["year"] <= last)]
+    counts = (frame.groupby(["country", "year", "type_id"], sort=False).size()
+              .rename("activities").reset_index())
+    counts["year"] = counts["year"].astype(int).astype(str)
+    totals = counts.groupby(["country", "year"], sort=False)["activities"].sum().reset_index()
+    most = int(totals["activities"].max()) if len(totals) else 0
+    type_ids = list(counts["type_id"])
+    show_type = _shower(labels, lang)
+    counts["activity_type"] = counts["type_id"].map(show_type)
+    countries = list(dict.fromkeys(activities["country"].astype(str)))
+    show_country = _shower(labels, lang, "country")
+    counts["country"] = counts["country"].map(show_country)
+    totals["country"] = totals["country"].map(show_country)
+    year_axis = [str(y) for y in range(first, last + 1)]
+    order, _ = ordered_scale(type_ids, colours)
+    domain = [show_type(t) for t in order]  # the stack's order: the colour table's
+    colour = colour_encoding("activity_type:N", type_ids, colours, show_type,
+                             title=translate("field.activity_type", lang),
+                             legend=alt.Legend(orient="right"))
+    x = alt.X("year:O", title=None, scale=alt.Scale(domain=year_axis),
+              axis=alt.Axis(labelAngle=0))
+    y = alt.Y("activities:Q", title=translate("field.activity_count", lang), stack="zero",
+              scale=_count_scale(most), axis=alt.Axis(**_count_ticks(most)))
+    # one data set for both layers (a facet needs it): bars per type, and each year's total
+    data = pd.concat([counts.drop(columns="type_id").assign(layer="bars"),
+                      totals.assign(layer="total", activity_type="")], ignore_index=True)
+    bars = alt.Chart().mark_bar().encode(
+        x=x, y=y, color=colour, order=alt.Order("rank:Q"),
+        tooltip=[_tip("country:N", "field.country", lang), _tip("year:O", "field.year", lang),
                  _tip("activity_type:N", "field.activity_type", lang),
-                 _tip("country:N", "field.country", lang)],
+                 _tip("activities:Q", "field.activities", lang)],
+    ).transform_filter(alt.datum.layer == "bars").transform_calculate(
+        rank=f"indexof({json.dumps(domain, ensure_ascii=False)}, datum.activity_type)")
+    numbers = alt.Chart().mark_text(baseline="bottom", dy=-2, color=MUTED).encode(
+        x=x, y=alt.Y("activities:Q"), text=alt.Text("activities:Q", format="d"),
+    ).transform_filter(alt.datum.layer == "total")
+    layered = alt.layer(bars, numbers, data=data)
+    if len(countries) < 2:
+        return layered.properties(width=WIDTH - 140, height=200,
+                                  title=_title(title, lang, no_data=most == 0))
+    names = [show_country(c) for c in countries]
+    return layered.properties(width=WIDTH - 140, height=150).facet(
+        row=alt.Row("country:N", title=None, sort=names,
+                    header=alt.Header(labelAngle=0, labelOrient="top", labelAnchor="start",
+                                      labelFontWeight="bold", labelFontSize=12)),
+        title=_title(title, lang, no_data=most == 0),
     )
-    return chart.properties(width=WIDTH, height=alt.Step(44), title=title)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -342,7 +388,7 @@ def pillar_heatmap(counts: pd.DataFrame, lang: str = "en",
         x=alt.X("year:O", title=translate("field.year", lang), sort=_in_order(data["year"]),
                 axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("pillar:N", title=None, sort=_in_order(data["pillar"]),
-                axis=alt.Axis(labelLimit=460)),
+                axis=alt.Axis(**wrapped_labels(data["pillar"], width=44))),
         tooltip=[_tip("pillar:N", "field.pillar", lang), _tip("year:O", "field.year", lang),
                  _tip("activities:Q", "field.activities", lang)],
     )
@@ -352,25 +398,30 @@ def pillar_heatmap(counts: pd.DataFrame, lang: str = "en",
 
 
 def small_multiples(counts: pd.DataFrame, lang: str = "en",
-                    labels: Mapping[str, str] | None = None) -> alt.FacetChart | alt.Chart:
-    """Activities per year as bars, one small panel per country on a shared scale.
+                    labels: Mapping[str, str] | None = None,
+                    colours: Colours = None) -> alt.FacetChart | alt.Chart:
+    """Activities per year as bars, one small panel per country on a shared scale, each in
+    its country's colour.
 
     Parameters
     ----------
     counts
         Columns ``country``, ``year``, ``activities`` with explicit zero rows.
-    lang, labels
-        Report language; display labels for countries.
+    lang, labels, colours
+        Report language; display labels and colours of countries.
     """
     title = _check(counts, ("country", "year", "activities"), ("country", "year"),
                    "small_multiples", lang)
     if counts.empty:
         return _no_data_chart(title, lang)
     data = _complete_years(counts.loc[:, ["country", "year", "activities"]])
+    codes = list(data["country"])
     data["country"] = _display(data["country"], labels, lang, kind="country")
     data["year"] = data["year"].astype(int).astype(str)
     most = int(data["activities"].max())
-    bars = alt.Chart(data).mark_bar(color=PALETTE[0]).encode(
+    bars = alt.Chart(data).mark_bar().encode(
+        color=colour_encoding("country:N", codes, colours, _shower(labels, lang, "country"),
+                              legend=None),
         x=alt.X("year:O", title=translate("field.year", lang), axis=alt.Axis(labelAngle=-90)),
         y=alt.Y("activities:Q", title=translate("field.activity_count", lang),
                 scale=_count_scale(most), axis=alt.Axis(**_count_ticks(most))),
@@ -433,6 +484,12 @@ def _complete_years(counts: pd.DataFrame) -> pd.DataFrame:
 def _display(values: pd.Series, labels: Mapping[str, str] | None, lang: str,
              kind: str | None = None) -> pd.Series:
     """The texts shown for category ids: ``labels`` first, then a default for the kind."""
+    return values.map(_shower(labels, lang, kind)).astype(object)
+
+
+def _shower(labels: Mapping[str, str] | None, lang: str, kind: str | None = None
+            ) -> Callable[[object], str]:
+    """The function giving the text shown for one category id (see :func:`_display`)."""
     given = labels or {}
 
     def show(value: object) -> str:
@@ -445,7 +502,7 @@ def _display(values: pd.Series, labels: Mapping[str, str] | None, lang: str,
             return translate(f"kind.{text}", lang)
         return text
 
-    return values.map(show).astype(object)
+    return show
 
 
 def _tip(field: str, key: str, lang: str, **options: Any) -> alt.Tooltip:
@@ -522,3 +579,21 @@ def with_scope(chart: alt.TopLevelMixin, scope: str) -> alt.TopLevelMixin:
     if isinstance(title, str):
         return chart.properties(title=f"{title} — {scope}")
     return chart.properties(title=scope)
+
+
+def with_caption(chart: alt.TopLevelMixin, caption: str) -> alt.TopLevelMixin:
+    """The chart with ``caption`` as its Vega-Lite ``description``: what the renderers print
+    as the figure's caption (scope, source, how to read it), beside the chart's own title.
+
+    Parameters
+    ----------
+    chart
+        Any chart.
+    caption
+        One or two sentences in the report language; it should add to the title, not repeat it.
+
+    Returns
+    -------
+    A copy of the chart.
+    """
+    return chart.properties(description=caption)

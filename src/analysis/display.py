@@ -19,6 +19,8 @@ from typing import Any
 import pandas as pd
 
 _PUNCTUATION = set(string.punctuation)
+# what a report records for the portal (analysis.portal): renderers never show this type
+FACTS_MIMETYPE = "application/vnd.coopreport.facts+json"
 
 
 def escape_markdown(text: str) -> str:
@@ -34,13 +36,17 @@ class Span:
     text: str
     strong: bool = False
     href: str | None = None
+    address: bool = False  # the text is an address or id: HTML may wrap it anywhere (.url)
 
     def html(self) -> str:
         body = html.escape(self.text)
         if self.strong:
             body = f"<strong>{body}</strong>"
+        kind = ' class="url"' if self.address else ""
         if self.href:
-            body = f'<a href="{html.escape(self.href, quote=True)}">{body}</a>'
+            body = f'<a{kind} href="{html.escape(self.href, quote=True)}">{body}</a>'
+        elif self.address:
+            body = f"<span{kind}>{body}</span>"
         return body
 
     def markdown(self) -> str:
@@ -107,12 +113,28 @@ class Table:
 
     Cells may hold :class:`Span` objects (for links); other values are formatted with
     ``formats[column]`` (a callable) or ``str`` and escaped.
+
+    ``widths`` gives relative column widths (one per column, e.g. ``(12, 18, 10, 45, 15)``):
+    a ``<colgroup>`` in HTML, and in the Markdown form the caption attribute
+    ``tbl-colwidths`` that the PDF filter (``typst-literal.lua``) and Quarto both read.
+    ``classes`` are added to the table (``compact``: smaller type, as for an annex). Without
+    widths the columns are left to the browser's and Typst's automatic layout.
     """
 
     frame: pd.DataFrame
     caption: str
     formats: dict[str, Any] = field(default_factory=dict)
     numeric: tuple[str, ...] = ()
+    widths: tuple[int, ...] = ()
+    classes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.widths and len(self.widths) != len(self.frame.columns):
+            raise ValueError(f"Table {self.caption!r}: {len(self.widths)} widths for "
+                             f"{len(self.frame.columns)} columns")
+        if not all(re.fullmatch(r"[a-z][a-z0-9-]*", c) for c in self.classes):
+            raise ValueError(f"Table {self.caption!r}: classes must be lower-case words, "
+                             f"not {self.classes}")
 
     def _cells(self) -> list[list[Inline]]:
         rows: list[list[Inline]] = []
@@ -137,8 +159,13 @@ class Table:
         body = "".join(
             "<tr>" + "".join(f"<td{a}>{_html([v])}</td>" for v, a in zip(row, align, strict=True))
             + "</tr>" for row in self._cells())
-        return (f'<table class="report-table"><caption>{html.escape(self.caption)}</caption>'
-                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        classes = " ".join(("report-table", *self.classes))
+        total = sum(self.widths)
+        cols = ("<colgroup>" + "".join(f'<col style="width: {100 * w / total:.1f}%">'
+                                       for w in self.widths) + "</colgroup>"
+                if self.widths and total > 0 else "")
+        return (f'<table class="{classes}"><caption>{html.escape(self.caption)}</caption>'
+                f"{cols}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
     def _repr_markdown_(self) -> str:
         header = "| " + " | ".join(escape_markdown(str(c)) for c in self.frame.columns) + " |"
@@ -150,7 +177,14 @@ class Table:
         lines = [header, rule]
         for row in cells:
             lines.append("| " + " | ".join(v or " " for v in row) + " |")
-        return "\n".join(lines) + f"\n\n: {escape_markdown(self.caption)}\n"
+        return "\n".join(lines) + f"\n\n: {escape_markdown(self.caption)}{self._attributes()}\n"
+
+    def _attributes(self) -> str:
+        """The caption's pandoc attribute block (classes, column widths), or ``""``."""
+        parts = [f".{c}" for c in self.classes]
+        if self.widths:
+            parts.append(f'tbl-colwidths="[{",".join(str(int(w)) for w in self.widths)}]"')
+        return f" {{{' '.join(parts)}}}" if parts else ""
 
     def __repr__(self) -> str:
         plain = pd.DataFrame([[v.text if isinstance(v, Span) else v for v in row]
@@ -176,3 +210,21 @@ class Heading:
 
     def __repr__(self) -> str:
         return self._repr_markdown_()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A display object shown as it is, which also records ``facts`` (JSON-able key figures
+    such as the number of activities and the period) in the executed notebook, under
+    :data:`FACTS_MIMETYPE`, for the portal to read. The renderers drop that type (it is not
+    on :mod:`analysis.sanitize`'s allow-list), so the report shows only ``shown``."""
+
+    shown: Paragraph
+    facts: dict[str, Any]
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {FACTS_MIMETYPE: self.facts, "text/html": self.shown._repr_html_(),
+                "text/markdown": self.shown._repr_markdown_(), "text/plain": repr(self.shown)}
+
+    def __repr__(self) -> str:
+        return repr(self.shown)

@@ -163,7 +163,8 @@ def pillar_chart(data: ReportData) -> alt.TopLevelMixin:
     """Section 3: heatmap of procurement-related activities per MAPS pillar and year."""
     counts = count_by_pillar(placed_on_pillars(data), data.years)
     chart = charts.pillar_heatmap(counts, lang=data.lang, labels=_pillar_labels(data))
-    return charts.with_scope(chart, data.t("scope.procurement"))
+    return charts.with_caption(charts.with_scope(chart, data.t("scope.procurement")),
+                               data.caption("pillar_heatmap"))
 
 
 def pillar_gaps(data: ReportData) -> Paragraph:

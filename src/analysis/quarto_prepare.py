@@ -44,7 +44,7 @@ import yaml
 from analysis.display import escape_markdown
 from analysis.i18n import translate
 from analysis.render_html import svg_base64, vega_json
-from analysis.renderer import chart_title
+from analysis.renderer import chart_caption, chart_title
 from analysis.report_meta import ReportMeta
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,11 @@ WIDGET_TRIGGERS = ("text/html", "application/javascript",
                    "application/vnd.jupyter.widget-state+json")
 DISPLAY_TYPES = ("display_data", "execute_result")
 
-_TABLE_HTML = re.compile(r'\s*<table class="report-table"><caption>')  # display.Table
+_TABLE_HTML = re.compile(r'\s*<table class="report-table[a-z0-9 -]*"><caption>')  # display.Table
 _CAPTION_LINE = re.compile(r"\n: (?P<caption>[^\n]+)\n*\Z")
+# the caption's own attribute block (display.Table: classes, tbl-colwidths); text from the data
+# is escaped, so an unescaped "{" at the end can only be that block
+_CAPTION_ATTRIBUTES = re.compile(r"(?<!\\) \{(?P<attributes>[^{}\\\n]*)\}\Z")
 _PLAIN_OPTION = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 
@@ -244,7 +247,7 @@ class _Preparer:
             return prepared, {}
         self.counters["fig"] += 1
         return prepared, {"label": f"fig-{self.counters['fig']}",
-                          "fig-cap": escape_markdown(title)}
+                          "fig-cap": escape_markdown(chart_caption(spec) if spec else title)}
 
     def _markdown(self, output: nbformat.NotebookNode
                   ) -> tuple[nbformat.NotebookNode, dict[str, str]]:
@@ -257,8 +260,14 @@ class _Preparer:
         caption = _CAPTION_LINE.search(markdown)
         if table and caption:
             self.counters["tbl"] += 1
-            data["text/markdown"] = (markdown[:caption.end("caption")]
-                                     + f" {{#tbl-{self.counters['tbl']}}}\n")
+            label = f"#tbl-{self.counters['tbl']}"
+            text = markdown[:caption.end("caption")]
+            own = _CAPTION_ATTRIBUTES.search(text)
+            if own:  # one attribute block: the label joins the table's classes and widths
+                text = f"{text[:own.start()]} {{{label} {own['attributes']}}}"
+            else:
+                text = f"{text} {{{label}}}"
+            data["text/markdown"] = text + "\n"
             return kept, {"classes": "coopreport-table"}
         data["text/markdown"] = "\n" + markdown.strip("\n") + "\n"
         return kept, {"output": "asis"}

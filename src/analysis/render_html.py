@@ -19,7 +19,7 @@ import nbformat
 from analysis import __version__, paths
 from analysis.errors import RenderError
 from analysis.i18n import translate
-from analysis.renderer import chart_title
+from analysis.renderer import chart_caption, chart_title
 from analysis.report_meta import ReportMeta
 from analysis.sanitize import clean_html, sanitize_notebook
 
@@ -98,6 +98,7 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
     exporter.register_filter("vega_json", vega_json)
     exporter.register_filter("svg_base64", svg_base64)
     exporter.register_filter("chart_title", chart_title)
+    exporter.register_filter("chart_caption", chart_caption)
     resources = {
         "coopreport": {
             "lang": meta.lang, "title": meta.title, "subtitle": meta.subtitle or "",

@@ -20,7 +20,7 @@ from analysis import paths
 from analysis.display import escape_markdown
 from analysis.errors import RenderError
 from analysis.i18n import translate
-from analysis.renderer import chart_title
+from analysis.renderer import chart_caption
 from analysis.report_meta import ReportMeta
 from analysis.sanitize import sanitize_notebook
 
@@ -60,7 +60,7 @@ def notebook_markdown(nb: nbformat.NotebookNode, media: Path) -> str:
             spec_key = next((k for k in data if k.startswith("application/vnd.vegalite.")), None)
             if "image/svg+xml" in data or "image/png" in data:
                 figure += 1
-                caption = chart_title(data[spec_key]) if spec_key else ""
+                caption = chart_caption(data[spec_key]) if spec_key else ""
                 if "image/svg+xml" in data:
                     name = f"figure-{figure}.svg"
                     (media / name).write_text(_text(data["image/svg+xml"]), encoding="utf-8")

@@ -103,6 +103,19 @@ def chart_title(spec: dict[str, Any]) -> str:
     return " ".join(str(title or "").split())
 
 
+def chart_caption(spec: dict[str, Any]) -> str:
+    """The caption a report prints under a chart: the spec's ``description`` (scope, source,
+    how to read it; :func:`analysis.charts.with_caption`), else its title, else ``""``.
+
+    The chart draws its own title, so a house chart's caption adds to it instead of repeating
+    it; a chart without a description keeps its title as caption, as before.
+    """
+    description = spec.get("description")
+    if isinstance(description, str) and description.strip():
+        return " ".join(description.split())
+    return chart_title(spec)
+
+
 def _describe(spec: dict[str, Any]) -> str:
     title = chart_title(spec)
     return f"<Chart: {title}>" if title else "<Chart>"

@@ -16,7 +16,8 @@ from babel.dates import format_date, format_skeleton
 from babel.numbers import format_compact_currency, format_decimal, format_percent
 
 from analysis import charts, metrics
-from analysis.display import Bullets, Heading, Paragraph, Span, Table
+from analysis.colours import Colours, load_colours
+from analysis.display import Bullets, Heading, Paragraph, Recorded, Span, Table
 from analysis.errors import ParameterError
 from analysis.i18n import plural, translate
 from analysis.registry import Registry, load_registry
@@ -67,6 +68,15 @@ class ReportData:
         labels |= {k: tax.type_label(k, lang) for k in tax.activity_types}
         labels |= {k: tax.partner_label(k, lang) for k in tax.partners}
         return labels
+
+    @property
+    def colours(self) -> Colours:
+        """One colour per category for every chart (``data/taxonomy/colours.csv``)."""
+        return load_colours()
+
+    def caption(self, key: str, **values: object) -> str:
+        """A figure caption (scope, source, how to read it): ``caption.<key>``."""
+        return self.t(f"caption.{key}", start=self.start_year, end=self.end_year, **values)
 
     def date(self, text: str, precision: str) -> str:
         """A registry date in the report language, at its own precision."""
@@ -152,7 +162,10 @@ def key_figures(data: ReportData) -> Table:
 
 
 def activity_chart(data: ReportData) -> alt.TopLevelMixin:
-    return charts.activities_per_year(count_grid(data), lang=data.lang, labels=data.labels())
+    """Activities per year and country, each country in its colour."""
+    chart = charts.activities_per_year(count_grid(data), lang=data.lang, labels=data.labels(),
+                                       colours=data.colours.countries(data.countries))
+    return charts.with_caption(chart, data.caption("activities_per_year"))
 
 
 def gaps_sentence(data: ReportData) -> Paragraph:
@@ -192,7 +205,10 @@ def comparison_table(data: ReportData) -> Table:
 
 
 def small_multiples_chart(data: ReportData) -> alt.TopLevelMixin:
-    return charts.small_multiples(count_grid(data), lang=data.lang, labels=data.labels())
+    """Activities per year, one panel per country on a shared scale, in the country colours."""
+    chart = charts.small_multiples(count_grid(data), lang=data.lang, labels=data.labels(),
+                                   colours=data.colours.countries(data.countries))
+    return charts.with_caption(chart, data.caption("small_multiples"))
 
 
 def theme_mix_table(data: ReportData) -> Table:
@@ -239,9 +255,11 @@ def partner_overlap(data: ReportData) -> Bullets:
 
 
 def theme_chart(data: ReportData) -> alt.TopLevelMixin:
+    """Activities per theme and country, the count on every cell."""
     shares = metrics.theme_shares(data.activities, countries=list(data.countries),
                                   categories=list(data.taxonomy.themes))
-    return charts.theme_heatmap(shares, lang=data.lang, labels=data.labels())
+    chart = charts.theme_heatmap(shares, lang=data.lang, labels=data.labels())
+    return charts.with_caption(chart, data.caption("theme_heatmap"))
 
 
 def theme_table(data: ReportData) -> Table:
@@ -265,7 +283,9 @@ def partner_summary(data: ReportData) -> pd.DataFrame:
 def partner_chart(data: ReportData, top: int = 15) -> alt.TopLevelMixin:
     labels = data.labels() | {f"kind.{k}": data.t(f"kind.{k}") for k in
                               ("multilateral", "bilateral", "agency", "network")}
-    return charts.partner_bars(partner_summary(data), top=top, lang=data.lang, labels=labels)
+    chart = charts.partner_bars(partner_summary(data), top=top, lang=data.lang, labels=labels,
+                                colours=data.colours.of("partner_kind"))
+    return charts.with_caption(chart, data.caption("partner_bars"))
 
 
 def partner_table(data: ReportData) -> Table:
@@ -284,32 +304,64 @@ def partner_table(data: ReportData) -> Table:
 
 
 def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
-    """Every activity on a time axis; tooltips give partners and dates in the report language."""
-    acts = data.activities
-    shown = acts.copy()
-    shown["partners"] = pd.Series([tuple(data.taxonomy.partner_label(p, data.lang) for p in ps)
-                                   for ps in acts["partners"]], index=acts.index, dtype=object)
-    shown["date"] = [data.date(d, p)
-                     for d, p in zip(acts["date"], acts["date_precision"], strict=True)]
-    return charts.timeline(shown, lang=data.lang, labels=data.labels())
+    """Activities per year by activity type (one panel per country), every year of the
+    period shown; the annex lists each activity."""
+    chart = charts.timeline(data.activities, lang=data.lang, labels=data.labels(),
+                            colours=data.colours.of("activity_type"), years=data.years)
+    return charts.with_caption(chart, data.caption("timeline"))
+
+
+# relative widths of the annex's columns: the title takes most; the others fit their longest
+# word in Russian at the annex's type size ("Азербайджан", "Финансирование"), words never break
+ANNEX_WIDTHS = {"date": 11, "country": 12, "partners": 15, "type": 15, "title": 34,
+                "source": 13}
+
+
+def source_label(source: str, url: str) -> str:
+    """How a source is named in a table: its publisher, else the address's site.
+
+    A publisher written as a web address (``www.worldbank.org``) and a bare address both show
+    as the site without ``www.``: ``https://www.gov.uz/ru/news/1`` → ``gov.uz``.
+    """
+    from urllib.parse import urlsplit
+
+    text = source.strip() if source else ""
+    if not text and url:
+        text = urlsplit(url).hostname or url
+    return text[4:] if text.lower().startswith("www.") else text
+
+
+def _looks_like_address(text: str) -> bool:
+    return " " not in text and ("." in text or "/" in text)
 
 
 def activity_annex(data: ReportData) -> Table:
-    """Every activity of the report with its source (a link where the address is known)."""
+    """Every activity of the report with its source: a compact table that serves the report.
+
+    Columns: date, country (only when the report covers several), partners, type, title and
+    source, the title taking most of the width. The source shows as its publisher or site,
+    linked to the full address where it is known.
+    """
     df = data.activities.sort_values(["country", "start", "activity_id"])
-    sources = [Span(s or u, href=u) if u else Span(s) for s, u in
-               zip(df["source"], df["source_url"], strict=True)]
-    frame = pd.DataFrame({
-        data.t("field.date"): [data.date(d, p) for d, p in
-                               zip(df["date"], df["date_precision"], strict=True)],
-        data.t("field.country"): [data.country(c) for c in df["country"]],
-        data.t("field.activity_type"): [data.taxonomy.type_label(t, data.lang)
-                                        for t in df["activity_type"]],
-        data.t("field.title"): df["title"].tolist(),
-        data.t("field.partners"): [data.partners(p) for p in df["partners"]],
-        data.t("field.source"): sources,
-    })
-    return Table(frame, data.t("annex.caption", count=len(df)))
+    sources: list[object] = []
+    for source, url in zip(df["source"], df["source_url"], strict=True):
+        text = source_label(source, url)
+        sources.append(Span(text, href=url or None, address=_looks_like_address(text)))
+    columns: dict[str, list[object]] = {
+        "date": [data.date(d, p) for d, p in zip(df["date"], df["date_precision"], strict=True)],
+        "country": [data.country(c) for c in df["country"]],
+        "partners": [data.partners(p) for p in df["partners"]],
+        "type": [data.taxonomy.type_label(t, data.lang) for t in df["activity_type"]],
+        "title": df["title"].tolist(),
+        "source": sources,
+    }
+    if len(data.countries) < 2:
+        del columns["country"]
+    names = {"date": "field.date", "country": "field.country", "partners": "field.partners",
+             "type": "field.activity_type", "title": "field.title", "source": "field.source"}
+    frame = pd.DataFrame({data.t(names[k]): v for k, v in columns.items()})
+    return Table(frame, data.t("annex.caption", count=len(df)),
+                 widths=tuple(ANNEX_WIDTHS[k] for k in columns), classes=("compact",))
 
 
 def financing_view(data: ReportData, scope: str | None = None) -> list[object]:
@@ -366,9 +418,20 @@ def financing_view(data: ReportData, scope: str | None = None) -> list[object]:
     ]
 
 
-def data_note(data: ReportData) -> Paragraph:
+def report_facts(data: ReportData) -> dict[str, object]:
+    """The report's key figures for the portal: activities and partners in the selection,
+    the countries and the period (all computed from the selection)."""
+    acts = data.activities
+    return {"activities": int(len(acts)),
+            "partners": len({p for ps in acts["partners"] for p in ps}),
+            "countries": list(data.countries), "start_year": data.start_year,
+            "end_year": data.end_year}
+
+
+def data_note(data: ReportData) -> Recorded:
     """Where the numbers come from: the registry file(s), checksums and what was selected; with
-    several sources, each file and the likely duplicates flagged across them."""
+    several sources, each file and the likely duplicates flagged across them. The note also
+    records the report's key figures for the portal (:func:`report_facts`)."""
     reg = data.registry
     text = data.t("note.data", file=reg.path.name, sha=reg.sha256[:12],
                   rows=len(reg.activities), selected=len(data.activities),
@@ -385,4 +448,4 @@ def data_note(data: ReportData) -> Paragraph:
             if len(pairs):
                 text += " " + data.t("note.duplicates",
                                      pairs=plural("duplicate_pairs", len(pairs), data.lang))
-    return Paragraph(text)
+    return Recorded(Paragraph(text), report_facts(data))

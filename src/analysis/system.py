@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
+from analysis import charts, metrics
 from analysis import findings as f
-from analysis import metrics
 from analysis import system_charts as sc
 from analysis.display import Bullets, Inline, Paragraph, Span, Table
 from analysis.i18n import plural
@@ -125,7 +125,11 @@ def indicator_values(data: ReportData, ref: Reference, peers: Sequence[str | Non
 def indicator_chart(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()
                     ) -> alt.TopLevelMixin:
     """The headline indicators across the years, one small panel each, country and peer(s)."""
-    return sc.indicator_panels(indicator_values(data, ref, peers), lang=data.lang)
+    colours = {data.country(c): colour
+               for c, colour in data.colours.countries(_countries(data, peers)).items()}
+    chart = sc.indicator_panels(indicator_values(data, ref, peers), lang=data.lang,
+                                colours=colours)
+    return charts.with_caption(chart, data.caption("indicator_panels"))
 
 
 def indicator_gaps(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()
@@ -204,8 +208,10 @@ def milestone_chart(data: ReportData, ref: Reference, country: str | None = None
         "milestone": shown["milestone"]})
     counts = metrics.count_activities(_country_procurement(data, country), by="year",
                                       years=span)
-    return sc.activities_and_milestones(counts, marks, data.years, lang=data.lang,
-                                        subject=data.country(country))
+    chart = sc.activities_and_milestones(counts, marks, data.years, lang=data.lang,
+                                         subject=data.country(country))
+    return charts.with_caption(chart, data.caption("activities_and_milestones",
+                                                   country=data.country(country)))
 
 
 def compute_findings(data: ReportData, ref: Reference, peer: str | None,

@@ -7,9 +7,12 @@ every visible text from :mod:`analysis.i18n`); the frames are made by :mod:`anal
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import altair as alt
 import pandas as pd
 
+from analysis.chart_scales import colour_encoding
 from analysis.charts import (
     MUTED,
     PALETTE,
@@ -117,7 +120,8 @@ def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
         width=WIDTH, height=220, title=_title(title, lang, no_data=most == 0, subtitle=subtitle))
 
 
-def indicator_panels(values: pd.DataFrame, lang: str = "en", columns: int = 2) -> Chart:
+def indicator_panels(values: pd.DataFrame, lang: str = "en", columns: int = 2,
+                     colours: Mapping[str, str] | None = None) -> Chart:
     """Each indicator across the years, one small panel per indicator, one line per country.
 
     A missing value (NaN) breaks the line: a gap is not drawn over. Every recorded value has a
@@ -132,6 +136,8 @@ def indicator_panels(values: pd.DataFrame, lang: str = "en", columns: int = 2) -
         Report language.
     columns
         Panels per row.
+    colours
+        Country (as shown) → colour, in legend order (:mod:`analysis.colours`).
 
     Returns
     -------
@@ -158,9 +164,9 @@ def indicator_panels(values: pd.DataFrame, lang: str = "en", columns: int = 2) -
                               labelExpr="datum.value % 2 == 0 ? datum.label : ''")),
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False),
                 axis=alt.Axis(tickCount=4)),
-        color=alt.Color("country:N", title=translate("field.country", lang),
-                        sort=list(dict.fromkeys(data["country"])),
-                        legend=alt.Legend(orient="top")),
+        color=colour_encoding("country:N", list(data["country"]), colours, str,
+                              title=translate("field.country", lang),
+                              legend=alt.Legend(orient="top")),
         tooltip=[_tip("indicator:N", "field.indicator", lang),
                  _tip("country:N", "field.country", lang), _tip("year:Q", "field.year", lang),
                  _tip("value:Q", "field.value", lang)],

@@ -2,10 +2,16 @@
 -- text, but not the markers Typst reads at the start of a line: "=" (heading), "-" (list),
 -- "+" (numbered list), "/" (term) and "1." (numbered list). A table cell or paragraph that
 -- starts with one would become markup, so the first character is written escaped instead.
--- Very long words (no break opportunity) get invisible break points so tables keep their width.
+-- Words are never broken: only web addresses, site names (opengovpartnership.org) and ids
+-- (ASCII letters, digits and "/ . - _ : ? & = # %", with a separator and a digit) longer than
+-- LONG get invisible break points, after their separators and inside any run longer than
+-- RUN, so a table keeps its width. A table whose caption carries tbl-colwidths="[a, b, ...]" (the
+-- attribute Quarto reads too) gets those relative column widths.
 
 local MARKERS = { ["="] = true, ["-"] = true, ["+"] = true, ["/"] = true }
-local LONG = 40
+local LONG = 12
+local RUN = 14
+local ZWSP = "\\u{200b}"
 
 local function escape_start(inlines)
   local first = inlines[1]
@@ -28,29 +34,80 @@ local function escape_start(inlines)
   return nil
 end
 
+local function is_address(text)
+  if text:find("^%a[%w+.-]*://") or text:find("^www%.") then
+    return true
+  end
+  -- a site name: dot-separated ASCII labels (documents.worldbank.org)
+  if text:find("^[%w%-]+%.[%w%-][%w%.%-]*%w$") then
+    return true
+  end
+  -- an id: ASCII letters, digits and separators only, with a separator and a digit
+  return text:find("^[%w/%.%-_:%?&=#%%]+$") ~= nil and text:find("[/%.%-_:]") ~= nil
+    and text:find("%d") ~= nil
+end
+
 local function break_long(str)
   local text = str.text
-  if utf8.len(text) == nil or utf8.len(text) <= LONG then
+  if utf8.len(text) == nil or utf8.len(text) <= LONG or not is_address(text) then
     return nil
   end
-  local parts, count, chunk = {}, 0, {}
+  local parts, chunk, run = {}, {}, 0
+  local function cut()
+    table.insert(parts, pandoc.Str(table.concat(chunk)))
+    table.insert(parts, pandoc.RawInline("typst", ZWSP))
+    chunk, run = {}, 0
+  end
   for _, code in utf8.codes(text) do
-    table.insert(chunk, utf8.char(code))
-    count = count + 1
-    if count % 20 == 0 then
-      table.insert(parts, pandoc.Str(table.concat(chunk)))
-      table.insert(parts, pandoc.RawInline("typst", "\\u{200b}"))
-      chunk = {}
+    local char = utf8.char(code)
+    table.insert(chunk, char)
+    run = run + 1
+    if char:find("^[/%.%-_:%?&=#]$") or run >= RUN then
+      cut()
     end
   end
   if #chunk > 0 then
     table.insert(parts, pandoc.Str(table.concat(chunk)))
+  elseif #parts > 0 then
+    table.remove(parts)  -- no break point after the last character
   end
   return parts
 end
 
+local function column_widths(tbl)
+  local given = tbl.attr.attributes["tbl-colwidths"]
+  if given == nil then
+    return nil
+  end
+  local widths, total = {}, 0
+  for number in given:gmatch("[%d%.]+") do
+    table.insert(widths, tonumber(number))
+    total = total + tonumber(number)
+  end
+  if #widths ~= #tbl.colspecs or total <= 0 then
+    return nil
+  end
+  for i, spec in ipairs(tbl.colspecs) do
+    tbl.colspecs[i] = { spec[1], widths[i] / total }
+  end
+  return tbl
+end
+
+-- a table of class "compact" (the annex) is set in smaller type
+local function table_layout(tbl)
+  tbl = column_widths(tbl) or tbl
+  if tbl.classes:includes("compact") then
+    return {
+      pandoc.RawBlock("typst", "#[#show table: set text(size: 7.5pt)"),
+      tbl,
+      pandoc.RawBlock("typst", "]"),
+    }
+  end
+  return tbl
+end
+
 return {
-  { Str = break_long },
+  { Str = break_long, Table = table_layout },
   {
     Plain = function(block) return escape_start(block.content) and block or nil end,
     Para = function(block) return escape_start(block.content) and block or nil end,
