@@ -13,11 +13,12 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_compact_currency, format_decimal, format_percent
+from babel.numbers import format_decimal
 
 from analysis import charts, metrics
 from analysis.display import Bullets, Heading, Paragraph, Span, Table
 from analysis.errors import ParameterError
+from analysis.formats import format_share, format_usd
 from analysis.i18n import plural, translate
 from analysis.registry import Registry, load_registry
 from analysis.taxonomy import LANGUAGES, Taxonomy, country_name, is_country, load_taxonomy
@@ -51,13 +52,12 @@ class ReportData:
         return format_decimal(value, locale=self.lang)
 
     def percent(self, value: float, decimals: int = 0) -> str:
-        pattern = "#,##0%" if decimals == 0 else "#,##0." + "0" * decimals + "%"
-        return format_percent(value, pattern, locale=self.lang)
+        """A share as "33%" / "33 %" (analysis.formats: the same in text, tables, charts)."""
+        return format_share(value, self.lang, decimals)
 
     def money(self, value: float) -> str:
-        """A USD amount, short: $500M / 500 млн $ (0 when nothing is stated)."""
-        return format_compact_currency(float(value or 0), "USD", locale=self.lang,
-                                       fraction_digits=1)
+        """A USD amount, short: $500M / 500 млн долл. США (0 when nothing is stated)."""
+        return format_usd(value, self.lang)
 
     def labels(self) -> dict[str, str]:
         """Display labels for every category id a chart may show, in the report language."""
