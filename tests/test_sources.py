@@ -20,10 +20,12 @@ CURATED = [
 ]
 IMPORTED = [  # as a connector would write them (fictional)
     make_row(activity_id="UZB-2023-05-20-wb-p1", date="2023-05-20", partners="World Bank",
-             activity_type="financing", amount_usd="50000000", themes="public_procurement",
+             activity_type="financing", amount_usd="50000000", amount_kind="committed",
+             themes="public_procurement",
              title="Seminar on e-procurement reforms with the Ministry of Finance"),
     make_row(activity_id="UZB-2022-01-01-wb-p2", date="2022-01-01", partners="World Bank",
-             activity_type="financing", amount_usd="20000000", themes="governance;public_finance",
+             activity_type="financing", amount_usd="20000000", amount_kind="committed",
+             themes="governance;public_finance",
              title="Public finance management loan"),
 ]
 
