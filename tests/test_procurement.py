@@ -174,4 +174,4 @@ def test_commitments_and_financing_cover_procurement_related_activities(tmp_path
     heading, note, years, partners, themes = p.financing_view(data)
     assert years.caption.endswith("— procurement-related activities")
     # only P1's USD 1,000,000 (N1's 5,000,000 is not procurement-related)
-    assert years.frame["Amount (USD)"].tolist() == ["$0", "$1M", "$0"]
+    assert years.frame["Committed (USD)"].tolist() == ["$0", "$1M", "$0"]

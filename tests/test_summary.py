@@ -40,7 +40,8 @@ EXPECTED = {
         # U1 (public_procurement; governance) names no pillar; U4 (anti_corruption alone) is
         # not procurement-related, so pillar IV stays empty; U2 (e_procurement) -> II
         "Procurement-related activities on record reach only pillar II of the Methodology for "
-        "Assessing Procurement Systems (MAPS) (1 activity); none reach pillars I (Legal, regulatory and policy framework), III (Public "
+        "Assessing Procurement Systems (MAPS) (1 activity); none reach pillars I (Legal, "
+        "regulatory and policy framework), III (Public "
         "procurement operations and market practices), and IV (Accountability, integrity and "
         "transparency of the public procurement system).",
         "For comparison, in the same period Azerbaijan has 1 procurement-related activity "
@@ -54,7 +55,8 @@ EXPECTED = {
         "Ведущие партнёры в сотрудничестве по закупкам: Всемирный банк (2) и "
         "Европейский союз (1).",
         "Мероприятия, связанные с закупками, охватывают только компонент II Методологии "
-        "оценки систем государственных закупок (MAPS) (1 мероприятие); по компонентам I (Правовая, нормативная и политическая база), "
+        "оценки систем государственных закупок (MAPS) (1 мероприятие); по компонентам I "
+        "(Правовая, нормативная и политическая база), "
         "III (Операции в сфере государственных закупок и рыночная практика) и IV "
         "(Подотчётность, добросовестность и прозрачность системы государственных закупок) "
         "их нет.",
@@ -107,7 +109,8 @@ def test_a_change_in_the_data_changes_the_text(write_registry):
     # contract_management is a procurement theme on pillar III: III is no longer a gap
     assert sentences(frame(write_registry, more), "en")[3] == (
         "Procurement-related activities on record reach pillars II (1), III (1) of the "
-        "Methodology for Assessing Procurement Systems (MAPS) (activities per pillar in brackets); none reach pillars I (Legal, regulatory and "
+        "Methodology for Assessing Procurement Systems (MAPS) (activities per pillar in "
+        "brackets); none reach pillars I (Legal, regulatory and "
         "policy framework) and IV (Accountability, integrity and transparency of the public "
         "procurement system).")
 

@@ -35,6 +35,7 @@ from analysis import editions, paths, provenance
 from analysis.errors import BuildError, CoopReportError
 from analysis.params import Report, parameters_cell
 from analysis.portal import write_index
+from analysis.report_warnings import collect_warnings
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +51,14 @@ class ReportResult:
 
     name: str
     title: str
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "warning" (built, but see warnings) or "failed"
     seconds: float
     outputs: list[str] = field(default_factory=list)
     error: str | None = None
     failed_notebook: str | None = None
     renderer: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # from the notebook (report_warnings)
     # where a worker left the report's files for the build process to publish (not in the
     # summary): the work folder, and the finished files or the failed notebook in it
     workdir: str | None = field(default=None, repr=False)
@@ -64,6 +66,7 @@ class ReportResult:
 
 
 STAGING_FIELDS = ("workdir", "staged")
+BUILT = ("ok", "warning")  # statuses of a report whose files were made
 
 
 @dataclass(frozen=True)
@@ -142,9 +145,10 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
             kernel_name="python3", request_save_on_cell_execute=False,
             kernel_manager_class=kernel_manager_class())
         nb = nbformat.read(executed, as_version=4)
+        result.warnings = collect_warnings(nb)
         nb.metadata["coopreport"] = {
             "name": report.name, "title": report.spec.title, "subtitle": report.spec.subtitle,
-            "provenance": record,
+            "provenance": record, "warnings": result.warnings,
         }
         nbformat.write(nb, executed)
         formats = list(options.formats or report.spec.formats)
@@ -153,7 +157,7 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
         rendered = render_notebook(executed, workdir, formats, options.renderer)
         result.renderer = options.renderer
         result.staged = [str(p) for p in (executed, *rendered)]
-        result.status = "ok"
+        result.status = "warning" if result.warnings else "ok"
     except PapermillExecutionError as exc:
         result.error = f"{exc.ename}: {exc.evalue}".strip()
         result.staged = [str(executed)] if executed.exists() else []
@@ -164,8 +168,10 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
         result.staged = [str(executed)] if executed.exists() else []
     finally:
         result.seconds = round(time.perf_counter() - started, 2)
-    if result.status == "ok":
+    if result.status in BUILT:
         log.info("%s: built in %.1f s", report.name, result.seconds)
+        for warning in result.warnings:
+            log.warning("%s: %s", report.name, warning)
     else:
         log.error("%s: FAILED after %.1f s: %s", report.name, result.seconds, result.error)
     return result
@@ -181,7 +187,7 @@ def publish_result(result: ReportResult, edition: Path, out: Path) -> ReportResu
     """
     staged = [Path(p) for p in result.staged]
     failed = edition / FAILED_DIR / f"{result.name}.ipynb"
-    if result.status == "ok":
+    if result.status in BUILT:
         for old in edition.glob(f"{result.name}.*"):
             if old.suffix in (".ipynb", ".html", ".pdf") and old.stem == result.name:
                 old.unlink()
@@ -338,14 +344,16 @@ def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResu
                   status: str | None = None) -> Path:
     """Write ``build-summary.json`` atomically: what a scheduler reads after the build.
 
-    ``status`` is ``ok`` when every report was built, ``failed`` when one failed, and
+    ``status`` is ``ok`` when every report was built, ``warning`` when all were built but one
+    has warnings (a country with no activities), ``failed`` when one failed, and
     ``interrupted`` when the build was stopped (only finished reports are listed then).
     """
     summary = {
         "built_at": options.built_at,
         "git_commit": options.commit,
         "renderer": options.renderer,
-        "status": status or ("ok" if all(r.status == "ok" for r in results) else "failed"),
+        "status": status or ("failed" if any(r.status not in BUILT for r in results) else
+                             "warning" if any(r.status == "warning" for r in results) else "ok"),
         "reports": [{k: v for k, v in asdict(r).items() if k not in STAGING_FIELDS}
                     for r in results],
     }

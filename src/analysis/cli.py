@@ -119,7 +119,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     with BuildDisplay(reports) as display:
         results = build_reports(reports, options, on_done=display.done)
     print_summary(results, options.output_dir)
-    return EXIT_OK if all(r.status == "ok" for r in results) else EXIT_FAILED
+    if any(r.status not in ("ok", "warning") for r in results):
+        return EXIT_FAILED
+    if args.strict and any(r.status == "warning" for r in results):
+        log.error("--strict: %d report(s) built with warnings",
+                  sum(r.status == "warning" for r in results))
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -229,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="auto: Quarto when installed, else the built-in renderer")
     build.add_argument("--formats", metavar="LIST",
                        help="html, pdf or html,pdf (default: each params file's formats)")
+    build.add_argument("--strict", action="store_true",
+                       help="exit 1 when a report built with warnings (e.g. a country with no "
+                            "activities); scheduled runs use it")
     build.add_argument("--allow-notebook-outside", action="store_true",
                        help="let params files run notebooks outside notebooks/ (only for "
                             f"params files you trust; also {paths.ALLOW_NOTEBOOK_OUTSIDE_ENV}=1)")

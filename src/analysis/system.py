@@ -19,7 +19,7 @@ from analysis.display import Bullets, Inline, Paragraph, Span, Table
 from analysis.i18n import plural
 from analysis.pillars import pillar_totals, procurement_activities
 from analysis.reference import Reference, indicator_series
-from analysis.report import ReportData, format_activity_date
+from analysis.report import ReportData, format_activity_date, with_coverage_note
 
 
 def _countries(data: ReportData, peers: Sequence[str | None]) -> list[str]:
@@ -204,8 +204,9 @@ def milestone_chart(data: ReportData, ref: Reference, country: str | None = None
         "milestone": shown["milestone"]})
     counts = metrics.count_activities(_country_procurement(data, country), by="year",
                                       years=span)
-    return sc.activities_and_milestones(counts, marks, data.years, lang=data.lang,
-                                        subject=data.country(country))
+    chart = sc.activities_and_milestones(counts, marks, data.years, lang=data.lang,
+                                         subject=data.country(country))
+    return with_coverage_note(data, chart)
 
 
 def compute_findings(data: ReportData, ref: Reference, peer: str | None,
