@@ -16,6 +16,9 @@ endif
 # The notebooks under nbval (make test) and their stored outputs (make notebooks) read this
 # frozen test registry, never data/: editing the data needs no test change.
 NOTEBOOK_DATA := tests/fixtures/registry/cooperation_events.csv
+# Extra flags for `coopreport build` in `make report`; scheduled runs pass BUILD_FLAGS=--strict
+# so that a report built with warnings (a country with no activities) fails the run.
+BUILD_FLAGS ?=
 
 .PHONY: help venv use-active-env report test lint lab notebooks bench faults clean
 
@@ -41,7 +44,7 @@ endif
 venv: $(STAMP) ## Create .venv and install the project (editable) with its dependencies
 
 report: $(STAMP) ## Build the default reports into reports/_output/ (only what changed)
-	$(BIN)/coopreport build --all
+	$(BIN)/coopreport build --all $(BUILD_FLAGS)
 
 test: $(STAMP) ## Run every stage (data, unit, end-to-end, notebooks); fail if any failed
 	@failed=0; results=""; \

@@ -12,7 +12,8 @@ from analysis import paths, registry
 FIXTURE_REGISTRY = paths.TEST_REGISTRY
 FIXTURE_COMMITMENTS = paths.TEST_REGISTRY.with_name("commitments.csv")
 
-HEADER = list(registry.COLUMNS)
+# The format's columns and the optional ones most tests need (empty unless a test sets them).
+HEADER = [*registry.COLUMNS, "title_ru", "amount_kind"]
 
 # One valid, fictional row (test fixture, not real data). Tests override fields.
 GOOD_ROW = {
@@ -26,6 +27,8 @@ GOOD_ROW = {
     "themes": "public_procurement;capacity_building",
     "title": "Test seminar on procurement",
     "amount_usd": "",
+    "amount_kind": "",
+    "title_ru": "",
     "source": "example.org",
     "source_url": "https://example.org/news/1",
     "source_language": "en",

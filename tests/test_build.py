@@ -332,3 +332,24 @@ def test_kernels_are_shut_down_without_an_interrupt():
         return sent
 
     assert asyncio.run(signals_sent()) == [signal.SIGINT]  # nothing more at shutdown
+
+
+def test_a_country_with_no_activities_builds_with_a_warning(tmp_path):
+    """Issue 13: KAZ has no row in the frozen registry. The report builds (exit 0) and says so;
+    build-summary.json marks it `warning`; with --strict the same build exits 1."""
+    spec = str(paths.PROJECT_ROOT / "tests" / "fixtures" / "params" / "kaz-profile-ru.yaml")
+    out = tmp_path / "out"
+    assert main(["build", spec, "--output-dir", str(out), "--renderer", "builtin",
+                 "--jobs", "1"]) == 0
+    summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
+    [report] = summary["reports"]
+    assert (summary["status"], report["status"]) == ("warning", "warning")
+    assert report["warnings"] == [
+        "no activities for KAZ in 2017–2026: the report shows only zeros"]
+    executed = nbformat.read(out / "kaz-profile-ru.ipynb", as_version=4)
+    assert executed.metadata["coopreport"]["warnings"] == report["warnings"]
+    html = (out / "kaz-profile-ru.html").read_text(encoding="utf-8")
+    assert "Для Казахстана за 2017–2026 гг. не зарегистрировано ни одного мероприятия" in html
+    assert "vnd.coopreport.warnings" not in html  # the runner removed the carrier output
+    assert main(["build", spec, "--output-dir", str(out), "--renderer", "builtin",
+                 "--jobs", "1", "--strict"]) == 1

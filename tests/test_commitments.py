@@ -120,3 +120,20 @@ def test_validate_a_commitments_file_alone_uses_its_own_registry(tmp_path, capsy
     registry = write_pair(tmp_path, ["C1,A1,One,,planned,A2,"])
     assert main(["validate", str(registry.with_name("reg.commitments.csv"))]) == 0
     assert "OK, 1 commitments" in capsys.readouterr().out
+
+
+def test_commitment_ru_is_optional_read_and_checked(tmp_path):
+    header = ",".join([*COLUMNS, "commitment_ru"])
+    registry = write_pair(tmp_path, [])
+    (tmp_path / "reg.commitments.csv").write_text(
+        f"{header}\nC1,A1,Publish a report,,planned,,,Опубликовать отчёт\n"
+        "C2,A2,Hold a workshop,,planned,,,\n", encoding="utf-8")
+    assert list(load_registry(registry).commitments["commitment_ru"]) == [
+        "Опубликовать отчёт", ""]
+    (tmp_path / "reg.commitments.csv").write_text(
+        f"{header}\nC1,A1,Publish a report,,planned,,,=Опубликовать\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as caught:
+        load_registry(registry)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.column) == (2, "commitment_ru")
+    assert "formula" in problem.reason

@@ -27,7 +27,7 @@ from analysis.connectors.iati import (
     run_import,
 )
 from analysis.errors import ConnectorError
-from analysis.registry import COLUMNS, read_activities
+from analysis.registry import IMPORT_COLUMNS, read_activities
 from analysis.taxonomy import load_taxonomy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "iati"
@@ -51,6 +51,7 @@ def test_world_bank_activity_gives_one_full_row(rows):
         "themes": "public_procurement",  # DAC 15125
         "title": "Test Public Procurement Modernisation Project",
         "amount_usd": "50000000",  # 30 M + 20 M commitments; the 4 M disbursement is not one
+        "amount_kind": "committed",
         "source": "The World Bank (IATI)",
         "source_url": "https://example.org/projects/P999001",  # document-link category A12
         "source_language": "en",
@@ -130,6 +131,7 @@ def test_old_style_codes_of_iati_1_are_read():
         "themes": "public_finance",  # vocabulary DAC, 15111
         "title": "Test public finance management reform",
         "amount_usd": "250000",  # transaction type C; D is a disbursement
+        "amount_kind": "committed",
         "source": "United Nations Development Programme (IATI)",
         "source_url": "http://www.example.org/projects/10001",  # activity-website
         "source_language": "en",
@@ -233,7 +235,7 @@ def test_run_import_writes_a_valid_registry(tmp_path):
     assert checked.problems == []
     assert sorted(frame["activity_id"]) == sorted(row["activity_id"] for row in
                                                   read_iati(ACTIVITIES))
-    assert output.read_text(encoding="utf-8").splitlines()[0] == ",".join(COLUMNS)
+    assert output.read_text(encoding="utf-8").splitlines()[0] == ",".join(IMPORT_COLUMNS)
 
 
 def test_run_import_default_output_is_under_data_sources(tmp_path, monkeypatch):

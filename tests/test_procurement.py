@@ -157,9 +157,9 @@ def test_every_chart_and_table_says_its_scope(registry_path):
 
 def test_commitments_and_financing_cover_procurement_related_activities(tmp_path):
     rows = [make_row(activity_id="P1", date="2023-01-01", themes="public_procurement",
-                     activity_type="financing", amount_usd="1000000"),
+                     activity_type="financing", amount_usd="1000000", amount_kind="committed"),
             make_row(activity_id="N1", date="2023-02-01", themes="sme_support",
-                     activity_type="financing", amount_usd="5000000")]
+                     activity_type="financing", amount_usd="5000000", amount_kind="committed")]
     path = tmp_path / "reg.csv"
     path.write_text(registry_text(rows), encoding="utf-8")
     (tmp_path / "reg.commitments.csv").write_text(
@@ -174,4 +174,4 @@ def test_commitments_and_financing_cover_procurement_related_activities(tmp_path
     heading, note, years, partners, themes = p.financing_view(data)
     assert years.caption.endswith("— procurement-related activities")
     # only P1's USD 1,000,000 (N1's 5,000,000 is not procurement-related)
-    assert years.frame["Amount (USD)"].tolist() == ["$0", "$1M", "$0"]
+    assert years.frame["Committed (USD)"].tolist() == ["$0", "$1M", "$0"]

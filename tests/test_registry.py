@@ -34,7 +34,8 @@ def test_valid_file_loads_with_parsed_fields(write_registry):
     path = write_registry([
         make_row(),
         make_row(activity_id="AZE-2021-03-x", date="2021-03", date_precision="month",
-                 country="AZE", partners="WB;EU", themes="governance", amount_usd="1500000.5"),
+                 country="AZE", partners="WB;EU", themes="governance", amount_usd="1500000.5",
+                 amount_kind="committed"),
     ])
     reg = load_registry(path)
     df = reg.activities
@@ -170,7 +171,7 @@ def test_wrong_number_of_fields(write_registry):
     text = registry_text([make_row()]) + "only,three,fields\n"
     problem = only(problems_of(write_registry(text)))
     assert (problem.line, problem.column) == (3, "(row)")
-    assert "expected 13 fields" in problem.reason
+    assert "expected 15 fields" in problem.reason  # 13 of the format + title_ru, amount_kind
 
 
 def test_empty_file(write_registry):
@@ -291,3 +292,54 @@ def test_utf16_file_is_named_as_such(write_registry):
 def test_a_very_long_field_is_fine(write_registry):
     rows = [make_row(title="x" * 200_000)]
     assert problems_of(write_registry(rows)) == []
+
+
+# -- amount_kind and title_ru (issue 13) ---------------------------------------------------------
+
+def test_an_amount_needs_its_kind(write_registry):
+    path = write_registry([make_row(amount_usd="300000000")])
+    problem = only(problems_of(path))
+    assert (problem.line, problem.column, problem.value) == (2, "amount_kind", "")
+    assert problem.reason.startswith("required when amount_usd is given")
+    assert "committed (a loan or grant approved" in problem.reason  # the fix is named
+    assert str(problem).startswith(f"{path}:2: amount_kind: \"\": required")
+
+
+@pytest.mark.parametrize(("amount", "kind", "reason"), [
+    ("300000000", "comitted", "unknown amount kind; did you mean 'committed'?"),
+    ("300000000", "pledged", "unknown amount kind; use one of committed, disbursed, announced"),
+    ("", "announced", "an amount kind without an amount_usd"),
+])
+def test_amount_kind_problems(write_registry, amount, kind, reason):
+    problem = only(problems_of(write_registry([make_row(amount_usd=amount, amount_kind=kind)])))
+    assert (problem.column, problem.value) == ("amount_kind", kind)
+    assert problem.reason.startswith(reason)
+
+
+def test_a_bad_amount_is_reported_once_not_again_as_missing_kind(write_registry):
+    problem = only(problems_of(write_registry([make_row(amount_usd="USD 5m")])))
+    assert problem.column == "amount_usd"
+
+
+def test_amount_kind_and_title_ru_are_read(write_registry):
+    df = load_registry(write_registry([
+        make_row(activity_id="A", amount_usd="14000000", amount_kind="announced",
+                 title_ru="Визит с объявлением о средствах"),
+        make_row(activity_id="B")])).activities
+    assert list(df["amount_kind"]) == ["announced", ""]
+    assert list(df["title_ru"]) == ["Визит с объявлением о средствах", ""]
+
+
+def test_the_optional_columns_may_be_left_out(write_registry):
+    header = [c for c in HEADER if c not in ("title_ru", "amount_kind")]
+    df = load_registry(write_registry(registry_text([make_row()], header=header))).activities
+    assert (df.loc[0, "title_ru"], df.loc[0, "amount_kind"]) == ("", "")
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ("=HYPERLINK(1)", "as a formula"),
+    ("Семинар\x0cпо закупкам", "invisible character"),
+])
+def test_title_ru_is_checked_like_the_title(write_registry, value, reason):
+    problem = only(problems_of(write_registry([make_row(title_ru=value)])))
+    assert problem.column == "title_ru" and reason in problem.reason

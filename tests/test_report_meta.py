@@ -26,7 +26,8 @@ def test_papermill_run_gets_the_title_and_language_of_its_parameters(tmp_path):
     meta = read_meta(path)
     # as params/aze-strategic-procurement-ru.yaml words them; the years are the defaults
     assert meta.title == "Азербайджан: страновой отчёт о стратегических закупках"
-    assert meta.subtitle == "Сотрудничество в сфере закупок по компонентам MAPS, 2022–2026 гг."
+    assert meta.subtitle == ("Сотрудничество в сфере закупок по компонентам Методологии оценки "
+                             "систем государственных закупок (MAPS), 2022–2026 гг.")
     assert meta.lang == "ru"
     assert meta.kicker == "Отчёт о сотрудничестве в целях развития"
     assert meta.date == "29 ноября 2026\u202fг."  # babel: a narrow no-break space

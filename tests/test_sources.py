@@ -20,10 +20,12 @@ CURATED = [
 ]
 IMPORTED = [  # as a connector would write them (fictional)
     make_row(activity_id="UZB-2023-05-20-wb-p1", date="2023-05-20", partners="World Bank",
-             activity_type="financing", amount_usd="50000000", themes="public_procurement",
+             activity_type="financing", amount_usd="50000000", amount_kind="committed",
+             themes="public_procurement",
              title="Seminar on e-procurement reforms with the Ministry of Finance"),
     make_row(activity_id="UZB-2022-01-01-wb-p2", date="2022-01-01", partners="World Bank",
-             activity_type="financing", amount_usd="20000000", themes="governance;public_finance",
+             activity_type="financing", amount_usd="20000000", amount_kind="committed",
+             themes="governance;public_finance",
              title="Public finance management loan"),
 ]
 
@@ -132,12 +134,13 @@ def test_financing_view_appears_with_financing_rows(tmp_path):
     view = r.financing_view(data)
     tables = [v for v in view if isinstance(v, r.Table)]
     years = tables[0].frame
-    # 2022: one approval of $20M; 2023: one approval of $50M (C1 has no amount)
-    assert years["Approvals"].tolist() == [1, 1]
-    assert years["Amount (USD)"].tolist() == ["$20M", "$50M"]
+    # 2022: one committed loan of $20M; 2023: one of $50M (C1 is no financing row)
+    assert years["Financing activities"].tolist() == [1, 1]
+    assert years["Committed (USD)"].tolist() == ["$20M", "$50M"]
+    assert years["Announced or indicative, not counted (USD)"].tolist() == ["$0", "$0"]
     partners = tables[1].frame
-    assert partners.iloc[0].tolist() == ["World Bank", 2, "$70M"]
-    themes = dict(zip(tables[2].frame["Theme"], tables[2].frame["Amount (USD)"], strict=True))
+    assert partners.iloc[0].tolist() == ["World Bank", 2, "$70M", "$0"]
+    themes = dict(zip(tables[2].frame["Theme"], tables[2].frame["Committed (USD)"], strict=True))
     # the $20M loan counts under both of its themes; the $50M one under public procurement
     assert themes == {"Public procurement": "$50M", "Governance": "$20M",
                       "Public finance": "$20M"}

@@ -39,26 +39,29 @@ EXPECTED = {
         "European Union (1).",
         # U1 (public_procurement; governance) names no pillar; U4 (anti_corruption alone) is
         # not procurement-related, so pillar IV stays empty; U2 (e_procurement) -> II
-        "Procurement-related activities on record reach only MAPS pillar II (1 activity); "
-        "none reach pillars I (Legal, regulatory and policy framework), III (Public "
+        "Procurement-related activities on record reach only pillar II of the Methodology for "
+        "Assessing Procurement Systems (MAPS) (1 activity); none reach pillars I (Legal, "
+        "regulatory and policy framework), III (Public "
         "procurement operations and market practices), and IV (Accountability, integrity and "
         "transparency of the public procurement system).",
         "For comparison, in the same period Azerbaijan has 1 procurement-related activity "
         "out of 2 activities (50%).",
     ],
     "ru": [
-        "За 2022–2024 гг. в реестре учтено 4 мероприятия сотрудничества со страной "
-        "Узбекистан; из них 2 (50 %) связаны с закупками.",
-        "Это больше, чем в предыдущем периоде той же длины (2019–2021 гг.), когда их было 1.",
+        "За 2022–2024 гг. в реестре учтено 4 мероприятия сотрудничества с Узбекистаном; "
+        "из них 2 (50\u202f%) связаны с закупками.",
+        "В предыдущем периоде той же длины (2019–2021 гг.) таких мероприятий было меньше: "
+        "1 мероприятие.",
         "Ведущие партнёры в сотрудничестве по закупкам: Всемирный банк (2) и "
         "Европейский союз (1).",
-        "Мероприятия, связанные с закупками, охватывают только компонент MAPS II "
-        "(1 мероприятие); по компонентам I (Правовая, нормативная и политическая база), "
+        "Мероприятия, связанные с закупками, охватывают только компонент II Методологии "
+        "оценки систем государственных закупок (MAPS) (1 мероприятие); по компонентам I "
+        "(Правовая, нормативная и политическая база), "
         "III (Операции в сфере государственных закупок и рыночная практика) и IV "
         "(Подотчётность, добросовестность и прозрачность системы государственных закупок) "
         "их нет.",
-        "Для сравнения: у страны Азербайджан за тот же период с закупками связано 1 из "
-        "2 мероприятий (50 %).",
+        "Для сравнения: у Азербайджана за тот же период с закупками связано 1 из "
+        "2 мероприятий (50\u202f%).",
     ],
 }
 
@@ -105,8 +108,9 @@ def test_a_change_in_the_data_changes_the_text(write_registry):
                      "Uzbekistan; 3 of them (60%) are procurement-related.")
     # contract_management is a procurement theme on pillar III: III is no longer a gap
     assert sentences(frame(write_registry, more), "en")[3] == (
-        "Procurement-related activities on record reach MAPS pillars II (1), III (1) "
-        "(activities per pillar in brackets); none reach pillars I (Legal, regulatory and "
+        "Procurement-related activities on record reach pillars II (1), III (1) of the "
+        "Methodology for Assessing Procurement Systems (MAPS) (activities per pillar in "
+        "brackets); none reach pillars I (Legal, regulatory and "
         "policy framework) and IV (Accountability, integrity and transparency of the public "
         "procurement system).")
 
@@ -116,14 +120,15 @@ def test_a_change_in_the_data_changes_the_text(write_registry):
             "measure in this report is zero.",
             "The previous period of equal length, 2019–2021, had none on record either.",
             "No partner has procurement-related cooperation on record in the period.",
-            "No procurement-related activity on record can be placed on a MAPS pillar."]),
-    ("ru", ["За 2022–2024 гг. в реестре нет ни одного мероприятия сотрудничества со страной "
-            "Казахстан, поэтому все показатели отчёта равны нулю.",
+            "No procurement-related activity on record can be placed on a pillar of the "
+            "Methodology for Assessing Procurement Systems (MAPS)."]),
+    ("ru", ["За 2022–2024 гг. в реестре нет ни одного мероприятия сотрудничества с "
+            "Казахстаном, поэтому все показатели отчёта равны нулю.",
             "В предыдущем периоде той же длины (2019–2021 гг.) таких мероприятий тоже не было.",
             "Ни у одного партнёра нет зарегистрированного сотрудничества по закупкам в этом "
             "периоде.",
             "Ни одно зарегистрированное мероприятие, связанное с закупками, не удаётся отнести "
-            "к компонентам MAPS."]),
+            "к компонентам Методологии оценки систем государственных закупок (MAPS)."]),
 ])
 def test_country_with_nothing_reads_well(write_registry, lang, expected):
     assert sentences(frame(write_registry, ROWS), lang, country="KAZ", peer=None) == expected

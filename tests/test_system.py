@@ -102,7 +102,7 @@ def test_indicator_gaps_in_words(registry_path, ref):
                          f"Gaps: no value is recorded for Azerbaijan for {missing} "
                          "No PEFA PI-24 (procurement) score is recorded for any country")
     ru = repr(s.indicator_gaps(report(registry_path, "ru"), ref, []))
-    assert ru.startswith("Пробелы: для страны Узбекистан нет значений показателей: WGI «Контроль "
+    assert ru.startswith("Пробелы: для Узбекистана нет значений показателей: WGI «Контроль "
                          "коррупции», процентиль; Индекс открытости бюджета (IBP, 0–100). "
                          "Оценки PEFA")
 
@@ -243,7 +243,7 @@ def test_compute_findings_in_russian(registry_path, ref):
         "2021–2022 гг. до 2 за 2023–2024 гг.",
         "Индекс восприятия коррупции (TI, 0–100): снижение с 31 (2022) до 30 (2024).",
         "WGI «Эффективность государственного управления», процентиль в 2022 г.: 38,21, ниже, "
-        "чем у страны Азербайджан (50,94).",
+        "чем у Азербайджана (50,94).",
     ]
     table = s.findings_table(data, found)
     assert isinstance(table, Table)

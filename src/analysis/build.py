@@ -29,6 +29,7 @@ from typing import Any
 
 from analysis import editions, incremental, paths, provenance
 from analysis.build_records import (  # noqa: F401  (part of this module's interface)
+    BUILT,
     FAILED_DIR,
     LOCK_NAME,
     STAGING_FIELDS,
@@ -43,6 +44,7 @@ from analysis.build_records import (  # noqa: F401  (part of this module's inter
 from analysis.errors import BuildError, CoopReportError
 from analysis.params import Report, parameters_cell
 from analysis.portal import write_index
+from analysis.report_warnings import collect_warnings
 from analysis.settings import DEFAULT_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
@@ -160,9 +162,10 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
             # one budget for the whole notebook: each cell may use what is left of it
             timeout_func=lambda cell: max(1, int(deadline - time.monotonic())))
         nb = nbformat.read(executed, as_version=4)
+        result.warnings = collect_warnings(nb)
         nb.metadata["coopreport"] = {
             "name": report.name, "title": report.spec.title, "subtitle": report.spec.subtitle,
-            "provenance": record,
+            "provenance": record, "warnings": result.warnings,
         }
         nbformat.write(nb, executed)
         formats = list(options.formats or report.spec.formats)
@@ -171,7 +174,7 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
         rendered = render_notebook(executed, workdir, formats, options.renderer)
         result.renderer = options.renderer
         result.staged = [str(p) for p in (executed, *rendered)]
-        result.status = "ok"
+        result.status = "warning" if result.warnings else "ok"
     except PapermillExecutionError as exc:
         result.error = f"{exc.ename}: {exc.evalue}".strip()
         result.staged = [str(executed)] if executed.exists() else []
@@ -186,8 +189,10 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
         result.staged = [str(executed)] if executed.exists() else []
     finally:
         result.seconds = round(time.perf_counter() - started, 2)
-    if result.status == "ok":
+    if result.status in BUILT:
         log.info("%s: built in %.1f s", report.name, result.seconds)
+        for warning in result.warnings:
+            log.warning("%s: %s", report.name, warning)
     else:
         log.error("%s: FAILED after %.1f s: %s", report.name, result.seconds, result.error)
     return result
@@ -237,7 +242,7 @@ def publish_result(result: ReportResult, edition: Path, out: Path) -> ReportResu
     """
     staged = [Path(p) for p in result.staged]
     failed = edition / FAILED_DIR / f"{result.name}.ipynb"
-    if result.status == "ok":
+    if result.status in BUILT:
         for old in edition.glob(f"{result.name}.*"):
             if old.suffix in (".ipynb", ".html", ".pdf") and old.stem == result.name:
                 old.unlink()
@@ -366,9 +371,9 @@ def build_reports(reports: Sequence[Report], options: BuildOptions,
 
         def done(result: ReportResult) -> None:
             result.reason = reasons.get(result.name)
-            files = [Path(p).name for p in result.staged] if result.status == "ok" else []
+            files = [Path(p).name for p in result.staged] if result.status in BUILT else []
             publish_result(result, edition, out)
-            if result.status == "ok":
+            if result.status == "ok":  # a report with warnings is built again next time
                 manifest[result.name] = {
                     "inputs": pending[result.name], "files": files,
                     "formats": list(options.formats or _spec(reports, result.name).formats),

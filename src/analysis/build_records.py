@@ -34,7 +34,8 @@ class ReportResult:
 
     name: str
     title: str
-    status: str  # "ok", "failed", or "skipped" (its inputs had not changed: see reason)
+    status: str  # "ok"; "warning" (built, but see warnings); "failed"; or "skipped" (its
+    # inputs had not changed since a build that succeeded: see reason)
     seconds: float
     outputs: list[str] = field(default_factory=list)
     error: str | None = None
@@ -42,6 +43,7 @@ class ReportResult:
     renderer: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None  # why it was built or skipped (analysis.incremental)
+    warnings: list[str] = field(default_factory=list)  # from the notebook (report_warnings)
     # where a worker left the report's files for the build process to publish (not in the
     # summary): the work folder, and the finished files or the failed notebook in it
     workdir: str | None = field(default=None, repr=False)
@@ -49,6 +51,8 @@ class ReportResult:
 
 
 STAGING_FIELDS = ("workdir", "staged")
+BUILT = ("ok", "warning")  # statuses of a report whose files were made
+DONE = (*BUILT, "skipped")  # statuses of a report whose files are there and current
 
 
 @dataclass(frozen=True)
@@ -114,15 +118,16 @@ def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResu
                   status: str | None = None) -> Path:
     """Write ``build-summary.json`` atomically: what a scheduler reads after the build.
 
-    ``status`` is ``ok`` when every report was built, ``failed`` when one failed, and
+    ``status`` is ``ok`` when every report was built (or is up to date), ``warning`` when all
+    were but one has warnings (a country with no activities), ``failed`` when one failed, and
     ``interrupted`` when the build was stopped (only finished reports are listed then).
     """
     summary = {
         "built_at": options.built_at,
         "git_commit": options.commit,
         "renderer": options.renderer,
-        "status": status or ("ok" if all(r.status in ("ok", "skipped") for r in results)
-                             else "failed"),
+        "status": status or ("failed" if any(r.status not in DONE for r in results) else
+                             "warning" if any(r.status == "warning" for r in results) else "ok"),
         "reports": [{k: v for k, v in asdict(r).items() if k not in STAGING_FIELDS}
                     for r in results],
     }

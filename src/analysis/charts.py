@@ -556,6 +556,29 @@ def _no_data_chart(title: str, lang: str) -> alt.Chart:
     ).encode(text="note:N").properties(width=WIDTH, height=80, title=title)
 
 
+def with_note(chart: alt.TopLevelMixin, note: str) -> alt.TopLevelMixin:
+    """The chart with ``note`` added as the last line of its subtitle (e.g. that the current
+    year is counted to date), keeping the title and any subtitle it has.
+
+    Parameters
+    ----------
+    chart
+        Any chart made by this module.
+    note
+        One line in the report language.
+    """
+    title = getattr(chart, "title", None)
+    if isinstance(title, alt.TitleParams):
+        options = {k: v for k, v in title.to_dict().items() if k not in ("text", "subtitle")}
+        previous = title.to_dict().get("subtitle", [])
+        lines = [previous] if isinstance(previous, str) else list(previous or [])
+        return chart.properties(title=alt.TitleParams(title.text, subtitle=[*lines, note],
+                                                      **options))
+    if isinstance(title, str):
+        return chart.properties(title=alt.TitleParams(title, subtitle=[note]))
+    return chart
+
+
 def with_scope(chart: alt.TopLevelMixin, scope: str) -> alt.TopLevelMixin:
     """The chart with ``scope`` (e.g. "procurement-related activities") added to its title as
     "Title — scope", so a chart always says which activities it counts.

@@ -147,7 +147,13 @@ def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: s
     with BuildDisplay(reports) as display:
         results = build_reports(reports, options, on_done=display.done)
     print_summary(results, options.output_dir)
-    return EXIT_OK if all(r.status in ("ok", "skipped") for r in results) else EXIT_FAILED
+    if any(r.status not in ("ok", "warning", "skipped") for r in results):
+        return EXIT_FAILED
+    if args.strict and any(r.status == "warning" for r in results):
+        log.error("--strict: %d report(s) built with warnings",
+                  sum(r.status == "warning" for r in results))
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -264,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="stop a report whose notebook runs longer than this and mark it "
                             "failed (default: the params file's timeout, else "
                             f"{DEFAULT_TIMEOUT_SECONDS} s)")
+    build.add_argument("--strict", action="store_true",
+                       help="exit 1 when a report built with warnings (e.g. a country with no "
+                            "activities); scheduled runs use it")
     build.add_argument("--allow-notebook-outside", action="store_true",
                        help="let params files run notebooks outside notebooks/ (only for "
                             f"params files you trust; also {paths.ALLOW_NOTEBOOK_OUTSIDE_ENV}=1)")

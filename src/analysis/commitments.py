@@ -1,7 +1,8 @@
 """Commitments: planned outputs announced at activities, and the evidence of their progress.
 
 Format (``commitments.csv``): ``commitment_id, activity_id, commitment, due, status,
-evidence_activity_ids, note``. ``due`` is ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or empty;
+evidence_activity_ids, note``, and optionally ``commitment_ru`` (the commitment in
+Russian, shown by Russian reports). ``due`` is ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or empty;
 ``status`` comes from ``data/taxonomy/commitment_statuses.csv``; ``activity_id`` and every
 ``;``-separated evidence id must name an activity of the registry.
 """
@@ -21,12 +22,13 @@ from analysis.taxonomy import Taxonomy, suggest
 COLUMNS: tuple[str, ...] = (
     "commitment_id", "activity_id", "commitment", "due", "status", "evidence_activity_ids", "note",
 )
+OPTIONAL_COLUMNS: tuple[str, ...] = ("commitment_ru",)  # the commitment in Russian
 REQUIRED = ("commitment_id", "activity_id", "commitment", "status")
-FREE_TEXT = frozenset({"commitment", "note"})
+FREE_TEXT = frozenset({"commitment", "commitment_ru", "note"})
 MULTILINE = frozenset({"note"})  # the one column where tabs and line breaks are allowed
 FRAME_COLUMNS: tuple[str, ...] = (
     "commitment_id", "activity_id", "commitment", "due", "due_end", "status",
-    "evidence_activity_ids", "note", "line",
+    "evidence_activity_ids", "note", "line", "commitment_ru",
 )
 KIND = "commitments file"
 
@@ -47,7 +49,7 @@ def read_commitments(path: Path, activity_ids: Collection[str], taxonomy: Taxono
                      ) -> tuple[pd.DataFrame, CsvFile]:
     """Read and check a commitments file against the registry's activity ids."""
     statuses = load_statuses()
-    csv_file = read_csv_file(path, COLUMNS, KIND)
+    csv_file = read_csv_file(path, COLUMNS, KIND, optional=OPTIONAL_COLUMNS)
     if not csv_file.readable:
         return empty_commitments(), csv_file
     rows: list[dict[str, object]] = []
@@ -102,6 +104,7 @@ def read_commitments(path: Path, activity_ids: Collection[str], taxonomy: Taxono
                 "due_end": due_end if due_end is not None else pd.NaT,
                 "status": rec["status"], "evidence_activity_ids": tuple(evidence),
                 "note": rec["note"], "line": line,
+                "commitment_ru": rec.get("commitment_ru", ""),
             })
     frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS)) if rows else empty_commitments()
     return frame, csv_file

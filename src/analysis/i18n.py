@@ -9,6 +9,8 @@ every message has a text in each of them (a test checks this). Labels of data ca
 from __future__ import annotations
 
 import re
+import string
+from typing import Any
 
 import yaml
 from babel import Locale
@@ -16,6 +18,7 @@ from babel.numbers import format_decimal
 
 from analysis import paths
 from analysis.errors import ParameterError
+from analysis.ru_grammar import CASES, apply_spec
 from analysis.taxonomy import LANGUAGES
 
 DEFAULT_LANGUAGE = "en"
@@ -65,6 +68,30 @@ def _one_year_periods(text: str) -> str:
     return _SAME_YEAR.sub(lambda m: m.group(1) + (" г." if m.group(2) else ""), text)
 
 
+def _is_case_spec(spec: str) -> bool:
+    return spec.rpartition("+")[2] in CASES
+
+
+class _MessageFormatter(string.Formatter):
+    """``str.format`` plus grammatical case specs: ``{country:ablt}``, ``{peer:у+gent}``.
+
+    In Russian the value (a name in the nominative) is inflected by :mod:`analysis.ru_grammar`
+    ("{country:с+ablt}" with "Узбекистан" gives "с Узбекистаном"); other languages show the
+    value as it is, so an English text may share the placeholder names.
+    """
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec and _is_case_spec(format_spec):
+            if self.lang == "ru":
+                return apply_spec(str(value), format_spec)
+            preposition = format_spec.rpartition("+")[0]
+            return f"{preposition} {value}" if preposition else str(value)
+        return super().format_field(value, format_spec)
+
+
 def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     """The text of message ``key`` in ``lang``, with ``values`` filled into its placeholders.
 
@@ -76,7 +103,9 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
         A report language (:data:`analysis.taxonomy.LANGUAGES`); an unknown language falls back
         to English.
     values
-        Values for the message's ``{placeholders}``.
+        Values for the message's ``{placeholders}``. A Russian text may ask for a name in a
+        grammatical case, with a preposition if needed: ``{country:с+ablt}`` ("с
+        Узбекистаном"), ``{peer:у+gent}`` ("у Азербайджана"); see :mod:`analysis.ru_grammar`.
 
     Returns
     -------
@@ -96,7 +125,7 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
         )
     template = texts[lang if lang in LANGUAGES else DEFAULT_LANGUAGE]
     try:
-        return _one_year_periods(template.format(**values))
+        return _one_year_periods(_MessageFormatter(lang).format(template, **values))
     except (KeyError, IndexError) as exc:
         raise ParameterError(
             f"message {key!r} needs a value for the placeholder {exc}; "

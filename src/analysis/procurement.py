@@ -60,7 +60,15 @@ def executive_summary(data: ReportData, peer: str | None = None) -> Paragraph:
     """Section 0: four to six sentences computed from the registry (see analysis.summary)."""
     facts = summary_facts(data.registry.activities, data.taxonomy, data.countries[0],
                           data.years, peer=check_peer(data.countries[0], peer))
-    return Paragraph(" ".join(summary_sentences(facts, data.taxonomy, data.lang)))
+    sentences = summary_sentences(facts, data.taxonomy, data.lang)
+    cov = data.coverage
+    if cov is not None and cov.years_before(*facts.previous_years):
+        start, end = facts.previous_years
+        sentences.insert(2, data.t("coverage.previous_before", start=start, end=end,
+                                   first_year=cov.first_year))
+    # The unfinished current year is flagged in section 1 and on the charts, not here: this
+    # paragraph is the notebook's checked output and must not change with the build day.
+    return Paragraph(" ".join(sentences))
 
 
 def scope_and_method(data: ReportData) -> Bullets:
@@ -82,6 +90,7 @@ def scope_and_method(data: ReportData) -> Bullets:
         (data.t("method.procurement", themes=themes),),
         (data.t("method.pillars", **_rule_texts(data)),),
         (data.t("method.limits"),),
+        (data.t("method.coverage", sentences=" ".join(report.coverage_sentences(data))),),
     ))
 
 
@@ -98,7 +107,7 @@ def coverage_table(data: ReportData) -> Table:
     proc = procurement_activities(data.activities, data.taxonomy.procurement_themes())
     proc_grid = metrics.count_activities(proc, by="year", years=data.years)
     frame = pd.DataFrame({
-        data.t("field.year"): grid["year"].astype(str),
+        data.t("field.year"): [data.year_label(y) for y in grid["year"]],
         data.t("field.activities"): grid["activities"],
         data.t("kf.procurement"): proc_grid["activities"].to_numpy(),
     })
@@ -163,8 +172,9 @@ def pillar_chart(data: ReportData) -> alt.TopLevelMixin:
     """Section 3: heatmap of procurement-related activities per MAPS pillar and year."""
     counts = count_by_pillar(placed_on_pillars(data), data.years)
     chart = charts.pillar_heatmap(counts, lang=data.lang, labels=_pillar_labels(data))
-    return charts.with_caption(charts.with_scope(chart, data.t("scope.procurement")),
-                               data.caption("pillar_heatmap"))
+    return charts.with_caption(
+        report.with_coverage_note(data, charts.with_scope(chart, data.t("scope.procurement"))),
+        data.caption("pillar_heatmap"))
 
 
 def pillar_gaps(data: ReportData) -> Paragraph:
@@ -200,7 +210,7 @@ def commitments_table(data: ReportData, as_of: pd.Timestamp | None = None) -> Ta
         overdue = (pd.notna(c["due_end"]) and c["due_end"] < today
                    and c["status"] != "delivered")
         rows.append({
-            data.t("field.commitment"): c["commitment"],
+            data.t("field.commitment"): data.text(c["commitment"], c.get("commitment_ru", "")),
             data.t("field.announced"): data.date(origin["date"], origin["date_precision"]),
             data.t("field.due"): (data.date(c["due"], date_precision_of(c["due"]) or "year")
                                   if c["due"] else "—"),

@@ -20,6 +20,8 @@ activity_type  str
 themes         tuple[str, ...]
 title          str
 amount_usd     float, NaN where the source states no amount
+amount_kind    str: committed, disbursed, announced or indicative where an amount is given, else ''
+title_ru       str: the title in Russian (optional column; '' where not translated)
 source         str
 source_url     str ('' where none is known)
 source_language str
@@ -58,7 +60,12 @@ COLUMNS: tuple[str, ...] = (
     "activity_id", "date", "date_precision", "country", "partners", "counterpart",
     "activity_type", "themes", "title", "amount_usd", "source", "source_url", "source_language",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("maps_pillars",)
+OPTIONAL_COLUMNS: tuple[str, ...] = ("maps_pillars", "title_ru", "amount_kind")
+# What an amount is (data/README.md has the rule): only committed money is counted as financing
+# by default; announced and indicative figures are shown apart, labelled.
+AMOUNT_KINDS: tuple[str, ...] = ("committed", "disbursed", "announced", "indicative")
+# The columns importers write: the format's columns and the kind of every amount they take.
+IMPORT_COLUMNS: tuple[str, ...] = (*COLUMNS, "amount_kind")
 REQUIRED: frozenset[str] = frozenset(
     {"activity_id", "date", "date_precision", "country", "partners", "activity_type", "themes",
      "title"}
@@ -66,9 +73,9 @@ REQUIRED: frozenset[str] = frozenset(
 FRAME_COLUMNS: tuple[str, ...] = (
     "activity_id", "date", "date_precision", "start", "end", "year", "country", "partners",
     "counterpart", "activity_type", "themes", "title", "amount_usd", "source", "source_url",
-    "source_language", "line", "source_file", "maps_pillars",
+    "source_language", "line", "source_file", "maps_pillars", "title_ru", "amount_kind",
 )
-FREE_TEXT: frozenset[str] = frozenset({"counterpart", "title", "source"})
+FREE_TEXT: frozenset[str] = frozenset({"counterpart", "title", "title_ru", "source"})
 KIND = "activity registry"
 
 
@@ -153,6 +160,10 @@ def _check_row(csv_file: CsvFile, line: int, rec: dict[str, str], vocab: Taxonom
     amount, reason = fields.check_amount(rec.get("amount_usd", ""))
     if reason:
         bad("amount_usd", reason)
+    reason = _check_amount_kind(rec.get("amount_usd", ""), rec.get("amount_kind", ""),
+                                amount_ok=amount is not None or not rec.get("amount_usd"))
+    if reason:
+        bad("amount_kind", reason)
     if "source" in rec and "source_url" in rec and not rec["source"] and not rec["source_url"]:
         bad("source", "no source: name the publisher in 'source' and, where known, the "
             "address in 'source_url'; every activity must be traceable")
@@ -175,7 +186,30 @@ def _check_row(csv_file: CsvFile, line: int, rec: dict[str, str], vocab: Taxonom
         "amount_usd": amount if amount is not None else math.nan, "source": rec["source"],
         "source_url": rec["source_url"], "source_language": rec["source_language"], "line": line,
         "source_file": csv_file.name, "maps_pillars": pillars,
+        "title_ru": rec.get("title_ru", ""), "amount_kind": rec.get("amount_kind", ""),
     }
+
+
+def _check_amount_kind(amount: str, kind: str, amount_ok: bool = True) -> str | None:
+    """Why ``amount_kind`` is wrong for this row, or None: required with an amount, one of
+    :data:`AMOUNT_KINDS`, and meaningless without an amount. An invalid amount (``amount_ok``
+    false) is reported once, on ``amount_usd``, not again here."""
+    kinds = ", ".join(AMOUNT_KINDS)
+    if kind and kind not in AMOUNT_KINDS:
+        guess = suggest(kind, AMOUNT_KINDS)
+        hint = f"did you mean '{guess}'? " if guess else ""
+        return f"unknown amount kind; {hint}use one of {kinds} (data/README.md)"
+    if not amount_ok:
+        return None
+    if amount and not kind:
+        return ("required when amount_usd is given: say what the amount is — committed (a "
+                "loan or grant approved, a financing agreement signed), disbursed (paid out), "
+                "announced (stated at a visit, in a memorandum or a plan; not yet committed) or "
+                "indicative (a pipeline, envelope or budget estimate); the rule is in "
+                "data/README.md")
+    if kind and not amount:
+        return "an amount kind without an amount_usd: give the amount or leave amount_kind empty"
+    return None
 
 
 def _check_list(rec: dict[str, str], column: str, line: int, csv_file: CsvFile,

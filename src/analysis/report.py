@@ -7,20 +7,24 @@ message catalogue in :mod:`analysis.i18n`, so a report reads the same in English
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import datetime as dt
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_compact_currency, format_decimal, format_percent
+from babel.numbers import format_decimal
 
 from analysis import charts, metrics
 from analysis.colours import Colours, load_colours
+from analysis.coverage import Coverage, countries_without_activities, registry_coverage
 from analysis.display import Bullets, Heading, Paragraph, Recorded, Span, Table
 from analysis.errors import ParameterError
+from analysis.formats import format_share, format_usd
 from analysis.i18n import plural, translate
 from analysis.registry import Registry, load_registry
+from analysis.report_warnings import emit_warnings
 from analysis.taxonomy import LANGUAGES, Taxonomy, country_name, is_country, load_taxonomy
 
 __all__ = ["Heading", "ReportData", "Table", "prepare_report"]
@@ -37,10 +41,34 @@ class ReportData:
     end_year: int
     lang: str
     taxonomy: Taxonomy
+    as_of: dt.date = field(default_factory=dt.date.today)  # the build day
 
     @property
     def years(self) -> tuple[int, int]:
         return (self.start_year, self.end_year)
+
+    @property
+    def coverage(self) -> Coverage | None:
+        """The registry's first and last record (None for an empty registry)."""
+        return registry_coverage(self.registry.activities, self.as_of)
+
+    @property
+    def partial_year(self) -> int | None:
+        """The current, unfinished year when it is in the report period."""
+        cov = self.coverage
+        return cov.partial_year(*self.years) if cov else None
+
+    def year_label(self, year: object) -> str:
+        """A year as tables show it: "2026 (to date)" / "2026 (неполный)" when unfinished."""
+        text = str(year)
+        return self.t("coverage.year_to_date", year=text) \
+            if self.partial_year is not None and text == str(self.partial_year) else text
+
+    def warnings(self) -> list[str]:
+        """What the build should flag about this report: countries with no activity at all."""
+        return [translate("warning.no_activities", "en", country=code, start=self.start_year,
+                          end=self.end_year)
+                for code in countries_without_activities(self.activities, self.countries)]
 
     def t(self, key: str, **values: object) -> str:
         return translate(key, self.lang, **values)
@@ -52,13 +80,12 @@ class ReportData:
         return format_decimal(value, locale=self.lang)
 
     def percent(self, value: float, decimals: int = 0) -> str:
-        pattern = "#,##0%" if decimals == 0 else "#,##0." + "0" * decimals + "%"
-        return format_percent(value, pattern, locale=self.lang)
+        """A share as "33%" / "33 %" (analysis.formats: the same in text, tables, charts)."""
+        return format_share(value, self.lang, decimals)
 
     def money(self, value: float) -> str:
-        """A USD amount, short: $500M / 500 млн $ (0 when nothing is stated)."""
-        return format_compact_currency(float(value or 0), "USD", locale=self.lang,
-                                       fraction_digits=1)
+        """A USD amount, short: $500M / 500 млн долл. США (0 when nothing is stated)."""
+        return format_usd(value, self.lang)
 
     def labels(self) -> dict[str, str]:
         """Display labels for every category id a chart may show, in the report language."""
@@ -85,6 +112,31 @@ class ReportData:
     def partners(self, names: tuple[str, ...]) -> str:
         return ", ".join(self.taxonomy.partner_label(p, self.lang) for p in names)
 
+    def text(self, english: str, russian: object = "") -> str:
+        """Text from the data in the report language (see :func:`localized_text`)."""
+        return localized_text(english, russian, self.lang)
+
+    def titles(self, activities: pd.DataFrame) -> list[str]:
+        """The activities' titles in the report language (``title_ru`` in Russian)."""
+        russian = activities["title_ru"] if "title_ru" in activities else [""] * len(activities)
+        return [self.text(str(t), r) for t, r in zip(activities["title"], russian, strict=True)]
+
+
+FALLBACK_MARK = {"ru": "(англ.)"}
+
+
+def localized_text(english: str, russian: object, lang: str) -> str:
+    """A text from the data in ``lang``: the Russian column in a Russian report, else English.
+
+    A Russian report whose row has no Russian text shows the English one marked "(англ.)", so
+    a reader sees that the text was not translated rather than a silent switch of language.
+    """
+    if lang != "ru":
+        return english
+    if isinstance(russian, str) and russian.strip():
+        return russian
+    return f"{english} {FALLBACK_MARK['ru']}" if english else english
+
 
 def format_activity_date(text: str, precision: str, lang: str) -> str:
     """``2023-05-17`` → "17 May 2023" / "17 мая 2023 г."; ``2023-05`` → "May 2023"; ``2023``."""
@@ -99,8 +151,14 @@ def format_activity_date(text: str, precision: str, lang: str) -> str:
 
 
 def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...],
-                   start_year: int, end_year: int, lang: str = "en") -> ReportData:
+                   start_year: int, end_year: int, lang: str = "en",
+                   as_of: dt.date | None = None) -> ReportData:
     """Check a notebook's parameters, load and validate the registry, select the activities.
+
+    ``as_of`` is the day the report is made (default today): it decides whether the current
+    year is unfinished. In a kernel, a country with no activity in the period is reported to
+    the build runner as a warning (:mod:`analysis.report_warnings`); the report still builds
+    and says so in its text.
 
     Raises
     ------
@@ -122,8 +180,10 @@ def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...]
     enable_renderer()
     selected = metrics.filter_activities(registry.activities, countries=list(countries),
                                          years=(start_year, end_year))
-    return ReportData(registry, selected.reset_index(drop=True), tuple(countries), start_year,
-                      end_year, lang, load_taxonomy())
+    data = ReportData(registry, selected.reset_index(drop=True), tuple(countries), start_year,
+                      end_year, lang, load_taxonomy(), as_of or dt.date.today())
+    emit_warnings(data.warnings())
+    return data
 
 
 def restrict(data: ReportData, themes: list[str]) -> ReportData:
@@ -165,7 +225,44 @@ def activity_chart(data: ReportData) -> alt.TopLevelMixin:
     """Activities per year and country, each country in its colour."""
     chart = charts.activities_per_year(count_grid(data), lang=data.lang, labels=data.labels(),
                                        colours=data.colours.countries(data.countries))
-    return charts.with_caption(chart, data.caption("activities_per_year"))
+    return charts.with_caption(with_coverage_note(data, chart),
+                               data.caption("activities_per_year"))
+
+
+def coverage_sentences(data: ReportData, span: bool = True) -> list[str]:
+    """What the registry covers, in sentences: its first and last record (``span``), years of
+    the period before the first record, and the current year when it is unfinished."""
+    cov = data.coverage
+    if cov is None:
+        return []
+    as_of = data.date(data.as_of.isoformat(), "day")
+    out = []
+    if span:
+        out.append(data.t("coverage.span", first=data.date(cov.first_date, cov.first_precision),
+                          last=data.date(cov.last_date, cov.last_precision), as_of=as_of))
+    before = cov.years_before(*data.years)
+    if before:
+        key = "coverage.before_one" if len(before) == 1 else "coverage.before"
+        years = f"{before[0]}–{before[-1]}" if len(before) > 2 else \
+            (" и " if data.lang == "ru" else " and ").join(map(str, before))
+        out.append(data.t(key, start=data.start_year, end=data.end_year, years=years))
+    if data.partial_year is not None:
+        out.append(data.t("coverage.partial", year=data.partial_year, as_of=as_of))
+    return out
+
+
+def partial_year_note(data: ReportData) -> str | None:
+    """The note a chart with a year axis carries when the current year is unfinished."""
+    if data.partial_year is None:
+        return None
+    return data.t("coverage.chart_note", year=data.partial_year,
+                  as_of=data.date(data.as_of.isoformat(), "day"))
+
+
+def with_coverage_note(data: ReportData, chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """``chart`` with the unfinished-year note in its subtitle, when there is one."""
+    note = partial_year_note(data)
+    return charts.with_note(chart, note) if note else chart
 
 
 def gaps_sentence(data: ReportData) -> Paragraph:
@@ -184,6 +281,7 @@ def gaps_sentence(data: ReportData) -> Paragraph:
                                 years=", ".join(map(str, empty))) + " ")
         else:
             parts.append(data.t("gaps.every_year", country=data.country(code)) + " ")
+    parts.extend(sentence + " " for sentence in coverage_sentences(data, span=False))
     return Paragraph(*parts)
 
 
@@ -193,7 +291,7 @@ def comparison_table(data: ReportData) -> Table:
     wide = metrics.compare_countries(data.activities, countries=(first, second), by="year",
                                      years=data.years)
     frame = pd.DataFrame({
-        data.t("field.year"): wide["year"].astype(str),
+        data.t("field.year"): [data.year_label(y) for y in wide["year"]],
         data.country(first): wide[first],
         data.country(second): wide[second],
         data.t("field.difference"): wide["difference"],
@@ -208,7 +306,7 @@ def small_multiples_chart(data: ReportData) -> alt.TopLevelMixin:
     """Activities per year, one panel per country on a shared scale, in the country colours."""
     chart = charts.small_multiples(count_grid(data), lang=data.lang, labels=data.labels(),
                                    colours=data.colours.countries(data.countries))
-    return charts.with_caption(chart, data.caption("small_multiples"))
+    return charts.with_caption(with_coverage_note(data, chart), data.caption("small_multiples"))
 
 
 def theme_mix_table(data: ReportData) -> Table:
@@ -308,7 +406,7 @@ def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
     period shown; the annex lists each activity."""
     chart = charts.timeline(data.activities, lang=data.lang, labels=data.labels(),
                             colours=data.colours.of("activity_type"), years=data.years)
-    return charts.with_caption(chart, data.caption("timeline"))
+    return charts.with_caption(with_coverage_note(data, chart), data.caption("timeline"))
 
 
 # relative widths of the annex's columns: the title takes most; the others fit their longest
@@ -352,7 +450,7 @@ def activity_annex(data: ReportData) -> Table:
         "country": [data.country(c) for c in df["country"]],
         "partners": [data.partners(p) for p in df["partners"]],
         "type": [data.taxonomy.type_label(t, data.lang) for t in df["activity_type"]],
-        "title": df["title"].tolist(),
+        "title": list(data.titles(df)),
         "source": sources,
     }
     if len(data.countries) < 2:
@@ -364,14 +462,32 @@ def activity_annex(data: ReportData) -> Table:
                  widths=tuple(ANNEX_WIDTHS[k] for k in columns), classes=("compact",))
 
 
+COUNTED_KINDS: tuple[str, ...] = ("committed", "disbursed")  # money, counted by default
+APART_KINDS: tuple[str, ...] = ("announced", "indicative")    # shown apart, never added
+
+
+def split_amounts(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The activities twice: with only committed (or disbursed) amounts kept, and with only
+    announced or indicative ones kept (the other amounts set to NaN, "not stated")."""
+    kind = activities.get("amount_kind", pd.Series("", index=activities.index))
+    counted = activities.copy()
+    counted["amount_usd"] = activities["amount_usd"].where(kind.isin(COUNTED_KINDS))
+    apart = activities.copy()
+    apart["amount_usd"] = activities["amount_usd"].where(kind.isin(APART_KINDS))
+    return counted, apart
+
+
 def financing_view(data: ReportData, scope: str | None = None) -> list[object]:
-    """Approvals and commitments per year and country, by partner and by theme.
+    """Financing per year and country, by partner and by theme: committed money apart from
+    announced and indicative amounts.
 
     Shown only when the selection has financing rows (type ``financing``, or any stated USD
-    amount); otherwise an empty list, so the report has no empty section. An amount belongs to
-    its activity: it is not split between co-partners or themes, so the partner and theme
-    tables may add up to more than the total. ``scope`` (e.g. "procurement-related
-    activities") is added to every caption when the selection is a subset.
+    amount); otherwise an empty list, so the report has no empty section. Only amounts of kind
+    ``committed`` or ``disbursed`` are counted as financing; ``announced`` and ``indicative``
+    ones (memoranda, visits, plans) are shown in their own column and never added to them. An
+    amount belongs to its activity: it is not split between co-partners or themes, so the
+    partner and theme tables may add up to more than the total. ``scope`` (e.g.
+    "procurement-related activities") is added to every caption when the selection is a subset.
     """
     def caption(key: str) -> str:
         return f"{data.t(key)} — {scope}" if scope else data.t(key)
@@ -380,38 +496,55 @@ def financing_view(data: ReportData, scope: str | None = None) -> list[object]:
     financing = acts[(acts["activity_type"] == "financing") | acts["amount_usd"].notna()]
     if financing.empty:
         return []
-    years = metrics.amounts_by_year(financing, years=data.years, countries=list(data.countries))
-    approvals = metrics.count_activities(financing[financing["activity_type"] == "financing"],
-                                         by=("country", "year"), years=data.years,
-                                         countries=list(data.countries))
-    years = years.merge(approvals, on=["country", "year"], how="left", validate="one_to_one")
+    counted, apart = split_amounts(financing)
+    countries = list(data.countries)
+    years = metrics.amounts_by_year(counted, years=data.years, countries=countries).merge(
+        metrics.amounts_by_year(apart, years=data.years, countries=countries),
+        on=["country", "year"], suffixes=("", "_apart"), validate="one_to_one")
+    committed_col, apart_col = data.t("fin.committed"), data.t("fin.apart")
     table = pd.DataFrame({
-        data.t("field.year"): years["year"].astype(str),
+        data.t("field.year"): [data.year_label(y) for y in years["year"]],
         data.t("field.country"): [data.country(c) for c in years["country"]],
-        data.t("fin.approvals"): years["activities_y"].fillna(0).astype(int),
-        data.t("fin.with_amount"): years["with_amount"],
-        data.t("fin.amount"): [data.money(v) for v in years["amount_usd"]],
+        data.t("fin.activities"): years["activities"],
+        committed_col: [data.money(v) for v in years["amount_usd"]],
+        apart_col: [data.money(v) for v in years["amount_usd_apart"]],
     })
-    by_partner = metrics.summarise_partners(financing)
+    by_partner = metrics.summarise_partners(counted).merge(
+        metrics.summarise_partners(apart)[["partner", "amount_usd"]], on="partner",
+        suffixes=("", "_apart"), validate="one_to_one")
     partners = pd.DataFrame({
         data.t("field.partner"): [data.taxonomy.partner_label(p, data.lang)
                                   for p in by_partner["partner"]],
-        data.t("field.activities"): by_partner["activities"],
-        data.t("fin.amount"): [data.money(v) for v in by_partner["amount_usd"]],
+        data.t("fin.activities"): by_partner["activities"],
+        committed_col: [data.money(v) for v in by_partner["amount_usd"]],
+        apart_col: [data.money(v) for v in by_partner["amount_usd_apart"]],
     })
-    themes = financing.explode("themes").groupby("themes", sort=False)["amount_usd"].agg(
-        ["size", "sum"]).reset_index()
-    themes = themes.sort_values(["sum", "themes"], ascending=[False, True])
+    themes = pd.DataFrame({
+        "theme": [t for ts in financing["themes"] for t in ts],
+        "committed": [v for v, ts in zip(counted["amount_usd"], financing["themes"], strict=True)
+                      for _ in ts],
+        "apart": [v for v, ts in zip(apart["amount_usd"], financing["themes"], strict=True)
+                  for _ in ts],
+    }).groupby("theme", sort=False).agg(size=("theme", "size"), committed=("committed", "sum"),
+                                        apart=("apart", "sum")).reset_index()
+    themes = themes.sort_values(["committed", "apart", "theme"], ascending=[False, False, True])
     theme_table = pd.DataFrame({
-        data.t("field.theme"): [data.taxonomy.theme_label(t, data.lang) for t in themes["themes"]],
-        data.t("field.activities"): themes["size"].astype(int),
-        data.t("fin.amount"): [data.money(v) for v in themes["sum"]],
+        data.t("field.theme"): [data.taxonomy.theme_label(t, data.lang) for t in themes["theme"]],
+        data.t("fin.activities"): themes["size"].astype(int),
+        committed_col: [data.money(v) for v in themes["committed"]],
+        apart_col: [data.money(v) for v in themes["apart"]],
     })
-    numeric = (data.t("fin.approvals"), data.t("fin.with_amount"), data.t("fin.amount"),
-               data.t("field.activities"))
+    numeric = (data.t("fin.activities"), committed_col, apart_col)
+    n_counted = int(counted["amount_usd"].notna().sum())
+    n_apart = int(apart["amount_usd"].notna().sum())
+    totals = data.t("fin.totals", start=data.start_year, end=data.end_year,
+                    committed=data.money(counted["amount_usd"].sum()),
+                    committed_n=plural("activity_with_amount", n_counted, data.lang),
+                    apart=data.money(apart["amount_usd"].sum()),
+                    apart_n=plural("activity_with_amount", n_apart, data.lang))
     return [
         Heading(data.t("section.financing")),
-        Paragraph(data.t("fin.note")),
+        Paragraph(data.t("fin.note") + " " + totals),
         Table(table, caption("fin.caption_years"), numeric=numeric),
         Table(partners, caption("fin.caption_partners"), numeric=numeric),
         Table(theme_table, caption("fin.caption_themes"), numeric=numeric),
@@ -448,4 +581,5 @@ def data_note(data: ReportData) -> Recorded:
             if len(pairs):
                 text += " " + data.t("note.duplicates",
                                      pairs=plural("duplicate_pairs", len(pairs), data.lang))
-    return Recorded(Paragraph(text), report_facts(data))
+    return Recorded(Paragraph(" ".join([text, *coverage_sentences(data)[:1]])),
+                    report_facts(data))

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -58,15 +59,18 @@ def print_summary(results: Sequence[ReportResult], output_dir: Path) -> None:
         table.add_column(column, justify="right" if column == "seconds" else "left")
     for r in results:
         outputs = ", ".join(Path(o).suffix.lstrip(".") for o in r.outputs) or "-"
-        status = {"ok": "ok", "skipped": "skipped"}.get(r.status, "[red]FAILED[/red]")
+        status = {"ok": "ok", "skipped": "skipped", "warning": "[yellow]warning[/yellow]"}.get(
+            r.status, "[red]FAILED[/red]")
         table.add_row(r.name, status, f"{r.seconds:.1f}", outputs)
     console.print(table)
     for r in results:
-        if r.status not in ("ok", "skipped"):
+        for warning in r.warnings:
+            console.print(f"[yellow]{r.name} warning:[/yellow] {escape(warning)}", markup=True)
+        if r.status not in ("ok", "warning", "skipped"):
             console.print(f"[red]{r.name} failed:[/red] {r.error}", markup=True)
             if r.failed_notebook:
                 console.print(f"  executed notebook with the traceback: {r.failed_notebook}")
-    ok = sum(r.status == "ok" for r in results)
+    ok = sum(r.status in ("ok", "warning") for r in results)
     skipped = sum(r.status == "skipped" for r in results)
     console.print(f"{ok} of {len(results)} report(s) built"
                   + (f", {skipped} up to date (unchanged; --force rebuilds them)" if skipped

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 from babel.lists import format_list
-from babel.numbers import format_percent
 
 from analysis import metrics
+from analysis.formats import format_share
 from analysis.i18n import plural, translate
 from analysis.pillars import pillar_totals, place_on_pillars
 from analysis.taxonomy import PILLARS, Taxonomy, country_name
@@ -107,7 +107,7 @@ def summary_facts(df: pd.DataFrame, taxonomy: Taxonomy, country: str, years: tup
 
 
 def _percent(value: float, lang: str) -> str:
-    return format_percent(value, locale=lang)
+    return format_share(value, lang)
 
 
 def summary_sentences(facts: SummaryFacts, taxonomy: Taxonomy, lang: str = "en") -> list[str]:
@@ -133,6 +133,7 @@ def summary_sentences(facts: SummaryFacts, taxonomy: Taxonomy, lang: str = "en")
              "summary.trend_down" if now.procurement < before.procurement else
              "summary.trend_same")
     sentences.append(t(trend, start=prev_start, end=prev_end, previous=before.procurement,
+                       previous_text=plural("activity", before.procurement, lang),
                        current=now.procurement))
     if facts.leading_partners:
         names = [f"{taxonomy.partner_label(p, lang)} ({n})" for p, n in facts.leading_partners]

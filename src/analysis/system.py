@@ -19,7 +19,7 @@ from analysis.display import Bullets, Inline, Paragraph, Span, Table
 from analysis.i18n import plural
 from analysis.pillars import pillar_totals, procurement_activities
 from analysis.reference import Reference, indicator_series
-from analysis.report import ReportData, format_activity_date
+from analysis.report import ReportData, format_activity_date, with_coverage_note
 
 
 def _countries(data: ReportData, peers: Sequence[str | None]) -> list[str]:
@@ -210,8 +210,9 @@ def milestone_chart(data: ReportData, ref: Reference, country: str | None = None
                                       years=span)
     chart = sc.activities_and_milestones(counts, marks, data.years, lang=data.lang,
                                          subject=data.country(country))
-    return charts.with_caption(chart, data.caption("activities_and_milestones",
-                                                   country=data.country(country)))
+    return charts.with_caption(with_coverage_note(data, chart),
+                               data.caption("activities_and_milestones",
+                                            country=data.country(country)))
 
 
 def compute_findings(data: ReportData, ref: Reference, peer: str | None,

@@ -367,6 +367,8 @@ def activity_to_rows(activity: IatiActivity, taxonomy: Taxonomy, sector_map: dic
             "activity_type": "project", "themes": ";".join(themes or [OTHER_THEME]),
             "title": (activity.title or f"IATI activity {activity.identifier}") + note,
             "amount_usd": amount, "source": f"{publisher} (IATI)",
+            # the sum of commitment transactions (type C): committed money (data/README.md)
+            "amount_kind": "committed" if amount else "",
             "source_url": activity.website if not fields.check_url(activity.website) else "",
             "source_language": "" if fields.check_language(activity.title_lang)
             else activity.title_lang,

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from analysis import __version__, paths
 from analysis.errors import DataValidationError, ParameterError
-from analysis.registry import COLUMNS, FREE_TEXT, read_activities
+from analysis.registry import FREE_TEXT, IMPORT_COLUMNS, read_activities
 from analysis.sources import curated_files
 from analysis.textsafety import clean_text, neutralise_formula
 
@@ -54,7 +54,7 @@ def clean_rows(rows: Iterable[Mapping[str, str]], origin: str) -> Iterator[dict[
     for row in rows:
         clean: dict[str, str] = {}
         where = row.get("activity_id") or "(no id)"
-        for column in COLUMNS:
+        for column in IMPORT_COLUMNS:
             value, removed = clean_text(str(row.get(column, "") or ""))
             if removed:
                 log.warning("%s: %s: %s: removed %s", origin, where, column, "; ".join(removed))
@@ -103,7 +103,7 @@ def write_registry_rows(rows: Iterable[Mapping[str, str]], output: Path, *, orig
     temporary_sidecar = _temporary(output, PROVENANCE_SUFFIX)
     try:
         with temporary.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(COLUMNS), lineterminator="\n")
+            writer = csv.DictWriter(handle, fieldnames=list(IMPORT_COLUMNS), lineterminator="\n")
             writer.writeheader()
             count = 0
             for row in clean_rows(rows, origin or paths.display_path(output)):
@@ -156,7 +156,7 @@ def check_replaceable(output: Path, force: bool = False) -> None:
             first = handle.readline(4096).decode("utf-8-sig", errors="replace")
     except OSError as exc:
         raise ParameterError(f"--output {shown}: cannot read the existing file ({exc})") from exc
-    if first.strip().split(",")[:1] != [COLUMNS[0]]:
+    if first.strip().split(",")[:1] != [IMPORT_COLUMNS[0]]:
         raise ParameterError(f"--output {shown}: the file exists and is not a registry CSV; "
                              "choose another --output or move that file away" + again)
     if force:

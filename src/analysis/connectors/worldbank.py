@@ -206,6 +206,8 @@ def _convert(project: dict[str, Any], mapping: Sequence[ThemeRule], source: str,
         "themes": ";".join(map_themes(theme_names(project), mapping)),
         "title": _text(project.get("project_name")) or f"World Bank project {pid}",
         "amount_usd": f"{amount.normalize():f}" if amount else "",
+        # the total commitment at board approval: committed money (data/README.md)
+        "amount_kind": "committed" if amount else "",
         "source": source, "source_language": "en",
         "source_url": url if url and fields.check_url(url) is None else PROJECT_PAGE.format(id=pid),
     }, None

@@ -1,0 +1,50 @@
+"""Numbers, shares and money as each report language writes them — one place for all.
+
+Text, tables and chart labels call these functions, so a share reads "33%" in English and
+"33 %" in Russian (a narrow no-break space, U+202F, before the sign, as Russian typography
+wants, and never broken across lines) everywhere, and money reads "$29.2M" / "29,2 млн
+долл. США" ("долл. США" is how Russian official texts abbreviate US dollars; "$" is not used
+in running Russian text).
+"""
+
+from __future__ import annotations
+
+import math
+
+from babel.numbers import format_compact_currency, format_compact_decimal, format_decimal
+
+NARROW_NBSP = "\u202f"
+NBSP = "\xa0"
+
+
+def format_share(value: float, lang: str, decimals: int = 0) -> str:
+    """A fraction as a percentage: 0.333 → "33%" (en), "33 %" (ru, U+202F before "%").
+
+    Parameters
+    ----------
+    value
+        The fraction (0.5 is 50 %).
+    lang
+        Report language.
+    decimals
+        Digits after the decimal separator.
+    """
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    number = format_decimal(round(value * 100, decimals), pattern, locale=lang)
+    if lang == "ru":
+        return f"{number}{NARROW_NBSP}%"
+    return f"{number}%"
+
+
+def format_usd(value: float | None, lang: str) -> str:
+    """A US-dollar amount, short: "$300M", "$29.2M" (en); "300 млн долл. США",
+    "29,2 млн долл. США", "850 тыс. долл. США" (ru). ``None``/NaN is written as 0.
+
+    The parts are joined by no-break spaces so the amount never breaks across lines.
+    """
+    amount = 0.0 if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else float(value)
+    if lang == "ru":
+        number = format_compact_decimal(amount, locale="ru", fraction_digits=1)
+        return f"{number}{NBSP}долл.{NBSP}США".replace(" ", NBSP)
+    return format_compact_currency(amount, "USD", locale=lang, fraction_digits=1)
