@@ -17,7 +17,7 @@ endif
 # frozen test registry, never data/: editing the data needs no test change.
 NOTEBOOK_DATA := tests/fixtures/registry/cooperation_events.csv
 
-.PHONY: help venv use-active-env report test lint lab notebooks bench clean
+.PHONY: help venv use-active-env report test lint lab notebooks bench eval-extract clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -72,6 +72,9 @@ notebooks: $(STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTP
 bench: $(STAMP) ## Benchmark the report build (runner against naive papermill) and the duplicate check
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_duplicates.py
+
+eval-extract: $(STAMP) ## Score `coopreport extract` on the synthetic press texts (per field, dev and held-out)
+	$(BIN)/python -m analysis.extract.evaluate tests/fixtures/press
 
 clean: ## Remove built reports and caches (keeps .venv)
 	rm -rf reports/_output reports/_build reports/.quarto .pytest_cache .mypy_cache .ruff_cache
