@@ -74,13 +74,13 @@ def weigh_sentences(title: str, sentences: list[Sentence]) -> list[Scored]:
     return scored
 
 
-def _score(scored: list[Scored], keywords: list[Keyword]
+def _score(scored: list[Scored], keywords: list[Keyword], nested: bool = False
            ) -> tuple[dict[str, float], dict[str, str]]:
     """Score of each value, and the first best-weighted sentence each value was found in."""
     scores: dict[str, float] = defaultdict(float)
     evidence: dict[str, tuple[float, str]] = {}
     for item in scored:
-        for hit in find_keywords(tokenise(item.text), keywords):
+        for hit in find_keywords(tokenise(item.text), keywords, nested):
             value = hit.keyword.value
             scores[value] += hit.keyword.weight * item.weight
             if value not in evidence or item.weight > evidence[value][0]:
@@ -122,7 +122,7 @@ def choose_type(scored: list[Scored]) -> Choice:
 
 def choose_themes(scored: list[Scored]) -> Choice:
     """The themes (see the module notes); never empty, since the registry requires one."""
-    scores, evidence = _score(scored, field_keywords()["theme"])
+    scores, evidence = _score(scored, field_keywords()["theme"], nested=True)
     if not scores:
         return Choice(("governance",), 0.1, "")
     ranked = sorted(scores, key=lambda t: -scores[t])

@@ -111,18 +111,33 @@ class Hit:
     last: int  # exclusive
 
 
-def find_keywords(tokens: list[Token], keywords: list[Keyword]) -> list[Hit]:
-    """Every place a keyword matches; where several start at one token, the longest wins."""
+def find_keywords(tokens: list[Token], keywords: list[Keyword], nested: bool = False
+                  ) -> list[Hit]:
+    """Every place a keyword matches; where several start at one word, the longest wins, and
+    the words it covers start no other match unless ``nested`` (themes: ``электронных закупок``
+    is both e-procurement and procurement)."""
     by_first: dict[str, list[Keyword]] = {}
     for keyword in keywords:
         if keyword.stems:
             by_first.setdefault(keyword.stems[0].rstrip("=")[:2], []).append(keyword)
     hits: list[Hit] = []
+    covered = 0  # words inside a longer keyword already found count once
     for index, token in enumerate(tokens):
+        if index < covered:
+            continue
         found = [(k, end) for k in by_first.get(token.text[:2], [])
                  if (end := k.matches_at(tokens, index))]
         longest = max((len(k.stems) for k, _ in found), default=0)
-        hits += [Hit(k, index, end) for k, end in found if len(k.stems) == longest]
+        by_value: dict[str, Hit] = {}  # one hit per value at a word: the heaviest
+        for keyword, end in found:
+            if len(keyword.stems) == longest and (
+                    keyword.value not in by_value
+                    or keyword.weight > by_value[keyword.value].keyword.weight):
+                by_value[keyword.value] = Hit(keyword, index, end)
+        chosen = list(by_value.values())
+        if longest > 1 and not nested:
+            covered = max(hit.last for hit in chosen)
+        hits += chosen
     return hits
 
 

@@ -26,6 +26,7 @@ MAX_BYTES = 5_000_000
 HEADER_KEYS = {"title": "title", "date": "date", "url": "url", "source": "source",
                "published": "date", "source_url": "url", "publisher": "source"}
 # a sentence ends at . ! ? … followed by space and a capital, digit or opening quote
+SHORTEST = 5  # words: a shorter first piece (a dateline) is kept with the next sentence
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"“„(\d\w])")
 
 
@@ -59,9 +60,17 @@ def split_sentences(paragraphs: list[str]) -> list[Sentence]:
     """Split paragraphs into sentences (a short heuristic splitter good for press prose)."""
     sentences: list[Sentence] = []
     for number, paragraph in enumerate(paragraphs):
+        pending = ""
         for part in SENTENCE_END.split(paragraph):
-            if part.strip():
-                sentences.append(Sentence(part.strip(), number, len(sentences)))
+            part = f"{pending} {part.strip()}".strip()
+            if len(re.findall(r"\w+", part)) < SHORTEST and number == 0 and not sentences:
+                pending = part  # a dateline such as "ТАШКЕНТ, 29 ноя — Sputnik." opens the lead
+                continue
+            pending = ""
+            if part:
+                sentences.append(Sentence(part, number, len(sentences)))
+        if pending:
+            sentences.append(Sentence(pending, number, len(sentences)))
     return sentences
 
 
@@ -101,6 +110,7 @@ def read_press_text(path: Path, source_url: str = "") -> PressText:
         press = _from_plain(path, text)
     if source_url:
         press.url = source_url
+        press.publisher = ""  # the given address names the publisher
     if not press.publisher and press.url:
         press.publisher = urlsplit(press.url).hostname or ""
     if not press.paragraphs:
