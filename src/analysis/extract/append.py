@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import paths
-from analysis.errors import DataValidationError, ExtractError
+from analysis.errors import DataValidationError, ExtractError, Problem
 from analysis.registry import FREE_TEXT, read_activities
 from analysis.sources import find_likely_duplicates
 from analysis.textsafety import clean_text, neutralise_formula
@@ -64,7 +64,8 @@ def _lines(rows: Sequence[Mapping[str, str]], header: list[str], ending: str) ->
     return buffer.getvalue().encode("utf-8")
 
 
-def _check(folder: Path, content: bytes, name: str) -> tuple[pd.DataFrame, list]:  # type: ignore[type-arg]
+def _check(folder: Path, content: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read ``content`` as a registry (written to ``folder/name``): its frame and problems."""
     probe = folder / name
     probe.write_bytes(content)
     frame, checked = read_activities(probe)
@@ -156,7 +157,7 @@ def _drop_duplicates(candidates: list[Mapping[str, str]], existing: pd.DataFrame
     for pair in pairs.itertuples():
         draft, other = ((pair.first, pair.second) if pair.first_file == "drafts"
                         else (pair.second, pair.first))
-        flagged.setdefault(draft, other)
+        flagged.setdefault(str(draft), str(other))
     if include:
         return candidates
     kept = []

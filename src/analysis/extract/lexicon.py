@@ -176,7 +176,8 @@ def field_keywords() -> dict[str, list[Keyword]]:
     from analysis.taxonomy import load_taxonomy
 
     vocab = load_taxonomy()
-    known = {"activity_type": vocab.activity_types, "theme": vocab.themes}
+    known: dict[str, set[str]] = {"activity_type": set(vocab.activity_types),
+                                  "theme": set(vocab.themes)}
     path = paths.EXTRACT_DIR / "lexicon.csv"
     result: dict[str, list[Keyword]] = {f: [] for f in FIELDS}
     rows = read_lexicon("lexicon.csv", ("language", "field", "value", "keyword", "weight"))

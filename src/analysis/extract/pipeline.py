@@ -120,8 +120,8 @@ def choose_date(sentences: list[Sentence], anchor: dt.date | None,
             kind = 2 if found.precision == "day" else 1
             ranked.append(((int(near), int(keyword), -number, kind), found, sentence))
     if ranked:
-        (near, keyword, _, _), found, sentence = max(ranked, key=lambda item: item[0])
-        confidence = 0.9 - 0.15 * (not keyword) - 0.2 * (not near) \
+        (in_window, with_keyword, _, _), found, sentence = max(ranked, key=lambda item: item[0])
+        confidence = 0.9 - 0.15 * (not with_keyword) - 0.2 * (not in_window) \
             - 0.1 * (not found.has_year) - 0.1 * (anchor is None)
         return found, round(confidence, 2), sentence.text
     if dateline is not None and dateline_sentence is not None:

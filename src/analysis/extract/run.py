@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 class ExtractResult:
     """Draft rows made, files that gave none, and the append outcome (when asked)."""
 
-    rows: list[dict[str, str]] = field(default_factory=list)
+    rows: list[Mapping[str, str]] = field(default_factory=list)
     empty: list[Path] = field(default_factory=list)
     appended: AppendResult | None = None
 

@@ -176,7 +176,7 @@ def _from_html(path: Path, text: str) -> PressText:
 
     document = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False,
                                            include_tables=False)
-    if document is None:
+    if document is None or isinstance(document, dict):
         raise ExtractError(f"{path}: trafilatura found no main text in the HTML; save the "
                            "article page itself, or paste its text into a .txt file")
     paragraphs = _clean_lines(document.text or "")
