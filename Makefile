@@ -20,7 +20,7 @@ NOTEBOOK_DATA := tests/fixtures/registry/cooperation_events.csv
 # so that a report built with warnings (a country with no activities) fails the run.
 BUILD_FLAGS ?=
 
-.PHONY: help venv use-active-env report test lint lab notebooks bench faults clean
+.PHONY: help venv use-active-env report test lint lab notebooks bench faults eval-extract clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -77,6 +77,9 @@ bench: $(STAMP) ## Benchmark the report build (runner against naive papermill) a
 
 faults: $(STAMP) ## Scripted fault run: kill -9, SIGTERM, a hung notebook, then a normal build
 	$(BIN)/python benchmarks/fault_run.py
+
+eval-extract: $(STAMP) ## Score `coopreport extract` on the synthetic press texts (per field, dev and held-out)
+	$(BIN)/python -m analysis.extract.evaluate tests/fixtures/press
 
 clean: ## Remove built reports and caches (keeps .venv)
 	rm -rf reports/_output reports/_build reports/.quarto .pytest_cache .mypy_cache .ruff_cache

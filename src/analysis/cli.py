@@ -41,7 +41,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if report.problems:
             continue
         noun = {"registry": "activities", "commitments": "commitments",
-                "indicators": "indicator values", "milestones": "milestones"}[report.kind]
+                "indicators": "indicator values", "milestones": "milestones",
+                "drafts": "draft activities"}[report.kind]
         print(f"{name}: OK, {report.rows} {noun}")
         if report.activities is not None:
             for line in summarise_registry(report.activities):
@@ -212,6 +213,30 @@ def cmd_import_iati(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    from analysis.extract.run import run_extract
+
+    output = Path(args.output) if args.output else None
+    append_to = Path(args.append_to) if args.append_to else None
+    if output is None and append_to is None:
+        print("coopreport extract: give --output drafts.csv (to review) and/or --append-to "
+              "REGISTRY.csv", file=sys.stderr)
+        return EXIT_USAGE
+    result = run_extract([Path(f) for f in args.files], args.source_url or "", output,
+                         append_to, args.include_duplicates)
+    for path in result.empty:
+        print(f"{display_path(path)}: no activity found (see the warnings above)")
+    if output is not None:
+        print(f"{display_path(output)}: {len(result.rows)} draft row(s); review them, then "
+              f"'coopreport validate {display_path(output)}'")
+    if result.appended is not None and append_to is not None:
+        for activity_id, reason in result.appended.skipped:
+            print(f"skipped {activity_id}: {reason}")
+        print(f"{display_path(append_to)}: {len(result.appended.appended)} row(s) appended, "
+              f"{len(result.appended.skipped)} skipped")
+    return EXIT_OK
+
+
 def _output(args: argparse.Namespace) -> Path | None:
     return Path(args.output) if args.output else None
 
@@ -328,6 +353,24 @@ def build_parser() -> argparse.ArgumentParser:
     import_iati.add_argument("--output", metavar="FILE", help="registry CSV to write")
     import_iati.add_argument("--force", action="store_true", help=FORCE_HELP)
     import_iati.set_defaults(func=cmd_import_iati)
+
+    extract = sub.add_parser(
+        "extract", help="press texts (txt/HTML) → draft registry rows to review",
+        description="Read press items (plain text or saved HTML; ru, uz, az, en) and write one "
+                    "draft registry row per activity, with confidence and evidence per field. "
+                    "A drafts CSV given as FILE is taken as reviewed drafts. --append-to adds "
+                    "only rows that validate and are not likely duplicates; existing rows are "
+                    "never rewritten.")
+    extract.add_argument("files", nargs="+", metavar="FILE",
+                         help="press items (.txt, .html) or a reviewed drafts CSV")
+    extract.add_argument("--source-url", metavar="URL", help="the address of the press item")
+    extract.add_argument("--output", metavar="drafts.csv", help="drafts CSV to write")
+    extract.add_argument("--append-to", metavar="REGISTRY.csv",
+                         help="append the valid drafts to this registry (explicit; e.g. "
+                              "data/cooperation_events.csv)")
+    extract.add_argument("--include-duplicates", action="store_true",
+                         help="append likely duplicates of existing rows too")
+    extract.set_defaults(func=cmd_extract)
     return parser
 
 

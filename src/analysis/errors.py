@@ -73,3 +73,10 @@ class ConnectorError(CoopReportError):
 
     The message names the URL or the file concerned.
     """
+
+
+class ExtractError(CoopReportError):
+    """A press text could not be read or turned into draft rows, or drafts could not be appended.
+
+    The message names the file (and line or field where there is one) and what to do.
+    """

@@ -36,6 +36,8 @@ SOURCES_DIR: Path = DATA_DIR / "sources"
 MAPPINGS_DIR: Path = DATA_DIR / "mappings"
 REFERENCE_DIR: Path = DATA_DIR / "reference"
 CACHE_DIR: Path = DATA_DIR / "cache"
+# `coopreport extract`: multilingual lexicons (keywords, month names, countries, counterparts)
+EXTRACT_DIR: Path = DATA_DIR / "extract"
 NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 PARAMS_DIR: Path = PROJECT_ROOT / "params"
 REPORTS_DIR: Path = PROJECT_ROOT / "reports"
@@ -49,6 +51,8 @@ ALLOW_NOTEBOOK_OUTSIDE_ENV = "COOPREPORT_ALLOW_NOTEBOOK_OUTSIDE"
 DATA_PATH_ENV = "COOPREPORT_DATA_PATH"
 # A frozen copy of registry rows for tests and the notebooks under nbval (never edited with data/)
 TEST_REGISTRY: Path = PROJECT_ROOT / "tests" / "fixtures" / "registry" / "cooperation_events.csv"
+# Synthetic press texts with hand-made expected rows, scored by `make eval-extract`
+PRESS_FIXTURES: Path = PROJECT_ROOT / "tests" / "fixtures" / "press"
 
 
 def default_data_path() -> Path:

@@ -119,6 +119,12 @@ def _validate(files: Sequence[Path]) -> list[FileReport]:
         if _is_commitments(path):
             commitment_files.append(path)
             continue
+        from analysis.extract.drafts import drafts_report, is_drafts_file
+
+        if is_drafts_file(path):  # `coopreport extract` drafts: the registry part is checked
+            drafts = drafts_report(path)
+            reports.append(FileReport(path, "drafts", len(drafts.records), drafts.problems))
+            continue
         frame, csv_file = read_activities(path, taxonomy)
         ids = {rec.get("activity_id", "") for _, rec in csv_file.records}
         known_ids |= ids

@@ -1,0 +1,189 @@
+"""Read a press item (plain text or saved HTML) into paragraphs, sentences and metadata.
+
+HTML goes through trafilatura, which keeps the main text (no menus, footers or comments) and
+reads the metadata: title, publication date, canonical address, site name. Plain text is read
+as UTF-8 (a BOM is allowed); its first lines may carry the same metadata by hand, one
+``Key: value`` per line before a blank line (``Title:``, ``Date:``, ``URL:``, ``Source:``;
+lines starting with ``#`` are comments, e.g. a note that a fixture is synthetic).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from analysis.errors import ExtractError
+from analysis.textsafety import clean_text
+
+log = logging.getLogger(__name__)
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+MAX_BYTES = 5_000_000
+HEADER_KEYS = {"title": "title", "date": "date", "url": "url", "source": "source",
+               "published": "date", "source_url": "url", "publisher": "source"}
+# a sentence ends at . ! ? … followed by space and a capital, digit or opening quote
+SHORTEST = 5  # words: a shorter first piece (a dateline) is kept with the next sentence
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"“„(\d\w])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence with its paragraph and position (0-based) in the text."""
+
+    text: str
+    paragraph: int
+    index: int
+
+
+@dataclass
+class PressText:
+    """What a press item says, ready for the field extractors."""
+
+    path: Path
+    paragraphs: list[str]
+    title: str = ""
+    published: dt.date | None = None
+    url: str = ""
+    publisher: str = ""
+    sentences: list[Sentence] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+def split_sentences(paragraphs: list[str]) -> list[Sentence]:
+    """Split paragraphs into sentences (a short heuristic splitter good for press prose)."""
+    sentences: list[Sentence] = []
+    for number, paragraph in enumerate(paragraphs):
+        pending = ""
+        for part in SENTENCE_END.split(paragraph):
+            part = f"{pending} {part.strip()}".strip()
+            if len(re.findall(r"\w+", part)) < SHORTEST and number == 0 and not sentences:
+                pending = part  # a dateline such as "ТАШКЕНТ, 29 ноя — Sputnik." opens the lead
+                continue
+            pending = ""
+            if part:
+                sentences.append(Sentence(part, number, len(sentences)))
+        if pending:
+            sentences.append(Sentence(pending, number, len(sentences)))
+    return sentences
+
+
+def read_press_text(path: Path, source_url: str = "") -> PressText:
+    """Read one press item.
+
+    Parameters
+    ----------
+    path
+        A ``.txt`` (or any text) file, or saved HTML (``.html``/``.htm``, or text that starts
+        like HTML).
+    source_url
+        The item's address, when known (``--source-url``); wins over the file's own.
+
+    Raises
+    ------
+    ExtractError
+        When the file cannot be read, is not UTF-8 text, or has no text.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ExtractError(f"{path}: cannot read the file ({exc.strerror or exc}); check the "
+                           "path") from exc
+    if len(raw) > MAX_BYTES:
+        raise ExtractError(f"{path}: {len(raw)} bytes is more than a press item "
+                           f"({MAX_BYTES} at most); save the article alone")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ExtractError(f"{path}: byte {exc.start + 1} is not UTF-8; save the text as "
+                           "UTF-8") from exc
+    looks_html = text.lstrip()[:200].lower().startswith(("<!doctype html", "<html", "<?xml"))
+    if path.suffix.lower() in HTML_SUFFIXES or looks_html:
+        press = _from_html(path, text)
+    else:
+        press = _from_plain(path, text)
+    if source_url:
+        press.url = source_url
+        press.publisher = ""  # the given address names the publisher
+    if not press.publisher and press.url:
+        press.publisher = urlsplit(press.url).hostname or ""
+    if not press.paragraphs:
+        raise ExtractError(f"{path}: no text found; for HTML save the article page itself "
+                           "(File > Save as, complete or HTML only)")
+    press.sentences = split_sentences(press.paragraphs)
+    return press
+
+
+def _clean_lines(text: str) -> list[str]:
+    lines = []
+    for line in text.splitlines():
+        cleaned, _ = clean_text(line)
+        cleaned = " ".join(cleaned.split())
+        if cleaned:
+            lines.append(cleaned)
+    return lines
+
+
+def _parse_date(text: str) -> dt.date | None:
+    match = re.search(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if match:
+        try:
+            return dt.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            return None
+    match = re.search(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b", text)
+    if match:
+        try:
+            return dt.date(int(match[3]), int(match[2]), int(match[1]))
+        except ValueError:
+            return None
+    return None
+
+
+def _from_plain(path: Path, text: str) -> PressText:
+    lines = text.splitlines()
+    meta: dict[str, str] = {}
+    body_start = 0
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            body_start = number + 1
+            continue
+        key, sep, value = stripped.partition(":")
+        if sep and key.strip().lower() in HEADER_KEYS:
+            meta[HEADER_KEYS[key.strip().lower()]] = value.strip()
+            body_start = number + 1
+        else:
+            break
+    paragraphs = _clean_lines("\n".join(lines[body_start:]))
+    published = _parse_date(meta["date"]) if meta.get("date") else None
+    if published is None and paragraphs and len(paragraphs[0]) <= 25:
+        published = _parse_date(paragraphs[0])  # a bare date line on top, as pages print it
+        if published is not None:
+            paragraphs = paragraphs[1:]
+    return PressText(path, paragraphs, meta.get("title", ""), published, meta.get("url", ""),
+                     meta.get("source", ""))
+
+
+def _from_html(path: Path, text: str) -> PressText:
+    import trafilatura
+
+    document = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False,
+                                           include_tables=False)
+    if document is None or isinstance(document, dict):
+        raise ExtractError(f"{path}: trafilatura found no main text in the HTML; save the "
+                           "article page itself, or paste its text into a .txt file")
+    paragraphs = _clean_lines(document.text or "")
+    title = " ".join((document.title or "").split())
+    if paragraphs and title and paragraphs[0] == title:
+        paragraphs = paragraphs[1:]
+    published = _parse_date(document.date or "")
+    log.debug("%s: HTML title %r, date %s, url %s", path, title, published, document.url)
+    return PressText(path, paragraphs, title, published, document.url or "",
+                     document.sitename or document.hostname or "")
