@@ -117,3 +117,12 @@ def test_money(value, lang, expected):
 ])
 def test_shares(value, lang, decimals, expected):
     assert format_share(value, lang, decimals) == expected
+
+
+def test_a_sentence_ending_in_an_abbreviation_keeps_one_full_stop():
+    from analysis.i18n import translate
+
+    sentence = translate("coverage.span", "ru", first="7 апреля 2017 г.", last="мая 2026 г.",
+                         as_of="30 ноября 2026 г.")
+    assert sentence == ("Первая запись реестра датирована 7 апреля 2017 г., последняя — "
+                        "мая 2026 г.; отчёт подготовлен 30 ноября 2026 г.")

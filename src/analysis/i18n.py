@@ -92,6 +92,14 @@ class _MessageFormatter(string.Formatter):
         return super().format_field(value, format_spec)
 
 
+_DOUBLE_STOP = re.compile(r"(?<=[^\W\d_]\.)\.(?!\.)")
+
+
+def _one_stop(text: str) -> str:
+    """One full stop where an abbreviation ends a sentence: "30 ноября 2026 г.." → "… г."."""
+    return _DOUBLE_STOP.sub("", text)
+
+
 def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     """The text of message ``key`` in ``lang``, with ``values`` filled into its placeholders.
 
@@ -125,7 +133,7 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
         )
     template = texts[lang if lang in LANGUAGES else DEFAULT_LANGUAGE]
     try:
-        return _one_year_periods(_MessageFormatter(lang).format(template, **values))
+        return _one_stop(_one_year_periods(_MessageFormatter(lang).format(template, **values)))
     except (KeyError, IndexError) as exc:
         raise ParameterError(
             f"message {key!r} needs a value for the placeholder {exc}; "

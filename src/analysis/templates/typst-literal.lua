@@ -48,9 +48,14 @@ local function is_address(text)
 end
 
 local function break_long(str)
+  -- Typst may break a line at U+202F (the narrow no-break space babel and Russian typography
+  -- put in "33 %" and "2026 г."): make it a no-break space Typst always keeps
+  if str.text:find("\u{202F}", 1, true) then
+    str = pandoc.Str((str.text:gsub("\u{202F}", "\u{00A0}")))
+  end
   local text = str.text
   if utf8.len(text) == nil or utf8.len(text) <= LONG or not is_address(text) then
-    return nil
+    return str
   end
   local parts, chunk, run = {}, {}, 0
   local function cut()
