@@ -157,3 +157,25 @@ def test_missing_font_folder_is_skipped(chart: charts.Chart, tmp_path: Path,
 def test_undrawable_spec_raises_render_error() -> None:
     with pytest.raises(RenderError, match="vl-convert could not draw"):
         renderer.render_bundle({"mark": "nonsense"})
+
+
+def test_charts_can_leave_their_images_to_the_runner(monkeypatch):
+    """With the runner's variable set, a chart carries only its spec; fill_chart_images then
+    adds exactly what the renderer would have made."""
+    import nbformat
+
+    from analysis.renderer import IMAGES_LATER_ENV, fill_chart_images, render_bundle
+
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "mark": "bar",
+            "data": {"values": [{"a": "x", "b": 2}]},
+            "encoding": {"x": {"field": "a", "type": "nominal"},
+                         "y": {"field": "b", "type": "quantitative"}}}
+    complete = render_bundle(spec)
+    monkeypatch.setenv(IMAGES_LATER_ENV, "1")
+    deferred = render_bundle(spec)
+    assert set(deferred) == {"application/vnd.vegalite.v6+json", "text/plain"}
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("chart", outputs=[
+        nbformat.v4.new_output("display_data", data=dict(deferred))])])
+    assert fill_chart_images(nb) == 1
+    assert nb.cells[0].outputs[0].data == complete
+    assert fill_chart_images(nb) == 0  # nothing left to draw

@@ -73,7 +73,7 @@ def report_timeout(report: Report, options: BuildOptions) -> int:
     return options.timeout or report.spec.timeout or DEFAULT_TIMEOUT_SECONDS
 
 
-def kernel_manager_class() -> type:
+def kernel_manager_class(images_later: bool = False) -> type:
     """A kernel manager on local IPC sockets that shuts finished kernels down without SIGINT.
 
     Kernels only ever talk to this machine's runner; IPC keeps them off the network and stops
@@ -93,6 +93,14 @@ def kernel_manager_class() -> type:
         @default("transport")
         def _default_transport(self) -> str:
             return "ipc"
+
+        async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+            command, launch = await super()._async_pre_start_kernel(**kw)
+            if images_later:  # charts drawn by the runner afterwards (renderer.fill_chart_images)
+                from analysis.renderer import IMAGES_LATER_ENV
+
+                launch["env"] = {**(launch.get("env") or os.environ), IMAGES_LATER_ENV: "1"}
+            return command, launch
 
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:
@@ -138,6 +146,7 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
     from papermill.exceptions import PapermillExecutionError
 
     from analysis.render import render_notebook
+    from analysis.renderer import fill_chart_images
 
     started = time.perf_counter()
     out = options.output_dir
@@ -158,10 +167,11 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
             str(report.notebook), str(executed), parameters=report.parameters,
             cwd=str(workdir), progress_bar=False, log_output=False,
             kernel_name="python3", request_save_on_cell_execute=False,
-            kernel_manager_class=kernel_manager_class(),
+            kernel_manager_class=kernel_manager_class(images_later=True),
             # one budget for the whole notebook: each cell may use what is left of it
             timeout_func=lambda cell: max(1, int(deadline - time.monotonic())))
         nb = nbformat.read(executed, as_version=4)
+        fill_chart_images(nb)  # the kernel left the charts' SVG/PNG to this warm process
         result.warnings = collect_warnings(nb)
         nb.metadata["coopreport"] = {
             "name": report.name, "title": report.spec.title, "subtitle": report.spec.subtitle,
@@ -273,6 +283,9 @@ def _warm_worker(level: int) -> None:
     import papermill  # noqa: F401
 
     import analysis.render  # noqa: F401
+    from analysis.renderer import chart_images
+
+    chart_images({"mark": "point", "data": {"values": [{}]}})  # start vl-convert once, here
 
 
 def _die_with_parent() -> None:
