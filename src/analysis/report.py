@@ -403,7 +403,7 @@ def partner_table(data: ReportData) -> Table:
 
 def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
     """Activities per year by activity type (one panel per country), every year of the
-    period shown; the annex lists each activity."""
+    period shown; the annex lists the activities."""
     chart = charts.timeline(data.activities, lang=data.lang, labels=data.labels(),
                             colours=data.colours.of("activity_type"), years=data.years)
     return charts.with_caption(with_coverage_note(data, chart), data.caption("timeline"))
