@@ -120,6 +120,26 @@ def test_pdf_uses_the_shipped_font_and_vector_charts(built):
     assert images == 0  # charts are SVG drawn as vectors, not raster images
 
 
+def test_html_attaches_the_full_list_as_csv(html):
+    import base64
+    import csv
+    import io
+
+    [link] = re.findall(r'<p class="attachment"><a [^>]+>', html)
+    [name] = re.findall(r'download="([^"]+)"', link)
+    [data] = re.findall(r'href="data:text/csv;base64,([A-Za-z0-9+/=]+)"', link)
+    assert name == "kgz-profile-activities.csv"
+    rows = list(csv.reader(io.StringIO(base64.b64decode(data).decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == ["KGZ-1", "KGZ-2", "KGZ-3", "KGZ-4"]
+    assert rows[1][6] == CYRILLIC and rows[2][6] == HOSTILE[0]  # text kept as it is, in CSV
+    assert "Download the full list: 4 activities, CSV file" in html
+
+
+def test_pdf_says_where_the_full_list_is(pdf_text):
+    flat = " ".join(pdf_text.split())
+    assert "The full list (4 activities) is attached to the HTML edition of this report" in flat
+
+
 def test_portal_lists_the_report(built):
     index = (built / "index.html").read_text(encoding="utf-8")
     assert "Kyrgyzstan: profile — Кыргызстан" in index

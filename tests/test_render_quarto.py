@@ -845,3 +845,22 @@ def test_foreign_html_keeps_no_handler_no_script_link_and_no_remote_image():
     assert "Foreign" in markdown and "c" in markdown
     for gone in ("alert", "onerror", "onclick", "javascript:", "example.invalid", "iframe"):
         assert gone not in markdown
+
+
+def test_attachment_becomes_a_raw_html_link_and_a_note_elsewhere():
+    from analysis.display import Attachment
+
+    item = Attachment(b"a,b\r\n", "activities.csv", "text/csv", "List <b>", "See the *HTML*.")
+    nb = executed_notebook()
+    nb.cells.append(code("annex", "display(list)", [nbformat.v4.new_output(
+        "display_data", data=item._repr_mimebundle_())]))
+    prepared = prepare_for_quarto(nb, META)
+    [cell] = [c for c in prepared.cells if c.get("id", "").startswith("annex")]
+    [output] = cell.outputs
+    assert set(output["data"]) == {"text/markdown", "text/plain"}  # no text/html form
+    assert "#| output: asis" in cell.source
+    assert output["data"]["text/markdown"] == (
+        "\n```{=html}\n<p class=\"attachment\"><a href=\"data:text/csv;base64,YSxiDQo=\" "
+        "download=\"fixture-activities.csv\" type=\"text/csv\">List &lt;b&gt;</a></p>\n```\n"
+        "\n::: {.content-visible unless-format=\"html\"}\nSee the \\*HTML\\*\\.\n:::\n")
+    assert not widget_triggers(prepared)

@@ -227,3 +227,18 @@ def test_render_publishes_no_active_content_or_external_resource(tmp_path, capsy
     text = "\n".join(p.extract_text() for p in PdfReader(out / "hostile.pdf").pages)
     assert "Foreign table" in text and "Markdown output" in text and "A markdown cell" in text
     assert "remote" in text and "link" in text  # an image and a link keep just their text
+
+
+def test_sanitize_keeps_valid_attachments_only():
+    from analysis.display import ATTACHMENT_MIMETYPE
+
+    good = {"suffix": "activities.csv", "mediatype": "text/csv", "label": "List",
+            "base64": "YSxiDQo="}
+    bad = dict(good, mediatype="text/html", base64="PHNjcmlwdD4=")
+    nb = sanitize_notebook(_notebook([
+        _display({ATTACHMENT_MIMETYPE: good, "text/markdown": "note"}),
+        _display({ATTACHMENT_MIMETYPE: bad, "text/markdown": "note"}),
+    ]))
+    first, second = nb.cells[0].outputs
+    assert first["data"][ATTACHMENT_MIMETYPE] == good
+    assert ATTACHMENT_MIMETYPE not in second["data"] and second["data"]["text/markdown"] == "note"

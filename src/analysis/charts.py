@@ -278,7 +278,7 @@ def timeline(activities: pd.DataFrame, lang: str = "en",
 
     An activity counts once, in the year of the first day its date covers. Every year of
     ``years`` (default: the first to the last year with an activity) has a column, an empty
-    one included; the stack's total is written above each bar. The annex lists each activity.
+    one included; the stack's total is written above each bar. The annex lists the activities.
 
     Parameters
     ----------

@@ -8,6 +8,7 @@ literally: a title like ``<script>alert(1)</script>`` or ``#$*_@`` is text, neve
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 import re
@@ -228,3 +229,107 @@ class Recorded:
 
     def __repr__(self) -> str:
         return repr(self.shown)
+
+
+# A file carried by the report (the full activity list): a download link in the HTML report,
+# a sentence in the PDF. The payload is kept once, under this type; the renderers build the
+# link from it with the report's name (analysis.render_html, analysis.quarto_prepare).
+ATTACHMENT_MIMETYPE = "application/vnd.coopreport.attachment+json"
+ATTACHMENT_TYPES = {"text/csv": "csv", "application/zip": "zip"}  # media type → extension
+_SUFFIX = re.compile(r"[a-z0-9][a-z0-9_-]{0,40}\.(csv|zip)")
+_STRICT_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def check_attachment(payload: Any) -> str | None:
+    """Why ``payload`` is not an attachment a report may carry, or None when it is.
+
+    An attachment is ``{"suffix": "activities.csv", "mediatype": "text/csv", "base64": ...,
+    "label": ...}``: a media type of :data:`ATTACHMENT_TYPES` whose extension the suffix
+    ends with, strict base64 and a text label. Executed notebooks are untrusted: the
+    renderers keep only what passes (:mod:`analysis.sanitize`).
+    """
+    if not isinstance(payload, dict):
+        return "not an object"
+    mediatype, suffix = payload.get("mediatype"), payload.get("suffix")
+    if mediatype not in ATTACHMENT_TYPES:
+        return f"media type {str(mediatype)[:40]!r} is not one of {sorted(ATTACHMENT_TYPES)}"
+    if not isinstance(suffix, str) or not _SUFFIX.fullmatch(suffix) \
+            or not suffix.endswith("." + ATTACHMENT_TYPES[mediatype]):
+        return f"file name suffix {str(suffix)[:40]!r} is not a plain name ending in " \
+               f".{ATTACHMENT_TYPES[mediatype]}"
+    data = payload.get("base64")
+    if not isinstance(data, str) or len(data) % 4 or not _STRICT_BASE64.fullmatch(data):
+        return "content is not base64"
+    if not isinstance(payload.get("label"), str):
+        return "label is not text"
+    return None
+
+
+def attachment_filename(name: str, suffix: str) -> str:
+    """``uzb-strategic-procurement-activities.csv`` for the report ``name``: what the link
+    saves the file as (characters other than letters, digits, ``.``, ``_``, ``-`` become
+    ``-``)."""
+    stem = _NAME_UNSAFE.sub("-", name).strip(".-") or "report"
+    return f"{stem}-{suffix}"
+
+
+def attachment_html(payload: dict[str, Any], name: str) -> str:
+    """The download link of an attachment (checked by :func:`check_attachment`) for the report
+    ``name``: a ``data:`` URI, so the page stays one offline file. Nothing is left unescaped.
+
+    Raises
+    ------
+    ValueError
+        When the payload is not a valid attachment.
+    """
+    problem = check_attachment(payload)
+    if problem:
+        raise ValueError(f"not a report attachment: {problem}")
+    href = f"data:{payload['mediatype']};base64,{payload['base64']}"
+    filename = attachment_filename(name, payload["suffix"])
+    return (f'<p class="attachment"><a href="{html.escape(href, quote=True)}" '
+            f'download="{html.escape(filename, quote=True)}" '
+            f'type="{html.escape(payload["mediatype"], quote=True)}">'
+            f"{html.escape(payload['label'])}</a></p>")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the report carries, such as the full list of its activities as CSV.
+
+    The HTML report shows a download link (a ``data:`` URI, offline) that saves the file as
+    ``NAME-suffix``, NAME being the report's name; the PDF shows ``note`` (saying where the
+    file is). The content is kept once in the executed notebook, under
+    :data:`ATTACHMENT_MIMETYPE`; :meth:`html` gives the link for a name.
+    """
+
+    content: bytes
+    suffix: str  # e.g. "activities.csv"
+    mediatype: str  # a key of ATTACHMENT_TYPES
+    label: str  # the link's text
+    note: str  # the PDF's sentence
+
+    def __post_init__(self) -> None:
+        problem = check_attachment(self.payload())
+        if problem:
+            raise ValueError(f"Attachment {self.suffix!r}: {problem}")
+
+    def payload(self) -> dict[str, str]:
+        return {"suffix": self.suffix, "mediatype": self.mediatype, "label": self.label,
+                "base64": base64.b64encode(self.content).decode("ascii")}
+
+    def html(self, name: str = "report") -> str:
+        """The HTML form: the download link, saving the file as ``NAME-suffix``."""
+        return attachment_html(self.payload(), name)
+
+    def _repr_markdown_(self) -> str:
+        return escape_markdown(self.note)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        # no text/html form: it would hold the content a second time
+        return {ATTACHMENT_MIMETYPE: self.payload(), "text/markdown": self._repr_markdown_(),
+                "text/plain": repr(self)}
+
+    def __repr__(self) -> str:
+        return f"{self.label} ({self.suffix}, {len(self.content):,} bytes)"

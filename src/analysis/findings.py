@@ -23,6 +23,7 @@ Severity order (most important first), used to sort and to lead the executive su
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -54,6 +55,14 @@ class Cited:
 
 
 Evidence = str | Cited  # a str is an activity or commitment id (or a period's list of ids)
+CITED_IDS = 12  # ids a finding cites at most; the others are counted, "… (+N)"
+
+
+def cite_ids(ids: Sequence[str], limit: int = CITED_IDS) -> tuple[str, ...]:
+    """At most ``limit`` of ``ids`` (the first ones), then ``"… (+N)"`` for the N left out:
+    evidence stays readable, and a report small, whatever the selection's size."""
+    kept = tuple(ids[:limit])
+    return kept + (f"… (+{len(ids) - limit})",) if len(ids) > limit else kept
 
 
 @dataclass(frozen=True)
@@ -117,7 +126,8 @@ def find_period_fall(procurement: pd.DataFrame, country: str, years: tuple[int, 
 
     Reports a **fall** only: fewer activities now than then (including none now). A rise or
     no change is no finding; the executive summary's trend sentence states every case. The
-    evidence lists each period's activity ids as ``"2017–2021: A, B"``.
+    evidence lists each period's activity ids as ``"2017–2021: A, B"`` (at most
+    :data:`CITED_IDS` each, then ``… (+N)``).
 
     Parameters
     ----------
@@ -129,7 +139,7 @@ def find_period_fall(procurement: pd.DataFrame, country: str, years: tuple[int, 
     then = own[own["year"].between(*previous)].sort_values(["start", "activity_id"])
     if len(now) >= len(then):
         return []
-    evidence = tuple(f"{a}–{b}: {', '.join(ids['activity_id']) or '—'}"
+    evidence = tuple(f"{a}–{b}: {', '.join(cite_ids(list(ids['activity_id']))) or '—'}"
                      for (a, b), ids in ((previous, then), (years, now)))
     return [Finding("period_fall", {"current": len(now), "previous": len(then),
                                     "start": years[0], "end": years[1],
@@ -183,7 +193,8 @@ def find_dependence(procurement: pd.DataFrame, share: float = 0.5,
                     minimum: int = 3) -> list[Finding]:
     """The partner in more than ``share`` of the procurement-related activities (at least
     ``minimum`` of them), if any; exactly ``share`` is no finding. Ties go to the partner
-    first by name. The evidence is the ids of that partner's activities."""
+    first by name. The evidence is the ids of that partner's activities (at most
+    :data:`CITED_IDS`)."""
     if len(procurement) < minimum:
         return []
     counts = Counter(p for ps in procurement["partners"] for p in ps)
@@ -192,8 +203,8 @@ def find_dependence(procurement: pd.DataFrame, share: float = 0.5,
     partner, n = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
     if n / len(procurement) <= share:
         return []
-    ids = tuple(a for a, ps in zip(procurement["activity_id"], procurement["partners"],
-                                   strict=True) if partner in ps)
+    ids = cite_ids([a for a, ps in zip(procurement["activity_id"], procurement["partners"],
+                                       strict=True) if partner in ps])
     return [Finding("dependence", {"partner": partner, "count": n, "total": len(procurement),
                                    "share": n / len(procurement)}, ids)]
 

@@ -251,3 +251,11 @@ def peer_table(data: ReportData, peer: str | None) -> Table | Paragraph:
     return Table(frame, data.t("peer.caption", a=data.country(country), b=data.country(peer),
                                start=data.start_year, end=data.end_year),
                  numeric=tuple(frame.columns[1:]))
+
+
+def annex_view(data: ReportData) -> list[object]:
+    """The annex: at most :data:`analysis.annex.ANNEX_LIMIT` activities listed, the
+    procurement-related ones first, then the most recent; the full list attached."""
+    from analysis.annex import annex_view as view
+
+    return view(data, first_themes=data.taxonomy.procurement_themes())

@@ -19,6 +19,8 @@
   "javascript widgets", FINDINGS Q2), which breaks the one-file, no-request promise. HTML that
   is not ours (a plain DataFrame, say) is converted to Markdown by pandoc, which keeps tables
   and text and drops scripts; JavaScript and widget outputs are dropped with a warning;
+- an attachment (:class:`analysis.display.Attachment`, the full activity list) becomes its
+  download link in a raw HTML block and its note in a block shown in every other format;
 - no ``remove-cell`` cells, no outputs of the parameters cells, no stderr, no code;
 - the same trust boundary as the built-in renderer: the notebook first goes through
   :func:`analysis.sanitize.sanitize_notebook` (no JavaScript, widgets, raw cells, charts that
@@ -41,7 +43,7 @@ from typing import Any
 import nbformat
 import yaml
 
-from analysis.display import escape_markdown
+from analysis.display import ATTACHMENT_MIMETYPE, attachment_html, escape_markdown
 from analysis.i18n import translate
 from analysis.render_html import svg_base64, vega_json
 from analysis.renderer import chart_caption, chart_title
@@ -189,8 +191,9 @@ def _is_chart(data: dict[str, Any]) -> bool:
 class _Preparer:
     """Turns outputs into what Quarto renders; numbers figures and tables; collects files."""
 
-    def __init__(self, interactive: bool) -> None:
+    def __init__(self, interactive: bool, name: str = "report") -> None:
         self.interactive = interactive
+        self.name = name
         self.counters = {"chart": 0, "fig": 0, "tbl": 0}
         self.files: dict[str, bytes] = {}
 
@@ -205,6 +208,8 @@ class _Preparer:
         data = output.get("data", {})
         if _is_chart(data):
             return self._chart(output)
+        if ATTACHMENT_MIMETYPE in data:
+            return self._attachment(output)
         if "text/markdown" in data:
             return self._markdown(output)
         if "text/html" in data:
@@ -248,6 +253,21 @@ class _Preparer:
         self.counters["fig"] += 1
         return prepared, {"label": f"fig-{self.counters['fig']}",
                           "fig-cap": escape_markdown(chart_caption(spec) if spec else title)}
+
+    def _attachment(self, output: nbformat.NotebookNode
+                    ) -> tuple[nbformat.NotebookNode, dict[str, str]]:
+        """A file the report carries: in HTML its download link (a raw HTML block, so no
+        output keeps a ``text/html`` form), elsewhere (Typst) its Markdown note."""
+        data = output["data"]
+        link = attachment_html(data[ATTACHMENT_MIMETYPE], self.name)
+        note = literal_html(_text(data.get("text/markdown", "")))
+        markdown = ("\n" + raw_block("html", link)
+                    + '\n::: {.content-visible unless-format="html"}\n' + note.strip("\n")
+                    + "\n:::\n")
+        prepared = nbformat.v4.new_output(
+            "display_data", data={"text/markdown": markdown,
+                                  "text/plain": _text(data.get("text/plain", ""))})
+        return prepared, {"output": "asis"}
 
     def _markdown(self, output: nbformat.NotebookNode
                   ) -> tuple[nbformat.NotebookNode, dict[str, str]]:
@@ -339,7 +359,7 @@ def prepare_for_quarto(nb: nbformat.NotebookNode, meta: ReportMeta,
     """
     from analysis.sanitize import sanitize_notebook
 
-    preparer = _Preparer(interactive=vega_js_path is not None)
+    preparer = _Preparer(interactive=vega_js_path is not None, name=meta.name)
     cells = list(_code_cells(sanitize_notebook(nb), preparer))
     include = vega_js_path if preparer.interactive and preparer.counters["chart"] else None
     head = nbformat.v4.new_raw_cell(

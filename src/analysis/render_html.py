@@ -17,6 +17,7 @@ from typing import Any
 import nbformat
 
 from analysis import __version__, paths
+from analysis.display import ATTACHMENT_MIMETYPE, attachment_html
 from analysis.errors import RenderError
 from analysis.i18n import translate
 from analysis.renderer import chart_caption, chart_title
@@ -28,6 +29,7 @@ TEMPLATE_NAME = "coopreport_html"
 PRIORITY = [
     "application/vnd.vegalite.v6+json",
     "application/vnd.vegalite.v5+json",
+    ATTACHMENT_MIMETYPE,
     "text/html",
     "text/markdown",
     "image/svg+xml",
@@ -99,8 +101,10 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
     exporter.register_filter("svg_base64", svg_base64)
     exporter.register_filter("chart_title", chart_title)
     exporter.register_filter("chart_caption", chart_caption)
+    exporter.register_filter("attachment_html", attachment_html)
     resources = {
         "coopreport": {
+            "name": meta.name, "attachment_type": ATTACHMENT_MIMETYPE,
             "lang": meta.lang, "title": meta.title, "subtitle": meta.subtitle or "",
             "kicker": meta.kicker, "date": meta.date, "provenance": meta.provenance,
             "version": __version__, "font_css": font_css(),

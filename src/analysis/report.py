@@ -403,7 +403,7 @@ def partner_table(data: ReportData) -> Table:
 
 def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
     """Activities per year by activity type (one panel per country), every year of the
-    period shown; the annex lists each activity."""
+    period shown; the annex lists the activities."""
     chart = charts.timeline(data.activities, lang=data.lang, labels=data.labels(),
                             colours=data.colours.of("activity_type"), years=data.years)
     return charts.with_caption(with_coverage_note(data, chart), data.caption("timeline"))
@@ -433,14 +433,17 @@ def _looks_like_address(text: str) -> bool:
     return " " not in text and ("." in text or "/" in text)
 
 
-def activity_annex(data: ReportData) -> Table:
-    """Every activity of the report with its source: a compact table that serves the report.
+def activity_annex(data: ReportData, activities: pd.DataFrame | None = None) -> Table:
+    """The report's activities with their sources: a compact table that serves the report.
 
     Columns: date, country (only when the report covers several), partners, type, title and
     source, the title taking most of the width. The source shows as its publisher or site,
-    linked to the full address where it is known.
+    linked to the full address where it is known. ``activities`` (default: every activity of
+    the report) are the rows listed, when the annex lists only some (:mod:`analysis.annex`);
+    the caption then says how many of all.
     """
-    df = data.activities.sort_values(["country", "start", "activity_id"])
+    listed = data.activities if activities is None else activities
+    df = listed.sort_values(["country", "start", "activity_id"])
     sources: list[object] = []
     for source, url in zip(df["source"], df["source_url"], strict=True):
         text = source_label(source, url)
@@ -458,7 +461,11 @@ def activity_annex(data: ReportData) -> Table:
     names = {"date": "field.date", "country": "field.country", "partners": "field.partners",
              "type": "field.activity_type", "title": "field.title", "source": "field.source"}
     frame = pd.DataFrame({data.t(names[k]): v for k, v in columns.items()})
-    return Table(frame, data.t("annex.caption", count=len(df)),
+    caption = (data.t("annex.caption", count=data.number(len(df)))
+               if len(df) == len(data.activities) else
+               data.t("annex.caption_listed", shown=data.number(len(df)),
+                      count=data.number(len(data.activities))))
+    return Table(frame, caption,
                  widths=tuple(ANNEX_WIDTHS[k] for k in columns), classes=("compact",))
 
 

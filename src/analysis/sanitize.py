@@ -12,6 +12,9 @@ untrusted. Before the built-in renderer turns a notebook into HTML or PDF,
 - ``text/markdown``: rendered by the template and then cleaned the same way;
 - Vega-Lite charts: interactive only when the spec loads nothing (no ``url`` anywhere, no
   ``usermeta`` embed options); otherwise the chart's static SVG is shown instead;
+- attachments (:class:`analysis.display.Attachment`, the full activity list): only a CSV or
+  ZIP file in strict base64 with a plain file name suffix; the renderers make the download
+  link themselves (a ``data:`` link is never taken from a notebook's HTML);
 - ``image/svg+xml``, ``image/png``, ``image/jpeg``: shown as ``data:`` images (an SVG in an
   ``<img>`` runs no script and loads nothing); PNG/JPEG only when the data is base64;
 - ``text/plain``, streams: escaped text.
@@ -32,11 +35,14 @@ from typing import Any
 import nbformat
 import nh3
 
+from analysis.display import ATTACHMENT_MIMETYPE, check_attachment
+
 log = logging.getLogger(__name__)
 
 VEGALITE_PREFIX = "application/vnd.vegalite."
 ALLOWED_MIMETYPES = (
     "application/vnd.vegalite.v6+json", "application/vnd.vegalite.v5+json",
+    ATTACHMENT_MIMETYPE,
     "text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain",
 )
 TAGS = {
@@ -124,6 +130,9 @@ def sanitize_output(output: dict[str, Any]) -> dict[str, Any] | None:
                         "as a static image")
             continue
         if mimetype in ("image/png", "image/jpeg") and not _BASE64.fullmatch(_text(value)):
+            continue
+        if mimetype == ATTACHMENT_MIMETYPE and check_attachment(value) is not None:
+            log.warning("an attachment is left out of the report: %s", check_attachment(value))
             continue
         data[mimetype] = clean_html(_text(value)) if mimetype == "text/html" else value
     if not data:

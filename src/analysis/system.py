@@ -167,7 +167,7 @@ def milestone_table(data: ReportData, ref: Reference, window_days: int = 365,
                     country: str | None = None) -> Table | Paragraph:
     """The country's milestones (all years, so the period is seen in context), numbered as in
     :func:`milestone_chart`, and beside each the country's procurement-related activities
-    (of any year) within ±``window_days`` of it."""
+    (of any year) within ±``window_days`` of it, at most :data:`analysis.findings.CITED_IDS`."""
     country = country or data.countries[0]
     own = numbered_milestones(ref, country)
     if own.empty:
@@ -182,8 +182,8 @@ def milestone_table(data: ReportData, ref: Reference, window_days: int = 365,
             data.t("field.date"): format_activity_date(str(m["date"]), str(m["date_precision"]),
                                                        data.lang),
             data.t("field.milestone"): m["milestone"],
-            data.t("field.nearby"): "; ".join(
-                near.sort_values(["start", "activity_id"])["activity_id"]) or "—",
+            data.t("field.nearby"): "; ".join(f.cite_ids(list(
+                near.sort_values(["start", "activity_id"])["activity_id"]))) or "—",
             data.t("field.source"): Span(str(m["source"]), href=str(m["source_url"])),
         })
     return Table(pd.DataFrame(rows), data.t("system.milestones_caption",
