@@ -71,9 +71,10 @@ lab: $(STAMP) ## Start JupyterLab with the project's kernel
 notebooks: $(STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTPUT outputs
 	COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m analysis.nbtools notebooks/*.ipynb
 
-bench: $(STAMP) ## Benchmark the report build (runner against naive papermill) and the duplicate check
+bench: $(STAMP) ## Benchmark the report build (runner against naive papermill), the duplicate check and validate on 1,000,000 rows
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_duplicates.py
+	$(BIN)/python benchmarks/bench_validate.py
 
 faults: $(STAMP) ## Scripted fault run: kill -9, SIGTERM, a hung notebook, then a normal build
 	$(BIN)/python benchmarks/fault_run.py

@@ -186,15 +186,16 @@ def _read_fast(path: Path, scan: _Scan) -> CsvTable | None:
         return None
     count = len(raw[0])
     breaks = np.zeros(count, dtype=np.int64)  # line breaks inside each row's values
-    for column in raw:
-        if pc.any(pc.match_substring_regex(column, r"[\r\n]")).as_py():
-            breaks += pc.count_substring_regex(column, r"\r\n|\r|\n").to_numpy()
+    if scan.breaks != count - (0 if scan.ends_with_break else 1):  # else there are none
+        for column in raw:
+            if pc.any(pc.match_substring_regex(column, r"[\r\n]")).as_py():
+                breaks += pc.count_substring_regex(column, r"\r\n|\r|\n").to_numpy()
     spans = breaks + 1
     if int(spans.sum()) - (0 if scan.ends_with_break else 1) != scan.breaks:
         return None  # lines the reader skipped (blank lines): the exact path counts them
     lines = np.concatenate([[1], 1 + np.cumsum(spans[:-1])])
-    blank = np.ones(count, dtype=bool)
-    for column in raw:
+    blank = pc.match_substring_regex(raw[0], _BLANK).to_numpy(zero_copy_only=False)
+    for column in raw[1:] if blank.any() else ():  # only rows whose first value is blank
         blank &= pc.match_substring_regex(column, _BLANK).to_numpy(zero_copy_only=False)
     if blank[0]:
         return None  # the header is not on line 1
