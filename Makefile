@@ -71,9 +71,10 @@ lab: $(STAMP) ## Start JupyterLab with the project's kernel
 notebooks: $(STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTPUT outputs
 	COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m analysis.nbtools notebooks/*.ipynb
 
-bench: $(STAMP) ## Benchmark the build (runner against naive papermill), the duplicate check, a 200,000-row registry
+bench: $(STAMP) ## Benchmarks: build runner vs naive papermill, duplicates, validate on 1M rows, a 200,000-row report
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_duplicates.py
+	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_large.py
 
 faults: $(STAMP) ## Scripted fault run: kill -9, SIGTERM, a hung notebook, then a normal build

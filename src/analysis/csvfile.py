@@ -15,8 +15,12 @@ import io
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.errors import Problem
+
+if TYPE_CHECKING:
+    from analysis.csvtable import CsvTable
 from analysis.paths import display_path
 from analysis.taxonomy import suggest
 from analysis.textsafety import MULTILINE, check_characters, check_formula
@@ -122,7 +126,7 @@ def read_csv_file(path: Path, columns: Sequence[str], kind: str,
         return result
     header_line, header = rows[0]
     result.header = [h.strip() for h in header]
-    if not _check_header(result, header_line, columns, kind, optional):
+    if not check_header(result, header_line, columns, kind, optional):
         result.readable = False
         return result
     width = len(result.header)
@@ -140,7 +144,7 @@ def read_csv_file(path: Path, columns: Sequence[str], kind: str,
     return result
 
 
-def check_text_fields(csv_file: CsvFile, line: int, record: dict[str, str],
+def check_text_fields(csv_file: CsvFile | CsvTable, line: int, record: dict[str, str],
                       free_text: Collection[str], multiline: Collection[str] = ()) -> set[str]:
     """Report unsafe characters in every field and formula-like starts of free-text fields.
 
@@ -158,14 +162,14 @@ def check_text_fields(csv_file: CsvFile, line: int, record: dict[str, str],
     return flagged
 
 
-def keep_first_problems(csv_file: CsvFile, start: int, columns: set[str]) -> None:
+def keep_first_problems(csv_file: CsvFile | CsvTable, start: int, columns: set[str]) -> None:
     """Drop problems from ``start`` on that concern ``columns`` (already reported once)."""
     if columns:
         csv_file.problems[start:] = [p for p in csv_file.problems[start:]
                                      if p.column not in columns]
 
 
-def _check_header(result: CsvFile, line: int, columns: Sequence[str], kind: str,
+def check_header(result: CsvFile | CsvTable, line: int, columns: Sequence[str], kind: str,
                   optional: Sequence[str] = ()) -> bool:
     """Report missing, unknown and repeated columns (an ``optional`` column may be absent).
     False when no expected column is present."""

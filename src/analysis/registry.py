@@ -44,8 +44,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import fields, paths
-from analysis.csvfile import CsvFile, check_text_fields, keep_first_problems, read_csv_file
+from analysis.csvfile import CsvFile, check_text_fields, keep_first_problems
+from analysis.csvtable import CsvTable, read_csv_table
 from analysis.errors import DataValidationError, Problem
+from analysis.registry_columns import check_activities
 from analysis.sources import (
     SourceFile,
     combine,
@@ -93,34 +95,31 @@ class Registry:
     duplicates: pd.DataFrame | None = None
 
 
-def read_activities(path: Path, taxonomy: Taxonomy | None = None) -> tuple[pd.DataFrame, CsvFile]:
-    """Read and check one registry file. Problems are in the returned ``CsvFile``, not raised."""
+def read_activities(path: Path, taxonomy: Taxonomy | None = None
+                    ) -> tuple[pd.DataFrame, CsvTable]:
+    """Read and check one registry file. Problems are in the returned ``CsvTable``, not raised.
+
+    The file is read as columns and the rules run on whole columns
+    (:mod:`analysis.registry_columns`); :func:`check_row` writes the problems of the rows they
+    flag.
+    """
     vocab = taxonomy or load_taxonomy()
-    csv_file = read_csv_file(path, COLUMNS, KIND, optional=OPTIONAL_COLUMNS)
-    if not csv_file.readable:
-        return empty_activities(), csv_file
-    if not csv_file.records:
-        csv_file.problem(1, "(file)", "", "the registry has a header but no activities; "
-                         "add one row per activity")
-    rows: list[dict[str, object]] = []
-    first_line_of: dict[str, int] = {}
-    for line, record in csv_file.records:
-        row = _check_row(csv_file, line, record, vocab)
-        activity_id = record.get("activity_id", "")
-        if activity_id in first_line_of:
-            csv_file.problem(line, "activity_id", activity_id, "duplicate id: already used on "
-                             f"line {first_line_of[activity_id]}; every activity needs its own id")
-        elif activity_id:
-            first_line_of[activity_id] = line
-        if row is not None:
-            rows.append(row)
-    frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS)) if rows else empty_activities()
-    return frame, csv_file
+    table = read_csv_table(path, COLUMNS, KIND, optional=OPTIONAL_COLUMNS)
+    if not table.readable:
+        return empty_activities(), table
+    if not table.rows:
+        table.problem(1, "(file)", "", "the registry has a header but no activities; "
+                      "add one row per activity")
+    return check_activities(table, vocab, check_row), table
 
 
-def _check_row(csv_file: CsvFile, line: int, rec: dict[str, str], vocab: Taxonomy
+def check_row(csv_file: CsvFile | CsvTable, line: int, rec: dict[str, str], vocab: Taxonomy
                ) -> dict[str, object] | None:
-    """Check one record; return the parsed row, or None when any field has a problem."""
+    """Check one record; return the parsed row, or None when any field has a problem.
+
+    The reference for every rule and message; :func:`read_activities` runs it only on the rows
+    that the column rules flag.
+    """
     before = len(csv_file.problems)
     flagged = check_text_fields(csv_file, line, rec, FREE_TEXT)  # no column allows line breaks
     checked = len(csv_file.problems)
@@ -212,7 +211,8 @@ def _check_amount_kind(amount: str, kind: str, amount_ok: bool = True) -> str | 
     return None
 
 
-def _check_list(rec: dict[str, str], column: str, line: int, csv_file: CsvFile,
+def _check_list(rec: dict[str, str], column: str, line: int,
+                csv_file: CsvFile | CsvTable,
                 resolve, explain) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
     """Check a ``;``-separated list field item by item; return the resolved items."""
     resolved: list[str] = []
@@ -317,7 +317,7 @@ def _load_file(registry_path: Path, vocab: Taxonomy, commitments: str | Path | N
                         else commitments_path_for(registry_path))
     commitment_frame, commitments_sha = empty_commitments(), None
     if commitments_path is not None:
-        known = {rec.get("activity_id", "") for _, rec in csv_file.records}
+        known = csv_file.ids()
         commitment_frame, commitments_file = read_commitments(commitments_path, known, vocab)
         problems += commitments_file.problems
         commitments_sha = commitments_file.sha256

@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.commitments import read_commitments
+from analysis.csvtable import CsvTable
 from analysis.errors import DataValidationError, Problem
 from analysis.paths import display_path
 from analysis.registry import commitments_path_for, read_activities
@@ -109,7 +110,7 @@ def _validate(files: Sequence[Path]) -> list[FileReport]:
         elif path not in targets:
             targets.append(path)
     reports: list[FileReport] = []
-    known_ids: set[str] = set()
+    tables: list[CsvTable] = []  # the registries read; their ids are collected only if needed
     commitment_files: list[Path] = []
     for path in targets:
         kind = _reference_kind(path)
@@ -126,16 +127,15 @@ def _validate(files: Sequence[Path]) -> list[FileReport]:
             reports.append(FileReport(path, "drafts", len(drafts.records), drafts.problems))
             continue
         frame, csv_file = read_activities(path, taxonomy)
-        ids = {rec.get("activity_id", "") for _, rec in csv_file.records}
-        known_ids |= ids
-        reports.append(FileReport(path, "registry", len(csv_file.records), csv_file.problems,
+        tables.append(csv_file)
+        reports.append(FileReport(path, "registry", csv_file.rows, csv_file.problems,
                                   frame))
         own = commitments_path_for(path)
         if own is not None and own not in targets:
-            _, cfile = read_commitments(own, ids, taxonomy)
+            _, cfile = read_commitments(own, csv_file.ids(), taxonomy)
             reports.append(FileReport(own, "commitments", len(cfile.records), cfile.problems))
     for path in commitment_files:
-        ids = known_ids or _ids_for_lone_commitments(path)
+        ids = set().union(*(t.ids() for t in tables)) or _ids_for_lone_commitments(path)
         _, cfile = read_commitments(path, ids, taxonomy)
         reports.append(FileReport(path, "commitments", len(cfile.records), cfile.problems))
     if len(reports) > 1 or configs:
@@ -177,16 +177,18 @@ def _ids_for_lone_commitments(path: Path) -> set[str]:
     registry = registry_for_commitments(path)
     log.info("checking %s against the registry %s", display_path(path), display_path(registry))
     _, csv_file = read_activities(registry)
-    return {rec.get("activity_id", "") for _, rec in csv_file.records}
+    return csv_file.ids()
 
 
 def summarise_registry(frame: pd.DataFrame) -> list[str]:
     """A few lines describing a valid registry: countries, years, activity types."""
     if frame.empty:
         return []
-    countries = Counter(frame["country"])
-    years = Counter(int(y) for y in frame["year"])
-    types = Counter(frame["activity_type"])
+    # counted by pandas, not in Python: a registry may have a million rows
+    countries = Counter(frame["country"].value_counts(sort=False).to_dict())
+    years = Counter({int(y): int(n) for y, n in  # type: ignore[call-overload]
+                     frame["year"].value_counts(sort=False).items()})
+    types = Counter(frame["activity_type"].value_counts(sort=False).to_dict())
     first, last = min(years), max(years)
     per_year = ", ".join(f"{y}: {years.get(y, 0)}" for y in range(first, last + 1))
     return [
