@@ -6,7 +6,9 @@ Runner: `coopreport build --all` (parallel workers, heavy imports once per worke
 
     make bench            # or: .venv/bin/python benchmarks/bench_build.py [--repeat N]
 
-Prints seconds per report, totals and the ratio runner / naive (target: <= 0.5 on 2 cores).
+Prints seconds per report, totals and the ratio runner / naive (target: <= 0.5 on 2 cores),
+the marginal seconds per report (all reports against one, target <= 1.5) and the seconds of a
+rebuild with nothing changed (target <= 1).
 When Quarto is installed it also builds every report with ``--renderer quarto`` and prints its
 seconds against the built-in renderer's, report by report.
 """
@@ -72,12 +74,22 @@ def main() -> int:
             naive_seconds = naive(params_files, Path(a), args.renderer)
             naive_total = time.perf_counter() - started
             runner_total, runner_seconds = runner(Path(b), args.renderer)
+            unchanged = run([str(BIN / "coopreport"), "build", "--all", "--output-dir", b,
+                             "--renderer", args.renderer], ROOT)
+        with tempfile.TemporaryDirectory() as c:
+            one = run([str(BIN / "coopreport"), "build", str(params_files[0]), "--output-dir",
+                       c, "--renderer", args.renderer], ROOT)
         print(f"\nround {round_no}")
         print(f"{'report':<30} {'naive s':>8} {'runner s (in worker)':>21}")
         for name, value in naive_seconds.items():
             print(f"{name:<30} {value:>8.2f} {runner_seconds.get(name, float('nan')):>21.2f}")
         print(f"{'total (wall clock)':<30} {naive_total:>8.2f} {runner_total:>21.2f}")
         print(f"ratio runner / naive: {runner_total / naive_total:.2f} (target <= 0.50)")
+        marginal = (runner_total - one) / max(1, len(params_files) - 1)
+        print(f"marginal seconds per report: {marginal:.2f} (({runner_total:.2f} s for "
+              f"{len(params_files)} - {one:.2f} s for 1) / {len(params_files) - 1}; "
+              "target <= 1.5)")
+        print(f"rebuild with nothing changed: {unchanged:.2f} s (target <= 1)")
     compare_renderers()
     return 0
 
