@@ -78,7 +78,7 @@ def connect(address: str | None, level: int = logging.INFO) -> tuple[Client, Any
         cluster = LocalCluster(n_workers=LOCAL_WORKERS, threads_per_worker=1, processes=True,
                                dashboard_address=None)
         client = Client(cluster)
-        client.run(_configure_worker_logging, level)  # the workers print to this terminal
+        client.run(_setup_local_worker, level)
         return client, cluster
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_SECONDS)
@@ -96,9 +96,17 @@ def check_scheduler(address: str) -> None:
     client.close()
 
 
-def _configure_worker_logging(level: int) -> None:
+def _setup_local_worker(level: int) -> None:
+    """Set up a worker of the build's own LocalCluster (run in its event loop's thread, the
+    main one): log to this terminal, and leave Ctrl-C and SIGHUP to the build, which stops the
+    cluster (as :func:`analysis.build._warm_worker` does for the local pool)."""
+    import signal
+
     from analysis.logs import configure_logging
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     configure_logging(level)
 
 
