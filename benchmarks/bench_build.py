@@ -8,7 +8,9 @@ Runner: `coopreport build --all` (parallel workers, heavy imports once per worke
 
 Prints seconds per report, totals and the ratio runner / naive (target: <= 0.5 on 2 cores).
 When Quarto is installed it also builds every report with ``--renderer quarto`` and prints its
-seconds against the built-in renderer's, report by report.
+seconds against the built-in renderer's, report by report. When Dask's ``distributed`` is
+installed it prints the build time with ``--executor dask`` (a local cluster, started and
+closed within the time measured).
 """
 
 from __future__ import annotations
@@ -50,9 +52,9 @@ def naive(params_files: list[Path], out: Path, renderer: str) -> dict[str, float
     return seconds
 
 
-def runner(out: Path, renderer: str) -> tuple[float, dict[str, float]]:
+def runner(out: Path, renderer: str, *flags: str) -> tuple[float, dict[str, float]]:
     total = run([str(BIN / "coopreport"), "build", "--all", "--output-dir", str(out),
-                 "--renderer", renderer], ROOT)
+                 "--renderer", renderer, *flags], ROOT)
     summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
     if summary["status"] != "ok":
         raise SystemExit(f"runner build failed: {summary}")
@@ -79,7 +81,22 @@ def main() -> int:
         print(f"{'total (wall clock)':<30} {naive_total:>8.2f} {runner_total:>21.2f}")
         print(f"ratio runner / naive: {runner_total / naive_total:.2f} (target <= 0.50)")
     compare_renderers()
+    time_dask(args.renderer)
     return 0
+
+
+def time_dask(renderer: str) -> None:
+    """The same cold build with ``--executor dask`` on a local cluster, when Dask is installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        print("\ndask executor skipped: distributed is not installed (pip install "
+              "'coopreport[dask]')")
+        return
+    with tempfile.TemporaryDirectory() as a:
+        total, _ = runner(Path(a), renderer, "--executor", "dask")
+    print(f"\ndask executor (local cluster of 2 workers, started and closed in the build): "
+          f"{total:.2f} s wall clock")
 
 
 def compare_renderers() -> None:
