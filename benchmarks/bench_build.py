@@ -10,7 +10,9 @@ Prints seconds per report, totals and the ratio runner / naive (target: <= 0.5 o
 the marginal seconds per report (all reports against one, target <= 1.5) and the seconds of a
 rebuild with nothing changed (target <= 1).
 When Quarto is installed it also builds every report with ``--renderer quarto`` and prints its
-seconds against the built-in renderer's, report by report.
+seconds against the built-in renderer's, report by report. When Dask's ``distributed`` is
+installed it prints the build time with ``--executor dask`` (a local cluster, started and
+closed within the time measured).
 """
 
 from __future__ import annotations
@@ -52,9 +54,9 @@ def naive(params_files: list[Path], out: Path, renderer: str) -> dict[str, float
     return seconds
 
 
-def runner(out: Path, renderer: str) -> tuple[float, dict[str, float]]:
+def runner(out: Path, renderer: str, *flags: str) -> tuple[float, dict[str, float]]:
     total = run([str(BIN / "coopreport"), "build", "--all", "--output-dir", str(out),
-                 "--renderer", renderer], ROOT)
+                 "--renderer", renderer, *flags], ROOT)
     summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
     if summary["status"] != "ok":
         raise SystemExit(f"runner build failed: {summary}")
@@ -91,7 +93,22 @@ def main() -> int:
               "target <= 1.5)")
         print(f"rebuild with nothing changed: {unchanged:.2f} s (target <= 1)")
     compare_renderers()
+    time_dask(args.renderer)
     return 0
+
+
+def time_dask(renderer: str) -> None:
+    """The same cold build with ``--executor dask`` on a local cluster, when Dask is installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        print("\ndask executor skipped: distributed is not installed (pip install "
+              "'coopreport[dask]')")
+        return
+    with tempfile.TemporaryDirectory() as a:
+        total, _ = runner(Path(a), renderer, "--executor", "dask")
+    print(f"\ndask executor (local cluster of 2 workers, started and closed in the build): "
+          f"{total:.2f} s wall clock")
 
 
 def compare_renderers() -> None:

@@ -14,7 +14,9 @@ CONDA_ONLY = {"python", "pip", "quarto"}
 
 
 def _split(requirement: str) -> tuple[str, str]:
-    match = re.match(r"^([A-Za-z0-9_.\-]+)\s*(.*)$", requirement.strip())
+    """(normalised name, version spec); pip extras (``dask[distributed]``) are left out: conda
+    has no extras, its package brings them (conda-forge's ``dask`` is ``dask[distributed]``)."""
+    match = re.match(r"^([A-Za-z0-9_.\-]+)\s*(?:\[[^\]]*\])?\s*(.*)$", requirement.strip())
     assert match, requirement
     return re.sub(r"[-_.]+", "-", match.group(1)).lower(), match.group(2).replace(" ", "")
 

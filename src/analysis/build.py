@@ -134,11 +134,14 @@ def full_parameters(report: Report) -> dict[str, Any]:
     return defaults | report.parameters
 
 
-def run_report(report: Report, options: BuildOptions) -> ReportResult:
+def run_report(report: Report, options: BuildOptions,
+               work_root: Path | None = None) -> ReportResult:
     """Execute and render one report in a new work folder. Never raises for a failing notebook.
 
     The finished files (or the failed notebook) stay in the work folder, named in
     ``result.staged``; :func:`publish_result` moves them into an edition in the build process.
+    The work folder is made under ``work_root``, by default ``OUTPUT/.coopreport-work/`` (a
+    Dask worker on another machine passes a folder of its own: :mod:`analysis.dask_executor`).
     """
     import nbformat
     import papermill
@@ -150,7 +153,7 @@ def run_report(report: Report, options: BuildOptions) -> ReportResult:
 
     started = time.perf_counter()
     out = options.output_dir
-    workdir = Path(tempfile.mkdtemp(prefix=f"{report.name}-", dir=out / WORK_DIR))
+    workdir = Path(tempfile.mkdtemp(prefix=f"{report.name}-", dir=work_root or out / WORK_DIR))
     executed = workdir / f"{report.name}.ipynb"
     parameters = full_parameters(report)
     data_path = parameters.get("data_path")
@@ -445,6 +448,11 @@ def _run_all(reports: Sequence[Report], options: BuildOptions,
         if on_done:
             on_done(result)
 
+    if options.executor == "dask":
+        from analysis.dask_executor import run_on_dask
+
+        run_on_dask(reports, options, finished)
+        return
     if options.jobs <= 1 or len(reports) <= 1:
         for report in reports:
             finished(run_report(report, options))

@@ -7,6 +7,7 @@ can record its run without importing pandas, nbformat or papermill.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -48,9 +49,65 @@ class ReportResult:
     # summary): the work folder, and the finished files or the failed notebook in it
     workdir: str | None = field(default=None, repr=False)
     staged: list[str] = field(default_factory=list, repr=False)
+    # the same files as bytes, from a worker that shares no disk with the build (Dask executor)
+    payload: StagedFiles | None = field(default=None, repr=False)
 
 
-STAGING_FIELDS = ("workdir", "staged")
+STAGING_FIELDS = ("workdir", "staged", "payload")
+STAGED_SUFFIXES = (".ipynb", ".html", ".pdf")  # what a report's worker may hand back
+
+
+@dataclass(frozen=True)
+class StagedFiles:
+    """A report's staged files as bytes: how a worker on another machine hands them back.
+
+    ``files`` holds ``(name, content, sha256)`` in the order of ``ReportResult.staged`` (the
+    executed notebook first). The build process checks each name and checksum before it
+    writes a file (:meth:`write`), so a truncated or foreign payload is refused, never
+    published.
+    """
+
+    files: tuple[tuple[str, bytes, str], ...]
+
+    @classmethod
+    def read(cls, staged: Sequence[str]) -> StagedFiles:
+        """Read the files named in ``staged`` (a worker's work folder) into a payload."""
+        files = []
+        for path in map(Path, staged):
+            content = path.read_bytes()
+            files.append((path.name, content, hashlib.sha256(content).hexdigest()))
+        return cls(tuple(files))
+
+    @property
+    def size(self) -> int:
+        """Bytes of content carried."""
+        return sum(len(content) for _, content, _ in self.files)
+
+    def write(self, folder: Path, report: str) -> list[Path]:
+        """Write the files into ``folder`` and return their paths, in order.
+
+        Raises
+        ------
+        BuildError
+            When a name is not ``REPORT.ipynb``/``.html``/``.pdf`` of ``report``, or a file's
+            content does not match its checksum (nothing is written then).
+        """
+        for name, content, digest in self.files:
+            if Path(name).name != name or Path(name).stem != report or \
+                    Path(name).suffix not in STAGED_SUFFIXES:
+                raise BuildError(f"report {report}: its worker returned a file named {name!r}, "
+                                 f"not {report}.ipynb, .html or .pdf; nothing of it is "
+                                 "published (is every worker running this coopreport?)")
+            if hashlib.sha256(content).hexdigest() != digest:
+                raise BuildError(f"report {report}: {name} arrived damaged from its worker "
+                                 f"({len(content)} bytes whose SHA-256 does not match); "
+                                 "nothing of it is published: build again")
+        written = []
+        for name, content, _ in self.files:
+            target = folder / name
+            target.write_bytes(content)
+            written.append(target)
+        return written
 BUILT = ("ok", "warning")  # statuses of a report whose files were made
 DONE = (*BUILT, "skipped")  # statuses of a report whose files are there and current
 
@@ -65,6 +122,8 @@ class BuildOptions:
     built_at: str = ""
     timeout: int | None = None  # seconds per report; None: the params file's, or the default
     force: bool = False  # rebuild every report even when its inputs have not changed
+    executor: str = "local"  # "local": worker processes here; "dask": tasks on a Dask cluster
+    scheduler: str | None = None  # the Dask scheduler's address; None: a LocalCluster here
 
 
 def take_lock(out: Path) -> filelock.BaseFileLock:

@@ -118,6 +118,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"coopreport build: --timeout takes 1 to {MAX_TIMEOUT_SECONDS} seconds, not "
               f"{args.timeout}", file=sys.stderr)
         return EXIT_USAGE
+    if args.scheduler is not None and args.executor != "dask":
+        print("coopreport build: --scheduler needs --executor dask", file=sys.stderr)
+        return EXIT_USAGE
+    if args.executor == "dask":
+        from analysis.dask_executor import require_distributed
+
+        require_distributed()  # a BuildError (exit 2) with the install hint
     renderer = choose_renderer(args.renderer)
     out = Path(args.output_dir).resolve()
     if not args.force:
@@ -142,9 +149,18 @@ def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: s
     jobs = args.jobs or cores
     options = BuildOptions(output_dir=out, formats=formats, renderer=renderer, jobs=jobs,
                            commit=git_commit(), built_at=utc_now(), timeout=args.timeout,
-                           force=args.force)
-    log.info("building %d report(s) into %s with the %s renderer, %d job(s)", len(reports),
-             display_path(options.output_dir), renderer, jobs)
+                           force=args.force, executor=args.executor, scheduler=args.scheduler)
+    if args.executor == "dask":
+        from analysis.dask_executor import LOCAL_WORKERS, check_scheduler
+
+        if args.scheduler is not None:
+            check_scheduler(args.scheduler)  # unreachable: exit 2 before anything is written
+        log.info("building %d report(s) into %s with the %s renderer, on Dask (%s)",
+                 len(reports), display_path(options.output_dir), renderer,
+                 args.scheduler or f"a local cluster of {LOCAL_WORKERS} worker processes")
+    else:
+        log.info("building %d report(s) into %s with the %s renderer, %d job(s)",
+                 len(reports), display_path(options.output_dir), renderer, jobs)
     with BuildDisplay(reports) as display:
         results = build_reports(reports, options, on_done=display.done)
     print_summary(results, options.output_dir)
@@ -291,6 +307,14 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true",
                        help="rebuild every report, even those whose params, notebook, data, "
                             "code and renderer have not changed since their last build")
+    build.add_argument("--executor", choices=("local", "dask"), default="local",
+                       help="local: worker processes on this machine (default); dask: each "
+                            "report a task on a Dask cluster (needs coopreport[dask]; files "
+                            "come back as bytes, the output folder stays here; --jobs does "
+                            "not apply)")
+    build.add_argument("--scheduler", metavar="ADDRESS",
+                       help="with --executor dask: the Dask scheduler, e.g. tcp://host:8786 "
+                            "(default: a local cluster of 2 worker processes)")
     build.add_argument("--timeout", type=int, metavar="SECONDS",
                        help="stop a report whose notebook runs longer than this and mark it "
                             "failed (default: the params file's timeout, else "
