@@ -82,3 +82,20 @@ def test_series_keeps_missing_years_as_gaps(tmp_path):
                                            strict=True)}
     assert len(series) == 6 and values[("UZB", 2020)] == 26 and values[("AZE", 2022)] == 23
     assert math.isnan(values[("UZB", 2021)]) and math.isnan(values[("AZE", 2020)])
+
+
+def test_milestone_ru_is_optional_and_checked_like_other_text(tmp_path):
+    header = "country,date,milestone,milestone_ru,kind,source,source_url\n"
+    (tmp_path / "country_indicators.csv").write_text(IND_HEADER + GOOD_IND, encoding="utf-8")
+    milestones = tmp_path / "procurement_milestones.csv"
+    milestones.write_text(header + "UZB,2021-04-22,New law,Новый закон,law,S,https://e.org/b\n"
+                          "UZB,2021-05-01,Other,,law,S,https://e.org/c\n", encoding="utf-8")
+    loaded = load_reference(tmp_path).milestones
+    assert loaded["milestone_ru"].tolist() == ["Новый закон", ""]
+    milestones.write_text(header + "UZB,2021-04-22,New law,Новый\x0cзакон,law,S,https://e.org/b\n",
+                          encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        load_reference(tmp_path)
+    [problem] = info.value.problems
+    assert (problem.line, problem.column) == (2, "milestone_ru")
+    assert "U+000C" in problem.reason

@@ -226,12 +226,20 @@ def test_compute_findings_every_rule_with_evidence_in_severity_order(registry_pa
     assert s.findings_lead(data, found, top=1) == f"Most important findings: {sentences[0]}"
 
 
+def test_russian_milestones_use_milestone_ru_and_mark_an_english_fallback(registry_path, ref):
+    russian = s.localized_milestones(report(registry_path, "ru"), ref.milestones)
+    english = s.localized_milestones(report(registry_path), ref.milestones)
+    assert russian["milestone"].tolist() == ["Law X (англ.)", "Old law (англ.)", "Портал Y",
+                                             "AZE law (англ.)"]
+    assert english["milestone"].tolist() == ["Law X", "Old law", "Portal Y", "AZE law"]
+
+
 def test_compute_findings_in_russian(registry_path, ref):
     data = report(registry_path, "ru")
     found = s.compute_findings(data, ref, "AZE", p.placed_on_pillars(data), as_of=AS_OF)
     sentences = [nbsp(s.finding_sentence(data, x)) for x in found]
     assert sentences == [
-        "Этап реформы «Portal Y» (5 ноября 2024 г.) не сопровождается ни одним "
+        "Этап реформы «Портал Y» (5 ноября 2024 г.) не сопровождается ни одним "
         "зарегистрированным мероприятием партнёров по закупкам в пределах 12 месяцев.",
         "По компоненту MAPS III (Операции в сфере государственных закупок и рыночная практика) "
         "за период нет зарегистрированного сотрудничества по закупкам.",

@@ -5,7 +5,8 @@ Two CSV files in ``data/reference/`` (provenance in its README):
 - ``country_indicators.csv``: ``country, year, indicator, value, unit, source, source_url,
   note``; one value of one indicator for one country and year, read where ``source_url``
   points. A missing row is a gap and stays one (never filled or interpolated).
-- ``procurement_milestones.csv``: ``country, date, milestone, kind, source, source_url``;
+- ``procurement_milestones.csv``: ``country, date, milestone, kind, source, source_url``, and
+  optionally ``milestone_ru`` (the milestone in Russian);
   ``date`` is ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (when sources disagree on the day);
   ``kind`` is one of :data:`MILESTONE_KINDS`.
 
@@ -25,6 +26,7 @@ from analysis import fields, paths
 from analysis.csvfile import CsvFile, read_csv_file
 from analysis.errors import DataValidationError
 from analysis.taxonomy import suggest
+from analysis.textsafety import check_characters
 
 INDICATOR_COLUMNS: tuple[str, ...] = (
     "country", "year", "indicator", "value", "unit", "source", "source_url", "note")
@@ -33,6 +35,8 @@ MILESTONE_COLUMNS: tuple[str, ...] = (
 MILESTONE_KINDS: tuple[str, ...] = ("law", "e_gp", "gpa", "ocds", "maps", "other")
 INDICATORS_NAME = "country_indicators.csv"
 MILESTONES_NAME = "procurement_milestones.csv"
+# the milestone in Russian (Russian reports use it; an empty cell falls back to English, marked)
+OPTIONAL_MILESTONE_COLUMNS = ("milestone_ru",)
 INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]*$", re.ASCII)
 VALUE_PATTERN = re.compile(r"^-?[0-9]+(\.[0-9]+)?$", re.ASCII)
 YEAR_PATTERN = re.compile(r"^[0-9]{4}$", re.ASCII)
@@ -105,10 +109,16 @@ def read_indicators(path: Path) -> tuple[pd.DataFrame, CsvFile]:
 
 def read_milestones(path: Path) -> tuple[pd.DataFrame, CsvFile]:
     """Read and check a milestones file; problems are in the returned ``CsvFile``."""
-    csv_file = read_csv_file(path, MILESTONE_COLUMNS, "milestones file")
+    csv_file = read_csv_file(path, MILESTONE_COLUMNS, "milestones file",
+                             optional=OPTIONAL_MILESTONE_COLUMNS)
     rows: list[dict[str, object]] = []
     for line, rec in csv_file.records:
         before = len(csv_file.problems)
+        rec.setdefault("milestone_ru", "")
+        for column in ("milestone", "milestone_ru"):
+            reason = check_characters(rec.get(column, ""))
+            if reason:
+                csv_file.problem(line, column, rec[column], reason)
         _required(csv_file, line, rec, ("country", "date", "milestone", "kind", "source",
                                         "source_url"))
         _country(csv_file, line, rec)
@@ -128,8 +138,8 @@ def read_milestones(path: Path) -> tuple[pd.DataFrame, CsvFile]:
                 and all(c in rec for c in MILESTONE_COLUMNS)):
             rows.append({**rec, "date_precision": fields.date_precision_of(rec["date"]),
                          "start": span[0], "end": span[1], "line": line})
-    frame = pd.DataFrame(rows, columns=[*MILESTONE_COLUMNS, "date_precision", "start", "end",
-                                        "line"])
+    frame = pd.DataFrame(rows, columns=[*MILESTONE_COLUMNS, *OPTIONAL_MILESTONE_COLUMNS,
+                                        "date_precision", "start", "end", "line"])
     return frame, csv_file
 
 

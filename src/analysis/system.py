@@ -169,7 +169,7 @@ def milestone_table(data: ReportData, ref: Reference, window_days: int = 365,
     :func:`milestone_chart`, and beside each the country's procurement-related activities
     (of any year) within ±``window_days`` of it, at most :data:`analysis.findings.CITED_IDS`."""
     country = country or data.countries[0]
-    own = numbered_milestones(ref, country)
+    own = localized_milestones(data, numbered_milestones(ref, country))
     if own.empty:
         return Paragraph(data.t("system.no_milestones", country=data.country(country)))
     acts = _country_procurement(data, country)
@@ -197,7 +197,7 @@ def milestone_chart(data: ReportData, ref: Reference, country: str | None = None
     period's) with its milestones numbered on the same time axis; the years run from the
     earlier of the period's start and the first milestone to the period's end."""
     country = country or data.countries[0]
-    own = numbered_milestones(ref, country)
+    own = localized_milestones(data, numbered_milestones(ref, country))
     first = min([data.start_year, *own["start"].dt.year.astype(int)])
     span = (first, data.end_year)
     shown = own[own["start"].dt.year <= data.end_year]
@@ -247,7 +247,8 @@ def compute_findings(data: ReportData, ref: Reference, peer: str | None,
     proc_any_year = procurement_activities(everything[everything["country"] == country], themes)
     today = (as_of or pd.Timestamp.today()).normalize()
     found = [
-        *f.find_unsupported_reforms(ref.milestones, proc_any_year, country, data.years),
+        *f.find_unsupported_reforms(localized_milestones(data, ref.milestones), proc_any_year,
+                                    country, data.years),
         *f.find_pillar_gaps(pillar_totals(placed)),
         *f.find_overdue(data.registry.commitments, set(proc["activity_id"]), today),
         *f.find_period_fall(proc_any_year, country, data.years,
@@ -336,6 +337,15 @@ def findings_lead(data: ReportData, found: list[f.Finding], top: int = 3) -> str
         return data.t("findings.none")
     return data.t("summary.findings_lead",
                   findings=" ".join(finding_sentence(data, x) for x in found[:top]))
+
+
+def localized_milestones(data: ReportData, milestones: pd.DataFrame) -> pd.DataFrame:
+    """``milestones`` with the ``milestone`` text in the report language (``milestone_ru`` in
+    Russian; an English fallback is marked, as for activity titles)."""
+    russian = (milestones["milestone_ru"] if "milestone_ru" in milestones
+               else pd.Series([""] * len(milestones), index=milestones.index))
+    return milestones.assign(milestone=[data.text(str(m), r) for m, r in
+                                        zip(milestones["milestone"], russian, strict=True)])
 
 
 def system_view(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()
