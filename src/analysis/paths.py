@@ -84,7 +84,12 @@ def resolve_data_path(path: str | os.PathLike[str]) -> Path:
 
 def display_path(path: Path) -> str:
     """A path as users should read it: relative to the working directory when inside it."""
+    # abspath, not resolve: a stable link (reports/_output/index.html) is named as it is, not
+    # as the edition folder it currently points into
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
