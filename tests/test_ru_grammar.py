@@ -126,3 +126,12 @@ def test_a_sentence_ending_in_an_abbreviation_keeps_one_full_stop():
                          as_of="30 ноября 2026 г.")
     assert sentence == ("Первая запись реестра датирована 7 апреля 2017 г., последняя — "
                         "мая 2026 г.; отчёт подготовлен 30 ноября 2026 г.")
+
+
+def test_no_break_spaces_survive_markdown_escaping():
+    from analysis.display import escape_markdown
+
+    # "33 %" and "2026 г." keep their no-break spaces in the PDF's Markdown; other runs of
+    # white space, line breaks included, become one space
+    assert escape_markdown("9 (33\u202f%)\n  связаны, 2026\u00a0г.") == (
+        "9 \\(33\u202f\\%\\) связаны\\, 2026\u00a0г\\.")

@@ -27,7 +27,8 @@ FACTS_MIMETYPE = "application/vnd.coopreport.facts+json"
 def escape_markdown(text: str) -> str:
     """Escape ``text`` so Markdown (pandoc or CommonMark) shows it literally."""
     escaped = "".join(f"\\{ch}" if ch in _PUNCTUATION else ch for ch in str(text))
-    return re.sub(r"\s+", " ", escaped)  # no line breaks inside a paragraph or table cell
+    # no line breaks inside a paragraph or table cell; no-break spaces ("33 %", "2026 г.") stay
+    return re.sub(r"[^\S\u00a0\u2007\u202f]+", " ", escaped)
 
 
 @dataclass(frozen=True)
