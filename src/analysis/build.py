@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from analysis import editions, incremental, paths, provenance
+from analysis import editions, incremental, kernels, paths, provenance
 from analysis.build_records import (  # noqa: F401  (part of this module's interface)
     BUILT,
     FAILED_DIR,
@@ -42,6 +42,7 @@ from analysis.build_records import (  # noqa: F401  (part of this module's inter
     write_summary,
 )
 from analysis.errors import BuildError, CoopReportError
+from analysis.kernels import kernel_manager_class  # noqa: F401  (part of this module's interface)
 from analysis.params import Report, parameters_cell
 from analysis.portal import write_index
 from analysis.report_warnings import collect_warnings
@@ -71,43 +72,6 @@ def report_timeout(report: Report, options: BuildOptions) -> int:
     """Seconds the report may run: ``--timeout``, else the params file's ``timeout``, else
     :data:`analysis.params.DEFAULT_TIMEOUT_SECONDS`."""
     return options.timeout or report.spec.timeout or DEFAULT_TIMEOUT_SECONDS
-
-
-def kernel_manager_class(images_later: bool = False) -> type:
-    """A kernel manager on local IPC sockets that shuts finished kernels down without SIGINT.
-
-    Kernels only ever talk to this machine's runner; IPC keeps them off the network and stops
-    ipykernel's "running over TCP without encryption" warning from cluttering build logs.
-
-    jupyter_client's ``shutdown_kernel`` interrupts the kernel before asking it to shut down.
-    After the last cell the kernel is idle, so that SIGINT interrupts nothing and only makes
-    ipykernel log ``ERROR | KeyboardInterrupt caught in kernel`` into the build's log. This
-    manager skips the interrupt while shutting down; a kernel that is still busy is stopped by
-    the shutdown request on its control channel, or killed when it does not answer in time.
-    Interrupts at other times (nbclient's cell timeout) are unchanged.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
-
-    class IpcKernelManager(AsyncKernelManager):
-        @default("transport")
-        def _default_transport(self) -> str:
-            return "ipc"
-
-        async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
-            command, launch = await super()._async_pre_start_kernel(**kw)
-            if images_later:  # charts drawn by the runner afterwards (renderer.fill_chart_images)
-                from analysis.renderer import IMAGES_LATER_ENV
-
-                launch["env"] = {**(launch.get("env") or os.environ), IMAGES_LATER_ENV: "1"}
-            return command, launch
-
-        async def _async_interrupt_kernel(self) -> None:
-            if self.shutting_down:
-                return
-            await super()._async_interrupt_kernel()
-
-    return IpcKernelManager
 
 
 def report_inputs(report: Report, options: BuildOptions) -> dict[str, Any]:
@@ -174,7 +138,7 @@ def run_report(report: Report, options: BuildOptions,
             # one budget for the whole notebook: each cell may use what is left of it
             timeout_func=lambda cell: max(1, int(deadline - time.monotonic())))
         nb = nbformat.read(executed, as_version=4)
-        fill_chart_images(nb)  # the kernel left the charts' SVG/PNG to this warm process
+        fill_chart_images(nb)  # the kernel left the charts' SVG to this warm process
         result.warnings = collect_warnings(nb)
         nb.metadata["coopreport"] = {
             "name": report.name, "title": report.spec.title, "subtitle": report.spec.subtitle,
@@ -273,8 +237,10 @@ def publish_result(result: ReportResult, edition: Path, out: Path) -> ReportResu
     return result
 
 
-def _warm_worker(level: int) -> None:
-    """Set up a worker: logging, Ctrl-C left to the runner, heavy imports once per worker."""
+def _warm_worker(level: int, notebooks: Sequence[Path], work: Path) -> None:
+    """Set up a worker: logging, Ctrl-C left to the runner, heavy imports once per worker, and
+    a kernel template that imports the notebooks' modules meanwhile
+    (:mod:`analysis.kernels`)."""
     from analysis.logs import configure_logging
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -282,6 +248,7 @@ def _warm_worker(level: int) -> None:
         signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the build decides, as for Ctrl-C
     _die_with_parent()
     configure_logging(level)
+    kernels.start(notebooks, work)
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
@@ -453,15 +420,20 @@ def _run_all(reports: Sequence[Report], options: BuildOptions,
 
         run_on_dask(reports, options, finished)
         return
+    notebooks = sorted({r.notebook for r in reports})
     if options.jobs <= 1 or len(reports) <= 1:
-        for report in reports:
-            finished(run_report(report, options))
+        kernels.start(notebooks, options.output_dir / WORK_DIR)
+        try:
+            for report in reports:
+                finished(run_report(report, options))
+        finally:
+            kernels.stop()
         return
     context = multiprocessing.get_context("spawn")
     workers = min(options.jobs, len(reports))
     level = logging.getLogger("analysis").getEffectiveLevel()
     pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_worker,
-                                  initargs=(level,))
+                                  initargs=(level, notebooks, options.output_dir / WORK_DIR))
     with _stop_signals_set() as stop:
         futures = {pool.submit(run_report, r, options): r for r in reports}
         pending = set(futures)
