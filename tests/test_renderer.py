@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +17,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from analysis import charts, renderer
 from analysis.errors import RenderError
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MIMETYPES = {"application/vnd.vegalite.v6+json", "image/svg+xml", "image/png", "text/plain"}
+MIMETYPES = {"application/vnd.vegalite.v6+json", "image/svg+xml", "text/plain"}
 
 
 @pytest.fixture
@@ -59,10 +57,9 @@ def test_svg_is_xml_with_the_chart_text(bundle: dict[str, Any]) -> None:
     assert 'font-family="Noto Sans' in svg
 
 
-def test_png_is_base64_text_of_a_png(bundle: dict[str, Any]) -> None:
-    png = bundle["image/png"]
-    assert isinstance(png, str)
-    assert base64.b64decode(png, validate=True).startswith(PNG_SIGNATURE)
+def test_no_png_is_drawn(bundle: dict[str, Any]) -> None:
+    """Every output uses the SVG; a PNG would only cost build time and notebook bytes."""
+    assert "image/png" not in bundle
 
 
 def test_bundle_is_a_valid_notebook_output(bundle: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -73,14 +74,15 @@ def font_css() -> str:
     return "\n".join(rules)
 
 
-def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: bool = True) -> Path:
-    """Render an executed notebook to one offline HTML file at ``target``.
+_exporters = threading.local()
 
-    Raises
-    ------
-    RenderError
-        When nbconvert fails on the notebook.
-    """
+
+def _exporter() -> Any:
+    """This thread's HTML exporter, made once: its templates are compiled on first use
+    (about 0.1 s), and a build renders many reports in the same worker."""
+    exporter = getattr(_exporters, "html", None)
+    if exporter is not None:
+        return exporter
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
@@ -102,6 +104,19 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
     exporter.register_filter("chart_title", chart_title)
     exporter.register_filter("chart_caption", chart_caption)
     exporter.register_filter("attachment_html", attachment_html)
+    _exporters.html = exporter
+    return exporter
+
+
+def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: bool = True) -> Path:
+    """Render an executed notebook to one offline HTML file at ``target``.
+
+    Raises
+    ------
+    RenderError
+        When nbconvert fails on the notebook.
+    """
+    exporter = _exporter()
     resources = {
         "coopreport": {
             "name": meta.name, "attachment_type": ATTACHMENT_MIMETYPE,

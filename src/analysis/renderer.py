@@ -1,20 +1,23 @@
-"""The Altair renderer for report notebooks: Vega-Lite JSON plus static SVG and PNG.
+"""The Altair renderer for report notebooks: Vega-Lite JSON plus a static SVG.
 
 Altair 6's own ``mimetype`` renderer writes the mimetype ``application/vnd.vegalite.v6.json``,
 which nbformat's schema rejects, so papermill fails on the executed notebook (FINDINGS G1). The
 ``coopreport`` renderer returns a bundle nbformat accepts and every output format can use:
 
 - ``application/vnd.vegalite.v6+json``: the spec, for interactive HTML;
-- ``image/svg+xml``: drawn offline by vl-convert, for PDF;
-- ``image/png``: the SVG rasterised (base64 text, as Jupyter stores PNG), as a fallback;
+- ``image/svg+xml``: drawn offline by vl-convert, for PDF and as the static fallback that
+  JupyterLab, VS Code and notebook viewers show;
 - ``text/plain``: a one-line description.
+
+There is no PNG: every output coopreport makes (HTML, Typst PDF, Quarto HTML and Typst) uses
+the SVG, and rasterising each chart cost about 50 ms of every chart's build and a third more
+notebook bytes. Notebooks from elsewhere that carry PNG charts are still rendered.
 
 Call :func:`enable_renderer` once at the top of a notebook (it also enables the house theme).
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import logging
 import os
@@ -32,7 +35,6 @@ logger = logging.getLogger(__name__)
 RENDERER_NAME = "coopreport"
 VEGALITE_MIMETYPE = "application/vnd.vegalite.v6+json"
 SVG_MIMETYPE = "image/svg+xml"
-PNG_MIMETYPE = "image/png"
 # vl-convert names Vega-Lite versions by major.minor: Altair's "v6.4.1" -> "6.4"
 VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 FONTS_DIR = paths.ASSETS_DIR / "fonts"
@@ -50,13 +52,13 @@ def register_fonts() -> bool:
 
 
 # Set by the build runner for its kernels: charts carry only their spec, and the runner draws
-# the SVG/PNG once the notebook has run (fill_chart_images), in its long-lived worker, where
+# the SVG once the notebook has run (fill_chart_images), in its long-lived worker, where
 # vl-convert's engine is started once instead of once per report (~0.8 s of CPU each).
 IMAGES_LATER_ENV = "COOPREPORT_CHART_IMAGES_LATER"
 
 
 def chart_images(spec: dict[str, Any]) -> dict[str, str]:
-    """The static forms of a chart: SVG text and base64 PNG text.
+    """The static form of a chart: its SVG text.
 
     Raises
     ------
@@ -66,17 +68,16 @@ def chart_images(spec: dict[str, Any]) -> dict[str, str]:
     register_fonts()
     try:
         svg = vl_convert.vegalite_to_svg(spec, vl_version=VL_VERSION)
-        png = vl_convert.svg_to_png(svg)
     except ValueError as exc:
         raise RenderError(
             f"vl-convert could not draw the chart ({exc}); check the chart's spec with "
             "chart.to_dict() and that its data has no values JSON cannot hold"
         ) from exc
-    return {SVG_MIMETYPE: svg, PNG_MIMETYPE: base64.b64encode(png).decode("ascii")}
+    return {SVG_MIMETYPE: svg}
 
 
 def fill_chart_images(nb: Any) -> int:
-    """Add the SVG and PNG forms to every chart output of ``nb`` that has only its spec (a
+    """Add the SVG form to every chart output of ``nb`` that has only its spec (a
     notebook run with :data:`IMAGES_LATER_ENV`). Returns how many charts were drawn."""
     drawn = 0
     for cell in nb.get("cells", []):
@@ -102,7 +103,7 @@ def render_bundle(spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
     Returns
     -------
     dict
-        Mimetype → content: the spec, SVG text, base64 PNG text and a plain-text line.
+        Mimetype → content: the spec, SVG text and a plain-text line.
 
     Raises
     ------
