@@ -864,3 +864,24 @@ def test_attachment_becomes_a_raw_html_link_and_a_note_elsewhere():
         "download=\"fixture-activities.csv\" type=\"text/csv\">List &lt;b&gt;</a></p>\n```\n"
         "\n::: {.content-visible unless-format=\"html\"}\nSee the \\*HTML\\*\\.\n:::\n")
     assert not widget_triggers(prepared)
+
+
+def test_an_attachment_beside_the_report_becomes_a_relative_link_for_quarto(tmp_path):
+    """The runner moves a large list out of the notebook (analysis.attachments); the page
+    Quarto makes links to the file published beside it, and other formats get the note."""
+    from analysis.attachments import externalise
+    from analysis.display import Attachment
+
+    item = Attachment(b"a,b\r\n" * 10, "activities.csv", "text/csv", "List", "inside")
+    nb = executed_notebook()
+    nb.cells.append(code("annex", "display(list)", [nbformat.v4.new_output(
+        "display_data", data=item._repr_mimebundle_())]))
+    assert externalise(nb, tmp_path, "fixture", "en", limit=10) == [
+        tmp_path / "fixture-activities.csv"]
+    prepared = prepare_for_quarto(nb, META)
+    [cell] = [c for c in prepared.cells if c.get("id", "").startswith("annex")]
+    markdown = cell.outputs[0]["data"]["text/markdown"]
+    assert ('<a href="fixture-activities.csv" download="fixture-activities.csv" '
+            'type="text/csv">List</a>') in markdown
+    assert "published beside this report" in markdown.replace("\\", "")
+    assert "base64" not in markdown

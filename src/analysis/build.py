@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import editions, incremental, kernels, paths, provenance
+from analysis.attachments import embed_limit, published_files
 from analysis.build_records import (  # noqa: F401  (part of this module's interface)
     BUILT,
     FAILED_DIR,
@@ -112,6 +113,7 @@ def run_report(report: Report, options: BuildOptions,
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
+    from analysis.attachments import externalise
     from analysis.render import render_notebook
     from analysis.renderer import fill_chart_images
 
@@ -139,6 +141,8 @@ def run_report(report: Report, options: BuildOptions,
             timeout_func=lambda cell: max(1, int(deadline - time.monotonic())))
         nb = nbformat.read(executed, as_version=4)
         fill_chart_images(nb)  # the kernel left the charts' SVG to this warm process
+        # an attachment too large to go inside the report is published beside it
+        beside = externalise(nb, workdir, report.name, str(parameters.get("lang") or "en"))
         result.warnings = collect_warnings(nb)
         nb.metadata["coopreport"] = {
             "name": report.name, "title": report.spec.title, "subtitle": report.spec.subtitle,
@@ -150,7 +154,7 @@ def run_report(report: Report, options: BuildOptions,
                  options.renderer)
         rendered = render_notebook(executed, workdir, formats, options.renderer)
         result.renderer = options.renderer
-        result.staged = [str(p) for p in (executed, *rendered)]
+        result.staged = [str(p) for p in (executed, *rendered, *beside)]
         result.status = "warning" if result.warnings else "ok"
     except PapermillExecutionError as exc:
         result.error = f"{exc.ename}: {exc.evalue}".strip()
@@ -220,6 +224,9 @@ def publish_result(result: ReportResult, edition: Path, out: Path) -> ReportResu
     staged = [Path(p) for p in result.staged]
     failed = edition / FAILED_DIR / f"{result.name}.ipynb"
     if result.status in BUILT:
+        # the files the previous build published beside its notebook go with it
+        for beside in published_files(edition / f"{result.name}.ipynb", result.name):
+            (edition / beside).unlink(missing_ok=True)
         for old in edition.glob(f"{result.name}.*"):
             if old.suffix in (".ipynb", ".html", ".pdf") and old.stem == result.name:
                 old.unlink()
@@ -322,6 +329,7 @@ def build_reports(reports: Sequence[Report], options: BuildOptions,
         coopreport's (a file, not writable, or holding files coopreport did not make).
     """
     out = options.output_dir
+    embed_limit()  # a wrong COOPREPORT_EMBED_LIMIT stops the build before anything runs
     editions.claim(out, own_names=frozenset({LOCK_NAME}))
     lock = take_lock(out)
     results: dict[str, ReportResult] = {}

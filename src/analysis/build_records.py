@@ -89,14 +89,18 @@ class StagedFiles:
         Raises
         ------
         BuildError
-            When a name is not ``REPORT.ipynb``/``.html``/``.pdf`` of ``report``, or a file's
+            When a name is not ``REPORT.ipynb``/``.html``/``.pdf`` of ``report`` or an
+            attachment published beside them (``REPORT-activities.zip``), or a file's
             content does not match its checksum (nothing is written then).
         """
+        from analysis.attachments import is_published_name
+
         for name, content, digest in self.files:
-            if Path(name).name != name or Path(name).stem != report or \
-                    Path(name).suffix not in STAGED_SUFFIXES:
+            own = Path(name).stem == report and Path(name).suffix in STAGED_SUFFIXES
+            if Path(name).name != name or not (own or is_published_name(name, report)):
                 raise BuildError(f"report {report}: its worker returned a file named {name!r}, "
-                                 f"not {report}.ipynb, .html or .pdf; nothing of it is "
+                                 f"not {report}.ipynb, .html, .pdf or a file published beside "
+                                 f"them ({report}-activities.zip); nothing of it is "
                                  "published (is every worker running this coopreport?)")
             if hashlib.sha256(content).hexdigest() != digest:
                 raise BuildError(f"report {report}: {name} arrived damaged from its worker "

@@ -237,9 +237,10 @@ class Recorded:
 # link from it with the report's name (analysis.render_html, analysis.quarto_prepare).
 ATTACHMENT_MIMETYPE = "application/vnd.coopreport.attachment+json"
 ATTACHMENT_TYPES = {"text/csv": "csv", "application/zip": "zip"}  # media type → extension
-_SUFFIX = re.compile(r"[a-z0-9][a-z0-9_-]{0,40}\.(csv|zip)")
+ATTACHMENT_SUFFIX = re.compile(r"[a-z0-9][a-z0-9_-]{0,40}\.(csv|zip)")
 _STRICT_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
 
 
 def check_attachment(payload: Any) -> str | None:
@@ -247,21 +248,31 @@ def check_attachment(payload: Any) -> str | None:
 
     An attachment is ``{"suffix": "activities.csv", "mediatype": "text/csv", "base64": ...,
     "label": ...}``: a media type of :data:`ATTACHMENT_TYPES` whose extension the suffix
-    ends with, strict base64 and a text label. Executed notebooks are untrusted: the
-    renderers keep only what passes (:mod:`analysis.sanitize`).
+    ends with, strict base64 and a text label. One too large to travel inside the report
+    has ``"file": "NAME-activities.zip", "bytes": N`` instead of ``base64``: a plain file name
+    (published beside the report, :mod:`analysis.attachments`). Executed notebooks are
+    untrusted: the renderers keep only what passes (:mod:`analysis.sanitize`).
     """
     if not isinstance(payload, dict):
         return "not an object"
     mediatype, suffix = payload.get("mediatype"), payload.get("suffix")
     if mediatype not in ATTACHMENT_TYPES:
         return f"media type {str(mediatype)[:40]!r} is not one of {sorted(ATTACHMENT_TYPES)}"
-    if not isinstance(suffix, str) or not _SUFFIX.fullmatch(suffix) \
+    if not isinstance(suffix, str) or not ATTACHMENT_SUFFIX.fullmatch(suffix) \
             or not suffix.endswith("." + ATTACHMENT_TYPES[mediatype]):
         return f"file name suffix {str(suffix)[:40]!r} is not a plain name ending in " \
                f".{ATTACHMENT_TYPES[mediatype]}"
-    data = payload.get("base64")
-    if not isinstance(data, str) or len(data) % 4 or not _STRICT_BASE64.fullmatch(data):
-        return "content is not base64"
+    if "file" in payload:  # too large to travel inside the report: a file beside it
+        file, size = payload.get("file"), payload.get("bytes")
+        if not isinstance(file, str) or not _FILE.fullmatch(file) \
+                or not file.endswith("-" + suffix) or "base64" in payload:
+            return f"file {str(file)[:60]!r} is not a plain name ending in -{suffix}"
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            return "its size in bytes is not a whole number"
+    else:
+        data = payload.get("base64")
+        if not isinstance(data, str) or len(data) % 4 or not _STRICT_BASE64.fullmatch(data):
+            return "content is not base64"
     if not isinstance(payload.get("label"), str):
         return "label is not text"
     return None
@@ -277,7 +288,8 @@ def attachment_filename(name: str, suffix: str) -> str:
 
 def attachment_html(payload: dict[str, Any], name: str) -> str:
     """The download link of an attachment (checked by :func:`check_attachment`) for the report
-    ``name``: a ``data:`` URI, so the page stays one offline file. Nothing is left unescaped.
+    ``name``: a ``data:`` URI, so the page stays one offline file, or for an attachment
+    published beside the report a link to that file. Nothing is left unescaped.
 
     Raises
     ------
@@ -287,8 +299,11 @@ def attachment_html(payload: dict[str, Any], name: str) -> str:
     problem = check_attachment(payload)
     if problem:
         raise ValueError(f"not a report attachment: {problem}")
-    href = f"data:{payload['mediatype']};base64,{payload['base64']}"
-    filename = attachment_filename(name, payload["suffix"])
+    if "file" in payload:  # a file published beside the report: a relative link to it
+        href = filename = payload["file"]
+    else:
+        href = f"data:{payload['mediatype']};base64,{payload['base64']}"
+        filename = attachment_filename(name, payload["suffix"])
     return (f'<p class="attachment"><a href="{html.escape(href, quote=True)}" '
             f'download="{html.escape(filename, quote=True)}" '
             f'type="{html.escape(payload["mediatype"], quote=True)}">'
