@@ -30,7 +30,8 @@ BOUND = 300.0  # seconds any step may take on a loaded machine
 
 
 def params(folder: Path, name: str, label: str, **extra: object) -> Path:
-    values = {"label": label, "data_path": str(REGISTRY), **extra}
+    # each report its own label: the index shows one of reports with the same parameters
+    values = {"label": f"{name} {label}", "data_path": str(REGISTRY), **extra}
     lines = "".join(f"\n  {k}: {json.dumps(v)}" for k, v in values.items())
     path = folder / f"{name}.yaml"
     path.write_text(f"name: {name}\nnotebook: {TINY}\ntitle: {name}\nformats: [html, pdf]\n"
@@ -95,15 +96,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="coopreport-faults-") as tmp:
         folder, out = Path(tmp), Path(tmp) / "out"
         specs = [params(folder, f"r{i}", "v0") for i in range(3)]
+        started = time.monotonic()
         done = start(specs, out, "--jobs", "2")
         done.communicate(timeout=BOUND)
+        took = time.monotonic() - started
         report(f"first build (exit {done.returncode})", check(out) if done.returncode == 0
                else [f"exit {done.returncode}"])
 
         for round_no in range(1, args.kills + 1):
             specs = [params(folder, f"r{i}", f"v{round_no}") for i in range(3)]
             process = start(specs, out, "--jobs", "2")
-            time.sleep(chance.uniform(0.5, 12.0))  # a random moment: executing or publishing
+            # a random moment of a build like the first: starting, executing or publishing
+            time.sleep(chance.uniform(0.2, took))
             processes = family(process.pid)
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate(timeout=BOUND)
@@ -137,7 +141,7 @@ def main() -> int:
         process = start(specs, out, "--jobs", "2")
         process.communicate(timeout=BOUND)
         final = check(out)
-        if process.returncode == 0 and "label=final" not in (out / "r0.html").read_text(
+        if process.returncode == 0 and "label=r0 final" not in (out / "r0.html").read_text(
                 encoding="utf-8"):
             final.append("the normal build did not publish")
         report(f"normal build afterwards (exit {process.returncode})",
