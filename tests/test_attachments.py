@@ -47,13 +47,21 @@ def test_a_large_attachment_moves_into_a_file_beside_the_report(tmp_path):
     # 1,234,567 bytes are 1.2 MB, with a Russian decimal comma
     # Markdown-escaped for the PDF, like every note
     assert re.sub(r"\\(.)", r"\1", moved["text/markdown"]) == (
-        "Полный список — в файле uzb-profile-activities.zip (1,2 МБ), опубликованном рядом "
+        "Полный список — в файле uzb-profile-activities.zip (1,2\u00a0МБ), опубликованном рядом "
         "с отчётом: он слишком велик, чтобы входить в сам отчёт.")
     assert base64.b64decode(kept[ATTACHMENT_MIMETYPE]["base64"]) == small  # small stays inside
     assert attachments.published_files(_write(tmp_path / "nb.ipynb", nb), "uzb-profile") == [
         "uzb-profile-activities.zip"]
     # another report's notebook naming this report's file is not believed
     assert attachments.published_files(tmp_path / "nb.ipynb", "uzb") == []
+
+
+@pytest.mark.parametrize(("size", "lang", "expected"), [
+    (1_234_567, "en", "1.2 MB"), (1_234_567, "ru", "1,2 МБ"), (12_345_678, "en", "12.3 MB"),
+    (217_400, "ru", "217 КБ"), (80, "en", "1 KB"), (999_499, "en", "999 KB"),
+    (1_000_000, "en", "1.0 MB")])
+def test_file_sizes_read_in_the_readers_language(size, lang, expected):
+    assert attachments.file_size(size, lang) == expected.replace(" ", "\u00a0")
 
 
 def test_the_link_to_a_file_beside_the_report_is_relative_and_escaped():

@@ -86,14 +86,25 @@ def externalise(nb: Any, folder: Path, name: str, lang: str,
         output["data"][ATTACHMENT_MIMETYPE] = {
             "suffix": payload["suffix"], "mediatype": payload["mediatype"],
             "label": payload["label"], "file": filename, "bytes": len(content)}
-        size = format_decimal(round(len(content) / 1_000_000, 1), format="#,##0.0",
-                              locale=lang)
         output["data"]["text/markdown"] = escape_markdown(
-            translate("annex.file_note", lang, file=filename, size=size))
+            translate("annex.file_note", lang, file=filename, size=file_size(len(content), lang)))
         output["data"]["text/plain"] = f"{payload['label']} ({filename}, {len(content):,} bytes)"
         log.info("%s: %s (%s bytes) is published beside the report, too large to go inside",
                  name, filename, f"{len(content):,}")
     return written
+
+
+UNITS = {"en": ("KB", "MB"), "ru": ("КБ", "МБ")}  # decimal: 1 MB = 1,000,000 bytes
+
+
+def file_size(size: int, lang: str) -> str:
+    """``4.0 MB`` / ``4,0 МБ`` (``217 KB`` under a megabyte) in the reader's language, with a
+    no-break space before the unit."""
+    kilo, mega = UNITS.get(lang, UNITS["en"])
+    if size < 1_000_000:
+        return f"{format_decimal(max(1, round(size / 1000)), locale=lang)}\u00a0{kilo}"
+    megabytes = format_decimal(round(size / 1_000_000, 1), format="#,##0.0", locale=lang)
+    return f"{megabytes}\u00a0{mega}"
 
 
 def published_files(notebook: Path, name: str) -> list[str]:
