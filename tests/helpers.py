@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from analysis import paths, registry
 
@@ -49,3 +50,22 @@ def make_row(**overrides: str) -> dict[str, str]:
     row = dict(GOOD_ROW)
     row.update(overrides)
     return row
+
+
+def resampled_registry(folder: Path, rows: int, seed: int,
+                       country: str = "UZB") -> tuple[Path, list[dict[str, str]]]:
+    """A registry of ``rows`` rows of ``country`` drawn (with replacement) from the frozen
+    test registry, ids made unique with a suffix: ``folder/large.csv`` and its rows."""
+    import random
+
+    with FIXTURE_REGISTRY.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = list(reader.fieldnames or [])
+        own = [row for row in reader if row["country"] == country]
+    rng = random.Random(seed)
+    drawn = [dict(rng.choice(own)) for _ in range(rows)]
+    for i, row in enumerate(drawn):
+        row["activity_id"] = f"{row['activity_id']}-{i:04d}"
+    registry = folder / "large.csv"
+    registry.write_text(registry_text(drawn, header), encoding="utf-8")
+    return registry, drawn

@@ -186,24 +186,14 @@ def test_a_report_of_6000_activities_builds_with_a_capped_annex(tmp_path):
     """A Strategic Procurement Country Report of 6,000 activities (the frozen test registry's
     Uzbek rows resampled, ids made unique) builds; its annex lists 200 with the note, and the
     attached list decodes to all 6,000."""
-    import random
     import re
 
     from pypdf import PdfReader
 
     from analysis.cli import main
-    from tests.helpers import FIXTURE_REGISTRY
+    from tests.helpers import resampled_registry
 
-    with FIXTURE_REGISTRY.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = list(reader.fieldnames or [])
-        uzbek = [row for row in reader if row["country"] == "UZB"]
-    rng = random.Random(6000)
-    rows = [dict(rng.choice(uzbek)) for _ in range(6000)]
-    for i, row in enumerate(rows):
-        row["activity_id"] = f"{row['activity_id']}-{i:04d}"
-    registry = tmp_path / "large.csv"
-    registry.write_text(registry_text(rows, header), encoding="utf-8")
+    registry, rows = resampled_registry(tmp_path, 6000, seed=6000)
     spec = tmp_path / "large.yaml"
     spec.write_text("name: uzb-large\nnotebook: strategic_procurement.ipynb\n"
                     "title: Large\nformats: [html, pdf]\nparameters:\n  country: UZB\n"

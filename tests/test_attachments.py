@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import csv
 import json
-import random
 import re
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from analysis import attachments
 from analysis.build_records import StagedFiles
 from analysis.display import ATTACHMENT_MIMETYPE, attachment_html, check_attachment
 from analysis.errors import BuildError, ParameterError
-from tests.helpers import FIXTURE_REGISTRY, registry_text
+from tests.helpers import resampled_registry
 
 
 def attachment_output(content: bytes, suffix: str = "activities.zip",
@@ -131,16 +129,7 @@ def test_a_report_whose_list_is_too_large_publishes_it_beside_and_takes_it_back(
 
     from analysis.cli import main
 
-    with FIXTURE_REGISTRY.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = list(reader.fieldnames or [])
-        uzbek = [row for row in reader if row["country"] == "UZB"]
-    rng = random.Random(600)
-    rows = [dict(rng.choice(uzbek)) for _ in range(600)]
-    for i, row in enumerate(rows):
-        row["activity_id"] = f"{row['activity_id']}-{i:04d}"
-    registry = tmp_path / "large.csv"
-    registry.write_text(registry_text(rows, header), encoding="utf-8")
+    registry, _ = resampled_registry(tmp_path, 600, seed=600)
     spec = tmp_path / "large.yaml"
     spec.write_text("name: uzb-large\nnotebook: country_profile.ipynb\n"
                     "title: Large\nformats: [html, pdf]\nparameters:\n  country: UZB\n"
