@@ -201,11 +201,13 @@ def test_a_forked_kernel_can_be_interrupted_and_killed(template, tmp_path):
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=60)
-            msg_id = kc.execute("import time\nfor _ in range(600): time.sleep(0.1)")
-            while True:  # interrupt once the cell runs
+            msg_id = kc.execute("import time\nprint('running', flush=True)\n"
+                                "for _ in range(600): time.sleep(0.1)")
+            while True:  # interrupt once the cell's code runs (not at execute_input, before
+                # ipykernel has put its interrupt handler in place)
                 msg = await kc.get_iopub_msg(timeout=30)
                 if (msg["parent_header"].get("msg_id") == msg_id
-                        and msg["msg_type"] == "execute_input"):
+                        and msg["msg_type"] == "stream"):
                     break
             await km.interrupt_kernel()
             reply = await kc._async_recv_reply(msg_id, timeout=30)

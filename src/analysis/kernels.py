@@ -190,7 +190,11 @@ class Zygote:
         return ForkedKernel(message["pid"], self, ready)
 
     def exit_code(self, pid: int, wait: float) -> int | None:
+        """The exit code the template reported for its kernel ``pid``, waiting up to ``wait``
+        seconds for the report; None when it does not come (or the template is closed)."""
         with self._lock:
+            if self._sock.fileno() < 0:
+                return self._exits.pop(pid, None)
             self._drain()
             deadline = time.monotonic() + wait
             while pid not in self._exits and time.monotonic() < deadline:
