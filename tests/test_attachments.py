@@ -39,7 +39,8 @@ def test_a_large_attachment_moves_into_a_file_beside_the_report(tmp_path):
     assert written[0].read_bytes() == big
     moved, kept = (cell_output["data"] for cell_output in nb["cells"][0]["outputs"])
     assert moved[ATTACHMENT_MIMETYPE] == {
-        "suffix": "activities.zip", "mediatype": "application/zip", "label": "Download",
+        "suffix": "activities.zip", "mediatype": "application/zip",
+        "label": "Download (1,2\u00a0МБ, отдельный файл рядом с этой страницей)",
         "file": "uzb-profile-activities.zip", "bytes": 1_234_567}
     assert check_attachment(moved[ATTACHMENT_MIMETYPE]) is None
     # 1,234,567 bytes are 1.2 MB, with a Russian decimal comma

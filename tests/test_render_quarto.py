@@ -882,6 +882,7 @@ def test_an_attachment_beside_the_report_becomes_a_relative_link_for_quarto(tmp_
     [cell] = [c for c in prepared.cells if c.get("id", "").startswith("annex")]
     markdown = cell.outputs[0]["data"]["text/markdown"]
     assert ('<a href="fixture-activities.csv" download="fixture-activities.csv" '
-            'type="text/csv">List</a>') in markdown
+            'type="text/csv">List (1\u00a0KB, a separate file kept beside this page)</a>') \
+        in markdown
     assert "published beside this report" in markdown.replace("\\", "")
     assert "base64" not in markdown

@@ -83,9 +83,12 @@ def externalise(nb: Any, folder: Path, name: str, lang: str,
             continue
         target.write_bytes(content)
         written.append(target)
+        # the link says it leads to a separate file: a page passed on alone loses it
+        beside = translate("annex.file_beside", lang, size=file_size(len(content), lang))
+        label = f"{payload['label']} ({beside})"
         output["data"][ATTACHMENT_MIMETYPE] = {
             "suffix": payload["suffix"], "mediatype": payload["mediatype"],
-            "label": payload["label"], "file": filename, "bytes": len(content)}
+            "label": label, "file": filename, "bytes": len(content)}
         output["data"]["text/markdown"] = escape_markdown(
             translate("annex.file_note", lang, file=filename, size=file_size(len(content), lang)))
         output["data"]["text/plain"] = f"{payload['label']} ({filename}, {len(content):,} bytes)"
