@@ -69,7 +69,7 @@ lab: $(STAMP) ## Start JupyterLab with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 notebooks: $(STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTPUT outputs
-	COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m analysis.nbtools notebooks/*.ipynb
+	COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m analysis.build.nbtools notebooks/*.ipynb
 
 bench: $(STAMP) ## Benchmarks: build runner vs naive papermill, duplicates, validate on 1M rows, a 200,000-row report
 	$(BIN)/python benchmarks/bench_build.py

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis import paths
+from analysis.core import paths
 
 TARGET_SECONDS, TARGET_GB = 15.0, 2.0
 MARKER = "\x01ID\x01"

@@ -6,7 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from analysis import paths, registry
+from analysis.core import paths
+from analysis.data import registry
 
 # The frozen test registry (tests/fixtures/registry/README.md): 78 activities (UZB 43, AZE 35,
 # 2017-2026, none for AZE in 2021) and 10 commitments. Never the curated data/ files.

@@ -15,10 +15,10 @@ from dataclasses import replace
 
 import pytest
 
-from analysis import annex
-from analysis import procurement as p
-from analysis import report as r
-from analysis.display import Attachment, Paragraph, Table
+from analysis.report import annex
+from analysis.report import procurement as p
+from analysis.report import sections as r
+from analysis.report.display import Attachment, Paragraph, Table
 from tests.helpers import make_row, registry_text
 
 AS_OF = dt.date(2026, 11, 30)

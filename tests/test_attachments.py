@@ -1,4 +1,4 @@
-"""Attachments too large for the report are published beside it (analysis.attachments)."""
+"""Attachments too large for the report are published beside it (analysis.report.attachments)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import attachments
-from analysis.build_records import StagedFiles
-from analysis.display import ATTACHMENT_MIMETYPE, attachment_html, check_attachment
-from analysis.errors import BuildError, ParameterError
+from analysis.build.records import StagedFiles
+from analysis.core.errors import BuildError, ParameterError
+from analysis.report import attachments
+from analysis.report.display import ATTACHMENT_MIMETYPE, attachment_html, check_attachment
 from tests.helpers import resampled_registry
 
 

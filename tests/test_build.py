@@ -19,9 +19,9 @@ import filelock
 import nbformat
 import pytest
 
-from analysis import paths
-from analysis.build import LOCK_NAME, WORK_DIR
+from analysis.build.runner import LOCK_NAME, WORK_DIR
 from analysis.cli import main
+from analysis.core import paths
 from tests.helpers import FIXTURE_REGISTRY, make_row, registry_text
 
 pytestmark = pytest.mark.slow
@@ -173,8 +173,8 @@ def test_invalid_registry_stops_the_build_before_any_kernel(tmp_path, capsys):
 
 def test_the_notebook_itself_refuses_an_invalid_registry(tmp_path):
     """Interactive runs (and data changed after the check) fail with every problem listed."""
-    from analysis.errors import DataValidationError
-    from analysis.report import prepare_report
+    from analysis.core.errors import DataValidationError
+    from analysis.report.sections import prepare_report
 
     registry = tmp_path / "broken.csv"
     registry.write_text(registry_text([make_row(country="XXX"), make_row(activity_id="b",
@@ -311,7 +311,7 @@ def test_kernels_are_shut_down_without_an_interrupt():
     runner's kernel manager sends no SIGINT at shutdown, and still interrupts when asked."""
     import asyncio
 
-    from analysis.build import kernel_manager_class
+    from analysis.build.runner import kernel_manager_class
 
     async def signals_sent() -> list[int]:
         km = kernel_manager_class()(kernel_name="python3")
@@ -360,7 +360,7 @@ def test_reports_build_with_forked_kernels_and_without(tmp_path, capsys, monkeyp
     """Kernels are forked from the warm template where they can be; with
     COOPREPORT_FORK_KERNELS=0 (or where forking is unsafe) they start the usual way, and the
     reports are the same."""
-    from analysis.kernels import FORK_ENV, fork_supported
+    from analysis.build.kernels import FORK_ENV, fork_supported
 
     monkeypatch.setenv(FORK_ENV, fork)
     out = tmp_path / "out"

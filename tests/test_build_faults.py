@@ -17,9 +17,9 @@ import time
 import psutil
 import pytest
 
-from analysis import build as build_module
-from analysis import editions
-from analysis.build import LOCK_NAME, WORK_DIR
+from analysis.build import editions
+from analysis.build import runner as build_module
+from analysis.build.runner import LOCK_NAME, WORK_DIR
 from tests.test_build import EVENT_TIMEOUT, _cli, build, params_file, wait_for
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Tests of analysis.charts (chart specs, not pixels) and of the message catalogue it uses."""
+"""Tests of analysis.report.charts (chart specs, not pixels) and of the message catalogue it uses."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 import vl_convert
 
-from analysis import charts
-from analysis.errors import ParameterError
-from analysis.i18n import MESSAGES, translate
-from analysis.taxonomy import LANGUAGES
+from analysis.core.errors import ParameterError
+from analysis.data.taxonomy import LANGUAGES
+from analysis.report import charts
+from analysis.report.i18n import MESSAGES, translate
 
 NO_DATA_EN = "No activities recorded for this selection"
 NO_DATA_RU = "По этой выборке не зарегистрировано ни одного мероприятия"

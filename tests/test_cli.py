@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
 from analysis.cli import main
+from analysis.core import paths
 from tests.helpers import FIXTURE_REGISTRY
 
 # Ten planted errors: (row number among the data rows, 0-based; column; bad value; reason text)

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 import yaml
 
-from analysis import paths, procurement, report, system
-from analysis.colours import load_colours, ordered_scale
-from analysis.errors import TaxonomyError
-from analysis.i18n import translate
-from analysis.reference import load_reference
-from analysis.taxonomy import PARTNER_KINDS, country_name, load_taxonomy
+from analysis.core import paths
+from analysis.core.errors import TaxonomyError
+from analysis.data.colours import load_colours, ordered_scale
+from analysis.data.reference import load_reference
+from analysis.data.taxonomy import PARTNER_KINDS, country_name, load_taxonomy
+from analysis.report import procurement, system
+from analysis.report import sections as report
+from analysis.report.i18n import translate
 from tests.helpers import FIXTURE_REGISTRY
 
 FIXTURE_SYSTEM = Path(__file__).parent / "fixtures" / "system"

@@ -7,9 +7,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis.commitments import COLUMNS
-from analysis.errors import DataValidationError
-from analysis.registry import commitments_path_for, load_registry
+from analysis.core.errors import DataValidationError
+from analysis.data.commitments import COLUMNS
+from analysis.data.registry import commitments_path_for, load_registry
 from tests.helpers import FIXTURE_COMMITMENTS, FIXTURE_REGISTRY, make_row
 
 HEADER = ",".join(COLUMNS)

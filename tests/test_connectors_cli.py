@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
 from analysis.cli import main
-from analysis.registry import read_activities
+from analysis.core import paths
+from analysis.data.registry import read_activities
 from tests.helpers import FIXTURE_COMMITMENTS, FIXTURE_REGISTRY
 
 FIXTURES = paths.PROJECT_ROOT / "tests" / "fixtures"

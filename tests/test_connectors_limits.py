@@ -21,7 +21,7 @@ from analysis.connectors.limits import (
     check_json_depth,
     parse_json,
 )
-from analysis.errors import ConnectorError
+from analysis.core.errors import ConnectorError
 
 PROJECT = {"id": "P900001", "countrycode": "UZ", "boardapprovaldate": "2021-03-04T00:00:00Z",
            "project_name": "Test project"}

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
 from analysis.cli import main
 from analysis.connectors.output import write_registry_rows
-from analysis.registry import read_activities
+from analysis.core import paths
+from analysis.data.registry import read_activities
 from tests.helpers import make_row, registry_text
 
 EXPORT = paths.PROJECT_ROOT / "tests" / "fixtures" / "worldbank" / "export_array.json"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import csvtable
-from analysis.csvfile import read_csv_file
-from analysis.csvtable import read_csv_table
+from analysis.data import csvtable
+from analysis.data.csvfile import read_csv_file
+from analysis.data.csvtable import read_csv_table
 
 COLUMNS = ("a", "b")
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import dask_executor
-from analysis.build import WORK_DIR
-from analysis.build_records import ReportResult, StagedFiles
-from analysis.errors import BuildError
+from analysis.build import dask_executor
+from analysis.build.records import ReportResult, StagedFiles
+from analysis.build.runner import WORK_DIR
+from analysis.core.errors import BuildError
 from tests.helpers import FIXTURE_REGISTRY
 from tests.test_build import EVENT_TIMEOUT, _cli, build, params_file, wait_for
 from tests.test_build_faults import assert_all_gone, assert_consistent, descendants
@@ -88,7 +88,7 @@ def test_receive_result_stages_the_files_here_or_fails_the_report(tmp_path):
 
 
 def test_the_summary_carries_no_payload(tmp_path):
-    from analysis.build_records import BuildOptions, write_summary
+    from analysis.build.records import BuildOptions, write_summary
 
     payload = StagedFiles((("r.html", b"x", hashlib.sha256(b"x").hexdigest()),))
     result = ReportResult("r", "R", "ok", 1.0, payload=payload)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.display import (
+from analysis.report.display import (
     ATTACHMENT_MIMETYPE,
     Attachment,
     attachment_filename,

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import editions
-from analysis.errors import BuildError
+from analysis.build import editions
+from analysis.core.errors import BuildError
 
 
 def write(folder: Path, name: str, text: str) -> None:
@@ -131,7 +131,7 @@ def test_editions_of_killed_builds_are_removed_but_never_the_published_or_previo
 PUBLISHER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from analysis import editions
+    from analysis.build import editions
 
     out = Path(sys.argv[1])
     editions.claim(out)

@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from analysis import paths
+from analysis.core import paths
 
 # In environment.yml but not a Python dependency of the package.
 CONDA_ONLY = {"python", "pip", "quarto"}

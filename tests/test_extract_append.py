@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import DataValidationError
+from analysis.core.errors import DataValidationError
+from analysis.data.registry import read_activities
 from analysis.extract.append import append_drafts
-from analysis.registry import read_activities
 from tests.helpers import GOOD_ROW
 
 EXISTING = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.data.taxonomy import load_taxonomy
 from analysis.extract.partners import find_partners, word_matches
-from analysis.taxonomy import load_taxonomy
 
 
 @pytest.mark.parametrize(("text", "expected"), [

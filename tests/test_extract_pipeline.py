@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
 from analysis.cli import main
-from analysis.errors import ExtractError
+from analysis.core import paths
+from analysis.core.errors import ExtractError
 from analysis.extract.drafts import DRAFT_COLUMNS, check_drafts
 from analysis.extract.evaluate import score_field
 from analysis.extract.language import detect_language

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import findings as f
-from analysis import report as r
-from analysis import system
+from analysis.measures import findings as f
+from analysis.report import sections as r
+from analysis.report import system
 from tests.helpers import make_row, registry_text
 
 IND = pd.DataFrame({

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
 from analysis.connectors.iati import (
     Commitment,
     IatiActivity,
@@ -26,9 +25,10 @@ from analysis.connectors.iati import (
     read_iati,
     run_import,
 )
-from analysis.errors import ConnectorError
-from analysis.registry import IMPORT_COLUMNS, read_activities
-from analysis.taxonomy import load_taxonomy
+from analysis.core import paths
+from analysis.core.errors import ConnectorError
+from analysis.data.registry import IMPORT_COLUMNS, read_activities
+from analysis.data.taxonomy import load_taxonomy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "iati"
 ACTIVITIES = FIXTURES / "activities.xml"

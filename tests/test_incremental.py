@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import incremental, paths
+from analysis.build import incremental
+from analysis.core import paths
 from tests.test_build import TINY, build, params_file
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Report kernels forked from a warm template (analysis.kernels, analysis.kernel_zygote).
+"""Report kernels forked from a warm template (analysis.build.kernels, analysis.build.kernel_zygote).
 
 The unit tests check what decides whether a template can stand in for a kernel; the slow ones
 start real templates and kernels and check that a forked kernel is what a new kernel would be:
@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from analysis import kernels
+from analysis.build import kernels
 
 FORKABLE = pytest.mark.skipif(not sys.platform.startswith("linux"),
                               reason="kernels are forked on Linux only; elsewhere they start "
@@ -39,16 +39,17 @@ def test_notebook_imports_are_the_top_level_imports_of_code_cells(tmp_path):
         tmp_path,
         ("markdown", "import os  # prose, not code"),
         ("code", "%matplotlib inline\nimport json, csv as c\n!ls\n"
-                 "from analysis import report as r"),
+                 "from analysis.report import sections as r"),
         ("code", "def f():\n    import textwrap\n"),  # not at top level: not run at import
-        ("code", "from . import sibling\nfrom analysis.reference import *"),
+        ("code", "from . import sibling\nfrom analysis.data.reference import *"),
         ("code", "this is not python"),
     )
     second = notebook(tmp_path, ("code", ["import json\n", "import decimal"]), name="b.ipynb")
     broken = tmp_path / "broken.ipynb"
     broken.write_text("{not json", encoding="utf-8")
     assert kernels.notebook_imports([first, second, broken, tmp_path / "missing.ipynb"]) == [
-        "json", "csv", "analysis", "analysis.report", "analysis.reference", "decimal"]
+        "json", "csv", "analysis.report", "analysis.report.sections", "analysis.data.reference",
+        "decimal"]
 
 
 def test_only_this_pythons_ipykernel_launch_is_forked():

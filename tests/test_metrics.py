@@ -1,4 +1,4 @@
-"""Tests for analysis.metrics on small frames built by hand; expectations are worked out by hand.
+"""Tests for analysis.measures.metrics on small frames built by hand; expectations are worked out by hand.
 
 The shared frame ``ACTS`` (five activities, two countries):
 
@@ -23,9 +23,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from analysis import metrics
-from analysis.errors import ParameterError
-from analysis.registry import FRAME_COLUMNS, empty_activities, load_registry
+from analysis.core.errors import ParameterError
+from analysis.data.registry import FRAME_COLUMNS, empty_activities, load_registry
+from analysis.measures import metrics
 from tests.helpers import FIXTURE_REGISTRY
 
 NAN = math.nan

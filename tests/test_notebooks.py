@@ -7,9 +7,9 @@ import ast
 import nbformat
 import pytest
 
-from analysis import paths
-from analysis.nbtools import is_checked, stripped
-from analysis.params import parameters_cell
+from analysis.build.nbtools import is_checked, stripped
+from analysis.build.params import parameters_cell
+from analysis.core import paths
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
 REQUIRED = {

@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
-from analysis.cli import main
-from analysis.errors import ParameterError
-from analysis.params import (
+from analysis.build.params import (
     discover_params,
     load_report_spec,
     load_reports,
@@ -21,6 +18,9 @@ from analysis.params import (
     reserved_names,
     show_value,
 )
+from analysis.cli import main
+from analysis.core import paths
+from analysis.core.errors import ParameterError
 
 # a test-only notebook outside notebooks/: tests opt in with allow_notebook_outside=True
 TINY = "tests/fixtures/notebooks/tiny.ipynb"
@@ -50,7 +50,7 @@ def test_good_params_file(tmp_path):
 def test_shipped_params_files_are_valid(monkeypatch):
     # the registry they name is checked by `coopreport validate` (its own step of make test),
     # so that a data edit never fails a test
-    monkeypatch.setattr("analysis.params._data_problems", lambda path, mtime: ())
+    monkeypatch.setattr("analysis.build.params._data_problems", lambda path, mtime: ())
     reports = load_reports(discover_params())
     names = {r.name for r in reports}
     assert {"uzb-profile", "aze-profile", "uzb-aze-comparison", "uzb-strategic-procurement",

@@ -1,4 +1,4 @@
-"""MAPS pillar placement (analysis.pillars) and the optional ``maps_pillars`` registry column.
+"""MAPS pillar placement (analysis.measures.pillars) and the optional ``maps_pillars`` registry column.
 
 Fixtures are fictional. Expectations are counted by hand from the rows written here.
 """
@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.errors import DataValidationError
-from analysis.pillars import (
+from analysis.core.errors import DataValidationError
+from analysis.data.registry import load_registry
+from analysis.data.taxonomy import load_taxonomy
+from analysis.measures.pillars import (
     activities_on_pillar,
     count_by_pillar,
     pillar_totals,
     place_on_pillars,
     rule_counts,
 )
-from analysis.registry import load_registry
-from analysis.taxonomy import load_taxonomy
 from tests.helpers import HEADER, make_row, registry_text
 
 WITH_PILLARS = [*HEADER, "maps_pillars"]

@@ -7,8 +7,8 @@ import re
 
 import nbformat
 
-from analysis.display import FACTS_MIMETYPE
-from analysis.portal import Entry, collect_entries, group_entries, render_index
+from analysis.render.portal import Entry, collect_entries, group_entries, render_index
+from analysis.report.display import FACTS_MIMETYPE
 
 
 def entry(name: str, notebook: str, lang: str = "en", facts: dict | None = None,

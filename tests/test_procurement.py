@@ -7,10 +7,10 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import procurement as p
-from analysis import report as r
-from analysis.display import Paragraph, Table
-from analysis.errors import ParameterError
+from analysis.core.errors import ParameterError
+from analysis.report import procurement as p
+from analysis.report import sections as r
+from analysis.report.display import Paragraph, Table
 from tests.helpers import HEADER, make_row, registry_text
 
 COMMITMENTS = ("commitment_id,activity_id,commitment,due,status,evidence_activity_ids,note\n"

@@ -8,8 +8,8 @@ import math
 import pytest
 
 from analysis.cli import main
-from analysis.errors import DataValidationError
-from analysis.reference import indicator_series, load_reference
+from analysis.core.errors import DataValidationError
+from analysis.data.reference import indicator_series, load_reference
 
 IND_HEADER = "country,year,indicator,value,unit,source,source_url,note\n"
 MIL_HEADER = "country,date,milestone,kind,source,source_url\n"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.errors import DataValidationError, Problem
-from analysis.registry import load_registry, read_activities
+from analysis.core import paths
+from analysis.core.errors import DataValidationError, Problem
+from analysis.data.registry import load_registry, read_activities
 from tests.helpers import (
     FIXTURE_COMMITMENTS,
     FIXTURE_REGISTRY,

@@ -1,6 +1,6 @@
 """A large registry with hand-planted errors: every problem on its line, as the per-row rules say.
 
-The columnar checks (:mod:`analysis.registry_columns`) pick the failing rows out of many good
+The columnar checks (:mod:`analysis.data.registry_columns`) pick the failing rows out of many good
 ones; the expected lines and messages below are written by hand from where the errors were put.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.registry import read_activities
+from analysis.data.registry import read_activities
 from tests.helpers import make_row, registry_text
 
 ROWS = 20_000

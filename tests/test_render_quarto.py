@@ -20,22 +20,22 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import paths
 from analysis.cli import main
-from analysis.display import Heading, Paragraph, Table
-from analysis.errors import RenderError
-from analysis.quarto_cli import find_quarto, hidden_components
-from analysis.quarto_prepare import (
+from analysis.core import paths
+from analysis.core.errors import RenderError
+from analysis.render.meta import ReportMeta
+from analysis.render.notebook import choose_renderer
+from analysis.render.quarto import html_problems, render_with_quarto, vega_include_html
+from analysis.render.quarto_cli import find_quarto, hidden_components
+from analysis.render.quarto_prepare import (
     FIGURES_DIR,
     chart_html,
     literal_html,
     raw_block,
     widget_triggers,
 )
-from analysis.quarto_prepare import prepare_for_quarto as prepare_report
-from analysis.render import choose_renderer
-from analysis.render_quarto import html_problems, render_with_quarto, vega_include_html
-from analysis.report_meta import ReportMeta
+from analysis.render.quarto_prepare import prepare_for_quarto as prepare_report
+from analysis.report.display import Heading, Paragraph, Table
 
 HOSTILE = "</script><script>alert(1)</script>"
 CHART_TITLE = f"Activities {HOSTILE}"
@@ -382,9 +382,9 @@ def test_vega_include_holds_the_bundle_and_one_start_up_script():
 
 def test_report_css_is_the_builtin_renderers_css():
     shared = paths.REPORTS_DIR / "styles" / "report.css"
-    builtin = paths.PROJECT_ROOT / "src/analysis/templates/coopreport_html/report.css"
+    builtin = paths.PROJECT_ROOT / "src/analysis/render/templates/coopreport_html/report.css"
     assert shared.read_bytes() == builtin.read_bytes(), (
-        "one look: copy src/analysis/templates/coopreport_html/report.css to "
+        "one look: copy src/analysis/render/templates/coopreport_html/report.css to "
         "reports/styles/report.css (Quarto-only rules go in reports/styles/quarto.css)")
 
 
@@ -848,7 +848,7 @@ def test_foreign_html_keeps_no_handler_no_script_link_and_no_remote_image():
 
 
 def test_attachment_becomes_a_raw_html_link_and_a_note_elsewhere():
-    from analysis.display import Attachment
+    from analysis.report.display import Attachment
 
     item = Attachment(b"a,b\r\n", "activities.csv", "text/csv", "List <b>", "See the *HTML*.")
     nb = executed_notebook()
@@ -867,10 +867,10 @@ def test_attachment_becomes_a_raw_html_link_and_a_note_elsewhere():
 
 
 def test_an_attachment_beside_the_report_becomes_a_relative_link_for_quarto(tmp_path):
-    """The runner moves a large list out of the notebook (analysis.attachments); the page
+    """The runner moves a large list out of the notebook (analysis.report.attachments); the page
     Quarto makes links to the file published beside it, and other formats get the note."""
-    from analysis.attachments import externalise
-    from analysis.display import Attachment
+    from analysis.report.attachments import externalise
+    from analysis.report.display import Attachment
 
     item = Attachment(b"a,b\r\n" * 10, "activities.csv", "text/csv", "List", "inside")
     nb = executed_notebook()

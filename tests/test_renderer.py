@@ -1,4 +1,4 @@
-"""Tests of analysis.renderer: the notebook output bundle and its validity for nbformat."""
+"""Tests of analysis.report.chart_images: the notebook output bundle and its validity for nbformat."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import pytest
 import vl_convert
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from analysis import charts, renderer
-from analysis.errors import RenderError
+from analysis.core.errors import RenderError
+from analysis.report import chart_images as renderer
+from analysis.report import charts
 
 MIMETYPES = {"application/vnd.vegalite.v6+json", "image/svg+xml", "text/plain"}
 
@@ -161,7 +162,7 @@ def test_charts_can_leave_their_images_to_the_runner(monkeypatch):
     adds exactly what the renderer would have made."""
     import nbformat
 
-    from analysis.renderer import IMAGES_LATER_ENV, fill_chart_images, render_bundle
+    from analysis.report.chart_images import IMAGES_LATER_ENV, fill_chart_images, render_bundle
 
     spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "mark": "bar",
             "data": {"values": [{"a": "x", "b": 2}]},

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analysis import report as r
-from analysis.display import Paragraph, Table
-from analysis.report_warnings import MIMETYPE, collect_warnings
+from analysis.report import sections as r
+from analysis.report.display import Paragraph, Table
+from analysis.report.warnings import MIMETYPE, collect_warnings
 from tests.helpers import make_row, registry_text
 
 AS_OF = dt.date(2026, 11, 30)  # the build day of these tests: 2026 is not over

@@ -5,8 +5,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from analysis import paths
-from analysis.report_meta import default_title, read_meta
+from analysis.core import paths
+from analysis.render.meta import default_title, read_meta
 
 
 def papermill_notebook(tmp_path, notebook: str, injected: dict[str, object]):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.formats import format_share, format_usd
-from analysis.i18n import plural, translate
-from analysis.ru_grammar import apply_spec, inflect_name, with_preposition
+from analysis.core.formats import format_share, format_usd
+from analysis.report.i18n import plural, translate
+from analysis.report.ru_grammar import apply_spec, inflect_name, with_preposition
 
 
 @pytest.mark.parametrize(("name", "sentence"), [
@@ -120,7 +120,7 @@ def test_shares(value, lang, decimals, expected):
 
 
 def test_a_sentence_ending_in_an_abbreviation_keeps_one_full_stop():
-    from analysis.i18n import translate
+    from analysis.report.i18n import translate
 
     sentence = translate("coverage.span", "ru", first="7 апреля 2017 г.", last="мая 2026 г.",
                          as_of="30 ноября 2026 г.")
@@ -129,7 +129,7 @@ def test_a_sentence_ending_in_an_abbreviation_keeps_one_full_stop():
 
 
 def test_no_break_spaces_survive_markdown_escaping():
-    from analysis.display import escape_markdown
+    from analysis.report.display import escape_markdown
 
     # "33 %" and "2026 г." keep their no-break spaces in the PDF's Markdown; other runs of
     # white space, line breaks included, become one space

@@ -1,6 +1,6 @@
 """What a notebook may put in a report: active content and external resources never get through.
 
-Unit tests of :mod:`analysis.sanitize` per class of hostile content, a check that the report's
+Unit tests of :mod:`analysis.render.sanitize` per class of hostile content, a check that the report's
 own outputs are unchanged, and ``coopreport render`` of a hostile notebook end to end.
 """
 
@@ -19,8 +19,8 @@ import pytest
 from pypdf import PdfReader
 
 from analysis.cli import main
-from analysis.display import Bullets, Heading, Paragraph, Span, Table
-from analysis.sanitize import clean_html, sanitize_notebook
+from analysis.render.sanitize import clean_html, sanitize_notebook
+from analysis.report.display import Bullets, Heading, Paragraph, Span, Table
 
 
 def _png_1x1() -> str:
@@ -230,7 +230,7 @@ def test_render_publishes_no_active_content_or_external_resource(tmp_path, capsy
 
 
 def test_sanitize_keeps_valid_attachments_only():
-    from analysis.display import ATTACHMENT_MIMETYPE
+    from analysis.report.display import ATTACHMENT_MIMETYPE
 
     good = {"suffix": "activities.csv", "mediatype": "text/csv", "label": "List",
             "base64": "YSxiDQo="}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import report as r
+from analysis.build.provenance import describe_build
 from analysis.cli import main
-from analysis.errors import DataValidationError, ParameterError
-from analysis.provenance import describe_build
-from analysis.registry import load_registry
-from analysis.sources import find_likely_duplicates
+from analysis.core.errors import DataValidationError, ParameterError
+from analysis.data.registry import load_registry
+from analysis.data.sources import find_likely_duplicates
+from analysis.report import sections as r
 from tests.helpers import make_row, registry_text
 
 CURATED = [

@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from analysis.registry import load_registry
-from analysis.summary import summary_facts, summary_sentences
-from analysis.taxonomy import load_taxonomy
+from analysis.data.registry import load_registry
+from analysis.data.taxonomy import load_taxonomy
+from analysis.measures.summary import summary_facts, summary_sentences
 from tests.helpers import make_row
 
 ROWS = [

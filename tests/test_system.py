@@ -24,12 +24,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import findings as f
-from analysis import procurement as p
-from analysis import report as r
-from analysis import system as s
-from analysis.display import Bullets, Paragraph, Span, Table
-from analysis.reference import load_reference
+from analysis.data.reference import load_reference
+from analysis.measures import findings as f
+from analysis.report import procurement as p
+from analysis.report import sections as r
+from analysis.report import system as s
+from analysis.report.display import Bullets, Paragraph, Span, Table
 from tests.helpers import make_row, registry_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "system"

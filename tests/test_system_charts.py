@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import system_charts as sc
-from analysis.errors import ParameterError
+from analysis.core.errors import ParameterError
+from analysis.report import system_charts as sc
 
 COUNTS = pd.DataFrame({"year": [2021, 2022, 2023], "activities": [1, 0, 2]})
 MARKS = pd.DataFrame({"number": [1, 2], "start": pd.to_datetime(["2022-07-01", "2023-03-01"]),

@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from analysis import paths
-from analysis.errors import TaxonomyError
-from analysis.taxonomy import (
+from analysis.core import paths
+from analysis.core.errors import TaxonomyError
+from analysis.data.taxonomy import (
     country_name,
     is_country,
     load_taxonomy,

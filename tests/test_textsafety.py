@@ -9,9 +9,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.cli import main
-from analysis.commitments import COLUMNS as COMMITMENT_COLUMNS
-from analysis.registry import COLUMNS, read_activities
-from analysis.textsafety import (
+from analysis.core.textsafety import (
     check_characters,
     check_formula,
     clean_text,
@@ -19,6 +17,8 @@ from analysis.textsafety import (
     neutralise_formula,
     unsafe_kind,
 )
+from analysis.data.commitments import COLUMNS as COMMITMENT_COLUMNS
+from analysis.data.registry import COLUMNS, read_activities
 from tests.helpers import GOOD_ROW, make_row, registry_text
 
 # one of each class: C0 controls (form feed from a PDF, escape, DEL), a C1 control, the
@@ -151,7 +151,7 @@ def write_commitments(tmp_path, record: dict[str, str]):
 @pytest.mark.parametrize("column", COMMITMENT_COLUMNS)
 @pytest.mark.parametrize("ch", ["\x0c", "\x9b", "\uffff", "\u200f"])
 def test_every_commitments_column_rejects_unsafe_characters(tmp_path, column, ch):
-    from analysis.commitments import read_commitments
+    from analysis.data.commitments import read_commitments
 
     values = {"commitment_id": "C1", "activity_id": "A1", "commitment": "Publish a report",
               "due": "2024-06", "status": "planned", "evidence_activity_ids": "A2",
@@ -163,7 +163,7 @@ def test_every_commitments_column_rejects_unsafe_characters(tmp_path, column, ch
 
 
 def test_a_note_may_hold_tabs_and_line_breaks_a_commitment_may_not(tmp_path):
-    from analysis.commitments import read_commitments
+    from analysis.data.commitments import read_commitments
 
     path = write_commitments(tmp_path, {"note": "first line\r\nsecond\tline",
                                         "commitment": "Publish\na report"})
@@ -175,7 +175,7 @@ def test_a_note_may_hold_tabs_and_line_breaks_a_commitment_may_not(tmp_path):
 
 @pytest.mark.parametrize("column", ["commitment", "note"])
 def test_formula_like_commitment_text_is_rejected(tmp_path, column):
-    from analysis.commitments import read_commitments
+    from analysis.data.commitments import read_commitments
 
     path = write_commitments(tmp_path, {column: "=cmd|' /C calc'!A0"})
     _, csv_file = read_commitments(path, {"A1", "A2"})

@@ -12,12 +12,12 @@ import pypandoc
 import pytest
 from pypdf import PdfReader
 
-from analysis import paths
-from analysis.display import Span, Table
-from analysis.render_pdf import LITERAL_FILTER, TEMPLATE
-from analysis.renderer import chart_caption
+from analysis.core import paths
+from analysis.render.pdf import LITERAL_FILTER, TEMPLATE
+from analysis.report.chart_images import chart_caption
+from analysis.report.display import Span, Table
 
-CSS = [Path(__file__).parents[1] / "src/analysis/templates/coopreport_html/report.css",
+CSS = [Path(__file__).parents[1] / "src/analysis/render/templates/coopreport_html/report.css",
        paths.REPORTS_DIR / "styles" / "report.css"]
 ZWSP = "\\u{200b}"
 

@@ -22,10 +22,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from analysis import paths
 from analysis.connectors import worldbank as wb
-from analysis.errors import ConnectorError, DataValidationError, ParameterError
-from analysis.registry import IMPORT_COLUMNS, read_activities
+from analysis.core import paths
+from analysis.core.errors import ConnectorError, DataValidationError, ParameterError
+from analysis.data.registry import IMPORT_COLUMNS, read_activities
 
 FIXTURES = Path(__file__).parent / "fixtures" / "worldbank"
 ENDPOINT = "/api/v2/projects"

@@ -15,10 +15,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis import __version__, paths
-from analysis.errors import ConnectorError, CoopReportError
-from analysis.paths import display_path
-from analysis.settings import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS
+from analysis.core import paths
+from analysis.core.errors import ConnectorError, CoopReportError
+from analysis.core.paths import display_path
+from analysis.core.settings import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS
+from analysis.core.version import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SHOWN_DUPLICATES = 20  # likely duplicate pairs `validate` prints; the rest are counted
@@ -26,13 +27,13 @@ log = logging.getLogger("analysis")
 
 
 def _setup_logging(verbose: bool) -> None:
-    from analysis.logs import configure_logging
+    from analysis.core.logs import configure_logging
 
     configure_logging(logging.DEBUG if verbose else logging.INFO)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from analysis.validate import summarise_registry, validate_files
+    from analysis.data.validate import summarise_registry, validate_files
 
     reports = validate_files([Path(p) for p in args.paths])
     problems = [p for report in reports for p in report.problems]
@@ -57,7 +58,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if len(duplicates) > SHOWN_DUPLICATES:
             print(f"  ... and {len(duplicates) - SHOWN_DUPLICATES} more pairs (the first "
                   f"{SHOWN_DUPLICATES} are shown; resolve them, or use "
-                  "analysis.sources.find_likely_duplicates for the full list)")
+                  "analysis.data.sources.find_likely_duplicates for the full list)")
     if problems:
         for problem in sorted(problems):
             print(problem, file=sys.stderr)
@@ -70,8 +71,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from analysis.errors import ParameterError
-    from analysis.params import discover_params, load_report_spec
+    from analysis.build.params import discover_params, load_report_spec
+    from analysis.core.errors import ParameterError
 
     sources = discover_params()
     if not sources:
@@ -94,8 +95,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     import os
 
-    from analysis.provenance import git_commit, utc_now
-    from analysis.quarto_cli import choose_renderer
+    from analysis.build.provenance import git_commit, utc_now
+    from analysis.render.quarto_cli import choose_renderer
 
     if args.all == bool(args.params):
         print("coopreport build: give params files or --all (not both)", file=sys.stderr)
@@ -122,13 +123,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         print("coopreport build: --scheduler needs --executor dask", file=sys.stderr)
         return EXIT_USAGE
     if args.executor == "dask":
-        from analysis.dask_executor import require_distributed
+        from analysis.build.dask_executor import require_distributed
 
         require_distributed()  # a BuildError (exit 2) with the install hint
     renderer = choose_renderer(args.renderer)
     out = Path(args.output_dir).resolve()
     if not args.force:
-        from analysis.build_records import nothing_to_do
+        from analysis.build.records import nothing_to_do
 
         done = nothing_to_do(sources, out, renderer, formats, git_commit(), utc_now())
         if done is not None:
@@ -139,10 +140,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: str,
            formats: tuple[str, ...] | None, cores: int) -> int:
-    from analysis.build import BuildOptions, build_reports
-    from analysis.params import load_reports
-    from analysis.provenance import git_commit, utc_now
-    from analysis.runner_ui import BuildDisplay, print_summary
+    from analysis.build.params import load_reports
+    from analysis.build.provenance import git_commit, utc_now
+    from analysis.build.runner import BuildOptions, build_reports
+    from analysis.build.runner_ui import BuildDisplay, print_summary
 
     # every check before any kernel starts or file is written
     reports = load_reports(sources, allow_notebook_outside=args.allow_notebook_outside or None)
@@ -151,7 +152,7 @@ def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: s
                            commit=git_commit(), built_at=utc_now(), timeout=args.timeout,
                            force=args.force, executor=args.executor, scheduler=args.scheduler)
     if args.executor == "dask":
-        from analysis.dask_executor import LOCAL_WORKERS, check_scheduler
+        from analysis.build.dask_executor import LOCAL_WORKERS, check_scheduler
 
         if args.scheduler is not None:
             check_scheduler(args.scheduler)  # unreachable: exit 2 before anything is written
@@ -179,8 +180,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     import nbformat
 
-    from analysis.errors import ParameterError
-    from analysis.render import choose_renderer, render_notebook
+    from analysis.core.errors import ParameterError
+    from analysis.render.notebook import choose_renderer, render_notebook
 
     renderer = choose_renderer(args.renderer)
     executed = Path(args.notebook).resolve()
@@ -286,8 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "are valid, 2 otherwise.")
     listing.set_defaults(func=cmd_list)
 
-    from analysis import paths
-    from analysis.quarto_cli import RENDERERS
+    from analysis.core import paths
+    from analysis.render.quarto_cli import RENDERERS
 
     build = sub.add_parser(
         "build", help="execute and render reports",

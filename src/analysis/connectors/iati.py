@@ -31,7 +31,6 @@ import pycountry
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from analysis import fields, paths
 from analysis.connectors.limits import (
     MAX_ACTIVITY_ELEMENTS,
     MAX_NUMBER_CHARS,
@@ -39,8 +38,10 @@ from analysis.connectors.limits import (
     MAX_XML_DEPTH,
 )
 from analysis.connectors.output import check_replaceable, write_registry_rows
-from analysis.errors import ConnectorError
-from analysis.taxonomy import Taxonomy, is_country, load_taxonomy
+from analysis.core import paths
+from analysis.core.errors import ConnectorError
+from analysis.data import fields
+from analysis.data.taxonomy import Taxonomy, is_country, load_taxonomy
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 An importer never leaves a half-written or invalid file behind, and never touches an existing
 file unless the new one is complete and valid. The rules every importer follows here:
 
-- **Text is cleaned, not refused.** Unsafe characters (:mod:`analysis.textsafety`: control
+- **Text is cleaned, not refused.** Unsafe characters (:mod:`analysis.core.textsafety`: control
   characters, Unicode noncharacters, bidirectional controls) are removed from every value, tabs
   and line breaks become spaces; each removal is logged as a warning naming the input, the
   activity id, the column, the code point and its position.
@@ -16,7 +16,7 @@ file unless the new one is complete and valid. The rules every importer follows 
   edited it since. Curated files (``data/cooperation_events.csv``, ``data/commitments.csv``
   and every ``curated: true`` entry of ``data/sources.yaml``) are never replaced. ``force``
   (``--force``) overrides both; a file that is not a registry CSV is never replaced.
-  Refusals are :class:`~analysis.errors.ParameterError` (exit 2) and leave the file as it was.
+  Refusals are :class:`~analysis.core.errors.ParameterError` (exit 2) and leave the file as it was.
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from analysis import __version__, paths
-from analysis.errors import DataValidationError, ParameterError
-from analysis.registry import FREE_TEXT, IMPORT_COLUMNS, read_activities
-from analysis.sources import curated_files
-from analysis.textsafety import clean_text, neutralise_formula
+from analysis.core import paths
+from analysis.core.errors import DataValidationError, ParameterError
+from analysis.core.textsafety import clean_text, neutralise_formula
+from analysis.core.version import __version__
+from analysis.data.registry import FREE_TEXT, IMPORT_COLUMNS, read_activities
+from analysis.data.sources import curated_files
 
 log = logging.getLogger(__name__)
 

@@ -30,14 +30,15 @@ from typing import Any
 import pycountry
 import requests
 
-from analysis import fields, paths
 from analysis.connectors.cache import SIDECAR, write_cache_pages
 from analysis.connectors.http import get_json, polite_session
 from analysis.connectors.limits import MAX_JSON_BYTES, bounded_amount, bounded_count, parse_json
 from analysis.connectors.output import check_replaceable, write_registry_rows
-from analysis.csvfile import read_csv_file
-from analysis.errors import ConnectorError, DataValidationError, ParameterError
-from analysis.taxonomy import load_taxonomy, suggest
+from analysis.core import paths
+from analysis.core.errors import ConnectorError, DataValidationError, ParameterError
+from analysis.data import fields
+from analysis.data.csvfile import read_csv_file
+from analysis.data.taxonomy import load_taxonomy, suggest
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ its own rules:
    problems;
 3. a draft that is a likely duplicate of an existing row (same country, a shared partner,
    start dates at most :data:`DUPLICATE_DAYS` apart; the title similarity of
-   :func:`analysis.sources.find_likely_duplicates` is reported, not required, since draft
+   :func:`analysis.data.sources.find_likely_duplicates` is reported, not required, since draft
    titles are generated) is skipped unless ``include_duplicates``;
 4. the combined file (existing bytes + new lines) is validated in memory exactly as
    ``coopreport validate`` would (ids unique across old and new rows...); rows it rejects are
@@ -32,11 +32,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import paths
-from analysis.errors import DataValidationError, ExtractError, Problem
-from analysis.registry import FREE_TEXT, read_activities
-from analysis.sources import find_likely_duplicates
-from analysis.textsafety import clean_text, neutralise_formula
+from analysis.core import paths
+from analysis.core.errors import DataValidationError, ExtractError, Problem
+from analysis.core.textsafety import clean_text, neutralise_formula
+from analysis.data.registry import FREE_TEXT, read_activities
+from analysis.data.sources import find_likely_duplicates
 
 DUPLICATE_DAYS = 14
 

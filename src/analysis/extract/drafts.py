@@ -1,6 +1,6 @@
 """The drafts CSV: registry columns first, then the extras an analyst reviews.
 
-A drafts file is the registry's columns (:data:`analysis.registry.COLUMNS`, same order) followed
+A drafts file is the registry's columns (:data:`analysis.data.registry.COLUMNS`, same order) followed
 by :data:`EXTRAS`: ``title_ru``, the detected language (``uz-Cyrl``...), the input file, and per
 field a ``confidence_*`` (0-1) and an ``evidence_*`` (the sentence the value came from). Its
 header holding ``detected_language`` is what marks it as drafts: ``coopreport validate``
@@ -20,13 +20,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from analysis import paths
-from analysis.csvfile import CsvFile
-from analysis.errors import ExtractError, Problem
+from analysis.core import paths
+from analysis.core.errors import ExtractError, Problem
+from analysis.data.csvfile import CsvFile
+from analysis.data.registry import COLUMNS, read_activities
+from analysis.data.taxonomy import load_taxonomy
 from analysis.extract.pipeline import Activity
 from analysis.extract.source import PressText
-from analysis.registry import COLUMNS, read_activities
-from analysis.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +203,6 @@ def check_drafts(path: Path) -> list[Problem]:
 
 
 def drafts_report(path: Path) -> CsvFile:
-    """A :class:`~analysis.csvfile.CsvFile` for ``coopreport validate``: records and problems."""
+    """A :class:`~analysis.data.csvfile.CsvFile` for ``coopreport validate``: records and problems."""
     records, problems = read_drafts(path)
     return CsvFile(path=path, name=paths.display_path(path), records=records, problems=problems)

@@ -25,8 +25,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import paths
-from analysis.errors import ExtractError
+from analysis.core import paths
+from analysis.core.errors import ExtractError
 
 APOSTROPHES = "ʻʼ’‘`´ʹʿʾ′"
 TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*'?", re.UNICODE)
@@ -173,7 +173,7 @@ def field_keywords() -> dict[str, list[Keyword]]:
     ExtractError
         When the file is unreadable, a field is unknown or a value is not in the taxonomy.
     """
-    from analysis.taxonomy import load_taxonomy
+    from analysis.data.taxonomy import load_taxonomy
 
     vocab = load_taxonomy()
     known: dict[str, set[str]] = {"activity_type": set(vocab.activity_types),
