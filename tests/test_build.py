@@ -19,9 +19,10 @@ import filelock
 import nbformat
 import pytest
 
-from analysis.build.runner import LOCK_NAME, WORK_DIR
+from analysis.build.layout import LOCK_NAME, WORK_DIR
 from analysis.cli import main
 from analysis.core import paths
+from analysis.core.errors import EXIT_LOCKED, EXIT_UNAVAILABLE
 from tests.helpers import FIXTURE_REGISTRY, make_row, registry_text
 
 pytestmark = pytest.mark.slow
@@ -114,12 +115,12 @@ def test_bad_params_exit_2_and_write_nothing(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_missing_quarto_with_renderer_quarto_exits_2(tmp_path, capsys, monkeypatch):
+def test_missing_quarto_with_renderer_quarto_exits_69(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv("QUARTO_PATH", raising=False)
     out = tmp_path / "out"
     assert build(str(params_file(tmp_path, "a")), "--renderer", "quarto",
-                 "--output-dir", str(out)) == 2
+                 "--output-dir", str(out)) == EXIT_UNAVAILABLE
     assert "Quarto was not found" in capsys.readouterr().err
     assert not out.exists()
 
@@ -128,7 +129,7 @@ def test_second_build_into_the_same_folder_is_refused(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     with filelock.FileLock(str(out / LOCK_NAME)):
-        assert build(str(params_file(tmp_path, "a")), "--output-dir", str(out)) == 2
+        assert build(str(params_file(tmp_path, "a")), "--output-dir", str(out)) == EXIT_LOCKED
     assert "another coopreport build is writing to" in capsys.readouterr().err
     assert not (out / "a.html").exists()
 
@@ -188,7 +189,7 @@ def test_the_notebook_itself_refuses_an_invalid_registry(tmp_path):
 def _cli(*args: str, **kwargs: object) -> subprocess.Popen[str]:
     if args[:1] == ("build",):
         args = ("build", OPT_IN, *args[1:])
-    return subprocess.Popen([sys.executable, "-m", "analysis", *args], cwd=paths.PROJECT_ROOT,
+    return subprocess.Popen([sys.executable, "-m", "analysis", *args], cwd=paths.project_root(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             **kwargs)  # type: ignore[call-overload]
 
@@ -300,7 +301,7 @@ def test_bad_build_options_exit_2(tmp_path, capsys, args, message):
 def test_render_refuses_what_it_cannot_render(tmp_path, capsys):
     assert main(["render", str(tmp_path / "missing.ipynb")]) == 2
     assert "cannot read the notebook" in capsys.readouterr().err
-    committed = paths.NOTEBOOKS_DIR / "country_profile.ipynb"
+    committed = paths.notebooks_dir() / "country_profile.ipynb"
     assert main(["render", str(committed), "--output-dir", str(tmp_path)]) == 2
     assert "not an executed report notebook" in capsys.readouterr().err
 
@@ -311,7 +312,7 @@ def test_kernels_are_shut_down_without_an_interrupt():
     runner's kernel manager sends no SIGINT at shutdown, and still interrupts when asked."""
     import asyncio
 
-    from analysis.build.runner import kernel_manager_class
+    from analysis.build.kernels import kernel_manager_class
 
     async def signals_sent() -> list[int]:
         km = kernel_manager_class()(kernel_name="python3")
@@ -337,7 +338,7 @@ def test_kernels_are_shut_down_without_an_interrupt():
 def test_a_country_with_no_activities_builds_with_a_warning(tmp_path):
     """Issue 13: KAZ has no row in the frozen registry. The report builds (exit 0) and says so;
     build-summary.json marks it `warning`; with --strict the same build exits 1."""
-    spec = str(paths.PROJECT_ROOT / "tests" / "fixtures" / "params" / "kaz-profile-ru.yaml")
+    spec = str(paths.project_root() / "tests" / "fixtures" / "params" / "kaz-profile-ru.yaml")
     out = tmp_path / "out"
     assert main(["build", spec, "--output-dir", str(out), "--renderer", "builtin",
                  "--jobs", "1"]) == 0
@@ -360,7 +361,7 @@ def test_reports_build_with_forked_kernels_and_without(tmp_path, capsys, monkeyp
     """Kernels are forked from the warm template where they can be; with
     COOPREPORT_FORK_KERNELS=0 (or where forking is unsafe) they start the usual way, and the
     reports are the same."""
-    from analysis.build.kernels import FORK_ENV, fork_supported
+    from analysis.build.kernel_template import FORK_ENV, fork_supported
 
     monkeypatch.setenv(FORK_ENV, fork)
     out = tmp_path / "out"

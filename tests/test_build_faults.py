@@ -18,8 +18,9 @@ import psutil
 import pytest
 
 from analysis.build import editions
-from analysis.build import runner as build_module
-from analysis.build.runner import LOCK_NAME, WORK_DIR
+from analysis.build.layout import LOCK_NAME, WORK_DIR
+from analysis.core.errors import EXIT_IO
+from analysis.render import portal
 from tests.test_build import EVENT_TIMEOUT, _cli, build, params_file, wait_for
 
 pytestmark = pytest.mark.slow
@@ -178,9 +179,9 @@ def test_a_full_disk_while_publishing_keeps_the_previous_edition(tmp_path, capsy
     def full(folder):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(build_module, "write_index", full)
+    monkeypatch.setattr(portal, "write_index", full)
     params_file(tmp_path, "a", label="second")
-    assert build(str(spec), "--output-dir", str(out)) == 2
+    assert build(str(spec), "--output-dir", str(out)) == EXIT_IO
     err = capsys.readouterr().err
     assert "cannot write the build summary or index" in err and "No space left" in err
     assert editions.current_edition(out) == before

@@ -13,7 +13,7 @@ import vl_convert
 
 from analysis.core.errors import ParameterError
 from analysis.data.taxonomy import LANGUAGES
-from analysis.report import charts
+from analysis.report import chart_theme, charts
 from analysis.report.i18n import MESSAGES, translate
 
 NO_DATA_EN = "No activities recorded for this selection"
@@ -123,8 +123,8 @@ def restore_theme() -> Iterator[None]:
 
 def test_enable_theme_registers_once_and_activates(monkeypatch: pytest.MonkeyPatch,
                                                    restore_theme: None) -> None:
-    if charts.THEME_NAME in alt.theme.names():
-        alt.theme.unregister(charts.THEME_NAME)
+    if chart_theme.THEME_NAME in alt.theme.names():
+        alt.theme.unregister(chart_theme.THEME_NAME)
     calls: list[str] = []
     real_register = alt.theme.register
 
@@ -134,15 +134,15 @@ def test_enable_theme_registers_once_and_activates(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(alt.theme, "register", counting_register)
     for _ in range(3):
-        charts.enable_theme()
+        chart_theme.enable_theme()
     assert calls == ["coopreport"]
     assert alt.theme.active == "coopreport"
 
 
 def test_theme_sets_font_palette_width_and_no_border(restore_theme: None) -> None:
-    charts.enable_theme()
+    chart_theme.enable_theme()
     config = alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q").to_dict()["config"]
-    assert charts.FONT == "Noto Sans"
+    assert chart_theme.FONT == "Noto Sans"
     for font in (config["font"], config["title"]["font"], config["axis"]["labelFont"],
                  config["axis"]["titleFont"], config["legend"]["labelFont"],
                  config["legend"]["titleFont"], config["header"]["labelFont"]):
@@ -292,7 +292,7 @@ def test_partner_bars_coloured_by_translated_kind(summary: pd.DataFrame) -> None
 
 def test_partner_bars_without_kind_use_one_colour(summary: pd.DataFrame) -> None:
     spec = charts.partner_bars(summary.drop(columns="kind")).to_dict()
-    assert layers_of(spec)["bar"]["encoding"]["color"] == {"value": charts.PALETTE[0]}
+    assert layers_of(spec)["bar"]["encoding"]["color"] == {"value": chart_theme.PALETTE[0]}
 
 
 def test_partner_bars_labels_and_bad_top(summary: pd.DataFrame) -> None:
@@ -400,7 +400,7 @@ def test_inputs_are_not_changed(counts: pd.DataFrame, shares: pd.DataFrame,
 def test_every_chart_serialises_and_draws(counts: pd.DataFrame, shares: pd.DataFrame,
                                           summary: pd.DataFrame, activities: pd.DataFrame,
                                           restore_theme: None) -> None:
-    charts.enable_theme()
+    chart_theme.enable_theme()
     version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
     for chart in every_chart(counts, shares, summary, activities):
         assert chart.to_dict()["$schema"].endswith(f"{alt.SCHEMA_VERSION}.json")

@@ -40,7 +40,7 @@ def colour_scales(node: Any) -> Iterator[dict[str, Any]]:
 def shipped_charts(lang: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every chart with a colour category that the shipped reports (params/*.yaml) draw."""
     ref = load_reference(FIXTURE_SYSTEM)
-    for params_file in sorted(paths.PARAMS_DIR.glob("*.yaml")):
+    for params_file in sorted(paths.params_dir().glob("*.yaml")):
         spec = yaml.safe_load(params_file.read_text(encoding="utf-8"))
         params = spec["parameters"]
         countries = params.get("countries") or [params["country"]]
@@ -103,7 +103,7 @@ def test_ordered_scale_keeps_the_table_order_and_appends_others():
 
 def copy_taxonomy(tmp_path: Path, colours: str) -> Path:
     for name in ("activity_types.csv", "themes.csv", "maps_pillars.csv", "partners.csv"):
-        shutil.copy(paths.TAXONOMY_DIR / name, tmp_path / name)
+        shutil.copy(paths.taxonomy_dir() / name, tmp_path / name)
     (tmp_path / "colours.csv").write_text(colours, encoding="utf-8")
     return tmp_path / "colours.csv"
 
@@ -125,9 +125,5 @@ def full_table(**changes: str) -> str:
 ])
 def test_a_bad_colour_table_is_refused_with_its_line(tmp_path, changes, message):
     path = copy_taxonomy(tmp_path, full_table(**changes))
-    load_colours.cache_clear()
-    try:
-        with pytest.raises(TaxonomyError, match=message):
-            load_colours(path)
-    finally:
-        load_colours.cache_clear()
+    with pytest.raises(TaxonomyError, match=message):
+        load_colours(path)

@@ -17,7 +17,7 @@ from analysis.core import paths
 from analysis.data.registry import read_activities
 from tests.helpers import FIXTURE_COMMITMENTS, FIXTURE_REGISTRY
 
-FIXTURES = paths.PROJECT_ROOT / "tests" / "fixtures"
+FIXTURES = paths.project_root() / "tests" / "fixtures"
 
 
 def digest(path: Path) -> str:
@@ -72,8 +72,8 @@ def test_bad_country_is_a_usage_error(existing, capsys):
 def test_offline_fetch_without_a_cache_fails_cleanly(tmp_path):
     """In a project folder with no cache, --offline says so and writes nothing."""
     root = tmp_path / "project"
-    shutil.copytree(paths.TAXONOMY_DIR, root / "data" / "taxonomy")
-    shutil.copytree(paths.MAPPINGS_DIR, root / "data" / "mappings")
+    shutil.copytree(paths.taxonomy_dir(), root / "data" / "taxonomy")
+    shutil.copytree(paths.mappings_dir(), root / "data" / "mappings")
     env = {**os.environ, "COOPREPORT_ROOT": str(root)}
     result = subprocess.run([sys.executable, "-m", "analysis", "fetch", "worldbank",
                              "--country", "UZB", "--offline"], capture_output=True, text=True,

@@ -13,6 +13,7 @@ import pytest
 
 from analysis.cli import main
 from analysis.connectors import worldbank as wb
+from analysis.connectors import worldbank_projects as wbp
 from analysis.connectors.iati import read_iati
 from analysis.connectors.limits import (
     MAX_JSON_DEPTH,
@@ -75,7 +76,7 @@ def test_counts_are_whole_and_bounded():
 def test_a_bad_total_in_an_api_answer_names_the_url():
     """fetch reads every page through parse_page: a bad answer stops it before any loop."""
     with pytest.raises(ConnectorError, match=r"https://api\.example/p\?os=0: total: "):
-        wb.parse_page({"total": "1e999999999", "projects": []}, "https://api.example/p?os=0")
+        wbp.parse_page({"total": "1e999999999", "projects": []}, "https://api.example/p?os=0")
 
 
 @pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 100_000])

@@ -19,7 +19,7 @@ from analysis.core import paths
 from analysis.data.registry import read_activities
 from tests.helpers import make_row, registry_text
 
-EXPORT = paths.PROJECT_ROOT / "tests" / "fixtures" / "worldbank" / "export_array.json"
+EXPORT = paths.project_root() / "tests" / "fixtures" / "worldbank" / "export_array.json"
 PROJECT = {"id": "P900001", "countrycode": "UZ", "boardapprovaldate": "2021-03-04T00:00:00Z",
            "totalcommamt": 5000000, "sector": [{"Name": "Public Administration"}]}
 
@@ -162,8 +162,8 @@ def curated(tmp_path, monkeypatch):
                         encoding="utf-8")
     (data / "cooperation_events.csv.provenance.json").write_text(
         json.dumps({"sha256": digest(registry)}), encoding="utf-8")
-    monkeypatch.setattr(paths, "DEFAULT_REGISTRY", registry)
-    monkeypatch.setattr(paths, "DEFAULT_SOURCES", data / "sources.yaml")
+    monkeypatch.setattr(paths, "default_registry", lambda: registry)
+    monkeypatch.setattr(paths, "default_sources", lambda: data / "sources.yaml")
     return registry
 
 

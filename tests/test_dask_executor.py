@@ -19,8 +19,8 @@ import nbformat
 import pytest
 
 from analysis.build import dask_executor
+from analysis.build.layout import WORK_DIR
 from analysis.build.records import ReportResult, StagedFiles
-from analysis.build.runner import WORK_DIR
 from analysis.core.errors import BuildError
 from tests.helpers import FIXTURE_REGISTRY
 from tests.test_build import EVENT_TIMEOUT, _cli, build, params_file, wait_for
@@ -111,7 +111,7 @@ def test_the_dask_executor_without_distributed_says_how_to_install_it(tmp_path, 
                                                                       monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
     out = tmp_path / "out"
-    assert build(str(params_file(tmp_path, "a")), "--output-dir", str(out), *DASK) == 2
+    assert build(str(params_file(tmp_path, "a")), "--output-dir", str(out), *DASK) == 69
     err = capsys.readouterr().err
     assert "--executor dask needs Dask's distributed package" in err
     assert "pip install 'coopreport[dask]'" in err
@@ -128,7 +128,7 @@ def test_an_unreachable_scheduler_is_an_error_within_the_time_limit(tmp_path, ca
     out = tmp_path / "out"
     started = time.monotonic()
     assert build(str(params_file(tmp_path, "a")), "--output-dir", str(out), *DASK,
-                 "--scheduler", f"tcp://127.0.0.1:{port}") == 2
+                 "--scheduler", f"tcp://127.0.0.1:{port}") == 69
     assert time.monotonic() - started < 60  # the 2 s limit, with room for a busy machine
     err = capsys.readouterr().err
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port} within 2 s" in err

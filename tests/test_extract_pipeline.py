@@ -17,7 +17,7 @@ from analysis.extract.language import detect_language
 from analysis.extract.pipeline import extract_activities
 from analysis.extract.source import read_press_text
 
-PRESS = paths.PRESS_FIXTURES
+PRESS = paths.press_fixtures()
 
 HTML = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Seminar</title>
 <meta property="og:url" content="https://example.uz/news/1">

@@ -27,7 +27,8 @@ from analysis.connectors.iati import (
 )
 from analysis.core import paths
 from analysis.core.errors import ConnectorError
-from analysis.data.registry import IMPORT_COLUMNS, read_activities
+from analysis.data.registry import read_activities
+from analysis.data.registry_format import IMPORT_COLUMNS
 from analysis.data.taxonomy import load_taxonomy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "iati"
@@ -239,7 +240,7 @@ def test_run_import_writes_a_valid_registry(tmp_path):
 
 
 def test_run_import_default_output_is_under_data_sources(tmp_path, monkeypatch):
-    monkeypatch.setattr(paths, "SOURCES_DIR", tmp_path / "sources")
+    monkeypatch.setattr(paths, "sources_dir", lambda: tmp_path / "sources")
     path, count = run_import(FIXTURES / "activities-v1.xml", "UZB", None)
     assert (path, count) == (tmp_path / "sources" / "iati-activities-v1.csv", 1)
     assert path.is_file()

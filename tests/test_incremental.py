@@ -25,7 +25,8 @@ def summary(out: Path) -> dict[str, dict]:
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """A data folder and a package folder of the test's own, so each can be changed."""
+    """A data folder and a package folder of the test's own, so each can be changed (the
+    vocabularies are read from the real data folder, whatever the test changes)."""
     data = tmp_path / "data"
     (data / "taxonomy").mkdir(parents=True)
     (data / "taxonomy" / "themes.csv").write_text("id\nx\n", encoding="utf-8")
@@ -34,8 +35,10 @@ def project(tmp_path, monkeypatch):
     code = tmp_path / "code"
     code.mkdir()
     (code / "module.py").write_text("X = 1\n", encoding="utf-8")
-    monkeypatch.setattr(paths, "DATA_DIR", data)
-    monkeypatch.setattr(incremental, "PACKAGE_DIR", code)
+    vocabularies = paths.taxonomy_dir()  # the reports still read the real vocabularies
+    monkeypatch.setattr(paths, "data_dir", lambda: data)
+    monkeypatch.setattr(paths, "taxonomy_dir", lambda: vocabularies)
+    monkeypatch.setattr(incremental, "CODE_DIR", code)
     return tmp_path
 
 
@@ -43,7 +46,7 @@ def test_unchanged_reports_are_skipped_and_each_input_triggers_a_rebuild(project
     out = project / "out"
     notebook = project / "nb" / "tiny.ipynb"
     notebook.parent.mkdir()
-    shutil.copy(paths.PROJECT_ROOT / TINY, notebook)
+    shutil.copy(paths.project_root() / TINY, notebook)
     spec = params_file(project, "a", label="one")
     spec.write_text(spec.read_text(encoding="utf-8").replace(TINY, str(notebook)),
                     encoding="utf-8")
@@ -75,17 +78,17 @@ def test_unchanged_reports_are_skipped_and_each_input_triggers_a_rebuild(project
         "text shown in the report", "text shown"), encoding="utf-8")
     assert rebuilt() == {"a": f"notebook changed ({paths.display_path(notebook)})"}
 
-    themes = paths.DATA_DIR / "taxonomy" / "themes.csv"
+    themes = paths.data_dir() / "taxonomy" / "themes.csv"
     themes.write_text("id\nx\ny\n", encoding="utf-8")
     reason = f"data changed ({paths.display_path(themes)})"
     assert rebuilt() == {"a": reason, "b": reason}
 
-    added = paths.DATA_DIR / "reference" / "milestones.csv"
+    added = paths.data_dir() / "reference" / "milestones.csv"
     added.write_text("m\n", encoding="utf-8")
     assert rebuilt() == {n: f"data changed ({paths.display_path(added)})" for n in "ab"}
 
-    (incremental.PACKAGE_DIR / "module.py").write_text("X = 2\n", encoding="utf-8")
-    code = incremental.PACKAGE_DIR / "module.py"
+    (incremental.CODE_DIR / "module.py").write_text("X = 2\n", encoding="utf-8")
+    code = incremental.CODE_DIR / "module.py"
     assert rebuilt() == {n: f"code changed ({paths.display_path(code)})" for n in "ab"}
 
     assert rebuilt("--formats", "html,pdf") == {
@@ -117,7 +120,7 @@ def test_a_build_with_nothing_to_do_starts_no_kernel_and_imports_no_pandas(tmp_p
               f"'--output-dir', {str(out)!r}])\n"
               "print(code, 'pandas' in sys.modules, 'papermill' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          cwd=paths.PROJECT_ROOT, timeout=120)
+                          cwd=paths.project_root(), timeout=120)
     assert done.stdout.splitlines()[-1] == "0 False False", done.stderr
     assert "1 report(s) up to date" in done.stdout
     assert summary(out)["a"]["status"] == "skipped"

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from analysis.build import kernels
+from analysis.build import kernel_template, kernels
 
 FORKABLE = pytest.mark.skipif(not sys.platform.startswith("linux"),
                               reason="kernels are forked on Linux only; elsewhere they start "
@@ -47,7 +47,7 @@ def test_notebook_imports_are_the_top_level_imports_of_code_cells(tmp_path):
     second = notebook(tmp_path, ("code", ["import json\n", "import decimal"]), name="b.ipynb")
     broken = tmp_path / "broken.ipynb"
     broken.write_text("{not json", encoding="utf-8")
-    assert kernels.notebook_imports([first, second, broken, tmp_path / "missing.ipynb"]) == [
+    assert kernel_template.notebook_imports([first, second, broken, tmp_path / "missing.ipynb"]) == [
         "json", "csv", "analysis.report", "analysis.report.sections", "analysis.data.reference",
         "decimal"]
 
@@ -80,15 +80,15 @@ def test_the_template_runs_the_kernels_own_interpreter_and_flags(tmp_path, monke
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
     if expected is not None:
         expected = [a.format(python=sys.executable) for a in expected]
-    assert kernels.kernel_interpreter("coopreport-test-kernel") == expected
-    assert kernels.kernel_interpreter("no-such-kernel-anywhere") is None
+    assert kernel_template.kernel_interpreter("coopreport-test-kernel") == expected
+    assert kernel_template.kernel_interpreter("no-such-kernel-anywhere") is None
 
 
 def test_forking_can_be_turned_off(monkeypatch, tmp_path):
-    monkeypatch.setenv(kernels.FORK_ENV, "0")
-    assert not kernels.fork_supported()
-    kernels.start([], tmp_path)
-    assert kernels.current() is None
+    monkeypatch.setenv(kernel_template.FORK_ENV, "0")
+    assert not kernel_template.fork_supported()
+    kernel_template.start([], tmp_path)
+    assert kernel_template.current() is None
 
 
 # --------------------------------------------------------------------------------------------
@@ -98,11 +98,11 @@ def test_forking_can_be_turned_off(monkeypatch, tmp_path):
 @pytest.fixture
 def template(tmp_path):
     """A kernel template for this test, warm with pandas; stopped afterwards."""
-    kernels.stop()
-    kernels.start([notebook(tmp_path, ("code", "import pandas as pd"))], tmp_path)
-    assert kernels.current() is not None, "the template did not come up"
-    yield kernels.current()
-    kernels.stop()
+    kernel_template.stop()
+    kernel_template.start([notebook(tmp_path, ("code", "import pandas as pd"))], tmp_path)
+    assert kernel_template.current() is not None, "the template did not come up"
+    yield kernel_template.current()
+    kernel_template.stop()
 
 
 PROBE = """
@@ -169,12 +169,12 @@ def test_a_forked_kernel_is_a_new_kernel_in_its_own_folder(template, tmp_path):
 
     async def three() -> list[tuple[dict[str, Any], Any]]:
         forked = [await one(tmp_path / "a", "first"), await one(tmp_path / "b", "second")]
-        kernels.stop()  # the third starts the usual way, for comparison
+        kernel_template.stop()  # the third starts the usual way, for comparison
         return [*forked, await one(tmp_path / "c", "usual")]
 
     (first, p1), (second, p2), (usual, p3) = asyncio.run(three())
     for seen, folder, mark, process in ((first, "a", "first", p1), (second, "b", "second", p2)):
-        assert isinstance(process, kernels.ForkedKernel)
+        assert isinstance(process, kernel_template.ForkedKernel)
         assert seen["cwd"] == str(tmp_path / folder)
         assert seen["mark"] == mark
         assert seen["ppid"] == template.process.pid
@@ -184,7 +184,7 @@ def test_a_forked_kernel_is_a_new_kernel_in_its_own_folder(template, tmp_path):
         assert seen["left_over"] is False
         assert process.returncode == 0
     assert first["pid"] != second["pid"]
-    assert not isinstance(p3, kernels.ForkedKernel)
+    assert not isinstance(p3, kernel_template.ForkedKernel)
     assert usual["pandas_loaded"] is False and usual["ppid"] == os.getpid()
 
 
@@ -230,7 +230,7 @@ def test_a_forked_kernel_can_be_interrupted_and_killed(template, tmp_path):
 def test_kernels_start_the_usual_way_when_the_template_is_gone(template, tmp_path):
     template.process.kill()
     template.process.wait()
-    assert kernels.current() is None
+    assert kernel_template.current() is None
     manager = kernels.kernel_manager_class()
 
     async def scenario() -> tuple[str, Any]:
@@ -245,7 +245,7 @@ def test_kernels_start_the_usual_way_when_the_template_is_gone(template, tmp_pat
 
     printed, process = asyncio.run(scenario())
     assert printed.strip() == "42"
-    assert not isinstance(process, kernels.ForkedKernel)
+    assert not isinstance(process, kernel_template.ForkedKernel)
 
 
 @FORKABLE
@@ -258,14 +258,14 @@ def test_a_template_with_a_thread_refuses_to_fork(tmp_path, monkeypatch):
         "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n",
         encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
-    kernels.stop()
+    kernel_template.stop()
     try:
-        kernels.start([notebook(tmp_path, ("code", "import starts_a_thread"))], tmp_path)
-        assert kernels.current() is None
-        assert kernels._zygote is not None
-        assert "2 threads" in kernels._zygote.reason
+        kernel_template.start([notebook(tmp_path, ("code", "import starts_a_thread"))], tmp_path)
+        assert kernel_template.current() is None
+        assert kernel_template._zygote is not None
+        assert "2 threads" in kernel_template._zygote.reason
     finally:
-        kernels.stop()
+        kernel_template.stop()
 
 
 @pytest.mark.slow

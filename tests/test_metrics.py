@@ -24,7 +24,8 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import ParameterError
-from analysis.data.registry import FRAME_COLUMNS, empty_activities, load_registry
+from analysis.data.registry import load_registry
+from analysis.data.registry_format import FRAME_COLUMNS, empty_activities
 from analysis.measures import metrics
 from tests.helpers import FIXTURE_REGISTRY
 

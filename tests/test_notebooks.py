@@ -11,7 +11,7 @@ from analysis.build.nbtools import is_checked, stripped
 from analysis.build.params import parameters_cell
 from analysis.core import paths
 
-NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
+NOTEBOOKS = sorted(paths.notebooks_dir().glob("*.ipynb"))
 REQUIRED = {
     "country_profile.ipynb": {"country", "start_year", "end_year", "data_path"},
     "country_comparison.ipynb": {"countries", "start_year", "end_year", "data_path"},
@@ -58,7 +58,7 @@ def test_notebooks_stay_thin(path):
 
 
 def test_checks_catch_a_notebook_saved_with_outputs(tmp_path):
-    nb = nbformat.read(paths.NOTEBOOKS_DIR / "country_profile.ipynb", as_version=4)
+    nb = nbformat.read(paths.notebooks_dir() / "country_profile.ipynb", as_version=4)
     unchecked = next(c for c in nb.cells if c.cell_type == "code" and not is_checked(c))
     unchecked.outputs = [nbformat.v4.new_output("stream", name="stdout", text="leftover\n")]
     assert stripped(nb) != nb

@@ -42,7 +42,7 @@ def good(**changes: str) -> str:
 def test_good_params_file(tmp_path):
     report = load_report_spec(write(tmp_path, good()), allow_notebook_outside=True)
     assert report.name == "tiny-report"
-    assert report.notebook == (paths.PROJECT_ROOT / TINY).resolve()
+    assert report.notebook == (paths.project_root() / TINY).resolve()
     assert report.parameters == {"label": "hello", "value": 3}
     assert report.spec.formats == ["html", "pdf"]
 
@@ -126,10 +126,10 @@ def test_all_bad_files_are_reported_together(tmp_path):
 
 
 def test_parameters_cell_reads_types_defaults_and_comments():
-    declared = {d.name: d for d in parameters_cell(paths.PROJECT_ROOT / TINY)}
+    declared = {d.name: d for d in parameters_cell(paths.project_root() / TINY)}
     assert declared["value"].annotation == "int" and declared["value"].default == 1
     assert declared["label"].comment == "text shown in the report"
-    notebooks = {d.name for d in parameters_cell(paths.NOTEBOOKS_DIR / "country_comparison.ipynb")}
+    notebooks = {d.name for d in parameters_cell(paths.notebooks_dir() / "country_comparison.ipynb")}
     assert {"countries", "start_year", "end_year", "data_path"} <= notebooks
 
 
@@ -324,7 +324,7 @@ def test_reserved_names_follow_what_the_build_writes(made, stem):
 def _outside_notebook(folder: Path) -> Path:
     copy = folder / "elsewhere" / "tiny.ipynb"
     copy.parent.mkdir()
-    copy.write_bytes((paths.PROJECT_ROOT / TINY).read_bytes())
+    copy.write_bytes((paths.project_root() / TINY).read_bytes())
     return copy
 
 
@@ -334,7 +334,7 @@ def test_notebook_outside_notebooks_is_refused(tmp_path, how, monkeypatch):
     outside = _outside_notebook(tmp_path)
     notebook = {
         "absolute": str(outside),
-        "dotdot": "../" * len(paths.NOTEBOOKS_DIR.parts) + str(outside).lstrip("/"),
+        "dotdot": "../" * len(paths.notebooks_dir().parts) + str(outside).lstrip("/"),
         "project-relative": TINY,
         "fixture": "../" + TINY,  # from notebooks/: one level up, then the fixture
     }[how]
@@ -343,7 +343,7 @@ def test_notebook_outside_notebooks_is_refused(tmp_path, how, monkeypatch):
         load_report_spec(path)
     message = str(caught.value)
     assert message.startswith(f"{path}: notebook: ")
-    assert f"outside {paths.NOTEBOOKS_DIR}; report notebooks must live in notebooks/" in message
+    assert f"outside {paths.notebooks_dir()}; report notebooks must live in notebooks/" in message
     assert "--allow-notebook-outside" in message
 
 
@@ -351,10 +351,10 @@ def test_symlink_in_notebooks_pointing_outside_is_refused(tmp_path, monkeypatch)
     monkeypatch.delenv(paths.ALLOW_NOTEBOOK_OUTSIDE_ENV, raising=False)
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    (folder / "inside.ipynb").write_bytes((paths.PROJECT_ROOT / TINY).read_bytes())
+    (folder / "inside.ipynb").write_bytes((paths.project_root() / TINY).read_bytes())
     (folder / "link.ipynb").symlink_to(_outside_notebook(tmp_path))
     (folder / "inner-link.ipynb").symlink_to(folder / "inside.ipynb")
-    monkeypatch.setattr(paths, "NOTEBOOKS_DIR", folder)
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: folder)
     path = write(tmp_path, good(notebook="link.ipynb"))
     with pytest.raises(ParameterError, match="is '.*elsewhere/tiny.ipynb', outside"):
         load_report_spec(path)
@@ -368,7 +368,7 @@ def test_notebook_in_notebooks_is_accepted_both_ways(tmp_path, monkeypatch):
     monkeypatch.delenv(paths.ALLOW_NOTEBOOK_OUTSIDE_ENV, raising=False)
     for notebook in ("country_profile.ipynb", "notebooks/country_profile.ipynb"):
         report = load_report_spec(write(tmp_path, f"name: p\nnotebook: {notebook}\ntitle: P\n"))
-        assert report.notebook == paths.NOTEBOOKS_DIR / "country_profile.ipynb"
+        assert report.notebook == paths.notebooks_dir() / "country_profile.ipynb"
 
 
 @pytest.mark.parametrize("value", ["1", "true", "yes"])
@@ -423,7 +423,7 @@ def test_a_missing_notebook_does_not_hide_the_other_problems(tmp_path):
     assert "parameters.country: 'XXX' is not an ISO 3166-1" in message
 
 
-@pytest.mark.parametrize("path", sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb")),
+@pytest.mark.parametrize("path", sorted(paths.notebooks_dir().glob("*.ipynb")),
                          ids=lambda p: p.name)
 def test_papermill_reads_every_declared_parameter(path):
     """`papermill --help-notebook` lists each parameter with the type and comment we check."""

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import ParameterError
+from analysis.report import annex as a
 from analysis.report import procurement as p
 from analysis.report import sections as r
 from analysis.report.display import Paragraph, Table
@@ -111,7 +112,7 @@ def test_russian_sections_have_no_english_outside_the_data(registry_path):
     texts = [repr(p.executive_summary(data, "AZE")), repr(p.scope_and_method(data)),
              repr(p.pillar_gaps(data)), repr(r.gaps_sentence(data)), repr(r.data_note(data))]
     for make in (p.coverage_table, p.instrument_table, p.pillar_table, r.key_figures,
-                 r.theme_table, r.partner_table, r.activity_annex):
+                 r.theme_table, r.partner_table, a.activity_annex):
         table = make(data)
         texts += [table.caption, *map(str, table.frame.columns)]
     commitments = p.commitments_table(data)

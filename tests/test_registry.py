@@ -257,7 +257,7 @@ def test_empty_path_reads_the_registry_named_by_the_environment(write_registry, 
     reg = load_registry("")
     assert reg.path == path and len(reg.activities) == 2
     monkeypatch.delenv(paths.DATA_PATH_ENV)
-    assert paths.resolve_data_path("") == paths.DEFAULT_REGISTRY
+    assert paths.resolve_data_path("") == paths.default_registry()
 
 
 def test_any_iso_country_is_accepted(write_registry):

@@ -22,7 +22,7 @@ import yaml
 
 from analysis.cli import main
 from analysis.core import paths
-from analysis.core.errors import RenderError
+from analysis.core.errors import RenderError, UnavailableError
 from analysis.render.meta import ReportMeta
 from analysis.render.notebook import choose_renderer
 from analysis.render.quarto import html_problems, render_with_quarto, vega_include_html
@@ -381,15 +381,15 @@ def test_vega_include_holds_the_bundle_and_one_start_up_script():
 
 
 def test_report_css_is_the_builtin_renderers_css():
-    shared = paths.REPORTS_DIR / "styles" / "report.css"
-    builtin = paths.PROJECT_ROOT / "src/analysis/render/templates/coopreport_html/report.css"
+    shared = paths.reports_dir() / "styles" / "report.css"
+    builtin = paths.project_root() / "src/analysis/render/templates/coopreport_html/report.css"
     assert shared.read_bytes() == builtin.read_bytes(), (
         "one look: copy src/analysis/render/templates/coopreport_html/report.css to "
         "reports/styles/report.css (Quarto-only rules go in reports/styles/quarto.css)")
 
 
 def test_quarto_project_never_executes_and_names_existing_files():
-    config = yaml.safe_load((paths.REPORTS_DIR / "_quarto.yml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((paths.reports_dir() / "_quarto.yml").read_text(encoding="utf-8"))
     assert config["project"]["output-dir"] == "_build"
     assert config["execute"] == {"enabled": False, "echo": False, "warning": False}
     html, typst = config["format"]["html"], config["format"]["typst"]
@@ -399,13 +399,13 @@ def test_quarto_project_never_executes_and_names_existing_files():
     assert typst["mainfont"] == "Noto Sans" and typst["font-paths"] == ["fonts"]
     for name in [*html["template-partials"], *typst["template-partials"],
                  *[c for c in html["css"] if c != "styles/fonts.css"]]:
-        assert (paths.REPORTS_DIR / name).is_file(), name
+        assert (paths.reports_dir() / name).is_file(), name
     assert sorted(typst["template-partials"]) == ["typst-show.typ", "typst-template.typ"]
 
 
 def test_typst_show_passes_every_title_block_text_to_article():
-    show = (paths.REPORTS_DIR / "typst-show.typ").read_text(encoding="utf-8")
-    template = (paths.REPORTS_DIR / "typst-template.typ").read_text(encoding="utf-8")
+    show = (paths.reports_dir() / "typst-show.typ").read_text(encoding="utf-8")
+    template = (paths.reports_dir() / "typst-template.typ").read_text(encoding="utf-8")
     for variable, argument in (("title", "title"), ("subtitle", "subtitle"),
                                ("coopreport-kicker", "kicker"), ("coopreport-date", "date"),
                                ("coopreport-provenance", "provenance"), ("toc-title", "toc_title")):
@@ -438,12 +438,13 @@ def stand_in(folder: Path, script: str) -> str:
     return str(path)
 
 
-def test_missing_quarto_is_a_render_error_with_the_install_hint(tmp_path, monkeypatch):
+def test_missing_quarto_is_unavailable_with_the_install_hint(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.delenv("QUARTO_PATH", raising=False)
     executed = write_executed(tmp_path, executed_notebook())
-    with pytest.raises(RenderError, match="Quarto was not found; install Quarto"):
+    with pytest.raises(UnavailableError, match="Quarto was not found; install Quarto") as caught:
         render_with_quarto(executed, tmp_path, ["pdf"])
+    assert caught.value.exit_code == 69
 
 
 def test_failing_quarto_reports_its_stderr(tmp_path, monkeypatch):
@@ -802,9 +803,9 @@ def both_renderers(tmp_path_factory):
 
 @pytest.mark.slow
 @needs_quarto
-@pytest.mark.parametrize("params_file", sorted(p.name for p in paths.PARAMS_DIR.glob("*.yaml")))
+@pytest.mark.parametrize("params_file", sorted(p.name for p in paths.params_dir().glob("*.yaml")))
 def test_quarto_report_matches_the_builtin_report(both_renderers, params_file):
-    name = yaml.safe_load((paths.PARAMS_DIR / params_file).read_text(encoding="utf-8"))["name"]
+    name = yaml.safe_load((paths.params_dir() / params_file).read_text(encoding="utf-8"))["name"]
     builtin_page = (both_renderers / "builtin" / f"{name}.html").read_text(encoding="utf-8")
     quarto_page = (both_renderers / "quarto" / f"{name}.html").read_text(encoding="utf-8")
     assert_offline(quarto_page)

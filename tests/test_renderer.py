@@ -16,7 +16,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from analysis.core.errors import RenderError
 from analysis.report import chart_images as renderer
-from analysis.report import charts
+from analysis.report import chart_theme, charts
 
 MIMETYPES = {"application/vnd.vegalite.v6+json", "image/svg+xml", "text/plain"}
 
@@ -38,7 +38,7 @@ def chart() -> charts.Chart:
 
 @pytest.fixture
 def bundle(chart: charts.Chart, restore_altair: None) -> dict[str, Any]:
-    charts.enable_theme()
+    chart_theme.enable_theme()
     return renderer.render_bundle(chart.to_dict())
 
 
@@ -114,7 +114,7 @@ def test_enable_renderer_registers_once_and_activates(
         renderer.enable_renderer()
     assert calls == ["coopreport"]
     assert alt.renderers.active == "coopreport"
-    assert alt.theme.active == charts.THEME_NAME
+    assert alt.theme.active == chart_theme.THEME_NAME
     shown = chart._repr_mimebundle_()
     assert isinstance(shown, dict)
     assert set(shown) == MIMETYPES

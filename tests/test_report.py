@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from analysis.report import annex as a
 from analysis.report import sections as r
 from analysis.report.display import Paragraph, Table
 from analysis.report.warnings import MIMETYPE, collect_warnings
@@ -66,11 +67,11 @@ def test_financing_in_russian(tmp_path):
 
 
 def test_russian_annex_uses_title_ru_and_marks_english(tmp_path):
-    annex = r.activity_annex(prepared(tmp_path, "ru"))
+    annex = a.activity_annex(prepared(tmp_path, "ru"))
     assert annex.frame["Название"].tolist() == [
         "Одобрен заём на 100 млн долл. США", "Visit announcing USD 14m (англ.)",
         "MoU listing 29 projects (~USD 300m) (англ.)", "Семинар"]
-    english = r.activity_annex(prepared(tmp_path, "en"))
+    english = a.activity_annex(prepared(tmp_path, "en"))
     assert english.frame["Title"].tolist()[0] == "Board approves USD 100m loan"
 
 

@@ -11,7 +11,7 @@ from analysis.render.meta import default_title, read_meta
 
 def papermill_notebook(tmp_path, notebook: str, injected: dict[str, object]):
     """A notebook as papermill leaves it: its cells, papermill's metadata, no coopreport's."""
-    nb = nbformat.read(paths.NOTEBOOKS_DIR / notebook, as_version=4)
+    nb = nbformat.read(paths.notebooks_dir() / notebook, as_version=4)
     nb.metadata["papermill"] = {"input_path": f"notebooks/{notebook}", "parameters": injected,
                                 "start_time": "2026-11-29T10:15:00.5", "end_time":
                                 "2026-11-29T10:15:09.75", "version": "2.6.0"}

@@ -13,7 +13,8 @@ import pytest
 
 from analysis.data.registry import load_registry
 from analysis.data.taxonomy import load_taxonomy
-from analysis.measures.summary import summary_facts, summary_sentences
+from analysis.measures.summary import summary_facts
+from analysis.report.summary import summary_sentences
 from tests.helpers import make_row
 
 ROWS = [

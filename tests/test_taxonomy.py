@@ -88,7 +88,7 @@ def test_suggest():
 
 def test_malformed_vocabulary_is_a_clear_error(tmp_path):
     folder = tmp_path / "taxonomy"
-    shutil.copytree(paths.TAXONOMY_DIR, folder)
+    shutil.copytree(paths.taxonomy_dir(), folder)
     themes = folder / "themes.csv"
     themes.write_text(themes.read_text(encoding="utf-8").replace(
         "e_procurement,E-procurement,Электронные закупки,II,",
@@ -99,7 +99,7 @@ def test_malformed_vocabulary_is_a_clear_error(tmp_path):
 
 def test_alias_shared_by_two_partners_is_rejected(tmp_path):
     folder = tmp_path / "taxonomy"
-    shutil.copytree(paths.TAXONOMY_DIR, folder)
+    shutil.copytree(paths.taxonomy_dir(), folder)
     with (folder / "partners.csv").open("a", encoding="utf-8") as handle:
         handle.write("Another Bank,Другой банк,multilateral,Another Bank,WB\n")
     with pytest.raises(TaxonomyError, match="'WB' belongs to both World Bank and Another Bank"):

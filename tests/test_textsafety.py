@@ -18,7 +18,8 @@ from analysis.core.textsafety import (
     unsafe_kind,
 )
 from analysis.data.commitments import COLUMNS as COMMITMENT_COLUMNS
-from analysis.data.registry import COLUMNS, read_activities
+from analysis.data.registry import read_activities
+from analysis.data.registry_format import COLUMNS
 from tests.helpers import GOOD_ROW, make_row, registry_text
 
 # one of each class: C0 controls (form feed from a PDF, escape, DEL), a C1 control, the

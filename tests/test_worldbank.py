@@ -23,13 +23,15 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from analysis.connectors import worldbank as wb
+from analysis.connectors import worldbank_projects as wbp
 from analysis.core import paths
 from analysis.core.errors import ConnectorError, DataValidationError, ParameterError
-from analysis.data.registry import IMPORT_COLUMNS, read_activities
+from analysis.data.registry import read_activities
+from analysis.data.registry_format import IMPORT_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "worldbank"
 ENDPOINT = "/api/v2/projects"
-SHARED_EXPORT = paths.PROJECT_ROOT.parent / "shared" / "data" / "worldbank" / \
+SHARED_EXPORT = paths.project_root().parent / "shared" / "data" / "worldbank" / \
     "world_bank_projects_2012_2013.json"
 FAST = {"min_interval": 0.0, "backoff": 0.0, "retries": 1, "timeout": 2.0}
 
@@ -67,8 +69,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def mapping() -> list[wb.ThemeRule]:
-    return wb.load_theme_mapping()
+def mapping() -> list[wbp.ThemeRule]:
+    return wbp.load_theme_mapping()
 
 
 @pytest.fixture
@@ -82,25 +84,25 @@ def wired(monkeypatch: pytest.MonkeyPatch, httpserver: HTTPServer, cache_root: P
     fetch = functools.partial(wb.fetch_projects, base_url=httpserver.url_for(ENDPOINT), rows=2,
                               cache_root=cache_root, **FAST)
     monkeypatch.setattr(wb, "fetch_projects", fetch)
-    monkeypatch.setattr(wb, "CACHE_DIR", cache_root)
+    monkeypatch.setattr(wb, "cache_folder", lambda: cache_root)
     return cache_root
 
 
 # --- parsing ----------------------------------------------------------------------------------
 
 def test_parse_page_reads_v2_projects_keyed_by_id_and_string_total():
-    projects, total = wb.parse_page(json.loads(fixture_bytes("uzb_page1.json")))
+    projects, total = wbp.parse_page(json.loads(fixture_bytes("uzb_page1.json")))
     assert [p["id"] for p in projects] == ["P500001", "P500002"]
     assert total == 4
 
 
 def test_parse_page_takes_the_id_from_the_key_when_a_project_lacks_it():
-    projects, total = wb.parse_page({"total": "1", "projects": {"P1": {"project_name": "x"}}})
+    projects, total = wbp.parse_page({"total": "1", "projects": {"P1": {"project_name": "x"}}})
     assert projects == [{"project_name": "x", "id": "P1"}] and total == 1
 
 
 def test_parse_response_reads_the_old_array_export():
-    projects = wb.parse_response(json.loads(fixture_bytes("export_array.json")))
+    projects = wbp.parse_response(json.loads(fixture_bytes("export_array.json")))
     assert [p["id"] for p in projects] == ["P700001", "P700002", "P700003"]
 
 
@@ -108,7 +110,7 @@ def test_parse_response_reads_the_old_array_export():
                                   {"projects": ["P1"]}])
 def test_parse_response_rejects_what_is_not_a_projects_response(data):
     with pytest.raises(ConnectorError, match="^somewhere: "):
-        wb.parse_response(data, origin="somewhere")
+        wbp.parse_response(data, origin="somewhere")
 
 
 # --- field mapping ----------------------------------------------------------------------------
@@ -121,7 +123,7 @@ def base_project(**fields) -> dict:
 
 
 def test_project_to_row_maps_every_column(mapping):
-    row = wb.project_to_row(json.loads(fixture_bytes("uzb_page1.json"))["projects"]["P500001"],
+    row = wbp.project_to_row(json.loads(fixture_bytes("uzb_page1.json"))["projects"]["P500001"],
                             mapping)
     assert row == {
         "activity_id": "UZB-2021-06-17-wb-p500001", "date": "2021-06-17",
@@ -145,7 +147,7 @@ def test_project_to_row_maps_every_column(mapping):
     (None, None),
 ])
 def test_approval_date(text, expected):
-    assert wb.approval_date(base_project(boardapprovaldate=text)) == expected
+    assert wbp.approval_date(base_project(boardapprovaldate=text)) == expected
 
 
 @pytest.mark.parametrize(("commitment", "total", "amount", "kind"), [
@@ -159,13 +161,13 @@ def test_approval_date(text, expected):
     ("n/a", "", "", "project"),
 ])
 def test_amounts_and_activity_type(mapping, commitment, total, amount, kind):
-    row = wb.project_to_row(base_project(totalcommamt=commitment, totalamt=total), mapping)
+    row = wbp.project_to_row(base_project(totalcommamt=commitment, totalamt=total), mapping)
     assert row is not None
     assert (row["amount_usd"], row["activity_type"]) == (amount, kind)
 
 
 def test_activity_id_shape_title_counterpart_and_url_fallback(mapping):
-    row = wb.project_to_row(base_project(id="P500002", project_name="  TA FOR\tSTATISTICS ",
+    row = wbp.project_to_row(base_project(id="P500002", project_name="  TA FOR\tSTATISTICS ",
                                          impagency="MINISTRY OF ECONOMY",
                                          countrycode="AZ", url="not a url"), mapping)
     assert row is not None
@@ -192,24 +194,24 @@ def test_activity_id_shape_title_counterpart_and_url_fallback(mapping):
     ([], ["other"]),
 ])
 def test_map_themes(mapping, names, themes):
-    assert wb.map_themes(names, mapping) == themes
+    assert wbp.map_themes(names, mapping) == themes
 
 
 def test_theme_names_reads_every_layout():
     export = json.loads(fixture_bytes("export_array.json"))[0]
-    assert set(wb.theme_names(export)) == {
+    assert set(wbp.theme_names(export)) == {
         "SME Finance", "Financial and private sector development",
         "Micro, Small and Medium Enterprise support"}  # codes such as sectorcode are left out
     page = json.loads(fixture_bytes("uzb_page1.json"))["projects"]["P500001"]
-    assert set(wb.theme_names(page)) == {
+    assert set(wbp.theme_names(page)) == {
         "Public Administration - Financial Sector", "Public Sector Management",
         "Public Finance Management", "Public Expenditure Management", "Procurement",
         "Public sector governance"}
 
 
 @pytest.mark.parametrize(("fields", "reason"), [
-    ({"countrycode": ["UZ", "KZ"]}, wb.REGIONAL),
-    ({"countrycode": "3A"}, wb.REGIONAL),
+    ({"countrycode": ["UZ", "KZ"]}, wbp.REGIONAL),
+    ({"countrycode": "3A"}, wbp.REGIONAL),
     ({"countrycode": None}, "no country code"),
     ({"countrycode": "XK"}, "unknown country code"),
     ({"boardapprovaldate": None}, "no board approval date"),
@@ -217,14 +219,14 @@ def test_theme_names_reads_every_layout():
 ])
 def test_projects_that_are_skipped(mapping, caplog, fields, reason):
     caplog.set_level("INFO")
-    assert wb.project_to_row(base_project(**fields), mapping) is None
-    assert wb.projects_to_rows([base_project(**fields)], mapping) == []
+    assert wbp.project_to_row(base_project(**fields), mapping) is None
+    assert wbp.projects_to_rows([base_project(**fields)], mapping) == []
     assert f"skipped 1 World Bank project(s): {reason}" in caplog.text
 
 
 def test_legacy_bank_country_codes_are_read():
-    assert wb.project_country(base_project(countrycode="RY")) == ("YEM", None)
-    assert wb.project_country(base_project(countrycode=["uz"])) == ("UZB", None)
+    assert wbp.project_country(base_project(countrycode="RY")) == ("YEM", None)
+    assert wbp.project_country(base_project(countrycode=["uz"])) == ("UZB", None)
 
 
 def test_projects_to_rows_filters_sorts_and_dedupes(mapping):
@@ -232,11 +234,11 @@ def test_projects_to_rows_filters_sorts_and_dedupes(mapping):
                 base_project(id="P1", countrycode="AZ", boardapprovaldate="2022-01-01"),
                 base_project(id="P2", boardapprovaldate="2018-01-01"),
                 base_project(id="P3", boardapprovaldate="2020-01-01", project_name="again")]
-    rows = wb.projects_to_rows(projects, mapping)
+    rows = wbp.projects_to_rows(projects, mapping)
     assert [r["activity_id"] for r in rows] == [
         "AZE-2022-01-01-wb-p1", "UZB-2018-01-01-wb-p2", "UZB-2020-01-01-wb-p3"]
     assert rows[2]["title"] == "Test Project"  # the first one seen
-    since = wb.projects_to_rows(projects, mapping, countries=["UZB"], since=2019)
+    since = wbp.projects_to_rows(projects, mapping, countries=["UZB"], since=2019)
     assert [r["activity_id"] for r in since] == ["UZB-2020-01-01-wb-p3"]
 
 
@@ -249,7 +251,7 @@ def test_theme_mapping_with_unknown_theme_is_rejected(tmp_path):
     bad = tmp_path / "mapping.csv"
     bad.write_text("pattern,theme\nprocurement,public_procurment\n,governance\n", "utf-8")
     with pytest.raises(DataValidationError) as caught:
-        wb.load_theme_mapping(bad)
+        wbp.load_theme_mapping(bad)
     text = str(caught.value)
     assert "mapping.csv:2: theme: public_procurment: unknown theme; did you mean " \
            "'public_procurement'?" in text
@@ -470,7 +472,7 @@ def test_import_old_array_export(tmp_path):
 
 
 def test_import_filters_countries_and_defaults_the_output_name(tmp_path, monkeypatch):
-    monkeypatch.setattr(paths, "SOURCES_DIR", tmp_path / "sources")
+    monkeypatch.setattr(paths, "sources_dir", lambda: tmp_path / "sources")
     output, count = wb.run_import(FIXTURES / "export_array.json", ["AZE"], None)
     assert output == tmp_path / "sources" / "worldbank-export_array.csv" and count == 1
 

@@ -10,6 +10,9 @@ Report notebooks import :mod:`analysis.report`; code reads the registry with
 ``from analysis.data.registry import load_registry``.
 """
 
+import sys
+from importlib.abc import MetaPathFinder
+
 from analysis.core.version import __version__
 
 __all__ = ["__version__"]
@@ -73,9 +76,32 @@ MOVED = {
 }
 
 
+def _moved(name: str) -> ImportError:
+    new = MOVED[name]
+    package, module = new.rsplit(".", 1)
+    return ImportError(f"analysis.{name} has moved to {new} when the package was grouped by "
+                       f"stage: import it from there (from {package} import {module}); the "
+                       "README's 'Layout' section lists every module", name=f"analysis.{name}")
+
+
 def __getattr__(name: str) -> object:
+    # ``from analysis import registry`` (the old notebooks' form)
     if name in MOVED:
-        raise ImportError(f"analysis.{name} has moved to {MOVED[name]}: import it from there "
-                          f"(from {MOVED[name].rsplit('.', 1)[0]} import {MOVED[name].rsplit('.', 1)[1]})",
-                          name=f"analysis.{name}")
+        raise _moved(name)
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+
+
+class _MovedModules(MetaPathFinder):
+    """``import analysis.registry`` / ``from analysis.registry import ...`` for a moved module:
+    an ImportError naming the new module. Asked last, and only for the names in
+    :data:`MOVED`, so it never changes an import that would succeed."""
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
+        package, _, name = fullname.partition(".")
+        if package == "analysis" and name in MOVED:
+            raise _moved(name)
+        return None
+
+
+if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
+    sys.meta_path.append(_MovedModules())

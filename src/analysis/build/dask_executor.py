@@ -12,7 +12,7 @@ Without ``--scheduler`` the build starts a :class:`distributed.LocalCluster` on 
 (:data:`LOCAL_WORKERS` worker processes, one thread each, no dashboard) and closes it after the
 build. A stop signal cancels the reports not yet started, closes the client (and the local
 cluster, which ends its workers and their kernels) and publishes the finished reports with an
-``interrupted`` summary (:func:`analysis.build.runner.build_reports`). Reports already running on a
+``interrupted`` summary (:func:`analysis.build.builder.build_reports`). Reports already running on a
 remote cluster's workers run to their end (a Dask task cannot be stopped from outside); their
 results are dropped.
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -30,9 +31,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.build.records import BuildOptions, ReportResult, StagedFiles
-from analysis.core.errors import BuildError, CoopReportError
+from analysis.build.layout import WORK_DIR
 from analysis.build.params import Report
+from analysis.build.records import BuildOptions, ReportResult, StagedFiles
+from analysis.build.signals import BuildInterrupted, stop_signals_set
+from analysis.core import paths
+from analysis.core.errors import BuildError, CoopReportError, UnavailableError
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -50,11 +54,11 @@ def require_distributed() -> None:
 
     Raises
     ------
-    BuildError
-        When it is not, with the command that installs it.
+    UnavailableError
+        When it is not, with the command that installs it (exit code 69).
     """
     if importlib.util.find_spec("distributed") is None:
-        raise BuildError("--executor dask needs Dask's distributed package, which is not "
+        raise UnavailableError("--executor dask needs Dask's distributed package, which is not "
                          f"installed here; install it with: {INSTALL_HINT} (on the workers too)")
 
 
@@ -66,7 +70,7 @@ def connect(address: str | None, level: int = logging.INFO) -> tuple[Client, Any
 
     Raises
     ------
-    BuildError
+    UnavailableError
         When the scheduler cannot be reached within :data:`CONNECT_TIMEOUT_SECONDS`.
     """
     require_distributed()
@@ -83,14 +87,14 @@ def connect(address: str | None, level: int = logging.INFO) -> tuple[Client, Any
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_SECONDS)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise BuildError(f"cannot reach the Dask scheduler at {address} within "
+        raise UnavailableError(f"cannot reach the Dask scheduler at {address} within "
                          f"{CONNECT_TIMEOUT_SECONDS} s ({exc}); start one there (dask scheduler) "
                          "or check the address, e.g. --scheduler tcp://host:8786") from exc
     return client, None
 
 
 def check_scheduler(address: str) -> None:
-    """Connect to the scheduler at ``address`` and disconnect: a BuildError before anything
+    """Connect to the scheduler at ``address`` and disconnect: an UnavailableError before anything
     is built or written when it cannot be reached (see :func:`connect`)."""
     client, _ = connect(address)
     client.close()
@@ -99,7 +103,7 @@ def check_scheduler(address: str) -> None:
 def _setup_local_worker(level: int) -> None:
     """Set up a worker of the build's own LocalCluster (run in its event loop's thread, the
     main one): log to this terminal, and leave Ctrl-C and SIGHUP to the build, which stops the
-    cluster (as :func:`analysis.build.runner._warm_worker` does for the local pool)."""
+    cluster (as :func:`analysis.build.runner.warm_worker` does for the local pool)."""
     import signal
 
     from analysis.core.logs import configure_logging
@@ -115,6 +119,8 @@ def run_report_task(report: Report, options: BuildOptions) -> ReportResult:
     result carrying the finished files (or the failed notebook) as bytes, nothing on disk."""
     from analysis.build.runner import run_report
 
+    if options.project_root is not None:  # the build machine's project, at the same path here
+        os.environ.setdefault(paths.ROOT_ENV, str(options.project_root))
     with tempfile.TemporaryDirectory(prefix="coopreport-") as root:
         result = run_report(report, options, work_root=Path(root))
         result.payload = StagedFiles.read(result.staged)
@@ -124,7 +130,7 @@ def run_report_task(report: Report, options: BuildOptions) -> ReportResult:
 
 def receive_result(result: ReportResult, work: Path) -> ReportResult:
     """Write a task's files into a new work folder under ``work`` (on this machine), named in
-    ``result.staged`` as :func:`analysis.build.runner.publish_result` expects.
+    ``result.staged`` as :func:`analysis.build.publish.publish_result` expects.
 
     A payload that is refused (a foreign name, a damaged file) or cannot be written (a full
     disk) fails the report, which keeps its previous files.
@@ -158,16 +164,14 @@ def run_on_dask(reports: Sequence[Report], options: BuildOptions,
     BuildInterrupted
         After a stop signal: tasks not started are cancelled, the client (and the local
         cluster) closed; the reports already finished were passed to ``finished``.
-    BuildError
+    UnavailableError
         When the scheduler cannot be reached.
     """
-    from analysis.build.runner import WORK_DIR, BuildInterrupted, _stop_signals_set
-
     if not reports:
         return
     work = options.output_dir / WORK_DIR
     level = logging.getLogger("analysis").getEffectiveLevel()
-    with _stop_signals_set() as stop, _session(options.scheduler, level) as client:
+    with stop_signals_set() as stop, _session(options.scheduler, level) as client:
         build_id = uuid.uuid4().hex[:8]
         futures: dict[Future, Report] = {
             client.submit(run_report_task, report, options, pure=False, retries=0,

@@ -34,7 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.core.errors import BuildError
+from analysis.core.errors import OutputFolderError, StorageError
+from analysis.core.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +73,21 @@ def claim(out: Path, own_names: frozenset[str] = frozenset()) -> None:
 
     Raises
     ------
-    BuildError
-        When ``out`` is not a folder, cannot be written, or is someone else's.
+    OutputFolderError
+        When ``out`` is a file, or a folder of someone else's files (exit code 2).
+    StorageError
+        When ``out`` cannot be made or written (exit code 74).
     """
     if out.exists() and not out.is_dir():
-        raise BuildError(f"{out} is a file, not a folder; give --output-dir a folder "
+        raise OutputFolderError(f"{out} is a file, not a folder; give --output-dir a folder "
                          "(new, empty, or one coopreport built into before)")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BuildError(f"cannot make the output folder {out} ({exc.strerror or exc}); "
+        raise StorageError(f"cannot make the output folder {out} ({exc.strerror or exc}); "
                          "choose a folder you can write to") from exc
     if not os.access(out, os.W_OK | os.X_OK):
-        raise BuildError(f"the output folder {out} is not writable; choose a folder you can "
+        raise StorageError(f"the output folder {out} is not writable; choose a folder you can "
                          "write to, or fix its permissions")
     if is_ours(out):
         return
@@ -93,10 +96,10 @@ def claim(out: Path, own_names: frozenset[str] = frozenset()) -> None:
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5
                                           else "")
-        raise BuildError(f"{out} holds files coopreport did not make ({shown}); it never "
+        raise OutputFolderError(f"{out} holds files coopreport did not make ({shown}); it never "
                          "replaces or deletes them: build into a new or empty folder, or into "
                          "one coopreport built into before")
-    _write_atomic(out / MARKER, json.dumps({"tool": "coopreport", "layout": LAYOUT}) + "\n")
+    atomic_write(out / MARKER, json.dumps({"tool": "coopreport", "layout": LAYOUT}) + "\n")
 
 
 def _retire_flat_layout(out: Path) -> None:
@@ -137,19 +140,6 @@ def _remove_if_empty(folder: Path) -> None:
         pass
 
 
-def _write_atomic(target: Path, text: str) -> None:
-    handle = tempfile.NamedTemporaryFile("w", dir=target.parent, prefix=".tmp-", delete=False,
-                                         encoding="utf-8")
-    try:
-        with handle:
-            handle.write(text)
-        os.chmod(handle.name, 0o644)
-        os.replace(handle.name, target)
-    except OSError:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
 def _edition_at(link: Path) -> Path | None:
     if not link.is_symlink():
         return None
@@ -170,7 +160,7 @@ def begin(out: Path) -> Path:
 
     Raises
     ------
-    BuildError
+    StorageError
         When the edition cannot be made (disk full, permissions).
     """
     editions = out / EDITIONS
@@ -183,7 +173,7 @@ def begin(out: Path) -> Path:
         if current is not None:
             shutil.copytree(current, new, dirs_exist_ok=True)
     except OSError as exc:
-        raise BuildError(f"cannot prepare a new edition in {editions} ({exc}); check free "
+        raise StorageError(f"cannot prepare a new edition in {editions} ({exc}); check free "
                          "space and permissions of the output folder") from exc
     return new
 
@@ -193,7 +183,7 @@ def publish(out: Path, edition: Path) -> None:
 
     Raises
     ------
-    BuildError
+    StorageError
         When the file system has no symbolic links, or the rename fails.
     """
     before = current_edition(out)
@@ -202,7 +192,7 @@ def publish(out: Path, edition: Path) -> None:
             _replace_link(out / EDITIONS / PREVIOUS, before.name)
         _replace_link(out / CURRENT, os.path.relpath(edition, out))  # readers switch here
     except OSError as exc:
-        raise BuildError(f"cannot publish the new edition in {out} ({exc}); the output folder "
+        raise StorageError(f"cannot publish the new edition in {out} ({exc}); the output folder "
                          "must be on a file system with symbolic links") from exc
     refresh_links(out)
 

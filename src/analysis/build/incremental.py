@@ -17,7 +17,6 @@ hashes a few hundred kilobytes and stops before importing pandas, nbformat or pa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -25,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core import paths
+from analysis.core.files import sha256_file
 
 MANIFEST_NAME = "build-manifest.json"
-PACKAGE_DIR = Path(__file__).resolve().parent
+CODE_DIR: Path = paths.PACKAGE_DIR  # the package: code, templates and assets
 SKIPPED_DIRS = {"__pycache__", "cache", ".ipynb_checkpoints", "_output", "_build", ".quarto"}
 GROUPS = ("params", "notebook", "data", "code", "renderer")
 
@@ -42,20 +42,12 @@ def _files_under(folder: Path) -> list[Path]:
     return found
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _hashes(files: Iterable[Path]) -> dict[str, str]:
     """``{path: sha256}``; a missing file hashes as ``"missing"`` (so it counts as a change)."""
     result = {}
     for path in files:
         try:
-            result[str(path)] = sha256(path)
+            result[str(path)] = sha256_file(path)
         except OSError:
             result[str(path)] = "missing"
     return dict(sorted(result.items()))
@@ -68,10 +60,10 @@ def inputs(params_file: Path, notebook: Path, data_files: Iterable[Path], render
     ``data_files`` are the registry files the report reads beyond ``data/`` (its ``data_path``
     and a sources file's entries); everything under ``data/`` is always included.
     """
-    data = {*_files_under(paths.DATA_DIR), *(Path(p).resolve() for p in data_files)}
-    code = _files_under(PACKAGE_DIR)
+    data = {*_files_under(paths.data_dir()), *(Path(p).resolve() for p in data_files)}
+    code = _files_under(CODE_DIR)
     if renderer == "quarto":
-        code += _files_under(paths.REPORTS_DIR)
+        code += _files_under(paths.reports_dir())
     return {
         "params": _hashes([params_file.resolve()]),
         "notebook": _hashes([notebook.resolve()]),
@@ -140,7 +132,7 @@ def recorded_inputs(record: Mapping[str, Any], renderer: str,
         params_file = Path(next(iter(record["inputs"]["params"])))
         notebook = Path(next(iter(record["inputs"]["notebook"])))
         extra = [Path(p) for p in record["inputs"]["data"]
-                 if not Path(p).is_relative_to(paths.DATA_DIR)]
+                 if not Path(p).is_relative_to(paths.data_dir())]
         chosen = formats if formats is not None else record["formats"]
     except (KeyError, TypeError, StopIteration):
         return None

@@ -29,6 +29,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from analysis.core.process import die_with_parent
+
 # imported by every ipykernel kernel; the notebooks' own imports are added to these
 # (measured: ipykernel.debugger pulls in debugpy, 0.19 s of each kernel's start)
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
@@ -210,20 +212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     global _template_dir
     args = list(sys.argv[1:] if argv is None else argv)
     _template_dir = sys.path[0] if sys.path else ""
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides, as for its workers
     sock = socket.socket(fileno=int(args[0]))
     serve(sock, args[1:])
     return 0
-
-
-def _die_with_parent() -> None:
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
 
 
 if __name__ == "__main__":

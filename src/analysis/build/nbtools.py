@@ -2,7 +2,7 @@
 
 ``python -m analysis.build.nbtools notebooks/*.ipynb`` (``make notebooks``) runs each notebook with its
 default parameters on the frozen test registry (``COOPREPORT_DATA_PATH``, default
-:data:`analysis.core.paths.TEST_REGISTRY`, the registry ``make test`` gives nbval), copies the
+:data:`analysis.core.paths.test_registry()`, the registry ``make test`` gives nbval), copies the
 outputs of the checked cells into the committed notebook and
 strips everything else with nbstripout (checked cells carry ``keep_output: true`` metadata,
 which nbstripout honours). ``tests/test_notebooks.py`` fails when a notebook is not in this
@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 from nbstripout import strip_output
 
-from analysis.build.runner import kernel_manager_class
+from analysis.build.kernels import kernel_manager_class
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 
@@ -64,7 +64,7 @@ def refresh(path: Path) -> None:
     from analysis.core import paths
 
     # checked outputs come from the frozen test registry, the one nbval runs against
-    os.environ.setdefault(paths.DATA_PATH_ENV, str(paths.TEST_REGISTRY))
+    os.environ.setdefault(paths.DATA_PATH_ENV, str(paths.test_registry()))
     source = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as folder:
         executed_path = Path(folder) / path.name

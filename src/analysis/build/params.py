@@ -19,33 +19,25 @@ languages, and that ``data_path`` exists. Every problem names the file and the k
 
 from __future__ import annotations
 
-import ast
 import functools
 import os
-import re
-import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import nbformat
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
+from analysis.build.layout import reserved_names
 from analysis.core import paths
-from analysis.core.errors import DataValidationError, ParameterError
-from analysis.core.settings import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS  # noqa: F401
+from analysis.core.errors import DataValidationError, ParameterError, show_text, show_value
+from analysis.core.notebook_params import Declared, matches_annotation, parameters_cell
+from analysis.core.safe_yaml import read_yaml
+from analysis.core.settings import MAX_TIMEOUT_SECONDS
 from analysis.data.taxonomy import LANGUAGES, is_country
 
 Format = Literal["html", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "pdf")
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-
-# Params files are small hand-written YAML: these bounds stop a hostile or broken file (a
-# "billion laughs" alias bomb, a huge or endlessly nested file) before it costs memory or time.
-MAX_PARAMS_BYTES = 256 * 1024
-MAX_YAML_DEPTH = 20
-MAX_SHOWN = 80  # characters of a value quoted in an error message
 
 
 class ReportSpec(BaseModel):
@@ -64,16 +56,6 @@ class ReportSpec(BaseModel):
 
 
 @dataclass(frozen=True)
-class Declared:
-    """A parameter as declared in a notebook's ``parameters`` cell."""
-
-    name: str
-    annotation: str | None
-    default: Any
-    comment: str
-
-
-@dataclass(frozen=True)
 class Report:
     """A checked report definition, ready to run."""
 
@@ -87,117 +69,6 @@ class Report:
         return self.spec.name
 
 
-def show_value(value: Any, limit: int = MAX_SHOWN) -> str:
-    """A value as error messages quote it: its ``repr``, cut to ``limit`` characters with "…".
-
-    Never builds the full ``repr`` of a huge value: long strings are cut before quoting, and
-    nested containers are abbreviated (``[1, 2, ...]``) first.
-    """
-    if isinstance(value, str):
-        shown = repr(value[: limit + 1])
-        if len(value) > limit:
-            shown = shown[:-1]  # an unfinished string: no closing quote, the "…" says so
-    elif isinstance(value, int) and value.bit_length() > 3 * limit:  # str() may even refuse
-        shown = f"<a number of {value.bit_length()} bits>"
-    else:
-        shortener = reprlib.Repr()
-        shortener.maxlevel, shortener.maxstring, shortener.maxother = 3, limit, 10 * limit
-        shortener.maxlist = shortener.maxdict = shortener.maxtuple = shortener.maxset = 6
-        shown = shortener.repr(value)
-    shown = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in shown)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
-
-
-def show_text(value: Any, limit: int = MAX_SHOWN) -> str:
-    """Like :func:`show_value`, but a string is shown without quotes."""
-    if isinstance(value, str):
-        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in value[: limit + 1])
-        return text if len(text) <= limit else text[: limit - 1] + "…"
-    return show_value(value, limit)
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader for params files: no repeated keys, no aliases, bounded nesting.
-
-    Aliases (``*name``) are refused outright: a params file never needs one, and they are what
-    makes a "billion laughs" file expand to gigabytes. Anchors alone are harmless and ignored.
-    """
-
-    _depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):  # type: ignore[no-untyped-call]
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
-                None, None, f"alias *{show_text(event.anchor)}: coopreport's YAML files (params "
-                "files, data/sources.yaml) may not use aliases (*name) or merge keys (<<); "
-                "write the value out in full",
-                event.start_mark)
-        collection = self.check_event(  # type: ignore[no-untyped-call]
-            yaml.SequenceStartEvent, yaml.MappingStartEvent)
-        self._depth += collection
-        try:
-            if self._depth > MAX_YAML_DEPTH:
-                event = self.peek_event()  # type: ignore[no-untyped-call]
-                raise yaml.composer.ComposerError(
-                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep; these files "
-                    "hold a few keys and simple lists", event.start_mark)
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
-        finally:
-            self._depth -= collection
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"key {show_value(key)} appears twice", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                                 _construct_mapping)
-
-
-def read_yaml(path: Path, what: str = "params file") -> Any:
-    """Parse one of coopreport's YAML files (a params file, ``data/sources.yaml``); errors
-    name the file, line and what is wrong.
-
-    The file may be at most :data:`MAX_PARAMS_BYTES` long and nested at most
-    :data:`MAX_YAML_DEPTH` levels deep, and may not use YAML aliases (see
-    :class:`_UniqueKeyLoader`), so a hostile file is refused at once instead of expanding.
-    ``what`` names the kind of file in messages.
-
-    Raises
-    ------
-    ParameterError
-        When the file cannot be read, is too large, or is not valid (bounded) YAML.
-    """
-    try:
-        with path.open("rb") as handle:  # read a bounded amount: the path may be a device
-            raw = handle.read(MAX_PARAMS_BYTES + 1)
-        text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"{path}: cannot read the {what} ({exc})") from exc
-    if len(raw) > MAX_PARAMS_BYTES:
-        raise ParameterError(f"{path}: the {what} is larger than {MAX_PARAMS_BYTES // 1024} "
-                             "KiB; it holds a few keys (put data in a registry file and point "
-                             "to it)")
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ParameterError(f"{path}{where}: invalid YAML: {problem}") from exc
-    except ValueError as exc:  # e.g. an integer beyond Python's 4300-digit limit
-        raise ParameterError(f"{path}: invalid YAML: a value cannot be read "
-                             f"({show_text(str(exc))}); write it as a quoted string") from exc
-
-
 def read_params_yaml(path: Path) -> dict[str, Any]:
     """A params file's mapping (:func:`read_yaml`, which see)."""
     data = read_yaml(path)
@@ -205,102 +76,6 @@ def read_params_yaml(path: Path) -> dict[str, Any]:
         raise ParameterError(f"{path}: a params file must be a YAML mapping with the keys "
                              "name, notebook, title, formats, parameters")
     return data
-
-
-def parameters_cell(notebook: Path) -> list[Declared]:
-    """The parameters declared in a notebook's single cell tagged ``parameters``.
-
-    Raises
-    ------
-    ParameterError
-        When the notebook cannot be read, has no or several ``parameters`` cells, or the cell
-        holds anything but simple ``name: type = literal  # comment`` assignments.
-    """
-    try:
-        nb = nbformat.read(notebook, as_version=4)
-    except (OSError, ValueError) as exc:
-        raise ParameterError(f"{notebook}: cannot read the notebook ({exc})") from exc
-    return declared_parameters(nb, notebook)
-
-
-def declared_parameters(nb: nbformat.NotebookNode, notebook: Path) -> list[Declared]:
-    """:func:`parameters_cell` on a notebook already read (``notebook`` names it in errors)."""
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(cells) != 1:
-        raise ParameterError(
-            f"{notebook}: {len(cells)} cells tagged 'parameters'; a report notebook needs exactly "
-            "one (without it papermill only warns and the notebook's defaults silently win)")
-    source = cells[0].source
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as exc:
-        raise ParameterError(f"{notebook}: the parameters cell is not valid Python ({exc})"
-                             ) from exc
-    lines = source.splitlines()
-    declared: list[Declared] = []
-    for stmt in tree.body:
-        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
-            name, annotation, value = stmt.target.id, ast.unparse(stmt.annotation), stmt.value
-        elif (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-              and isinstance(stmt.targets[0], ast.Name)):
-            name, annotation, value = stmt.targets[0].id, None, stmt.value
-        else:
-            raise ParameterError(f"{notebook}: parameters cell line {stmt.lineno}: only "
-                                 "'name: type = value' assignments belong in the parameters cell")
-        try:
-            default = ast.literal_eval(value)
-        except ValueError as exc:
-            raise ParameterError(f"{notebook}: parameter '{name}': the default must be a literal"
-                                 ) from exc
-        line = lines[stmt.lineno - 1]
-        _check_papermill_reads(notebook, name, annotation, lines[stmt.lineno - 1:stmt.end_lineno])
-        comment = line.split("#", 1)[1].strip() if "#" in line else ""
-        declared.append(Declared(name, annotation, default, comment))
-    return declared
-
-
-# papermill's PythonTranslator reads a parameter as ``name: annotation = value  # help`` where
-# the annotation has only word characters, brackets, commas and spaces, and skips any line with
-# a second "=". A parameter it cannot read is missing from ``papermill --help-notebook`` and
-# injecting it warns "Passed unknown parameter": refuse such declarations here instead.
-_PAPERMILL_ANNOTATION = re.compile(r"[A-Za-z_][\w\[\],\s]*")
-
-
-def _check_papermill_reads(notebook: Path, name: str, annotation: str | None,
-                           lines: list[str]) -> None:
-    if annotation is not None and not _PAPERMILL_ANNOTATION.fullmatch(annotation):
-        raise ParameterError(
-            f"{notebook}: parameter '{name}': papermill cannot read the annotation "
-            f"'{annotation}'; use a plain type such as str, int, float, bool or list[str] (for "
-            "an optional value, a default meaning none, e.g. peer: str = \"\")")
-    if any(line.count("=") > 1 for line in lines):
-        raise ParameterError(
-            f"{notebook}: parameter '{name}': papermill skips a parameters line with a second "
-            "'=' (in the value or the comment); reword it")
-
-
-def matches_annotation(value: Any, annotation: str | None) -> bool:
-    """Whether a YAML value fits a simple annotation: str, int, float, bool, list[T], X | None."""
-    if annotation is None:
-        return True
-    options = [a.strip() for a in annotation.split("|")]
-    for option in options:
-        if option == "None" and value is None:
-            return True
-        if option == "str" and isinstance(value, str):
-            return True
-        if option == "bool" and isinstance(value, bool):
-            return True
-        if option == "int" and isinstance(value, int) and not isinstance(value, bool):
-            return True
-        if option == "float" and isinstance(value, int | float) and not isinstance(value, bool):
-            return True
-        inner = re.fullmatch(r"list\[(.+)\]", option)
-        if inner and isinstance(value, list):
-            return all(matches_annotation(v, inner.group(1)) for v in value)
-        if option not in ("None", "str", "bool", "int", "float") and not inner:
-            return True  # an annotation this checker does not know: leave it to the notebook
-    return False
 
 
 def check_values(source: Path, values: dict[str, Any]) -> list[str]:
@@ -346,7 +121,7 @@ def check_values(source: Path, values: dict[str, Any]) -> list[str]:
         resolved = paths.resolve_data_path(data_path)
         if not _is_file(resolved):
             problems.append(f"{where}.data_path: no file at {show_value(data_path)} (relative "
-                            f"paths start at the project root, {paths.PROJECT_ROOT})")
+                            f"paths start at the project root, {paths.project_root()})")
         else:
             problems += [f"{where}.data_path: {line}"
                          for line in _data_problems(resolved, resolved.stat().st_mtime_ns)]
@@ -381,19 +156,6 @@ _DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                  *(f"lpt{i}" for i in range(1, 10))}
 
 
-def reserved_names() -> set[str]:
-    """Lower-case names a report may not take: what the build itself writes in the output
-    folder (``index.html``, ``build-summary.json``, ``_failed/``, its work folder, the lock
-    file, the editions and the ``current`` link), with and without their extension."""
-    from analysis.build import runner as build
-    from analysis.build import editions
-    from analysis.render import portal
-
-    made = {portal.INDEX_NAME, build.SUMMARY_NAME, build.FAILED_DIR, build.WORK_DIR,
-            build.LOCK_NAME, *editions.OWN_NAMES}
-    return {n.lower() for n in made} | {Path(n).stem.lower() for n in made}
-
-
 def check_name(source: Path, name: str) -> list[str]:
     """Problems with a report name that would collide with the build's own files.
 
@@ -422,7 +184,7 @@ def find_notebook(source: Path, name: str, allow_outside: bool | None = None) ->
     """The notebook a params file names, resolved; it must be inside ``notebooks/``.
 
     ``name`` is looked up in ``notebooks/``, then from the project root. The resolved path
-    (symbolic links followed) must lie inside :data:`paths.NOTEBOOKS_DIR`, unless
+    (symbolic links followed) must lie inside :data:`paths.notebooks_dir()`, unless
     ``allow_outside`` (default: the ``COOPREPORT_ALLOW_NOTEBOOK_OUTSIDE`` environment variable;
     the CLI's ``--allow-notebook-outside``) says the params files are trusted: a params file
     must not be able to run an arbitrary notebook (``/tmp/x.ipynb``, ``../other/x.ipynb``).
@@ -434,8 +196,8 @@ def find_notebook(source: Path, name: str, allow_outside: bool | None = None) ->
     """
     if allow_outside is None:
         allow_outside = notebook_outside_allowed()
-    home = paths.NOTEBOOKS_DIR.resolve()
-    candidates = [paths.NOTEBOOKS_DIR / name, paths.PROJECT_ROOT / name]
+    home = paths.notebooks_dir().resolve()
+    candidates = [paths.notebooks_dir() / name, paths.project_root() / name]
     for candidate in candidates:
         if _is_file(candidate):
             resolved = candidate.resolve()
@@ -443,12 +205,12 @@ def find_notebook(source: Path, name: str, allow_outside: bool | None = None) ->
                 return resolved
             raise ParameterError(
                 f"{source}: notebook: {show_value(name)} is {str(resolved)!r}, outside "
-                f"{paths.NOTEBOOKS_DIR}; report notebooks must live in notebooks/ (move or copy "
+                f"{paths.notebooks_dir()}; report notebooks must live in notebooks/ (move or copy "
                 "it there), or, if you trust every params file of this build, pass "
                 f"--allow-notebook-outside (or set {paths.ALLOW_NOTEBOOK_OUTSIDE_ENV}=1)")
-    known = ", ".join(sorted(p.name for p in paths.NOTEBOOKS_DIR.glob("*.ipynb")))
+    known = ", ".join(sorted(p.name for p in paths.notebooks_dir().glob("*.ipynb")))
     raise ParameterError(f"{source}: notebook: {show_value(name)} not found in "
-                         f"{paths.NOTEBOOKS_DIR} (available: {known or 'none'})")
+                         f"{paths.notebooks_dir()} (available: {known or 'none'})")
 
 
 def load_report_spec(source: Path, *, allow_notebook_outside: bool | None = None) -> Report:

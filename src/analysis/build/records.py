@@ -1,32 +1,23 @@
-"""What a build records, kept light: its options, each report's result, the summary and the
-manifest it publishes, and the output folder's lock.
+"""What a build records: its options, each report's result (and, from a Dask worker, the
+report's files as bytes), and the summary and manifest it publishes.
 
-Split from :mod:`analysis.build.runner` so that a build with nothing to do (:mod:`analysis.build.incremental`)
-can record its run without importing pandas, nbformat or papermill.
+Kept light (no pandas, nbformat or papermill), so that a build with nothing to do
+(:mod:`analysis.build.uptodate`) can record its run in a fraction of a second.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import filelock
-
 from analysis.build import incremental
+from analysis.build.layout import SUMMARY_NAME
 from analysis.core.errors import BuildError
-
-log = logging.getLogger("analysis.build.runner")
-
-FAILED_DIR = "_failed"
-LOCK_NAME = ".coopreport.lock"
-SUMMARY_NAME = "build-summary.json"
+from analysis.core.files import atomic_write
 
 
 @dataclass
@@ -112,6 +103,8 @@ class StagedFiles:
             target.write_bytes(content)
             written.append(target)
         return written
+
+
 BUILT = ("ok", "warning")  # statuses of a report whose files were made
 DONE = (*BUILT, "skipped")  # statuses of a report whose files are there and current
 
@@ -128,53 +121,15 @@ class BuildOptions:
     force: bool = False  # rebuild every report even when its inputs have not changed
     executor: str = "local"  # "local": worker processes here; "dask": tasks on a Dask cluster
     scheduler: str | None = None  # the Dask scheduler's address; None: a LocalCluster here
-
-
-def take_lock(out: Path) -> filelock.BaseFileLock:
-    """The output folder's lock, or a BuildError while another build holds it.
-
-    The lock is the operating system's (released when its holder dies, even by SIGKILL); the
-    lock file also names the holder's process, so a build that takes over from one that died
-    says so.
-    """
-    path = out / LOCK_NAME
-    try:
-        last_holder = path.read_text(encoding="utf-8").strip()
-    except OSError:
-        last_holder = ""
-    lock = filelock.FileLock(str(path))
-    try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout as exc:
-        raise BuildError(f"another coopreport build is writing to {out} (lock {path}"
-                         f"{', process ' + last_holder if last_holder else ''}); wait for it "
-                         "to finish, or build into another --output-dir") from exc
-    if last_holder.isdigit() and int(last_holder) != os.getpid():
-        log.warning("took over the lock of %s from build process %s, which is gone (killed?); "
-                    "its unfinished edition is discarded", out, last_holder)
-    try:
-        path.write_text(str(os.getpid()), encoding="utf-8")
-    except OSError as exc:
-        log.debug("could not record this process in %s: %s", path, exc)
-    return lock
-
-
-def release_lock(lock: filelock.BaseFileLock) -> None:
-    try:
-        Path(lock.lock_file).write_text("", encoding="utf-8")  # a clean end: no holder
-    except OSError as exc:
-        log.debug("could not clear %s: %s", lock.lock_file, exc)
-    lock.release()
+    # the project the reports are built from; workers and kernels are given it, so that they
+    # use it whatever their working folder (None: each finds it, analysis.core.paths)
+    project_root: Path | None = None
 
 
 def write_manifest(edition: Path, manifest: dict[str, Any]) -> None:
     """Record each built report's inputs in the edition (:mod:`analysis.build.incremental`)."""
-    target = edition / incremental.MANIFEST_NAME
-    handle = tempfile.NamedTemporaryFile("w", dir=edition, suffix=".tmp", delete=False,
-                                         encoding="utf-8")
-    with handle:
-        json.dump(manifest, handle, indent=1, ensure_ascii=False, sort_keys=True)
-    os.replace(handle.name, target)
+    atomic_write(edition / incremental.MANIFEST_NAME,
+                 json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True))
 
 
 def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResult],
@@ -194,66 +149,7 @@ def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResu
         "reports": [{k: v for k, v in asdict(r).items() if k not in STAGING_FIELDS}
                     for r in results],
     }
-    target = out / SUMMARY_NAME
-    handle = tempfile.NamedTemporaryFile("w", dir=out, suffix=".tmp", delete=False,
-                                         encoding="utf-8")
-    with handle:
-        json.dump(summary, handle, indent=2, ensure_ascii=False, default=str)
-    os.chmod(handle.name, 0o644)
-    os.replace(handle.name, target)
-    return target
+    return atomic_write(out / SUMMARY_NAME,
+                        json.dumps(summary, indent=2, ensure_ascii=False, default=str))
 
 
-def nothing_to_do(sources: list[Path], out: Path, renderer: str,
-                  formats: Sequence[str] | None, commit: str | None, built_at: str) -> str | None:
-    """A build of ``sources`` in which every report is up to date: record it and say so.
-
-    When every report was last built, successfully, from exactly the inputs it has now
-    (:func:`analysis.build.incremental.all_up_to_date`), a new edition is published whose summary
-    lists each report as skipped, with the build it is unchanged since; reports, index and
-    manifest are carried over. Returns the message for the user, or None when anything needs
-    building (or the folder is busy or not coopreport's: the full build says why).
-    """
-    from analysis.build import editions
-
-    if not out.is_dir() or not editions.is_ours(out):
-        return None
-    current = incremental.all_up_to_date(sources, editions.current_edition(out), renderer,
-                                         formats)
-    if current is None:
-        return None
-    try:
-        lock = take_lock(out)
-    except BuildError:
-        return None
-    try:
-        edition = editions.begin(out)
-        try:
-            earlier = json.loads((edition / SUMMARY_NAME).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            earlier = {}
-        known = {r.get("name"): r for r in earlier.get("reports", []) if isinstance(r, dict)}
-        manifest = incremental.load_manifest(edition)
-        results = [
-            ReportResult(name, str(known.get(name, {}).get("title", name)), "skipped", 0.0,
-                         outputs=[str(out / f) for f in manifest[name]["files"]],
-                         renderer=renderer,
-                         parameters=dict(known.get(name, {}).get("parameters", {})),
-                         reason=f"unchanged since the build of {since}")
-            for name, since in current.items()]
-        options = BuildOptions(output_dir=out, formats=tuple(formats) if formats else None,
-                               renderer=renderer, commit=commit, built_at=built_at)
-        try:
-            write_summary(edition, options, results)
-        except OSError as exc:
-            import shutil
-
-            shutil.rmtree(edition, ignore_errors=True)
-            raise BuildError(f"cannot write the build summary in {out} ({exc}); free disk "
-                             "space and build again") from exc
-        editions.publish(out, edition)
-    finally:
-        release_lock(lock)
-    return (f"{len(results)} report(s) up to date: nothing they are made from (params, "
-            "notebook, data, code, renderer) changed since their last build; summary in "
-            f"{out / SUMMARY_NAME} (--force rebuilds them)")

@@ -16,7 +16,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from analysis.build.runner import FAILED_DIR, SUMMARY_NAME, ReportResult
+from analysis.build.layout import FAILED_DIR, SUMMARY_NAME
+from analysis.build.records import ReportResult
 from analysis.build.params import Report
 from analysis.core.paths import display_path
 

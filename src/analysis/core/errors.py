@@ -1,18 +1,56 @@
-"""One exception hierarchy for the whole toolkit.
+"""One exception hierarchy for the whole toolkit, and the exit code of each kind of failure.
 
 Every error says what went wrong, where, and what to do about it. Entry points (the CLI, the
-build runner) catch :class:`CoopReportError` and turn it into a message and an exit code;
-anything else is a bug and keeps its traceback.
+build runner) catch :class:`CoopReportError` and turn it into a message and the error's
+``exit_code``; anything else is a bug, keeps its traceback and exits :data:`EXIT_INTERNAL`.
+
+The exit codes tell a scheduler what to do next:
+
+====  =====================  ===========================================================
+code  name                   meaning
+====  =====================  ===========================================================
+0     EXIT_OK                done (reports with warnings included)
+1     EXIT_FAILED            the work failed: a report did not build, a source or a
+                             renderer failed (fix the report or the source, run again)
+2     EXIT_USAGE             bad input: usage, data, params, an output folder that is
+                             not coopreport's (fix the input; running again won't help)
+69    EXIT_UNAVAILABLE       a tool or service is missing or unreachable: Quarto, Dask's
+                             ``distributed``, a Dask scheduler, the extraction libraries
+70    EXIT_INTERNAL          a bug in coopreport (the traceback is printed; report it)
+74    EXIT_IO                cannot write: a full disk, no permission (free space, fix
+                             permissions)
+75    EXIT_LOCKED            another build holds the output folder (try again later)
+128+N                        stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP)
+====  =====================  ===========================================================
+
+69, 70, 74 and 75 are the BSD ``sysexits.h`` codes of those situations.
 """
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from analysis.core.textsafety import escape_controls
+
+MAX_SHOWN = 80  # characters of a value quoted in an error message
+
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 69
+EXIT_INTERNAL = 70
+EXIT_IO = 74
+EXIT_LOCKED = 75
 
 
 class CoopReportError(Exception):
     """Base class of every error this toolkit raises on purpose."""
+
+    exit_code: int = EXIT_FAILED
 
 
 @dataclass(frozen=True, order=True)
@@ -33,17 +71,45 @@ class Problem:
         return f"{self.file}:{self.line}: {self.column}: {_show(self.value)}: {self.reason}"
 
 
-def _show(value: str, limit: int = 80) -> str:
+def _show(value: str, limit: int = MAX_SHOWN) -> str:
     """Render a value on one line: empty as ``""``, control characters escaped, long ones cut."""
-    if value == "":
-        return '""'
-    # keep non-ASCII letters readable; escape only control characters such as newlines
-    shown = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in value)
+    return '""' if value == "" else show_text(value, limit)
+
+
+def show_value(value: Any, limit: int = MAX_SHOWN) -> str:
+    """A value as error messages quote it: its ``repr``, cut to ``limit`` characters with "…".
+
+    Never builds the full ``repr`` of a huge value: long strings are cut before quoting, and
+    nested containers are abbreviated (``[1, 2, ...]``) first. Characters that do not print
+    are escaped (:func:`~analysis.core.textsafety.escape_controls`).
+    """
+    if isinstance(value, str):
+        shown = repr(value[: limit + 1])
+        if len(value) > limit:
+            shown = shown[:-1]  # an unfinished string: no closing quote, the "…" says so
+    elif isinstance(value, int) and value.bit_length() > 3 * limit:  # str() may even refuse
+        shown = f"<a number of {value.bit_length()} bits>"
+    else:
+        shortener = reprlib.Repr()
+        shortener.maxlevel, shortener.maxstring, shortener.maxother = 3, limit, 10 * limit
+        shortener.maxlist = shortener.maxdict = shortener.maxtuple = shortener.maxset = 6
+        shown = shortener.repr(value)
+    shown = escape_controls(shown)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def show_text(value: Any, limit: int = MAX_SHOWN) -> str:
+    """Like :func:`show_value`, but a string is shown without quotes."""
+    if isinstance(value, str):
+        text = escape_controls(value[: limit + 1])
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+    return show_value(value, limit)
 
 
 class DataValidationError(CoopReportError):
     """An input data file breaks the registry's format. ``problems`` lists every problem found."""
+
+    exit_code = EXIT_USAGE
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems: list[Problem] = sorted(problems)
@@ -53,11 +119,47 @@ class DataValidationError(CoopReportError):
 
 
 class ParameterError(CoopReportError):
-    """A report definition (params file) or a notebook parameter is wrong."""
+    """A report definition (params file), a notebook parameter or a command's argument is
+    wrong."""
+
+    exit_code = EXIT_USAGE
+
+
+class ProjectNotFoundError(CoopReportError):
+    """No coopreport project here: the working folder is not inside one and
+    ``COOPREPORT_ROOT`` is not set."""
+
+    exit_code = EXIT_USAGE
 
 
 class BuildError(CoopReportError):
-    """A report could not be built."""
+    """A report or a build could not be made."""
+
+
+class OutputFolderError(BuildError):
+    """The output folder cannot be coopreport's: a file, or a folder of someone else's files."""
+
+    exit_code = EXIT_USAGE
+
+
+class BuildLockedError(BuildError):
+    """Another build is writing to the output folder (try again when it has finished)."""
+
+    exit_code = EXIT_LOCKED
+
+
+class StorageError(BuildError):
+    """Files cannot be written: a full disk, no permission. Nothing half-written is left."""
+
+    exit_code = EXIT_IO
+
+
+class UnavailableError(CoopReportError):
+    """A tool or service the command needs is missing or cannot be reached (Quarto, Dask's
+    ``distributed`` or its scheduler, the extraction libraries). The message says how to get
+    it."""
+
+    exit_code = EXIT_UNAVAILABLE
 
 
 class RenderError(CoopReportError):
@@ -66,6 +168,8 @@ class RenderError(CoopReportError):
 
 class TaxonomyError(CoopReportError):
     """A vocabulary file under ``data/taxonomy/`` is malformed."""
+
+    exit_code = EXIT_USAGE
 
 
 class ConnectorError(CoopReportError):
@@ -80,3 +184,5 @@ class ExtractError(CoopReportError):
 
     The message names the file (and line or field where there is one) and what to do.
     """
+
+    exit_code = EXIT_USAGE

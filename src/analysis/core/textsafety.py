@@ -33,6 +33,13 @@ _CONTROL_NAMES = {
 }
 
 
+def escape_controls(text: str) -> str:
+    """``text`` on one line for a message: each character that does not print (a line break, a
+    control character) written as its Python escape (``\\n``, ``\\x0c``); letters of every
+    script stay as they are."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def unsafe_kind(ch: str) -> str | None:
     """``control``, ``noncharacter`` or ``bidi`` for an unsafe character, else None."""
     code = ord(ch)

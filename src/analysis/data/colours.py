@@ -24,7 +24,7 @@ from pathlib import Path
 
 from analysis.core import paths
 from analysis.core.errors import TaxonomyError
-from analysis.data.taxonomy import PARTNER_KINDS, is_country, load_taxonomy
+from analysis.data.taxonomy import PARTNER_KINDS, files_version, is_country, load_taxonomy
 
 CATEGORIES = ("partner_kind", "activity_type", "country")
 FALLBACK = ("#1f4e79", "#d08c2e", "#4a90c2", "#5b8c5a", "#8a6a8e", "#b0513b", "#7f8891",
@@ -75,9 +75,9 @@ def ordered_scale(present: Iterable[str], colours: Mapping[str, str] | None
     return ids, [given.get(i) or fallback_colour(i) for i in ids]
 
 
-@functools.lru_cache(maxsize=4)
 def load_colours(path: Path | None = None) -> Colours:
-    """Read ``colours.csv`` (default ``data/taxonomy/colours.csv``). Cached per file.
+    """Read ``colours.csv`` (default ``data/taxonomy/colours.csv``). Cached per file and file
+    version (see :func:`~analysis.data.taxonomy.load_taxonomy`).
 
     Raises
     ------
@@ -86,7 +86,12 @@ def load_colours(path: Path | None = None) -> Colours:
         partner kind, repeats an id, writes a colour other than ``#rrggbb`` (lower case), or
         leaves an activity type or partner kind without a colour.
     """
-    file = path or paths.TAXONOMY_DIR / "colours.csv"
+    file = (path or paths.taxonomy_dir() / "colours.csv").resolve()
+    return _load_colours(file, files_version(file.parent))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_colours(file: Path, version: tuple[tuple[str, int, int], ...]) -> Colours:
     try:
         with file.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
@@ -97,7 +102,7 @@ def load_colours(path: Path | None = None) -> Colours:
                     for n, row in enumerate(reader, start=2)]
     except (OSError, UnicodeDecodeError) as exc:
         raise TaxonomyError(f"{file}: cannot read the colours file ({exc})") from exc
-    types = set(load_taxonomy(file.parent if path else None).activity_types)
+    types = set(load_taxonomy(file.parent).activity_types)
     known = {"partner_kind": set(PARTNER_KINDS), "activity_type": types}
     table: dict[str, dict[str, str]] = {c: {} for c in CATEGORIES}
     for line, row in rows:

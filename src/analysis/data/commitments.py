@@ -36,7 +36,7 @@ KIND = "commitments file"
 
 def load_statuses(directory: Path | None = None) -> dict[str, dict[str, str]]:
     """Commitment statuses with their labels: ``{status: {"en": ..., "ru": ...}}``."""
-    path = (directory or paths.TAXONOMY_DIR) / "commitment_statuses.csv"
+    path = (directory or paths.taxonomy_dir()) / "commitment_statuses.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         return {r["status"]: {"en": r["label_en"], "ru": r["label_ru"]}
                 for r in csv.DictReader(handle)}

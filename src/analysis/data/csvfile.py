@@ -15,15 +15,22 @@ import io
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from analysis.core.errors import Problem
-
-if TYPE_CHECKING:
-    from analysis.data.csvtable import CsvTable
 from analysis.core.paths import display_path
 from analysis.core.textsafety import MULTILINE, check_characters, check_formula
 from analysis.data.taxonomy import suggest
+
+
+class ReadFile(Protocol):
+    """What the checks here need of a file read: its header and a place for its problems
+    (:class:`CsvFile` here, :class:`analysis.data.csvtable.CsvTable` for large files)."""
+
+    header: list[str]
+    problems: list[Problem]
+
+    def problem(self, line: int, column: str, value: str, reason: str) -> None: ...
 
 
 @dataclass
@@ -40,11 +47,6 @@ class CsvFile:
 
     def problem(self, line: int, column: str, value: str, reason: str) -> None:
         self.problems.append(Problem(self.name, line, column, value, reason))
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes (the data's fingerprint in every report's provenance)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _decode(raw: bytes, result: CsvFile) -> str | None:
@@ -144,7 +146,7 @@ def read_csv_file(path: Path, columns: Sequence[str], kind: str,
     return result
 
 
-def check_text_fields(csv_file: CsvFile | CsvTable, line: int, record: dict[str, str],
+def check_text_fields(csv_file: ReadFile, line: int, record: dict[str, str],
                       free_text: Collection[str], multiline: Collection[str] = ()) -> set[str]:
     """Report unsafe characters in every field and formula-like starts of free-text fields.
 
@@ -162,14 +164,14 @@ def check_text_fields(csv_file: CsvFile | CsvTable, line: int, record: dict[str,
     return flagged
 
 
-def keep_first_problems(csv_file: CsvFile | CsvTable, start: int, columns: set[str]) -> None:
+def keep_first_problems(csv_file: ReadFile, start: int, columns: set[str]) -> None:
     """Drop problems from ``start`` on that concern ``columns`` (already reported once)."""
     if columns:
         csv_file.problems[start:] = [p for p in csv_file.problems[start:]
                                      if p.column not in columns]
 
 
-def check_header(result: CsvFile | CsvTable, line: int, columns: Sequence[str], kind: str,
+def check_header(result: ReadFile, line: int, columns: Sequence[str], kind: str,
                   optional: Sequence[str] = ()) -> bool:
     """Report missing, unknown and repeated columns (an ``optional`` column may be absent).
     False when no expected column is present."""

@@ -157,7 +157,7 @@ def load_reference(folder: str | Path | None = None) -> Reference:
     DataValidationError
         With every problem found in either file.
     """
-    base = paths.resolve_data_path(folder) if folder is not None else paths.REFERENCE_DIR
+    base = paths.resolve_data_path(folder) if folder is not None else paths.reference_dir()
     indicators, ifile = read_indicators(base / INDICATORS_NAME)
     milestones, mfile = read_milestones(base / MILESTONES_NAME)
     problems = [*ifile.problems, *mfile.problems]

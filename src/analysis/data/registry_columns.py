@@ -1,7 +1,7 @@
 """The registry's rules run on whole columns: which rows break them, and the frame of the rest.
 
 :func:`check_activities` applies every rule of the per-row reference
-(:func:`analysis.data.registry.check_row`) to whole pyarrow columns at once: regexes (RE2) for
+(:func:`analysis.data.registry_rows.check_row`) to whole pyarrow columns at once: regexes (RE2) for
 ids, dates, amounts, addresses, invisible characters and formula-like starts; ``is_in`` for
 countries, activity types and amount kinds; dates parsed and checked with numpy (month lengths,
 leap years); duplicate ids with pandas. The ``;``-separated lists (partners, themes, MAPS
@@ -27,6 +27,15 @@ from analysis.core.errors import Problem
 from analysis.core.textsafety import BIDI_CONTROLS, FORMULA_STARTS
 from analysis.data import fields
 from analysis.data.csvtable import WHITESPACE, CsvTable
+from analysis.data.registry_format import (
+    AMOUNT_KINDS,
+    COLUMNS,
+    FRAME_COLUMNS,
+    FREE_TEXT,
+    REQUIRED,
+    empty_activities,
+)
+from analysis.data.registry_rows import check_row
 from analysis.data.taxonomy import PILLARS, Taxonomy, country_codes
 
 # every character textsafety.unsafe_kind() names: controls, noncharacters, bidi controls
@@ -42,7 +51,6 @@ AMOUNT = r"^-?[0-9]+(\.[0-9]+)?$"
 URL = r"^(?i:https?)://[^/?#\[\]]"
 _DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
-CheckRow = Callable[[CsvTable, int, dict[str, str], Taxonomy], "dict[str, object] | None"]
 
 
 def _np(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -110,18 +118,10 @@ def _dates(date: pa.ChunkedArray, n: int) -> tuple[np.ndarray, np.ndarray, np.nd
     return ok, start.astype("datetime64[us]"), end.astype("datetime64[us]"), length
 
 
-def check_activities(table: CsvTable, vocab: Taxonomy, check_row: CheckRow) -> pd.DataFrame:
+def check_activities(table: CsvTable, vocab: Taxonomy) -> pd.DataFrame:
     """Check every record of a registry table; problems go to ``table.problems`` (per line,
     as the reference writes them). Returns the frame of the valid rows (see
-    :mod:`analysis.data.registry` for its columns)."""
-    from analysis.data.registry import (
-        AMOUNT_KINDS,
-        COLUMNS,
-        FRAME_COLUMNS,
-        FREE_TEXT,
-        REQUIRED,
-        empty_activities,
-    )
+    :mod:`analysis.data.registry_format` for its columns)."""
 
     n = table.rows
     flag = np.zeros(n, dtype=bool)

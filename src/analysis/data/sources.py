@@ -58,7 +58,7 @@ def read_sources_config(config: Path) -> list[Path]:
         For unreadable or invalid YAML, a missing ``sources`` list, or a listed file that
         does not exist.
     """
-    from analysis.build.params import read_yaml
+    from analysis.core.safe_yaml import read_yaml
 
     data = read_yaml(config, what="sources file")  # bounded: no aliases, size, nesting
     entries = data.get("sources") if isinstance(data, dict) else None
@@ -84,10 +84,10 @@ def curated_files(config: Path | None = None) -> list[Path]:
     Read leniently: a missing or unreadable file gives none (logged), since this only adds
     protection on top of the default registry and commitments paths.
     """
-    source = config or paths.DEFAULT_SOURCES
+    source = config or paths.default_sources()
     if not source.is_file():
         return []
-    from analysis.build.params import read_yaml
+    from analysis.core.safe_yaml import read_yaml
 
     try:
         data = read_yaml(source, what="sources file")

@@ -134,9 +134,11 @@ def _read_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     return rows
 
 
-@functools.lru_cache(maxsize=8)
 def load_taxonomy(directory: Path | None = None) -> Taxonomy:
-    """Read the vocabularies from ``directory`` (default ``data/taxonomy``). Cached per folder.
+    """Read the vocabularies from ``directory`` (default ``data/taxonomy``).
+
+    Cached per folder and file version: a long session (JupyterLab) sees an edited vocabulary
+    at the next call, and a call that finds nothing changed costs a few file system lookups.
 
     Raises
     ------
@@ -144,7 +146,25 @@ def load_taxonomy(directory: Path | None = None) -> Taxonomy:
         When a file is missing, unreadable, lacks a column, repeats an id or uses an unknown
         pillar or partner kind.
     """
-    folder = directory or paths.TAXONOMY_DIR
+    folder = (directory or paths.taxonomy_dir()).resolve()
+    return _load_taxonomy(folder, files_version(folder))
+
+
+def files_version(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """What identifies the version of a folder's files: name, modification time and size of
+    each; a cache keyed on it is never stale."""
+    version = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        version.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(version)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_taxonomy(folder: Path, version: tuple[tuple[str, int, int], ...]) -> Taxonomy:
     types = {
         r["activity_type"]: Term(r["activity_type"], {"en": r["label_en"], "ru": r["label_ru"]})
         for r in _read_rows(folder / "activity_types.csv",

@@ -27,6 +27,7 @@ from analysis.core.errors import DataValidationError, Problem
 from analysis.core.paths import display_path
 from analysis.data.commitments import read_commitments
 from analysis.data.csvtable import CsvTable
+from analysis.data.drafts import drafts_report, is_drafts_file
 from analysis.data.registry import commitments_path_for, read_activities
 from analysis.data.sources import (
     combine,
@@ -89,8 +90,8 @@ def validate_files(files: Sequence[Path]) -> list[FileReport]:
     from analysis.data.reference import INDICATORS_NAME, MILESTONES_NAME
 
     if not files:
-        extra = [paths.REFERENCE_DIR / n for n in (INDICATORS_NAME, MILESTONES_NAME)
-                 if (paths.REFERENCE_DIR / n).exists()]
+        extra = [paths.reference_dir() / n for n in (INDICATORS_NAME, MILESTONES_NAME)
+                 if (paths.reference_dir() / n).exists()]
         return _validate(files) + [_validate_reference(p, _reference_kind(p) or "indicators")
                                    for p in extra]
     return _validate(files)
@@ -98,7 +99,7 @@ def validate_files(files: Sequence[Path]) -> list[FileReport]:
 
 def _validate(files: Sequence[Path]) -> list[FileReport]:
     taxonomy = load_taxonomy()
-    default = paths.DEFAULT_SOURCES if paths.DEFAULT_SOURCES.exists() else paths.DEFAULT_REGISTRY
+    default = paths.default_sources() if paths.default_sources().exists() else paths.default_registry()
     # paths given on the command line are relative to the working directory
     requested = [Path(f).expanduser().resolve() for f in files] or [default]
     targets: list[Path] = []
@@ -120,8 +121,6 @@ def _validate(files: Sequence[Path]) -> list[FileReport]:
         if _is_commitments(path):
             commitment_files.append(path)
             continue
-        from analysis.extract.drafts import drafts_report, is_drafts_file
-
         if is_drafts_file(path):  # `coopreport extract` drafts: the registry part is checked
             drafts = drafts_report(path)
             reports.append(FileReport(path, "drafts", len(drafts.records), drafts.problems))
@@ -169,8 +168,8 @@ def registry_for_commitments(path: Path) -> Path:
         own = path.with_name(path.name.removesuffix(".commitments.csv") + ".csv")
         if own.exists():
             return own
-    beside = path.with_name(paths.DEFAULT_REGISTRY.name)
-    return beside if beside.exists() else paths.DEFAULT_REGISTRY
+    beside = path.with_name(paths.default_registry().name)
+    return beside if beside.exists() else paths.default_registry()
 
 
 def _ids_for_lone_commitments(path: Path) -> set[str]:

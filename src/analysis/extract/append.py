@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,8 +33,10 @@ import pandas as pd
 
 from analysis.core import paths
 from analysis.core.errors import DataValidationError, ExtractError, Problem
+from analysis.core.files import atomic_write
 from analysis.core.textsafety import clean_text, neutralise_formula
-from analysis.data.registry import FREE_TEXT, read_activities
+from analysis.data.registry import read_activities
+from analysis.data.registry_format import FREE_TEXT
 from analysis.data.sources import find_likely_duplicates
 
 DUPLICATE_DAYS = 14
@@ -174,18 +175,10 @@ def _drop_duplicates(candidates: list[Mapping[str, str]], existing: pd.DataFrame
 
 def _replace(registry: Path, original: bytes, content: bytes, shown: str) -> None:
     """Write ``content`` over ``registry`` atomically if the file still holds ``original``."""
-    handle, name = tempfile.mkstemp(dir=registry.parent, prefix=f".{registry.stem}-",
-                                    suffix=".csv")
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, registry.stat().st_mode & 0o777)
+    def unchanged(temporary: Path) -> None:
         if registry.read_bytes() != original:
             raise ExtractError(f"--append-to {shown}: the file changed while the drafts were "
                                "checked; nothing was appended. Run the command again")
-        os.replace(temporary, registry)
-    finally:
-        temporary.unlink(missing_ok=True)
+
+    atomic_write(registry, content, mode=registry.stat().st_mode & 0o777,
+                 before_replace=unchanged)

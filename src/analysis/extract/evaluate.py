@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbose = "-v" in args
     folders = [a for a in args if a != "-v"]
     configure_logging(logging.INFO if verbose else logging.WARNING)
-    folder = Path(folders[0]) if folders else paths.PRESS_FIXTURES
+    folder = Path(folders[0]) if folders else paths.press_fixtures()
     scores = evaluate(folder)
     for line in format_scores(scores):
         print(line)

@@ -19,8 +19,9 @@ import nbformat
 from babel.dates import format_date
 from babel.lists import format_list
 
-from analysis.build import provenance
+from analysis.core.clock import utc_now
 from analysis.core.errors import ParameterError
+from analysis.core.notebook_params import declared_parameters
 from analysis.data.taxonomy import LANGUAGES, country_name
 from analysis.report.i18n import DEFAULT_LANGUAGE, MESSAGES, translate
 
@@ -44,7 +45,7 @@ def read_meta(executed: Path) -> ReportMeta:
     record = meta.get("provenance") or papermill_record(nb, executed)
     params = record.get("parameters", {})
     lang = params.get("lang") if params.get("lang") in LANGUAGES else DEFAULT_LANGUAGE
-    built = str(record.get("built_at") or provenance.utc_now())
+    built = str(record.get("built_at") or utc_now())
     day = dt.date.fromisoformat(built[:10])
     notebook = str(nb.metadata.get("papermill", {}).get("input_path") or executed.name)
     title, subtitle = default_title(PurePath(notebook).stem, params, lang)
@@ -53,7 +54,7 @@ def read_meta(executed: Path) -> ReportMeta:
         subtitle=meta.get("subtitle") if "coopreport" in nb.metadata else subtitle, lang=lang,
         date=format_date(day, format="long", locale=lang),
         kicker=translate("report_kicker", lang),
-        provenance=provenance.provenance_line(record, lang),
+        provenance=provenance_line(record, lang),
         record=record,
     )
 
@@ -63,10 +64,8 @@ def papermill_record(nb: nbformat.NotebookNode, executed: Path) -> dict[str, Any
 
     The parameters (defaults and injected values) and the execution time are known; the
     package version, commit and data checksum at run time are not, and are left out so that
-    :func:`analysis.build.provenance.provenance_line` says "not recorded".
+    :func:`provenance_line` says "not recorded".
     """
-    from analysis.build.params import declared_parameters
-
     run = nb.metadata.get("papermill", {})
     try:
         defaults = {d.name: d.default for d in declared_parameters(nb, executed)}
@@ -101,3 +100,37 @@ def default_title(notebook: str, parameters: dict[str, Any], lang: str) -> tuple
     subtitle_key = f"report_subtitle.{notebook}"
     subtitle = translate(subtitle_key, lang, **values) if subtitle_key in MESSAGES else None
     return translate(key, lang, **values), subtitle
+
+
+def provenance_line(record: dict[str, Any], lang: str = "en") -> str:
+    """One line for a report's title block, in the report language.
+
+    What the record does not hold (a notebook run outside the build runner) reads
+    "not recorded", never a placeholder.
+    """
+    def t(key: str, **values: object) -> str:
+        return translate(f"provenance.{key}", lang, **values)
+
+    unknown = t("not_recorded")
+    parts = [f"coopreport {record.get('package_version') or unknown}"]
+    if "git_commit" not in record:  # not run by the build runner (e.g. papermill's CLI)
+        parts.append(t("commit", commit=unknown))
+    elif record["git_commit"]:  # None: built outside a git checkout
+        parts.append(t("commit", commit=str(record["git_commit"])[:12]))
+    if record.get("registry_sha256"):
+        parts.append(t("data", file=record.get("registry", ""),
+                       sha=record["registry_sha256"][:12]))
+    elif "registry_sha256" not in record:
+        parts.append(t("data_not_recorded"))
+    parts.append(t("built", time=record.get("built_at") or unknown))
+    parameters = record.get("parameters") or {}
+    if parameters:
+        shown = ", ".join(f"{k}={plain_value(v)}" for k, v in parameters.items())
+        parts.append(t("parameters", values=shown))
+    return " · ".join(parts)
+
+
+def plain_value(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)

@@ -25,7 +25,7 @@ import nbformat
 from babel.dates import format_date
 from babel.lists import format_list
 
-from analysis.build.provenance import utc_now
+from analysis.core.clock import utc_now
 from analysis.core.version import __version__
 from analysis.data.taxonomy import LANGUAGES, country_name
 from analysis.report.display import FACTS_MIMETYPE

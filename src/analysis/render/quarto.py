@@ -39,7 +39,7 @@ from pathlib import Path
 import nbformat
 
 from analysis.core import paths
-from analysis.core.errors import RenderError
+from analysis.core.errors import RenderError, UnavailableError
 from analysis.render.html import font_css, vega_javascript
 from analysis.render.meta import read_meta
 from analysis.render.quarto_cli import (
@@ -97,7 +97,7 @@ def vega_include_html(vega_js: str) -> str:
 
 def copy_project(project: Path) -> None:
     """Copy ``reports/`` (without built output) and the shipped fonts to ``project``."""
-    shutil.copytree(paths.REPORTS_DIR, project, dirs_exist_ok=True,
+    shutil.copytree(paths.reports_dir(), project, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("_output", OUTPUT_DIR, ".quarto", "*.ipynb",
                                                  "README.md"))
     shutil.copytree(paths.ASSETS_DIR / "fonts", project / FONTS_DIR, dirs_exist_ok=True)
@@ -270,7 +270,7 @@ def render_with_quarto(executed: Path, workdir: Path, formats: Sequence[str],
     """
     quarto = quarto or find_quarto()
     if quarto is None:
-        raise RenderError(f"Quarto was not found; {QUARTO_INSTALL_HINT}")
+        raise UnavailableError(f"Quarto was not found; {QUARTO_INSTALL_HINT}")
     unknown = set(formats) - set(QUARTO_FORMATS)
     if unknown:
         raise RenderError(f"{executed.name}: unknown format(s) {', '.join(sorted(unknown))}; "

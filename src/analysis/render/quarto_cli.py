@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from analysis.core import paths
-from analysis.core.errors import ParameterError
+from analysis.core.errors import ParameterError, UnavailableError
 
 QUARTO_INSTALL_HINT = (
     "install Quarto (https://quarto.org/docs/get-started/, or `conda install -c conda-forge "
@@ -58,13 +58,15 @@ def choose_renderer(requested: str) -> str:
     Raises
     ------
     ParameterError
-        For an unknown renderer, or ``quarto`` when Quarto is not installed.
+        For an unknown renderer.
+    UnavailableError
+        For ``quarto`` when Quarto is not installed (exit code 69).
     """
     if requested not in RENDERERS:
         raise ParameterError(f"unknown renderer '{requested}'; use one of {', '.join(RENDERERS)}")
     quarto = find_quarto()
     if requested == "quarto" and quarto is None:
-        raise ParameterError(f"--renderer quarto: Quarto was not found; {QUARTO_INSTALL_HINT}")
+        raise UnavailableError(f"--renderer quarto: Quarto was not found; {QUARTO_INSTALL_HINT}")
     if requested == "auto":
         return "quarto" if quarto else "builtin"
     return requested

@@ -9,19 +9,31 @@ May import :mod:`analysis.measures`, :mod:`analysis.data` and :mod:`analysis.cor
 build or the renderers.
 """
 
-_MOVED_FROM_OLD_REPORT = {
-    "prepare_report": "context", "ReportData": "context", "restrict": "context",
-    "localized_text": "context", "format_activity_date": "context",
+
+# Names of the module analysis.report before the package was grouped by stage (it is this
+# package now): each is in the submodule named here. Code written for the old module fails
+# with an ImportError that names it.
+_MOVED = {
+    **dict.fromkeys((
+        "Heading", "Paragraph", "prepare_report", "count_grid", "key_figures", "activity_chart",
+        "coverage_sentences", "partial_year_note", "with_coverage_note", "gaps_sentence",
+        "comparison_table", "small_multiples_chart", "theme_mix_table", "partner_overlap",
+        "theme_chart", "theme_table", "partner_summary", "partner_chart", "partner_table",
+        "timeline_chart", "financing_view", "report_facts", "data_note"
+    ), "sections"),
+    **dict.fromkeys(("Table", "Bullets", "Recorded", "Span"), "display"),
+    **dict.fromkeys((
+        "ReportData", "FALLBACK_MARK", "localized_text", "format_activity_date", "restrict"
+    ), "context"),
+    **dict.fromkeys(("ANNEX_WIDTHS", "source_label", "activity_annex"), "annex"),
+    **dict.fromkeys(("COUNTED_KINDS", "APART_KINDS", "split_amounts"), "financing"),
 }
 
 
 def __getattr__(name: str) -> object:
-    # `from analysis import report as r` named a module before 0.2; now it is this package
-    module = _MOVED_FROM_OLD_REPORT.get(name, "sections")
-    if name.startswith("__"):
-        raise AttributeError(name)
-    raise AttributeError(
-        f"analysis.report is a package since the package regrouping: {name} is not here; "
-        f"report sections are in analysis.report.sections (and {module}): write "
-        "'from analysis.report import sections as r' instead of 'from analysis import report "
-        "as r' (the README's 'Notebooks' section lists the surface)")
+    if name in _MOVED:
+        module = f"analysis.report.{_MOVED[name]}"
+        raise ImportError(f"analysis.report is a package since the package was grouped by stage: "
+                          f"{name} is in {module} (a notebook imports "
+                          "`from analysis.report import sections as r`)", name=module)
+    raise AttributeError(f"module 'analysis.report' has no attribute {name!r}")

@@ -22,9 +22,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analysis.core.textsafety import neutralise_formula
-from analysis.report.display import Attachment, Paragraph
+from analysis.report.context import ReportData
+from analysis.report.display import Attachment, Paragraph, Span, Table
 from analysis.report.i18n import plural
-from analysis.report.sections import ReportData, activity_annex
 
 ANNEX_LIMIT = 200  # activities listed in the annex at most
 # a CSV larger than this is attached zipped (the HTML report carries it as base64, 4/3 of it)
@@ -32,6 +32,66 @@ PLAIN_CSV_LIMIT = 2 * 1024 * 1024
 CSV_COLUMNS = ("activity_id", "date", "country", "partners", "activity_type", "themes",
                "title", "amount_usd", "amount_kind", "source", "source_url")
 CSV_SUFFIX = "activities.csv"
+
+
+# relative widths of the annex's columns: the title takes most; the others fit their longest
+# word in Russian at the annex's type size ("Азербайджан", "Финансирование"), words never break
+ANNEX_WIDTHS = {"date": 11, "country": 12, "partners": 15, "type": 15, "title": 34,
+                "source": 13}
+
+
+def source_label(source: str, url: str) -> str:
+    """How a source is named in a table: its publisher, else the address's site.
+
+    A publisher written as a web address (``www.worldbank.org``) and a bare address both show
+    as the site without ``www.``: ``https://www.gov.uz/ru/news/1`` → ``gov.uz``.
+    """
+    from urllib.parse import urlsplit
+
+    text = source.strip() if source else ""
+    if not text and url:
+        text = urlsplit(url).hostname or url
+    return text[4:] if text.lower().startswith("www.") else text
+
+
+def _looks_like_address(text: str) -> bool:
+    return " " not in text and ("." in text or "/" in text)
+
+
+def activity_annex(data: ReportData, activities: pd.DataFrame | None = None) -> Table:
+    """The report's activities with their sources: a compact table that serves the report.
+
+    Columns: date, country (only when the report covers several), partners, type, title and
+    source, the title taking most of the width. The source shows as its publisher or site,
+    linked to the full address where it is known. ``activities`` (default: every activity of
+    the report) are the rows listed, when the annex lists only some (:func:`annex_view`);
+    the caption then says how many of all.
+    """
+    listed = data.activities if activities is None else activities
+    df = listed.sort_values(["country", "start", "activity_id"])
+    sources: list[object] = []
+    for source, url in zip(df["source"], df["source_url"], strict=True):
+        text = source_label(source, url)
+        sources.append(Span(text, href=url or None, address=_looks_like_address(text)))
+    columns: dict[str, list[object]] = {
+        "date": [data.date(d, p) for d, p in zip(df["date"], df["date_precision"], strict=True)],
+        "country": [data.country(c) for c in df["country"]],
+        "partners": [data.partners(p) for p in df["partners"]],
+        "type": [data.taxonomy.type_label(t, data.lang) for t in df["activity_type"]],
+        "title": list(data.titles(df)),
+        "source": sources,
+    }
+    if len(data.countries) < 2:
+        del columns["country"]
+    names = {"date": "field.date", "country": "field.country", "partners": "field.partners",
+             "type": "field.activity_type", "title": "field.title", "source": "field.source"}
+    frame = pd.DataFrame({data.t(names[k]): v for k, v in columns.items()})
+    caption = (data.t("annex.caption", count=data.number(len(df)))
+               if len(df) == len(data.activities) else
+               data.t("annex.caption_listed", shown=data.number(len(df)),
+                      count=data.number(len(data.activities))))
+    return Table(frame, caption,
+                 widths=tuple(ANNEX_WIDTHS[k] for k in columns), classes=("compact",))
 
 
 def select_listed(activities: pd.DataFrame, limit: int,

@@ -28,7 +28,7 @@ import vl_convert
 
 from analysis.core import paths
 from analysis.core.errors import RenderError
-from analysis.report.charts import enable_theme
+from analysis.report.chart_theme import enable_theme
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def chart_title(spec: dict[str, Any]) -> str:
 
 def chart_caption(spec: dict[str, Any]) -> str:
     """The caption a report prints under a chart: the spec's ``description`` (scope, source,
-    how to read it; :func:`analysis.report.charts.with_caption`), else its title, else ``""``.
+    how to read it; :func:`analysis.report.chart_theme.with_caption`), else its title, else ``""``.
 
     The chart draws its own title, so a house chart's caption adds to it instead of repeating
     it; a chart without a description keeps its title as caption, as before.

@@ -25,12 +25,14 @@ from analysis.measures.pillars import (
     procurement_activities,
     rule_counts,
 )
-from analysis.measures.summary import summary_facts, summary_sentences
-from analysis.report import charts
+from analysis.measures.summary import summary_facts
+from analysis.report import chart_theme, charts
 from analysis.report import sections as report
+from analysis.report.context import ReportData, restrict
 from analysis.report.display import Bullets, Paragraph, Table
+from analysis.report.financing import financing_view as financing_section
 from analysis.report.i18n import plural
-from analysis.report.sections import ReportData
+from analysis.report.summary import summary_sentences
 
 
 def check_peer(country: str, peer: str | None) -> str | None:
@@ -59,7 +61,8 @@ def _pillar_labels(data: ReportData) -> dict[str, str]:
 
 
 def executive_summary(data: ReportData, peer: str | None = None) -> Paragraph:
-    """Section 0: four to six sentences computed from the registry (see analysis.measures.summary)."""
+    """Section 0: four to six sentences computed from the registry (analysis.measures.summary,
+    analysis.report.summary)."""
     facts = summary_facts(data.registry.activities, data.taxonomy, data.countries[0],
                           data.years, peer=check_peer(data.countries[0], peer))
     sentences = summary_sentences(facts, data.taxonomy, data.lang)
@@ -134,12 +137,12 @@ def instrument_table(data: ReportData) -> Table:
 
 def procurement_only(data: ReportData) -> ReportData:
     """The report's selection limited to procurement-related activities."""
-    return report.restrict(data, data.taxonomy.procurement_themes())
+    return restrict(data, data.taxonomy.procurement_themes())
 
 
 def partner_chart(data: ReportData) -> alt.TopLevelMixin:
     """Section 2: partners by number of procurement-related activities (scope in the title)."""
-    return charts.with_scope(report.partner_chart(procurement_only(data)),
+    return chart_theme.with_scope(report.partner_chart(procurement_only(data)),
                              data.t("scope.procurement"))
 
 
@@ -151,12 +154,13 @@ def partner_table(data: ReportData) -> Table:
 
 def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
     """Section 2: every activity of the period on a time axis (scope: all activities)."""
-    return charts.with_scope(report.timeline_chart(data), data.t("scope.all"))
+    return chart_theme.with_scope(report.timeline_chart(data), data.t("scope.all"))
 
 
 def financing_view(data: ReportData) -> list[object]:
-    """Financing of procurement-related activities (report.financing_view on that subset)."""
-    return report.financing_view(procurement_only(data), scope=data.t("scope.procurement"))
+    """Financing of procurement-related activities (the shared financing section on that
+    subset)."""
+    return financing_section(procurement_only(data), scope=data.t("scope.procurement"))
 
 
 def pillar_table(data: ReportData) -> Table:
@@ -174,8 +178,8 @@ def pillar_chart(data: ReportData) -> alt.TopLevelMixin:
     """Section 3: heatmap of procurement-related activities per MAPS pillar and year."""
     counts = count_by_pillar(placed_on_pillars(data), data.years)
     chart = charts.pillar_heatmap(counts, lang=data.lang, labels=_pillar_labels(data))
-    return charts.with_caption(
-        report.with_coverage_note(data, charts.with_scope(chart, data.t("scope.procurement"))),
+    return chart_theme.with_caption(
+        report.with_coverage_note(data, chart_theme.with_scope(chart, data.t("scope.procurement"))),
         data.caption("pillar_heatmap"))
 
 

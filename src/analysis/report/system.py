@@ -16,11 +16,12 @@ from analysis.data.reference import Reference, indicator_series
 from analysis.measures import findings as f
 from analysis.measures import metrics
 from analysis.measures.pillars import pillar_totals, procurement_activities
-from analysis.report import charts
+from analysis.report import chart_theme
 from analysis.report import system_charts as sc
+from analysis.report.context import ReportData, format_activity_date
 from analysis.report.display import Bullets, Inline, Paragraph, Span, Table
 from analysis.report.i18n import plural
-from analysis.report.sections import ReportData, format_activity_date, with_coverage_note
+from analysis.report.sections import with_coverage_note
 
 
 def _countries(data: ReportData, peers: Sequence[str | None]) -> list[str]:
@@ -130,7 +131,7 @@ def indicator_chart(data: ReportData, ref: Reference, peers: Sequence[str | None
                for c, colour in data.colours.countries(_countries(data, peers)).items()}
     chart = sc.indicator_panels(indicator_values(data, ref, peers), lang=data.lang,
                                 colours=colours)
-    return charts.with_caption(chart, data.caption("indicator_panels"))
+    return chart_theme.with_caption(chart, data.caption("indicator_panels"))
 
 
 def indicator_gaps(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()
@@ -211,7 +212,7 @@ def milestone_chart(data: ReportData, ref: Reference, country: str | None = None
                                       years=span)
     chart = sc.activities_and_milestones(counts, marks, data.years, lang=data.lang,
                                          subject=data.country(country))
-    return charts.with_caption(with_coverage_note(data, chart),
+    return chart_theme.with_caption(with_coverage_note(data, chart),
                                data.caption("activities_and_milestones",
                                             country=data.country(country)))
 

@@ -12,18 +12,9 @@ from collections.abc import Mapping
 import altair as alt
 import pandas as pd
 
-from analysis.report.chart_scales import colour_encoding
-from analysis.report.charts import (
-    MUTED,
-    PALETTE,
-    WIDTH,
-    Chart,
-    _check,
-    _count_ticks,
-    _no_data_chart,
-    _tip,
-    _title,
-)
+from analysis.report.chart_scales import check_frame, colour_encoding, count_ticks, tip
+from analysis.report.chart_theme import MUTED, PALETTE, WIDTH, chart_title, no_data_chart
+from analysis.report.charts import Chart
 from analysis.report.i18n import translate
 
 # milestone numbers are staggered over this many heights so close ones stay legible
@@ -63,12 +54,12 @@ def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
     ParameterError
         When a column is missing or a year appears twice.
     """
-    title = _check(counts, ("year", "activities"), ("year",), "activities_and_milestones", lang)
-    _check(milestones, ("number", "start", "date", "milestone"), ("number",),
+    title = check_frame(counts, ("year", "activities"), ("year",), "activities_and_milestones", lang)
+    check_frame(milestones, ("number", "start", "date", "milestone"), ("number",),
            "activities_and_milestones", lang)
     title = f"{subject}: {title}" if subject else title
     if counts.empty:
-        return _no_data_chart(title, lang)
+        return no_data_chart(title, lang)
     bars = counts.loc[:, ["year", "activities"]].astype({"year": int, "activities": int})
     bars["from"] = pd.to_datetime(bars["year"].astype(str) + "-01-01")
     bars["to"] = pd.to_datetime((bars["year"] + 1).astype(str) + "-01-01")
@@ -95,15 +86,15 @@ def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
         x2="to:T",
         y=alt.Y("activities:Q", title=translate("field.activity_count", lang),
                 scale=alt.Scale(domain=[0, top], nice=False),
-                axis=alt.Axis(**_count_ticks(most))),
+                axis=alt.Axis(**count_ticks(most))),
         y2="zero:Q",
-        tooltip=[_tip("year:N", "field.year", lang),
-                 _tip("activities:Q", "field.activities", lang)],
+        tooltip=[tip("year:N", "field.year", lang),
+                 tip("activities:Q", "field.activities", lang)],
     )
     layers: list[alt.Chart] = [shade, columns]
     if not marks.empty:
-        tooltip = [_tip("number:Q", "field.number", lang), _tip("date:N", "field.date", lang),
-                   _tip("milestone:N", "field.milestone", lang)]
+        tooltip = [tip("number:Q", "field.number", lang), tip("date:N", "field.date", lang),
+                   tip("milestone:N", "field.milestone", lang)]
         rules = alt.Chart(marks).mark_rule(color=PALETTE[1], strokeWidth=2,
                                            strokeDash=[4, 2]).encode(
             x=alt.X("start:T", scale=x_scale), y="zero:Q", y2="label_y:Q",
@@ -117,7 +108,7 @@ def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
     subtitle = translate("chart.activities_and_milestones.note", lang,
                          start=period[0], end=period[1])
     return alt.LayerChart(layer=layers).properties(
-        width=WIDTH, height=220, title=_title(title, lang, no_data=most == 0, subtitle=subtitle))
+        width=WIDTH, height=220, title=chart_title(title, lang, no_data=most == 0, subtitle=subtitle))
 
 
 def indicator_panels(values: pd.DataFrame, lang: str = "en", columns: int = 2,
@@ -148,7 +139,7 @@ def indicator_panels(values: pd.DataFrame, lang: str = "en", columns: int = 2,
     ParameterError
         When a column is missing or an indicator-country-year appears twice.
     """
-    title = _check(values, ("indicator", "country", "year", "value"),
+    title = check_frame(values, ("indicator", "country", "year", "value"),
                    ("indicator", "country", "year"), "indicator_panels", lang)
     if values["value"].notna().sum() == 0:
         note = translate("note.no_values", lang)
@@ -167,15 +158,15 @@ def indicator_panels(values: pd.DataFrame, lang: str = "en", columns: int = 2,
         color=colour_encoding("country:N", list(data["country"]), colours, str,
                               title=translate("field.country", lang),
                               legend=alt.Legend(orient="top")),
-        tooltip=[_tip("indicator:N", "field.indicator", lang),
-                 _tip("country:N", "field.country", lang), _tip("year:Q", "field.year", lang),
-                 _tip("value:Q", "field.value", lang)],
+        tooltip=[tip("indicator:N", "field.indicator", lang),
+                 tip("country:N", "field.country", lang), tip("year:Q", "field.year", lang),
+                 tip("value:Q", "field.value", lang)],
     )
     panel = alt.layer(base.mark_line(), base.mark_point()).properties(width=260, height=140)
     return panel.facet(
         facet=alt.Facet("indicator:N", title=None, sort=list(dict.fromkeys(data["indicator"])),
                         header=alt.Header(labelFontWeight="bold", labelLimit=0, labelFontSize=10,
                                           labelColor=MUTED)),
-        columns=columns, title=_title(title, lang, no_data=False),
+        columns=columns, title=chart_title(title, lang, no_data=False),
     ).resolve_scale(y="independent")
 
