@@ -9,6 +9,9 @@ from pathlib import Path
 from analysis.core import paths
 from analysis.data import registry_format
 
+# Test-only files (tests/fixtures/README.md where there is one)
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
 # The frozen test registry (tests/fixtures/registry/README.md): 78 activities (UZB 43, AZE 35,
 # 2017-2026, none for AZE in 2021) and 10 commitments. Never the curated data/ files.
 FIXTURE_REGISTRY = paths.test_registry()

@@ -6,10 +6,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from analysis.core.version import __version__
 from analysis.core import paths
 from analysis.core.clock import utc_now
 from analysis.core.files import sha256_file
+from analysis.core.version import __version__
 
 
 def git_commit(root: Path | None = None) -> str | None:

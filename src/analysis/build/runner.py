@@ -76,8 +76,8 @@ def run_report(report: Report, options: BuildOptions,
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
-    from analysis.report.attachments import externalise
     from analysis.render.notebook import render_notebook
+    from analysis.report.attachments import externalise
     from analysis.report.chart_images import fill_chart_images
 
     started = time.perf_counter()

@@ -17,8 +17,8 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from analysis.build.layout import FAILED_DIR, SUMMARY_NAME
-from analysis.build.records import ReportResult
 from analysis.build.params import Report
+from analysis.build.records import ReportResult
 from analysis.core.paths import display_path
 
 

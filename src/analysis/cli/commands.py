@@ -222,6 +222,9 @@ def cmd_import_iati(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from analysis.extract import require_libraries
+
+    require_libraries()  # the extract extra: an UnavailableError (exit 69) saying how to get it
     from analysis.extract.run import run_extract
 
     output = Path(args.output) if args.output else None

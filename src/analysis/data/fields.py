@@ -120,8 +120,12 @@ def check_url(text: str) -> str | None:
     """Only absolute http(s) addresses: they become links in the reports."""
     if find_unsafe(text):  # a bidi override would show one address and link to another
         return "invisible or control characters in the address; retype it"
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. a bracketed host that is no IPv6 address: https://[x]/
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.netloc
+            or any(c.isspace() for c in text)):
         return "not a web address; write a full http:// or https:// URL without spaces"
     return None
 

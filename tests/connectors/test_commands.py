@@ -15,9 +15,7 @@ import pytest
 from analysis.cli import main
 from analysis.core import paths
 from analysis.data.registry import read_activities
-from tests.helpers import FIXTURE_COMMITMENTS, FIXTURE_REGISTRY
-
-FIXTURES = paths.project_root() / "tests" / "fixtures"
+from tests.helpers import FIXTURE_COMMITMENTS, FIXTURE_REGISTRY, FIXTURES
 
 
 def digest(path: Path) -> str:

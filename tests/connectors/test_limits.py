@@ -12,7 +12,6 @@ from decimal import Decimal
 import pytest
 
 from analysis.cli import main
-from analysis.connectors import worldbank as wb
 from analysis.connectors import worldbank_projects as wbp
 from analysis.connectors.iati import read_iati
 from analysis.connectors.limits import (

@@ -21,7 +21,7 @@ from analysis.build import editions
 from analysis.build.layout import LOCK_NAME, WORK_DIR
 from analysis.core.errors import EXIT_IO
 from analysis.render import portal
-from tests.test_build import EVENT_TIMEOUT, _cli, build, params_file, wait_for
+from tests.build.test_build import EVENT_TIMEOUT, _cli, build, params_file, wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ import pytest
 
 from analysis.build import incremental
 from analysis.core import paths
-from tests.test_build import TINY, build, params_file
+from tests.build.test_build import TINY, build, params_file
 
 pytestmark = pytest.mark.slow
 

@@ -312,7 +312,7 @@ def test_the_harness_sees_errors_requests_and_dialogs(browser, tmp_path):
 def test_render_of_a_hostile_notebook_runs_nothing_and_loads_nothing(browser, tmp_path):
     """``coopreport render`` of a notebook the runner did not make: its <script>, remote
     <img onerror=...>, javascript: link and <iframe> must not reach the page."""
-    from tests.test_sanitize import hostile_notebook
+    from tests.render.test_sanitize import hostile_notebook
 
     out = tmp_path / "out"
     assert main(["render", str(hostile_notebook(tmp_path)), "--output-dir", str(out),

@@ -17,7 +17,7 @@ from analysis.render.pdf import LITERAL_FILTER, TEMPLATE
 from analysis.report.chart_images import chart_caption
 from analysis.report.display import Span, Table
 
-CSS = [Path(__file__).parents[1] / "src/analysis/render/templates/coopreport_html/report.css",
+CSS = [paths.PACKAGE_DIR / "render/templates/coopreport_html/report.css",
        paths.reports_dir() / "styles" / "report.css"]
 ZWSP = "\\u{200b}"
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from analysis.cli import main
 from analysis.core import paths
 from analysis.core.errors import ExtractError
-from analysis.extract.drafts import DRAFT_COLUMNS, check_drafts
+from analysis.data.drafts import DRAFT_COLUMNS, check_drafts
 from analysis.extract.evaluate import score_field
 from analysis.extract.language import detect_language
 from analysis.extract.pipeline import extract_activities
@@ -142,3 +144,15 @@ def test_extract_needs_an_output_or_append_target(capsys) -> None:
 ])
 def test_scores(field: str, expected: str, found: str | None, score: float) -> None:
     assert score_field(field, expected, found) == score
+
+
+def test_extract_without_its_libraries_says_how_to_install_them(tmp_path, monkeypatch, capsys):
+    find_spec = importlib.util.find_spec  # as if the extra's lingua were not installed
+    monkeypatch.setitem(sys.modules, "lingua", None)
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name == "lingua" else find_spec(name, *args))
+    assert main(["extract", str(PRESS / "az-01.txt"), "--output", str(tmp_path / "d.csv")]) == 69
+    err = capsys.readouterr().err
+    assert "needs the text-extraction libraries, and lingua is not installed" in err
+    assert "pip install 'coopreport[extract]'" in err
+    assert not (tmp_path / "d.csv").exists()

@@ -19,7 +19,6 @@ Milestones of UZB: 1 Old law 2019-05, 2 Law X 2023-06-15, 3 Portal Y 2024-11-05.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -30,9 +29,9 @@ from analysis.report import procurement as p
 from analysis.report import sections as r
 from analysis.report import system as s
 from analysis.report.display import Bullets, Paragraph, Span, Table
-from tests.helpers import make_row, registry_text
+from tests.helpers import FIXTURES, make_row, registry_text
 
-FIXTURES = Path(__file__).parent / "fixtures" / "system"
+SYSTEM = FIXTURES / "system"
 AS_OF = pd.Timestamp("2024-12-31")
 ROWS = [
     ("U1", "2021-03-01", "UZB", "World Bank", "public_procurement;strategic_procurement"),
@@ -68,7 +67,7 @@ def registry_path(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def ref():
-    return load_reference(FIXTURES)
+    return load_reference(SYSTEM)
 
 
 def report(path, lang="en"):

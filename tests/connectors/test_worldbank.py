@@ -28,8 +28,9 @@ from analysis.core import paths
 from analysis.core.errors import ConnectorError, DataValidationError, ParameterError
 from analysis.data.registry import read_activities
 from analysis.data.registry_format import IMPORT_COLUMNS
+from tests.helpers import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "worldbank"
+WORLDBANK = FIXTURES / "worldbank"
 ENDPOINT = "/api/v2/projects"
 SHARED_EXPORT = paths.project_root().parent / "shared" / "data" / "worldbank" / \
     "world_bank_projects_2012_2013.json"
@@ -37,7 +38,7 @@ FAST = {"min_interval": 0.0, "backoff": 0.0, "retries": 1, "timeout": 2.0}
 
 
 def fixture_bytes(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+    return (WORLDBANK / name).read_bytes()
 
 
 def query(iso2: str, offset: int, rows: int = 2) -> dict[str, str]:
@@ -347,7 +348,7 @@ def test_malformed_page_leaves_cache_and_output_untouched(httpserver, wired, tmp
     (wired / day).mkdir(parents=True)
     (wired / day / "uz-os000000.json").write_text("earlier page", "utf-8")
     output = tmp_path / "worldbank.csv"  # written by an earlier import: it may be replaced
-    wb.run_import(FIXTURES / "export_array.json", None, output)
+    wb.run_import(WORLDBANK / "export_array.json", None, output)
     previous = output.read_bytes()
     before = snapshot(wired)
     httpserver.expect_request(ENDPOINT, query_string=query("UZ", 0)).respond_with_data(
@@ -457,7 +458,7 @@ def test_run_fetch_rejects_bad_country_codes(codes, tmp_path):
 # --- import -----------------------------------------------------------------------------------
 
 def test_import_old_array_export(tmp_path):
-    output, count = wb.run_import(FIXTURES / "export_array.json", None, tmp_path / "wb.csv")
+    output, count = wb.run_import(WORLDBANK / "export_array.json", None, tmp_path / "wb.csv")
     assert count == 2  # P700003 is regional (3A)
     _, checked = read_activities(output)
     assert checked.problems == []
@@ -473,7 +474,7 @@ def test_import_old_array_export(tmp_path):
 
 def test_import_filters_countries_and_defaults_the_output_name(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "sources_dir", lambda: tmp_path / "sources")
-    output, count = wb.run_import(FIXTURES / "export_array.json", ["AZE"], None)
+    output, count = wb.run_import(WORLDBANK / "export_array.json", ["AZE"], None)
     assert output == tmp_path / "sources" / "worldbank-export_array.csv" and count == 1
 
 

@@ -19,9 +19,9 @@ from analysis.data.taxonomy import PARTNER_KINDS, country_name, load_taxonomy
 from analysis.report import procurement, system
 from analysis.report import sections as report
 from analysis.report.i18n import translate
-from tests.helpers import FIXTURE_REGISTRY
+from tests.helpers import FIXTURE_REGISTRY, FIXTURES
 
-FIXTURE_SYSTEM = Path(__file__).parent / "fixtures" / "system"
+FIXTURE_SYSTEM = FIXTURES / "system"
 
 
 def colour_scales(node: Any) -> Iterator[dict[str, Any]]:

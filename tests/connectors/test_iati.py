@@ -11,28 +11,26 @@ import time
 import tracemalloc
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from analysis.connectors.iati import (
-    Commitment,
-    IatiActivity,
     ImportStats,
     activity_to_rows,
-    iter_activities,
     load_sector_map,
     read_iati,
     run_import,
 )
+from analysis.connectors.iati_xml import Commitment, IatiActivity, iter_activities
 from analysis.core import paths
 from analysis.core.errors import ConnectorError
 from analysis.data.registry import read_activities
 from analysis.data.registry_format import IMPORT_COLUMNS
 from analysis.data.taxonomy import load_taxonomy
+from tests.helpers import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "iati"
-ACTIVITIES = FIXTURES / "activities.xml"
+IATI = FIXTURES / "iati"
+ACTIVITIES = IATI / "activities.xml"
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +118,7 @@ def test_country_filter_keeps_only_that_country():
 
 
 def test_old_style_codes_of_iati_1_are_read():
-    (row,) = read_iati(FIXTURES / "activities-v1.xml")
+    (row,) = read_iati(IATI / "activities-v1.xml")
     assert row == {
         "activity_id": "UZB-2018-03-15-iati-41114-UZB-10001",
         "date": "2018-03-15",  # start-actual
@@ -241,7 +239,7 @@ def test_run_import_writes_a_valid_registry(tmp_path):
 
 def test_run_import_default_output_is_under_data_sources(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "sources_dir", lambda: tmp_path / "sources")
-    path, count = run_import(FIXTURES / "activities-v1.xml", "UZB", None)
+    path, count = run_import(IATI / "activities-v1.xml", "UZB", None)
     assert (path, count) == (tmp_path / "sources" / "iati-activities-v1.csv", 1)
     assert path.is_file()
 
@@ -266,7 +264,7 @@ ENTITIES = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
 ])
 def test_failures_name_the_file_and_leave_the_output_untouched(tmp_path, name, text, country,
                                                                 message):
-    source = FIXTURES / name
+    source = IATI / name
     if text is not None:
         source = tmp_path / name
         if text:

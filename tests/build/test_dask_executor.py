@@ -22,9 +22,9 @@ from analysis.build import dask_executor
 from analysis.build.layout import WORK_DIR
 from analysis.build.records import ReportResult, StagedFiles
 from analysis.core.errors import BuildError
+from tests.build.test_build import EVENT_TIMEOUT, _cli, build, params_file, wait_for
+from tests.build.test_build_faults import assert_all_gone, assert_consistent, descendants
 from tests.helpers import FIXTURE_REGISTRY
-from tests.test_build import EVENT_TIMEOUT, _cli, build, params_file, wait_for
-from tests.test_build_faults import assert_all_gone, assert_consistent, descendants
 
 DASK = ("--executor", "dask")
 

@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from analysis.cli import main
+from analysis.core import paths
 from tests.helpers import make_row, registry_text
 
 pytestmark = pytest.mark.slow
@@ -162,7 +163,7 @@ def test_papermill_command_line_then_render(tmp_path):
     command = [str(bin_dir / "papermill"), "notebooks/strategic_procurement.ipynb",
                str(executed), "-p", "country", "AZE", "-p", "peer", "UZB", "-p", "lang", "ru",
                "-p", "data_path", str(FIXTURE_REGISTRY), "--no-progress-bar"]
-    root = Path(__file__).resolve().parents[1]
+    root = paths.project_root()
 
     def papermill(*extra: str) -> str:
         run = subprocess.run([*command, *extra], cwd=root, capture_output=True, text=True,

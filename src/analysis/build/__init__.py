@@ -1,0 +1,37 @@
+"""Building reports: params files and their checks, the runner (one report in its own work
+folder and kernel), kernels forked from a warm template, local and Dask executors, editions
+of the output folder and their atomic publication, incremental builds, provenance, build
+records and the lock, the papermill engine and the runner's terminal display.
+
+Decides what to build and where it is published; the renderers only render. May import every
+stage below it: :mod:`analysis.render`, :mod:`analysis.report`, :mod:`analysis.measures`,
+:mod:`analysis.data`, :mod:`analysis.core`.
+"""
+
+# Names of the module analysis.build before the package was grouped by stage (it is this
+# package now): each is in the submodule named here. Code written for the old module fails
+# with an ImportError that names it.
+_MOVED = {
+    **dict.fromkeys((
+        "BUILT", "STAGING_FIELDS", "BuildOptions", "ReportResult", "write_manifest",
+        "write_summary"
+    ), "records"),
+    **dict.fromkeys(("FAILED_DIR", "LOCK_NAME", "SUMMARY_NAME", "WORK_DIR"), "layout"),
+    **dict.fromkeys(("release_lock", "take_lock"), "lock"),
+    **dict.fromkeys(("kernel_manager_class",), "kernels"),
+    **dict.fromkeys(("STOP_SIGNALS", "BuildInterrupted"), "signals"),
+    **dict.fromkeys((
+        "report_timeout", "report_inputs", "full_parameters", "run_report", "timeout_message"
+    ), "runner"),
+    **dict.fromkeys(("publish_result",), "publish"),
+    **dict.fromkeys(("build_reports",), "builder"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _MOVED:
+        module = f"analysis.build.{_MOVED[name]}"
+        raise ImportError(f"analysis.build is a package since the package was grouped by stage: "
+                          f"{name} is in {module} (the README's 'Layout' section lists the "
+                          "modules)", name=module)
+    raise AttributeError(f"module 'analysis.build' has no attribute {name!r}")
