@@ -119,3 +119,43 @@ def test_lint_imports_fails_on_an_import_circle(tmp_path):
     result = lint_imports(tmp_path, core__textsafety="from analysis.core import errors  # noqa")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "No import circle among the modules of any package BROKEN" in result.stdout
+
+
+# the import cells of the notebooks before the package was grouped by stage, as users may
+# still have them in notebooks of their own
+OLD_IMPORTS = [
+    ("from analysis import report as r\nr.prepare_report", "analysis.report.sections"),
+    ("from analysis import annex as a", "analysis.report.annex"),
+    ("from analysis import procurement as p", "analysis.report.procurement"),
+    ("from analysis import system as s", "analysis.report.system"),
+    ("from analysis.reference import load_reference", "analysis.data.reference"),
+    ("from analysis.display import Heading, Paragraph, Table", "analysis.report.display"),
+    ("import analysis.registry", "analysis.data.registry"),
+    ("from analysis.build import build_reports", "analysis.build.builder"),
+    ("from analysis.render import render_notebook", "analysis.render.notebook"),
+    ("from analysis.report import ReportData", "analysis.report.context"),
+]
+
+
+@pytest.mark.parametrize(("code", "new"), OLD_IMPORTS)
+def test_code_written_for_the_old_names_fails_naming_the_new_module(code, new):
+    with pytest.raises(ImportError, match=new.replace(".", r"\.")):
+        exec(code, {})  # noqa: S102  (the statements above, nothing else)
+
+
+def test_names_that_never_existed_fail_as_usual():
+    with pytest.raises(ModuleNotFoundError, match="No module named 'analysis.nothing'"):
+        exec("import analysis.nothing", {})  # noqa: S102
+    with pytest.raises(AttributeError):
+        exec("import analysis.report\nanalysis.report.nothing", {})  # noqa: S102
+
+
+def test_the_notebooks_import_only_the_report_surface():
+    """Notebooks stay thin: they call analysis.report (README, "Notebooks"), nothing deeper."""
+    from analysis.build.kernel_template import notebook_imports
+
+    for notebook in sorted(paths.notebooks_dir().glob("*.ipynb")):
+        imported = [m for m in notebook_imports([notebook]) if m.startswith("analysis")]
+        assert imported, notebook
+        assert all(m == "analysis.report" or m.startswith("analysis.report.")
+                   for m in imported), (notebook.name, imported)

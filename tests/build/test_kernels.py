@@ -1,4 +1,5 @@
-"""Report kernels forked from a warm template (analysis.build.kernels, analysis.build.kernel_zygote).
+"""Report kernels forked from a warm template (analysis.build.kernels,
+analysis.build.kernel_zygote).
 
 The unit tests check what decides whether a template can stand in for a kernel; the slow ones
 start real templates and kernels and check that a forked kernel is what a new kernel would be:
@@ -47,7 +48,8 @@ def test_notebook_imports_are_the_top_level_imports_of_code_cells(tmp_path):
     second = notebook(tmp_path, ("code", ["import json\n", "import decimal"]), name="b.ipynb")
     broken = tmp_path / "broken.ipynb"
     broken.write_text("{not json", encoding="utf-8")
-    assert kernel_template.notebook_imports([first, second, broken, tmp_path / "missing.ipynb"]) == [
+    found = kernel_template.notebook_imports([first, second, broken, tmp_path / "missing.ipynb"])
+    assert found == [
         "json", "csv", "analysis.report", "analysis.report.sections", "analysis.data.reference",
         "decimal"]
 

@@ -129,7 +129,8 @@ def test_parameters_cell_reads_types_defaults_and_comments():
     declared = {d.name: d for d in parameters_cell(paths.project_root() / TINY)}
     assert declared["value"].annotation == "int" and declared["value"].default == 1
     assert declared["label"].comment == "text shown in the report"
-    notebooks = {d.name for d in parameters_cell(paths.notebooks_dir() / "country_comparison.ipynb")}
+    comparison = paths.notebooks_dir() / "country_comparison.ipynb"
+    notebooks = {d.name for d in parameters_cell(comparison)}
     assert {"countries", "start_year", "end_year", "data_path"} <= notebooks
 
 

@@ -1,4 +1,5 @@
-"""Tests for analysis.measures.metrics on small frames built by hand; expectations are worked out by hand.
+"""Tests for analysis.measures.metrics on small frames built by hand; expectations are worked out
+by hand.
 
 The shared frame ``ACTS`` (five activities, two countries):
 

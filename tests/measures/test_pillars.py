@@ -1,4 +1,5 @@
-"""MAPS pillar placement (analysis.measures.pillars) and the optional ``maps_pillars`` registry column.
+"""MAPS pillar placement (analysis.measures.pillars) and the optional ``maps_pillars`` registry
+column.
 
 Fixtures are fictional. Expectations are counted by hand from the rows written here.
 """

@@ -1,7 +1,7 @@
 """What a notebook may put in a report: active content and external resources never get through.
 
-Unit tests of :mod:`analysis.render.sanitize` per class of hostile content, a check that the report's
-own outputs are unchanged, and ``coopreport render`` of a hostile notebook end to end.
+Unit tests of :mod:`analysis.render.sanitize` per class of hostile content, a check that the
+report's own outputs are unchanged, and ``coopreport render`` of a hostile notebook end to end.
 """
 
 from __future__ import annotations

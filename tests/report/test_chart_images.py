@@ -1,4 +1,5 @@
-"""Tests of analysis.report.chart_images: the notebook output bundle and its validity for nbformat."""
+"""Tests of analysis.report.chart_images: the notebook output bundle and its validity for
+nbformat."""
 
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def test_bundle_is_a_valid_notebook_output(bundle: dict[str, Any]) -> None:
 
 
 def test_altairs_own_mimetype_is_what_nbformat_rejects(bundle: dict[str, Any]) -> None:
-    """The reason for this renderer (FINDINGS G1): keep the check honest."""
+    """The reason for this renderer (Altair 6's mimetype fails nbformat): keep the check honest."""
     broken = {"application/vnd.vegalite.v6.json": bundle["application/vnd.vegalite.v6+json"],
               "text/plain": "chart"}
     with pytest.raises(nbformat.ValidationError):

@@ -1,4 +1,5 @@
-"""Tests of analysis.report.charts (chart specs, not pixels) and of the message catalogue it uses."""
+"""Tests of analysis.report.charts (chart specs, not pixels) and of the message catalogue it
+uses."""
 
 from __future__ import annotations
 

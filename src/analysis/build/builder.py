@@ -165,9 +165,9 @@ def _run_all(reports: Sequence[Report], options: BuildOptions,
 def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
     """Stop the running reports: no queued report starts, the workers are terminated.
 
-    Workers ignore Ctrl-C (see :func:`analysis.build.runner.warm_worker`) so that it reaches only this process; the
-    pool has no public way to stop running work before Python 3.14. A terminated worker's
-    kernel (in its own session) exits when it sees its parent gone.
+    Workers ignore Ctrl-C (see :func:`analysis.build.runner.warm_worker`) so that it reaches only
+    this process; the pool has no public way to stop running work before Python 3.14. A terminated
+    worker's kernel (in its own session) exits when it sees its parent gone.
     """
     running = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)

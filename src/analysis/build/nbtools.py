@@ -1,7 +1,7 @@
 """Keep committed notebooks clean: outputs only in cells marked ``# NBVAL_CHECK_OUTPUT``.
 
-``python -m analysis.build.nbtools notebooks/*.ipynb`` (``make notebooks``) runs each notebook with its
-default parameters on the frozen test registry (``COOPREPORT_DATA_PATH``, default
+``python -m analysis.build.nbtools notebooks/*.ipynb`` (``make notebooks``) runs each notebook with
+its default parameters on the frozen test registry (``COOPREPORT_DATA_PATH``, default
 :data:`analysis.core.paths.test_registry()`, the registry ``make test`` gives nbval), copies the
 outputs of the checked cells into the committed notebook and
 strips everything else with nbstripout (checked cells carry ``keep_output: true`` metadata,

@@ -3,8 +3,8 @@
 papermill's default engine starts kernels on TCP, so ipykernel warns "Kernel is running over TCP
 without encryption", and shuts them down with an interrupt that ipykernel logs as an error.
 This engine (registered under the ``papermill.engine`` entry point ``coopreport``) uses the
-runner's kernel manager (:func:`analysis.build.kernels.kernel_manager_class`): local IPC sockets and a
-shutdown without SIGINT, so a report run from papermill's command line logs no warning.
+runner's kernel manager (:func:`analysis.build.kernels.kernel_manager_class`): local IPC sockets
+and a shutdown without SIGINT, so a report run from papermill's command line logs no warning.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Import IATI activity files (standard 2.0x; the older 1.0x codes are accepted too).
 
 The file is read as a stream of :class:`~analysis.connectors.iati_xml.IatiActivity`
-(:mod:`analysis.connectors.iati_xml`), so memory stays flat. Each activity gives one registry row per recipient country (ISO alpha-2 → alpha-3); the rules are:
+(:mod:`analysis.connectors.iati_xml`), so memory stays flat. Each activity gives one registry row
+per recipient country (ISO alpha-2 → alpha-3); the rules are:
 partners = the reporting org (``@ref`` or narrative) through the aliases of ``partners.csv``;
 date = actual start, else planned start; themes = DAC 5-digit sector codes through
 ``data/mappings/dac_sectors.csv`` (``other`` when none maps); amount_usd = the sum of commitment

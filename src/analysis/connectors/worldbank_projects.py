@@ -58,7 +58,8 @@ def load_theme_mapping(path: Path | None = None) -> list[ThemeRule]:
     DataValidationError
         Listing every problem: unreadable file, empty or repeated pattern, unknown theme.
     """
-    csv_file = read_csv_file(path or paths.mappings_dir() / MAPPING_NAME, ("pattern", "theme"), "theme mapping")
+    csv_file = read_csv_file(path or paths.mappings_dir() / MAPPING_NAME, ("pattern", "theme"),
+                             "theme mapping")
     themes, seen, rules = load_taxonomy().themes, set(), []
     for line, rec in csv_file.records:
         pattern = rec["pattern"].casefold()

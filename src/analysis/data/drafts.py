@@ -99,6 +99,7 @@ def check_drafts(path: Path) -> list[Problem]:
 
 
 def drafts_report(path: Path) -> CsvFile:
-    """A :class:`~analysis.data.csvfile.CsvFile` for ``coopreport validate``: records and problems."""
+    """A :class:`~analysis.data.csvfile.CsvFile` for ``coopreport validate``: records and
+    problems."""
     records, problems = read_drafts(path)
     return CsvFile(path=path, name=paths.display_path(path), records=records, problems=problems)

@@ -99,7 +99,8 @@ def validate_files(files: Sequence[Path]) -> list[FileReport]:
 
 def _validate(files: Sequence[Path]) -> list[FileReport]:
     taxonomy = load_taxonomy()
-    default = paths.default_sources() if paths.default_sources().exists() else paths.default_registry()
+    sources = paths.default_sources()
+    default = sources if sources.exists() else paths.default_registry()
     # paths given on the command line are relative to the working directory
     requested = [Path(f).expanduser().resolve() for f in files] or [default]
     targets: list[Path] = []

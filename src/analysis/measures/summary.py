@@ -75,8 +75,9 @@ def summary_facts(df: pd.DataFrame, taxonomy: Taxonomy, country: str, years: tup
     -------
     SummaryFacts
         Procurement-related = at least one theme flagged ``procurement``; pillars count the
-        procurement-related activities of the period placed on them (:mod:`analysis.measures.pillars`);
-        leading partners rank partners by procurement-related activities (ties by name).
+        procurement-related activities of the period placed on them
+        (:mod:`analysis.measures.pillars`); leading partners rank partners by procurement-related
+        activities (ties by name).
     """
     procurement = set(taxonomy.procurement_themes())
     previous_years = metrics.previous_period(*years)

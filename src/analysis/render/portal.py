@@ -5,9 +5,9 @@ Russian side by side. Reports are grouped by country (or set of countries), then
 type; the language versions of one report (same notebook, same parameters but ``lang``) sit
 side by side, each with its title, what it covers in words ("Uzbekistan, 2022–2026, peer
 Azerbaijan"), its key figures and links to its HTML and PDF. The key figures are those the
-report recorded itself (:func:`analysis.report.sections.report_facts`, stored in the executed notebook
-under :data:`analysis.report.display.FACTS_MIMETYPE`); a report that recorded none shows none.
-Reports whose last build failed are listed at the end. Parameters are never shown raw.
+report recorded itself (:func:`analysis.report.sections.report_facts`, stored in the executed
+notebook under :data:`analysis.report.display.FACTS_MIMETYPE`); a report that recorded none shows
+none. Reports whose last build failed are listed at the end. Parameters are never shown raw.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -26,6 +24,7 @@ from babel.dates import format_date
 from babel.lists import format_list
 
 from analysis.core.clock import utc_now
+from analysis.core.files import atomic_write
 from analysis.core.version import __version__
 from analysis.data.taxonomy import LANGUAGES, country_name
 from analysis.report.display import FACTS_MIMETYPE
@@ -285,12 +284,4 @@ def _failed(out: Path) -> list[tuple[str, str, bool]]:
 
 def write_index(out: Path) -> Path:
     """(Re)write ``out/index.html`` atomically from the reports the folder holds."""
-    text = render_index(collect_entries(out), _failed(out))
-    handle = tempfile.NamedTemporaryFile("w", dir=out, suffix=".tmp", delete=False,
-                                         encoding="utf-8")
-    with handle:
-        handle.write(text)
-    os.chmod(handle.name, 0o644)
-    target = out / INDEX_NAME
-    os.replace(handle.name, target)
-    return target
+    return atomic_write(out / INDEX_NAME, render_index(collect_entries(out), _failed(out)))

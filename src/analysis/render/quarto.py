@@ -7,14 +7,14 @@ execution) to HTML and to PDF through Typst, in **one** ``quarto render`` run
 ``typst-template.typ`` and ``typst-show.typ``. What Quarto gets is a prepared copy of the
 notebook (:mod:`analysis.render.quarto_prepare`).
 
-Three rules keep Quarto's output the report we mean (FINDINGS Q1, Q2):
+Three rules keep Quarto's output the report we mean (each seen with a real Quarto 1.10):
 
-- **Quarto works in a folder it recognises as a project.** Quarto ignores ``_quarto.yml`` for a
-  file whose path has a folder starting with ``.`` or ``_`` and renders a standalone page
-  (Bootstrap look, files under ``NAME_files/`` that are never published, default Typst
-  template). The project copy is therefore made under :func:`analysis.render.quarto_cli.quarto_work_root`
-  (the system's temporary folder, or ``COOPREPORT_QUARTO_TMP``), never under the output folder,
-  and a path with such a component is refused before Quarto runs.
+- **Quarto works in a folder it recognises as a project.** Quarto ignores ``_quarto.yml`` for a file
+  whose path has a folder starting with ``.`` or ``_`` and renders a standalone page (Bootstrap
+  look, files under ``NAME_files/`` that are never published, default Typst template). The project
+  copy is therefore made under :func:`analysis.render.quarto_cli.quarto_work_root` (the system's
+  temporary folder, or ``COOPREPORT_QUARTO_TMP``), never under the output folder, and a path with
+  such a component is refused before Quarto runs.
 - **The rendered files are taken only from the project's ``output-dir``** (``_build/``).
   Anything else — a file beside the notebook, nothing at all — is a :class:`RenderError` that
   lists what Quarto wrote and where.

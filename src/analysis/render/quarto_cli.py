@@ -32,8 +32,8 @@ def find_quarto() -> str | None:
 def hidden_components(path: Path) -> list[str]:
     """The components of ``path`` (made absolute) that begin with ``.`` or ``_``.
 
-    Quarto treats a file under such a folder as outside any project: it ignores ``_quarto.yml``
-    and renders a standalone document (FINDINGS Q1). A work folder for Quarto must have none.
+    Quarto treats a file under such a folder as outside any project: it ignores ``_quarto.yml`` and
+    renders a standalone document (seen with Quarto 1.10). A work folder for Quarto must have none.
     """
     return [part for part in Path(os.path.abspath(path)).parts[1:]
             if part.startswith((".", "_"))]

@@ -7,18 +7,18 @@
 - one code cell per output, so each output carries its own cell options (``#| echo: false``
   always; charts ``#| label: fig-N`` and ``#| fig-cap:``; narrative and headings
   ``#| output: asis``, so headings reach the table of contents and are numbered);
-- report tables (:class:`analysis.report.display.Table`) keep only their escaped Markdown form, whose
-  caption line gets the cross-reference id ``{#tbl-N}``: one numbered caption. (A ``tbl-cap``
+- report tables (:class:`analysis.report.display.Table`) keep only their escaped Markdown form,
+  whose caption line gets the cross-reference id ``{#tbl-N}``: one numbered caption. (A ``tbl-cap``
   cell option would be read as Markdown again and data text could not stay literal.);
 - every chart becomes Markdown holding two raw blocks: ```` ```{=html} ```` with the chart's
   HTML (vega-embed target, escaped JSON spec, static SVG fallback), which only the HTML writer
   keeps, and ```` ```{=typst} ```` drawing the chart's SVG file, which only the Typst writer
   keeps. The SVG files are returned with the notebook (:class:`PreparedReport`);
 - **no output keeps a** ``text/html`` **or** ``application/javascript`` **form**. Quarto adds
-  require.js and jQuery from a CDN to the HTML page whenever any output carries one (its
-  "javascript widgets", FINDINGS Q2), which breaks the one-file, no-request promise. HTML that
-  is not ours (a plain DataFrame, say) is converted to Markdown by pandoc, which keeps tables
-  and text and drops scripts; JavaScript and widget outputs are dropped with a warning;
+  require.js and jQuery from a CDN to the HTML page whenever any output carries one (its "javascript
+  widgets", quarto-cli src/core/jupyter/widgets.ts), which breaks the one-file, no-request promise.
+  HTML that is not ours (a plain DataFrame, say) is converted to Markdown by pandoc, which keeps
+  tables and text and drops scripts; JavaScript and widget outputs are dropped with a warning;
 - an attachment (:class:`analysis.report.display.Attachment`, the full activity list) becomes its
   download link in a raw HTML block and its note in a block shown in every other format;
 - no ``remove-cell`` cells, no outputs of the parameters cells, no stderr, no code;

@@ -21,8 +21,8 @@ untrusted. Before the built-in renderer turns a notebook into HTML or PDF,
 
 Everything else is dropped: ``application/javascript``, Jupyter widgets, LaTeX, PDF, unknown
 types, raw cells, and output metadata (file names and ``isolated`` iframes among them). The
-report's own outputs (:mod:`analysis.report.display`, :mod:`analysis.report.chart_images`) are inside the
-allow-list, so they render as before.
+report's own outputs (:mod:`analysis.report.display`, :mod:`analysis.report.chart_images`) are
+inside the allow-list, so they render as before.
 """
 
 from __future__ import annotations

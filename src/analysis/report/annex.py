@@ -1,15 +1,15 @@
 """The report's annex: at most :data:`ANNEX_LIMIT` activities listed, the full list attached.
 
-A selection of any size builds a report of bounded size: the annex table lists at most
-``limit`` activities (the most recent; in the Strategic Procurement Country Report the
-procurement-related ones first), a sentence says how many of how many and which, and the
-full list travels with the HTML report as a CSV download (:class:`analysis.report.display.Attachment`,
-zipped when large, and published beside the report by the build runner when too large to go
-inside it, :mod:`analysis.report.attachments`; the PDF says where it is).
+A selection of any size builds a report of bounded size: the annex table lists at most ``limit``
+activities (the most recent; in the Strategic Procurement Country Report the procurement-related
+ones first), a sentence says how many of how many and which, and the full list travels with the HTML
+report as a CSV download (:class:`analysis.report.display.Attachment`, zipped when large, and
+published beside the report by the build runner when too large to go inside it,
+:mod:`analysis.report.attachments`; the PDF says where it is).
 
 The CSV is meant for spreadsheets: UTF-8 with a byte-order mark (Excel reads Cyrillic), and
-every cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``)
-gets an apostrophe in front, the importers' rule (:func:`analysis.core.textsafety.neutralise_formula`).
+every cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) gets
+an apostrophe in front, the importers' rule (:func:`analysis.core.textsafety.neutralise_formula`).
 """
 
 from __future__ import annotations

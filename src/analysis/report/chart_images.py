@@ -1,8 +1,8 @@
 """The Altair renderer for report notebooks: Vega-Lite JSON plus a static SVG.
 
 Altair 6's own ``mimetype`` renderer writes the mimetype ``application/vnd.vegalite.v6.json``,
-which nbformat's schema rejects, so papermill fails on the executed notebook (FINDINGS G1). The
-``coopreport`` renderer returns a bundle nbformat accepts and every output format can use:
+which nbformat's schema rejects, so papermill fails on the executed notebook (seen with Altair 6).
+The ``coopreport`` renderer returns a bundle nbformat accepts and every output format can use:
 
 - ``application/vnd.vegalite.v6+json``: the spec, for interactive HTML;
 - ``image/svg+xml``: drawn offline by vl-convert, for PDF and as the static fallback that

@@ -77,7 +77,9 @@ def enable_theme() -> None:
     alt.theme.enable(THEME_NAME)
 
 
-def chart_title(text: str, lang: str, no_data: bool, subtitle: str | None = None) -> alt.TitleParams:
+def chart_title(text: str, lang: str, no_data: bool, subtitle: str | None = None
+                ) -> alt.TitleParams:
+    """A chart's title, with the subtitle and the no-data note (when there is no data) below."""
     lines = [s for s in (subtitle, translate("note.no_data", lang) if no_data else None) if s]
     return alt.TitleParams(text, subtitle=lines) if lines else alt.TitleParams(text)
 

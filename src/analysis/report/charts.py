@@ -3,8 +3,8 @@
 Every chart function takes a tidy DataFrame (as :mod:`analysis.measures.metrics` makes them, or the
 activities frame of :mod:`analysis.data.registry`), a report language ``lang`` and optional
 ``labels``, and returns an Altair chart. They do no I/O and never change their input. All
-visible text comes from :mod:`analysis.report.i18n`. A selection without activities still gives a chart
-that renders and says so: the no-data note as subtitle (all counts zero) or in place of the
+visible text comes from :mod:`analysis.report.i18n`. A selection without activities still gives a
+chart that renders and says so: the no-data note as subtitle (all counts zero) or in place of the
 marks (no rows).
 
 ``labels`` maps category ids to the texts shown for them, e.g. ``{"e_procurement":

@@ -1,9 +1,9 @@
 """The texts charts and reports show, in every report language.
 
-:data:`MESSAGES` maps a message id to its text per language (``str.format`` placeholders
-allowed); :func:`translate` looks one up. The languages are :data:`analysis.data.taxonomy.LANGUAGES`;
-every message has a text in each of them (a test checks this). Labels of data categories
-(themes, activity types, partners) live in ``data/taxonomy/``, not here.
+:data:`MESSAGES` maps a message id to its text per language (``str.format`` placeholders allowed);
+:func:`translate` looks one up. The languages are :data:`analysis.data.taxonomy.LANGUAGES`; every
+message has a text in each of them (a test checks this). Labels of data categories (themes, activity
+types, partners) live in ``data/taxonomy/``, not here.
 """
 
 from __future__ import annotations
@@ -75,10 +75,9 @@ def _is_case_spec(spec: str) -> bool:
 class _MessageFormatter(string.Formatter):
     """``str.format`` plus grammatical case specs: ``{country:ablt}``, ``{peer:у+gent}``.
 
-    In Russian the value (a name in the nominative) is inflected by :mod:`analysis.report.ru_grammar`
-    ("{country:с+ablt}" with "Узбекистан" gives "с Узбекистаном"); other languages show the
-    value as it is, so an English text may share the placeholder names.
-    """
+    In Russian the value (a name in the nominative) is inflected by
+    :mod:`analysis.report.ru_grammar` ("{country:с+ablt}" with "Узбекистан" gives "с Узбекистаном");
+    other languages show the value as it is, so an English text may share the placeholder names. """
 
     def __init__(self, lang: str) -> None:
         self.lang = lang

@@ -51,7 +51,8 @@ def _pillar_of(data: ReportData) -> dict[str, str | None]:
 
 
 def placed_on_pillars(data: ReportData, activities: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The report's procurement-related activities placed on MAPS pillars (analysis.measures.pillars)."""
+    """The report's procurement-related activities placed on MAPS pillars
+    (:mod:`analysis.measures.pillars`)."""
     acts = data.activities if activities is None else activities
     return place_on_pillars(acts, _pillar_of(data), data.taxonomy.procurement_themes())
 

@@ -138,7 +138,8 @@ def small_multiples_chart(data: ReportData) -> alt.TopLevelMixin:
     """Activities per year, one panel per country on a shared scale, in the country colours."""
     chart = charts.small_multiples(count_grid(data), lang=data.lang, labels=data.labels(),
                                    colours=data.colours.countries(data.countries))
-    return chart_theme.with_caption(with_coverage_note(data, chart), data.caption("small_multiples"))
+    return chart_theme.with_caption(with_coverage_note(data, chart),
+                                    data.caption("small_multiples"))
 
 
 def theme_mix_table(data: ReportData) -> Table:

@@ -1,8 +1,9 @@
 """Report sections on the procurement system (indicators, milestones) and the computed findings.
 
-Usable by any report with a :class:`~analysis.report.sections.ReportData`: the country/countries come
-from ``data.countries`` plus optional peers. Values come from :mod:`analysis.data.reference`; a
-missing value is shown as "—" and named in words, never filled.
+Usable by any report with a :class:`~analysis.report.context.ReportData`: the country/countries
+come from ``data.countries`` plus optional peers. Values come from :mod:`analysis.data.reference`
+(notebooks call ``s.load_reference()`` from here); a missing value is shown as "—" and named in
+words, never filled.
 """
 
 from __future__ import annotations
@@ -169,7 +170,8 @@ def milestone_table(data: ReportData, ref: Reference, window_days: int = 365,
                     country: str | None = None) -> Table | Paragraph:
     """The country's milestones (all years, so the period is seen in context), numbered as in
     :func:`milestone_chart`, and beside each the country's procurement-related activities
-    (of any year) within ±``window_days`` of it, at most :data:`analysis.measures.findings.CITED_IDS`."""
+    (of any year) within ±``window_days`` of it, at most
+    :data:`analysis.measures.findings.CITED_IDS`."""
     country = country or data.countries[0]
     own = localized_milestones(data, numbered_milestones(ref, country))
     if own.empty:

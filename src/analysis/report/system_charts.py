@@ -2,7 +2,8 @@
 and country indicators across the years.
 
 Pure functions like :mod:`analysis.report.charts` (tidy frame in, Altair chart out, the house theme,
-every visible text from :mod:`analysis.report.i18n`); the frames are made by :mod:`analysis.report.system`.
+every visible text from :mod:`analysis.report.i18n`); the frames are made by
+:mod:`analysis.report.system`.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
     ParameterError
         When a column is missing or a year appears twice.
     """
-    title = check_frame(counts, ("year", "activities"), ("year",), "activities_and_milestones", lang)
+    title = check_frame(counts, ("year", "activities"), ("year",), "activities_and_milestones",
+                        lang)
     check_frame(milestones, ("number", "start", "date", "milestone"), ("number",),
            "activities_and_milestones", lang)
     title = f"{subject}: {title}" if subject else title
@@ -108,7 +110,8 @@ def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
     subtitle = translate("chart.activities_and_milestones.note", lang,
                          start=period[0], end=period[1])
     return alt.LayerChart(layer=layers).properties(
-        width=WIDTH, height=220, title=chart_title(title, lang, no_data=most == 0, subtitle=subtitle))
+        width=WIDTH, height=220,
+        title=chart_title(title, lang, no_data=most == 0, subtitle=subtitle))
 
 
 def indicator_panels(values: pd.DataFrame, lang: str = "en", columns: int = 2,
