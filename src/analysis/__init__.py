@@ -10,15 +10,14 @@ Report notebooks import :mod:`analysis.report`; code reads the registry with
 ``from analysis.data.registry import load_registry``.
 """
 
-import sys
-from importlib.abc import MetaPathFinder
-
 from analysis.core.version import __version__
 
 __all__ = ["__version__"]
 
 # Modules that lived directly under ``analysis`` before the package was grouped by stage.
-# Code written for the old names fails with an ImportError that names the new module.
+# ``from analysis import registry`` (the old notebooks' form) fails with an ImportError that
+# names the new module. A dotted import (``import analysis.registry``) fails with Python's own
+# "No module named"; catching it too would need an import hook installed at import time.
 MOVED = {
     "errors": "analysis.core.errors",
     "paths": "analysis.core.paths",
@@ -89,19 +88,3 @@ def __getattr__(name: str) -> object:
     if name in MOVED:
         raise _moved(name)
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")
-
-
-class _MovedModules(MetaPathFinder):
-    """``import analysis.registry`` / ``from analysis.registry import ...`` for a moved module:
-    an ImportError naming the new module. Asked last, and only for the names in
-    :data:`MOVED`, so it never changes an import that would succeed."""
-
-    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
-        package, _, name = fullname.partition(".")
-        if package == "analysis" and name in MOVED:
-            raise _moved(name)
-        return None
-
-
-if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
-    sys.meta_path.append(_MovedModules())

@@ -21,6 +21,7 @@ import nbformat
 from nbstripout import strip_output
 
 from analysis.build.kernels import kernel_manager_class
+from analysis.core.files import atomic_write
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
 
@@ -76,7 +77,8 @@ def refresh(path: Path) -> None:
     for cell in source.cells:
         if is_checked(cell):
             cell.outputs = outputs.get(cell.get("id"), [])
-    nbformat.write(stripped(source), path)
+    text = nbformat.writes(stripped(source))
+    atomic_write(path, text if text.endswith("\n") else text + "\n")  # as nbformat.write
 
 
 def main(argv: Sequence[str]) -> int:

@@ -31,9 +31,26 @@ class BuildInterrupted(KeyboardInterrupt):
         self.signum = signum
 
 
+class _Deferral:
+    """Whether stop signals are being held back in this process, and the first one that came
+    meanwhile (the handler of :func:`stop_signals_interrupt` reads it)."""
+
+    depth = 0
+    pending: int | None = None
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    if _Deferral.depth:
+        _Deferral.pending = _Deferral.pending or signum  # acted on when the deferral ends
+        return
+    raise BuildInterrupted(signum)
+
+
 @contextlib.contextmanager
 def stop_signals_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP stop the build as Ctrl-C does (KeyboardInterrupt in this process).
+    """Ctrl-C, SIGTERM and SIGHUP stop the build with :class:`BuildInterrupted` (a
+    KeyboardInterrupt that names the signal), raised where the build is, except inside
+    :func:`stop_signals_deferred`, which holds them back.
 
     Only in the main thread (Python allows signal handlers nowhere else); the previous
     handlers come back afterwards.
@@ -41,11 +58,7 @@ def stop_signals_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise BuildInterrupted(signum)
-
-    previous = {s: signal.signal(s, interrupt) for s in STOP_SIGNALS if s != signal.SIGINT}
+    previous = {s: signal.signal(s, _interrupt) for s in STOP_SIGNALS}
     try:
         yield
     finally:
@@ -55,15 +68,30 @@ def stop_signals_interrupt() -> Iterator[None]:
 
 @contextlib.contextmanager
 def stop_signals_deferred() -> Iterator[None]:
-    """Hold stop signals back while an edition is published; they act right after it."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    """Hold stop signals back while files move into an edition or it is published; a stop that
+    came meanwhile acts right after the block.
+
+    Two layers, because a signal sent to the process may be delivered to any of its threads:
+    the calling thread blocks the signals (``pthread_sigmask``), and the handler of
+    :func:`stop_signals_interrupt`, which runs in the main thread whichever thread took the
+    signal, only notes it while a deferral is on.
+    """
+    masked = hasattr(signal, "pthread_sigmask") and not _Deferral.depth  # the outermost one
+    _Deferral.depth += 1
+    if masked:
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         yield
+    except BaseException:
+        _Deferral.pending = None if _Deferral.depth == 1 else _Deferral.pending
+        raise  # the block's own error wins; the build stops with it anyway
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        if masked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # a blocked one runs now
+        _Deferral.depth -= 1
+    if not _Deferral.depth and _Deferral.pending is not None:
+        signum, _Deferral.pending = _Deferral.pending, None
+        raise BuildInterrupted(signum)
 
 
 class StopEvent(threading.Event):
