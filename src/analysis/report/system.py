@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 
 from analysis.data.reference import Reference, indicator_series
+from analysis.data.reference import load_reference as load_reference  # s.load_reference()
 from analysis.measures import findings as f
 from analysis.measures import metrics
 from analysis.measures.pillars import pillar_totals, procurement_activities
