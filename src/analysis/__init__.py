@@ -10,6 +10,7 @@ Report notebooks import :mod:`analysis.report`; code reads the registry with
 ``from analysis.data.registry import load_registry``.
 """
 
+from analysis.core.moved import moved
 from analysis.core.version import __version__
 
 __all__ = ["__version__"]
@@ -75,16 +76,6 @@ MOVED = {
 }
 
 
-def _moved(name: str) -> ImportError:
-    new = MOVED[name]
-    package, module = new.rsplit(".", 1)
-    return ImportError(f"analysis.{name} has moved to {new} when the package was grouped by "
-                       f"stage: import it from there (from {package} import {module}); the "
-                       "README's 'Layout' section lists every module", name=f"analysis.{name}")
-
-
 def __getattr__(name: str) -> object:
     # ``from analysis import registry`` (the old notebooks' form)
-    if name in MOVED:
-        raise _moved(name)
-    raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    moved("analysis", name, MOVED, "the README's 'Layout' section lists every module")

@@ -68,28 +68,16 @@ def test_a_check_that_refuses_keeps_the_old_file_and_leaves_nothing(tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_a_failing_rename_keeps_the_old_file_and_leaves_nothing(tmp_path, monkeypatch):
+@pytest.mark.parametrize("step", ["write", "replace"])
+def test_a_full_disk_keeps_the_old_file_and_leaves_nothing(tmp_path, monkeypatch, step):
+    """The disk fills up while the new content is written, or at the rename."""
     target = tmp_path / "index.html"
     target.write_text("old", encoding="utf-8")
 
-    def full(src, dst):
+    def full(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files.os, "replace", full)
-    with pytest.raises(OSError, match="No space left"):
-        atomic_write(target, "new")
-    assert target.read_text(encoding="utf-8") == "old"
-    assert leftovers(tmp_path) == []
-
-
-def test_a_failing_write_keeps_the_old_file_and_leaves_nothing(tmp_path, monkeypatch):
-    target = tmp_path / "index.html"
-    target.write_text("old", encoding="utf-8")
-
-    def full(fd, data):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(files.os, "write", full)
+    monkeypatch.setattr(files.os, step, full)
     with pytest.raises(OSError, match="No space left"):
         atomic_write(target, "new")
     assert target.read_text(encoding="utf-8") == "old"

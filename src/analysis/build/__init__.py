@@ -8,6 +8,8 @@ stage below it: :mod:`analysis.render`, :mod:`analysis.report`, :mod:`analysis.m
 :mod:`analysis.data`, :mod:`analysis.core`.
 """
 
+from analysis.core.moved import moved
+
 # Names of the module analysis.build before the package was grouped by stage (it is this
 # package now): each is in the submodule named here. Code written for the old module fails
 # with an ImportError that names it.
@@ -15,23 +17,20 @@ _MOVED = {
     **dict.fromkeys((
         "BUILT", "STAGING_FIELDS", "BuildOptions", "ReportResult", "write_manifest",
         "write_summary"
-    ), "records"),
-    **dict.fromkeys(("FAILED_DIR", "LOCK_NAME", "SUMMARY_NAME", "WORK_DIR"), "layout"),
-    **dict.fromkeys(("release_lock", "take_lock"), "lock"),
-    **dict.fromkeys(("kernel_manager_class",), "kernels"),
-    **dict.fromkeys(("STOP_SIGNALS", "BuildInterrupted"), "signals"),
+    ), "analysis.build.records"),
+    **dict.fromkeys((
+        "FAILED_DIR", "LOCK_NAME", "SUMMARY_NAME", "WORK_DIR"
+    ), "analysis.build.layout"),
+    **dict.fromkeys(("release_lock", "take_lock"), "analysis.build.lock"),
+    **dict.fromkeys(("kernel_manager_class",), "analysis.build.kernels"),
+    **dict.fromkeys(("STOP_SIGNALS", "BuildInterrupted"), "analysis.build.signals"),
     **dict.fromkeys((
         "report_timeout", "report_inputs", "full_parameters", "run_report", "timeout_message"
-    ), "runner"),
-    **dict.fromkeys(("publish_result",), "publish"),
-    **dict.fromkeys(("build_reports",), "builder"),
+    ), "analysis.build.runner"),
+    **dict.fromkeys(("publish_result",), "analysis.build.publish"),
+    **dict.fromkeys(("build_reports",), "analysis.build.builder"),
 }
 
 
 def __getattr__(name: str) -> object:
-    if name in _MOVED:
-        module = f"analysis.build.{_MOVED[name]}"
-        raise ImportError(f"analysis.build is a package since the package was grouped by stage: "
-                          f"{name} is in {module} (the README's 'Layout' section lists the "
-                          "modules)", name=module)
-    raise AttributeError(f"module 'analysis.build' has no attribute {name!r}")
+    moved("analysis.build", name, _MOVED, "the README's 'Layout' section lists the modules")

@@ -8,19 +8,16 @@ Renders files it is given; never executes a notebook or decides what to build. M
 :mod:`analysis.core`.
 """
 
+from analysis.core.moved import moved
+
 # Names of the module analysis.render before the package was grouped by stage (it is this
 # package now): each is in the submodule named here. Code written for the old module fails
 # with an ImportError that names it.
 _MOVED = {
-    **dict.fromkeys(("RENDERERS", "choose_renderer"), "quarto_cli"),
-    **dict.fromkeys(("render_notebook",), "notebook"),
+    **dict.fromkeys(("RENDERERS", "choose_renderer"), "analysis.render.quarto_cli"),
+    **dict.fromkeys(("render_notebook",), "analysis.render.notebook"),
 }
 
 
 def __getattr__(name: str) -> object:
-    if name in _MOVED:
-        module = f"analysis.render.{_MOVED[name]}"
-        raise ImportError(f"analysis.render is a package since the package was grouped by stage: "
-                          f"{name} is in {module} (the README's 'Layout' section lists the "
-                          "modules)", name=module)
-    raise AttributeError(f"module 'analysis.render' has no attribute {name!r}")
+    moved("analysis.render", name, _MOVED, "the README's 'Layout' section lists the modules")

@@ -9,6 +9,7 @@ May import :mod:`analysis.measures`, :mod:`analysis.data` and :mod:`analysis.cor
 build or the renderers.
 """
 
+from analysis.core.moved import moved
 
 # Names of the module analysis.report before the package was grouped by stage (it is this
 # package now): each is in the submodule named here. Code written for the old module fails
@@ -20,20 +21,16 @@ _MOVED = {
         "comparison_table", "small_multiples_chart", "theme_mix_table", "partner_overlap",
         "theme_chart", "theme_table", "partner_summary", "partner_chart", "partner_table",
         "timeline_chart", "financing_view", "report_facts", "data_note"
-    ), "sections"),
-    **dict.fromkeys(("Table", "Bullets", "Recorded", "Span"), "display"),
+    ), "analysis.report.sections"),
+    **dict.fromkeys(("Table", "Bullets", "Recorded", "Span"), "analysis.report.display"),
     **dict.fromkeys((
         "ReportData", "FALLBACK_MARK", "localized_text", "format_activity_date", "restrict"
-    ), "context"),
-    **dict.fromkeys(("ANNEX_WIDTHS", "source_label", "activity_annex"), "annex"),
-    **dict.fromkeys(("COUNTED_KINDS", "APART_KINDS", "split_amounts"), "financing"),
+    ), "analysis.report.context"),
+    **dict.fromkeys(("ANNEX_WIDTHS", "source_label", "activity_annex"), "analysis.report.annex"),
+    **dict.fromkeys(("COUNTED_KINDS", "APART_KINDS", "split_amounts"), "analysis.report.financing"),
 }
 
 
 def __getattr__(name: str) -> object:
-    if name in _MOVED:
-        module = f"analysis.report.{_MOVED[name]}"
-        raise ImportError(f"analysis.report is a package since the package was grouped by stage: "
-                          f"{name} is in {module} (a notebook imports "
-                          "`from analysis.report import sections as r`)", name=module)
-    raise AttributeError(f"module 'analysis.report' has no attribute {name!r}")
+    moved("analysis.report", name, _MOVED,
+          "a notebook imports `from analysis.report import sections as r`")
