@@ -9,9 +9,15 @@ VENV ?= .venv
 ifeq ($(strip $(VENV)),)
 BIN := $(patsubst %/,%,$(dir $(shell command -v $(PYTHON))))
 STAMP := use-active-env
+TEST_STAMP := use-active-env
+LAB_STAMP := use-active-env
 else
 BIN := $(VENV)/bin
+# what each target needs installed: the package (report), with the test and extraction
+# extras (test, lint, bench), with JupyterLab (lab); each reinstalled when pyproject.toml changes
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+LAB_STAMP := $(VENV)/.installed-lab
 endif
 # The notebooks under nbval (make test) and their stored outputs (make notebooks) read this
 # frozen test registry, never data/: editing the data needs no test change.
@@ -24,63 +30,76 @@ BUILD_FLAGS ?=
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
-	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
 ifneq ($(strip $(VENV)),)
-$(STAMP): pyproject.toml
+$(VENV)/.created:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coopreport needs Python >= 3.11; set PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(STAMP): pyproject.toml $(VENV)/.created
+	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (coopreport)" >/dev/null
-	touch $(STAMP)
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,extract]'
+	touch $@
+
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	touch $@
 else
 use-active-env:
 	@test -n "$(BIN)" || { echo "make VENV=: no $(PYTHON) on PATH; activate your environment (conda activate coopreport) or set PYTHON="; exit 2; }
 	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coopreport needs Python >= 3.11")'
-	@$(BIN)/python -c 'import analysis, nbval, pytest' 2>/dev/null || { echo "make VENV=: the active environment ($(BIN)) lacks coopreport or its test packages; run: conda env create -f environment.yml && conda activate coopreport (or: $(BIN)/python -m pip install -e '.[test]')"; exit 2; }
+	@$(BIN)/python -c 'import analysis, nbval, pytest' 2>/dev/null || { echo "make VENV=: the active environment ($(BIN)) lacks coopreport or its test packages; run: conda env create -f environment.yml && conda activate coopreport (or: $(BIN)/python -m pip install -e '.[test,extract]')"; exit 2; }
 endif
 
-venv: $(STAMP) ## Create .venv and install the project (editable) with its dependencies
+venv: $(TEST_STAMP) ## Create .venv and install the project (editable) with its test and extract extras
 
 report: $(STAMP) ## Build the default reports into reports/_output/ (only what changed)
 	$(BIN)/coopreport build --all $(BUILD_FLAGS)
 
-test: $(STAMP) ## Run every stage (data, unit, end-to-end, notebooks); fail if any failed
+test: $(TEST_STAMP) ## Run every stage (data, layers, unit, end-to-end, notebooks); fail if any failed
 	@failed=0; results=""; \
 	stage() { name="$$1"; shift; echo; echo "==> make test: $$name"; \
 	  if "$$@"; then results="$$results\n  passed  $$name"; \
 	  else results="$$results\n  FAILED  $$name"; failed=$$((failed + 1)); fi; }; \
 	stage "data: coopreport validate (the curated registry in data/)" $(BIN)/coopreport validate; \
+	stage "layers: lint-imports (the stages' import contract in pyproject.toml)" $(BIN)/lint-imports; \
 	stage "unit tests (pytest -m 'not slow')" $(BIN)/python -m pytest -m "not slow"; \
 	stage "end-to-end tests (pytest -m slow)" $(BIN)/python -m pytest -m slow; \
 	stage "notebooks under nbval (frozen registry $(NOTEBOOK_DATA))" \
 	  env COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m pytest --nbval-lax \
 	  --nbval-current-env notebooks/ -p no:cacheprovider; \
 	echo; echo "==> make test: stage results"; printf "$$results\n"; \
-	if [ $$failed -eq 0 ]; then echo "make test: all 4 stages passed"; \
-	else echo "make test: $$failed of 4 stages FAILED"; exit 1; fi
+	if [ $$failed -eq 0 ]; then echo "make test: all 5 stages passed"; \
+	else echo "make test: $$failed of 5 stages FAILED"; exit 1; fi
 
-lint: $(STAMP) ## Lint (ruff) and type-check (mypy) the library
-	$(BIN)/ruff check src tests
+lint: $(TEST_STAMP) ## Lint (ruff), type-check (mypy) and check the stages' imports (lint-imports)
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
-lab: $(STAMP) ## Start JupyterLab with the project's kernel
+lab: $(LAB_STAMP) ## Start JupyterLab with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-notebooks: $(STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTPUT outputs
-	COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m analysis.nbtools notebooks/*.ipynb
+notebooks: $(TEST_STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTPUT outputs
+	COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m analysis.build.nbtools notebooks/*.ipynb
 
-bench: $(STAMP) ## Benchmarks: build runner vs naive papermill, duplicates, validate on 1M rows, a 200,000-row report
+bench: $(TEST_STAMP) ## Benchmarks: build runner vs naive papermill, duplicates, validate on 1M rows, a 200,000-row report
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_duplicates.py
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_large.py
 
-faults: $(STAMP) ## Scripted fault run: kill -9, SIGTERM, a hung notebook, then a normal build
+faults: $(TEST_STAMP) ## Scripted fault run: kill -9, SIGTERM, a hung notebook, then a normal build
 	$(BIN)/python benchmarks/fault_run.py
 
-eval-extract: $(STAMP) ## Score `coopreport extract` on the synthetic press texts (per field, dev and held-out)
+eval-extract: $(TEST_STAMP) ## Score `coopreport extract` on the synthetic press texts (per field, dev and held-out)
 	$(BIN)/python -m analysis.extract.evaluate tests/fixtures/press
 
 clean: ## Remove built reports and caches (keeps .venv)

@@ -113,7 +113,7 @@ def time_dask(renderer: str) -> None:
 
 def compare_renderers() -> None:
     """Runner builds with the built-in renderer and with Quarto, when Quarto is installed."""
-    from analysis.quarto_cli import find_quarto
+    from analysis.render.quarto_cli import find_quarto
 
     if find_quarto() is None:
         print("\nrenderer comparison skipped: Quarto is not installed (put quarto on PATH or "

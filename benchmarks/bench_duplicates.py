@@ -28,8 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.cli import main
-from analysis.registry import COLUMNS
-from analysis.sources import find_likely_duplicates
+from analysis.data.registry_format import COLUMNS
+from analysis.data.sources import find_likely_duplicates
 
 ROW = {"date": "2023-05-17", "date_precision": "day", "country": "UZB", "partners": "World Bank",
        "counterpart": "", "activity_type": "seminar", "themes": "public_procurement",

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis import paths
+from analysis.core import paths
 
 TARGET_SECONDS, TARGET_GB = 15.0, 2.0
 MARKER = "\x01ID\x01"
@@ -32,7 +32,7 @@ MARKER = "\x01ID\x01"
 
 def resampled_registry(target: Path, rows: int, seed: int = 15) -> None:
     """Write ``rows`` rows drawn at random from the shipped registry, ids made unique."""
-    with paths.DEFAULT_REGISTRY.open(encoding="utf-8", newline="") as handle:
+    with paths.default_registry().open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         header, source = list(reader.fieldnames or []), list(reader)
     templates = []  # each shipped row written once, split around its id

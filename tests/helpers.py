@@ -6,15 +6,19 @@ import csv
 import io
 from pathlib import Path
 
-from analysis import paths, registry
+from analysis.core import paths
+from analysis.data import registry_format
+
+# Test-only files (tests/fixtures/README.md where there is one)
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # The frozen test registry (tests/fixtures/registry/README.md): 78 activities (UZB 43, AZE 35,
 # 2017-2026, none for AZE in 2021) and 10 commitments. Never the curated data/ files.
-FIXTURE_REGISTRY = paths.TEST_REGISTRY
-FIXTURE_COMMITMENTS = paths.TEST_REGISTRY.with_name("commitments.csv")
+FIXTURE_REGISTRY = paths.test_registry()
+FIXTURE_COMMITMENTS = paths.test_registry().with_name("commitments.csv")
 
 # The format's columns and the optional ones most tests need (empty unless a test sets them).
-HEADER = [*registry.COLUMNS, "title_ru", "amount_kind"]
+HEADER = [*registry_format.COLUMNS, "title_ru", "amount_kind"]
 
 # One valid, fictional row (test fixture, not real data). Tests override fields.
 GOOD_ROW = {

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
 from analysis.cli import main
+from analysis.core import paths
 from tests.helpers import FIXTURE_REGISTRY
 
 # Ten planted errors: (row number among the data rows, 0-based; column; bad value; reason text)
@@ -50,7 +50,7 @@ def plant_errors(target: Path) -> dict[int, tuple[str, str]]:
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True,
-                          text=True, cwd=paths.PROJECT_ROOT, check=False)
+                          text=True, cwd=paths.project_root(), check=False)
 
 
 def test_validate_prints_a_summary_of_a_valid_registry():
@@ -66,7 +66,7 @@ def test_validate_prints_a_summary_of_a_valid_registry():
 def test_validate_without_paths_checks_the_project_registry(tmp_path):
     """With no argument, validate reads the project's data/ (here a copy holding the fixture)."""
     data = tmp_path / "data"
-    shutil.copytree(paths.TAXONOMY_DIR, data / "taxonomy")
+    shutil.copytree(paths.taxonomy_dir(), data / "taxonomy")
     shutil.copy(FIXTURE_REGISTRY, data / "cooperation_events.csv")
     (data / "sources.yaml").write_text("sources:\n  - path: cooperation_events.csv\n",
                                        encoding="utf-8")

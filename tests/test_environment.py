@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from analysis import paths
+from analysis.core import paths
 
 # In environment.yml but not a Python dependency of the package.
 CONDA_ONLY = {"python", "pip", "quarto"}
@@ -22,7 +22,7 @@ def _split(requirement: str) -> tuple[str, str]:
 
 
 def pyproject_requirements() -> dict[str, str]:
-    meta = tomllib.loads((paths.PROJECT_ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    meta = tomllib.loads((paths.project_root() / "pyproject.toml").read_text("utf-8"))["project"]
     reqs = list(meta["dependencies"])
     for extra in meta.get("optional-dependencies", {}).values():
         reqs += extra
@@ -30,7 +30,7 @@ def pyproject_requirements() -> dict[str, str]:
 
 
 def conda_requirements() -> dict[str, str]:
-    env = yaml.safe_load((paths.PROJECT_ROOT / "environment.yml").read_text("utf-8"))
+    env = yaml.safe_load((paths.project_root() / "environment.yml").read_text("utf-8"))
     reqs: dict[str, str] = {}
     for item in env["dependencies"]:
         entries = item["pip"] if isinstance(item, dict) else [item]
@@ -48,6 +48,6 @@ def test_environment_yml_matches_pyproject():
 
 
 def test_environment_yml_brings_quarto_from_conda_forge():
-    env = yaml.safe_load((paths.PROJECT_ROOT / "environment.yml").read_text("utf-8"))
+    env = yaml.safe_load((paths.project_root() / "environment.yml").read_text("utf-8"))
     assert env["channels"] == ["conda-forge"]
     assert any(str(d).startswith("quarto") for d in env["dependencies"])

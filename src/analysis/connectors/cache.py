@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from analysis.errors import ConnectorError
+from analysis.core.errors import ConnectorError
 
 SIDECAR = ".provenance.json"
 Page = tuple[str, str, bytes, int, str]  # file name, URL, body, HTTP status, UTC time

@@ -1,6 +1,6 @@
 """A polite HTTP client for connectors: retries with backoff, Retry-After, clear errors.
 
-Every failure becomes a :class:`~analysis.errors.ConnectorError` that names the URL and says
+Every failure becomes a :class:`~analysis.core.errors.ConnectorError` that names the URL and says
 what to do.
 """
 
@@ -13,9 +13,9 @@ from urllib3.exceptions import NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
-from analysis import __version__
 from analysis.connectors.limits import MAX_JSON_BYTES, parse_json
-from analysis.errors import ConnectorError
+from analysis.core.errors import ConnectorError
+from analysis.core.version import __version__
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After header is shortened to this

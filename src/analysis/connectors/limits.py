@@ -1,6 +1,6 @@
 """Bounds on what connectors accept, checked before the input is converted or built.
 
-A hostile or broken input must end in a clear :class:`~analysis.errors.ConnectorError` naming
+A hostile or broken input must end in a clear :class:`~analysis.core.errors.ConnectorError` naming
 the file (or URL) and the field, never in a hang, a traceback or an exhausted memory:
 
 - JSON: at most :data:`MAX_JSON_BYTES` bytes and :data:`MAX_JSON_DEPTH` levels of nesting
@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis.errors import ConnectorError
-from analysis.fields import MAX_AMOUNT
+from analysis.core.errors import ConnectorError
+from analysis.data.fields import MAX_AMOUNT
 
 MAX_JSON_BYTES = 256 * 2**20
 MAX_JSON_DEPTH = 32  # World Bank pages nest 4-5 levels

@@ -3,40 +3,37 @@
 An importer never leaves a half-written or invalid file behind, and never touches an existing
 file unless the new one is complete and valid. The rules every importer follows here:
 
-- **Text is cleaned, not refused.** Unsafe characters (:mod:`analysis.textsafety`: control
-  characters, Unicode noncharacters, bidirectional controls) are removed from every value, tabs
-  and line breaks become spaces; each removal is logged as a warning naming the input, the
-  activity id, the column, the code point and its position.
-- **Formula cells are neutralised.** A ``title``, ``counterpart`` or ``source`` that starts
-  with ``=``, ``+``, ``-`` or ``@`` gets an apostrophe ``'`` in front (logged), so spreadsheets
-  show it as text (OWASP CSV-injection guidance); ``validate`` accepts the result.
+- **Text is cleaned, not refused** (:mod:`analysis.data.cleaning`): unsafe characters are
+  removed, tabs and line breaks become spaces, and a formula-like ``title``, ``counterpart``
+  or ``source`` gets an apostrophe in front; each change is logged.
 - **Only its own files are replaced.** Each output gets a sidecar ``FILE.provenance.json``
   (command, input, time, rows, SHA-256). An existing file is replaced only when that sidecar
   is there and the file's SHA-256 still matches it, i.e. the importer wrote it and nobody
   edited it since. Curated files (``data/cooperation_events.csv``, ``data/commitments.csv``
   and every ``curated: true`` entry of ``data/sources.yaml``) are never replaced. ``force``
   (``--force``) overrides both; a file that is not a registry CSV is never replaced.
-  Refusals are :class:`~analysis.errors.ParameterError` (exit 2) and leave the file as it was.
+  Refusals are :class:`~analysis.core.errors.ParameterError` (exit 2) and leave the file as it was.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
+import io
 import json
 import logging
-import os
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from analysis import __version__, paths
-from analysis.errors import DataValidationError, ParameterError
-from analysis.registry import FREE_TEXT, IMPORT_COLUMNS, read_activities
-from analysis.sources import curated_files
-from analysis.textsafety import clean_text, neutralise_formula
+from analysis.core import paths
+from analysis.core.errors import DataValidationError, ParameterError
+from analysis.core.files import atomic_write, sha256_file
+from analysis.core.version import __version__
+from analysis.data.cleaning import clean_rows
+from analysis.data.registry import read_activities
+from analysis.data.registry_format import IMPORT_COLUMNS
+from analysis.data.sources import curated_files
 
 log = logging.getLogger(__name__)
 
@@ -49,31 +46,14 @@ def provenance_path(output: Path) -> Path:
     return output.with_name(output.name + PROVENANCE_SUFFIX)
 
 
-def clean_rows(rows: Iterable[Mapping[str, str]], origin: str) -> Iterator[dict[str, str]]:
-    """Registry rows with unsafe characters removed and formula-like text neutralised (logged)."""
-    for row in rows:
-        clean: dict[str, str] = {}
-        where = row.get("activity_id") or "(no id)"
-        for column in IMPORT_COLUMNS:
-            value, removed = clean_text(str(row.get(column, "") or ""))
-            if removed:
-                log.warning("%s: %s: %s: removed %s", origin, where, column, "; ".join(removed))
-            if column in FREE_TEXT and neutralise_formula(value) != value:
-                log.warning("%s: %s: %s: starts with %r, which spreadsheets run as a formula: "
-                            "written with an apostrophe before it", origin, where, column,
-                            value[0])
-                value = neutralise_formula(value)
-            clean[column] = value
-        yield clean
-
-
 def write_registry_rows(rows: Iterable[Mapping[str, str]], output: Path, *, origin: str = "",
                         command: str = "import", force: bool = False) -> int:
     """Write ``rows`` (registry columns) to ``output`` and return how many were written.
 
-    The rows are cleaned (:func:`clean_rows`), written to a temporary file beside ``output``,
-    validated exactly as ``coopreport validate`` would, and only then renamed over ``output``,
-    followed by its provenance sidecar.
+    The rows are cleaned (:func:`~analysis.data.cleaning.clean_rows`), written to a temporary
+    file beside ``output``, validated exactly as ``coopreport validate`` would, and only then
+    renamed over ``output`` (:func:`~analysis.core.files.atomic_write`), followed by its
+    provenance sidecar.
 
     Parameters
     ----------
@@ -98,40 +78,26 @@ def write_registry_rows(rows: Iterable[Mapping[str, str]], output: Path, *, orig
     output = output.resolve()
     check_replaceable(output, force)
     output.parent.mkdir(parents=True, exist_ok=True)
-    sidecar = provenance_path(output)
-    temporary = _temporary(output, ".csv")
-    temporary_sidecar = _temporary(output, PROVENANCE_SUFFIX)
-    try:
-        with temporary.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(IMPORT_COLUMNS), lineterminator="\n")
-            writer.writeheader()
-            count = 0
-            for row in clean_rows(rows, origin or paths.display_path(output)):
-                writer.writerow(row)
-                count += 1
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(IMPORT_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in clean_rows(rows, origin or paths.display_path(output)):
+        writer.writerow(row)
+        count += 1
+
+    def check(temporary: Path) -> None:
         _, checked = read_activities(temporary)
         if checked.problems:  # name the intended file: the temporary one is about to go
             raise DataValidationError(replace(p, file=f"{output} (not written)")
                                       for p in checked.problems)
-        record = {"written_by": f"{WRITER} {__version__}", "command": command, "input": origin,
-                  "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                  "rows": count, "sha256": hashlib.sha256(temporary.read_bytes()).hexdigest()}
-        temporary_sidecar.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        for path in (temporary, temporary_sidecar):
-            os.chmod(path, 0o644)
-        os.replace(temporary, output)
-        os.replace(temporary_sidecar, sidecar)
-        return count
-    finally:
-        temporary.unlink(missing_ok=True)
-        temporary_sidecar.unlink(missing_ok=True)
 
-
-def _temporary(output: Path, suffix: str) -> Path:
-    handle, name = tempfile.mkstemp(dir=output.parent if output.parent.is_dir() else None,
-                                    prefix=f".{output.stem}-", suffix=suffix)
-    os.close(handle)
-    return Path(name)
+    atomic_write(output, buffer.getvalue(), before_replace=check)
+    record = {"written_by": f"{WRITER} {__version__}", "command": command, "input": origin,
+              "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+              "rows": count, "sha256": sha256_file(output)}
+    atomic_write(provenance_path(output), json.dumps(record, indent=2) + "\n")
+    return count
 
 
 def check_replaceable(output: Path, force: bool = False) -> None:
@@ -170,7 +136,7 @@ def check_replaceable(output: Path, force: bool = False) -> None:
             "replace it" + again)
     try:
         recorded = json.loads(sidecar.read_text(encoding="utf-8")).get("sha256")
-        current = hashlib.sha256(output.read_bytes()).hexdigest()
+        current = sha256_file(output)
     except (OSError, ValueError, AttributeError) as exc:
         raise ParameterError(f"--output {shown}: cannot read {sidecar.name} ({exc}); add "
                              "--force to replace the file anyway" + again) from exc
@@ -182,7 +148,7 @@ def check_replaceable(output: Path, force: bool = False) -> None:
 
 
 def _is_curated(output: Path) -> bool:
-    protected = [paths.DEFAULT_REGISTRY, paths.DEFAULT_COMMITMENTS, *curated_files()]
+    protected = [paths.default_registry(), paths.default_commitments(), *curated_files()]
     for path in protected:
         try:
             if path.exists() and output.samefile(path):

@@ -10,7 +10,7 @@ its own rules:
    problems;
 3. a draft that is a likely duplicate of an existing row (same country, a shared partner,
    start dates at most :data:`DUPLICATE_DAYS` apart; the title similarity of
-   :func:`analysis.sources.find_likely_duplicates` is reported, not required, since draft
+   :func:`analysis.data.sources.find_likely_duplicates` is reported, not required, since draft
    titles are generated) is skipped unless ``include_duplicates``;
 4. the combined file (existing bytes + new lines) is validated in memory exactly as
    ``coopreport validate`` would (ids unique across old and new rows...); rows it rejects are
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,11 +31,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import paths
-from analysis.errors import DataValidationError, ExtractError, Problem
-from analysis.registry import FREE_TEXT, read_activities
-from analysis.sources import find_likely_duplicates
-from analysis.textsafety import clean_text, neutralise_formula
+from analysis.core import paths
+from analysis.core.errors import DataValidationError, ExtractError, Problem
+from analysis.core.files import atomic_write
+from analysis.core.textsafety import clean_text, neutralise_formula
+from analysis.data.registry import read_activities
+from analysis.data.registry_format import FREE_TEXT
+from analysis.data.sources import find_likely_duplicates
 
 DUPLICATE_DAYS = 14
 
@@ -174,18 +175,10 @@ def _drop_duplicates(candidates: list[Mapping[str, str]], existing: pd.DataFrame
 
 def _replace(registry: Path, original: bytes, content: bytes, shown: str) -> None:
     """Write ``content`` over ``registry`` atomically if the file still holds ``original``."""
-    handle, name = tempfile.mkstemp(dir=registry.parent, prefix=f".{registry.stem}-",
-                                    suffix=".csv")
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, registry.stat().st_mode & 0o777)
+    def unchanged(temporary: Path) -> None:
         if registry.read_bytes() != original:
             raise ExtractError(f"--append-to {shown}: the file changed while the drafts were "
                                "checked; nothing was appended. Run the command again")
-        os.replace(temporary, registry)
-    finally:
-        temporary.unlink(missing_ok=True)
+
+    atomic_write(registry, content, mode=registry.stat().st_mode & 0o777,
+                 before_replace=unchanged)

@@ -21,10 +21,10 @@ import logging
 import re
 from dataclasses import dataclass
 
+from analysis.data.taxonomy import country_name
 from analysis.extract.classify import Scored
 from analysis.extract.lexicon import counterpart_keywords, find_keywords, normalise, tokenise
 from analysis.extract.partners import find_partners
-from analysis.taxonomy import country_name
 
 log = logging.getLogger(__name__)
 

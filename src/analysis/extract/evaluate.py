@@ -22,8 +22,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis import paths
-from analysis.errors import ExtractError
+from analysis.core import paths
+from analysis.core.errors import ExtractError
 from analysis.extract.drafts import compose_row
 from analysis.extract.pipeline import extract_activities
 from analysis.extract.source import read_press_text
@@ -115,13 +115,13 @@ def format_scores(scores: dict[str, dict[str, float]]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``make eval-extract``: print the table; 1 when a target is missed."""
-    from analysis.logs import configure_logging
+    from analysis.core.logs import configure_logging
 
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args
     folders = [a for a in args if a != "-v"]
     configure_logging(logging.INFO if verbose else logging.WARNING)
-    folder = Path(folders[0]) if folders else paths.PRESS_FIXTURES
+    folder = Path(folders[0]) if folders else paths.press_fixtures()
     scores = evaluate(folder)
     for line in format_scores(scores):
         print(line)

@@ -25,8 +25,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import paths
-from analysis.errors import ExtractError
+from analysis.core import paths
+from analysis.core.errors import ExtractError
 
 APOSTROPHES = "ʻʼ’‘`´ʹʿʾ′"
 TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*'?", re.UNICODE)
@@ -143,7 +143,7 @@ def find_keywords(tokens: list[Token], keywords: list[Keyword], nested: bool = F
 
 def read_lexicon(name: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
     """The rows of a lexicon file in ``data/extract/``, checked for its columns."""
-    path = paths.EXTRACT_DIR / name
+    path = paths.extract_dir() / name
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
@@ -173,12 +173,12 @@ def field_keywords() -> dict[str, list[Keyword]]:
     ExtractError
         When the file is unreadable, a field is unknown or a value is not in the taxonomy.
     """
-    from analysis.taxonomy import load_taxonomy
+    from analysis.data.taxonomy import load_taxonomy
 
     vocab = load_taxonomy()
     known: dict[str, set[str]] = {"activity_type": set(vocab.activity_types),
                                   "theme": set(vocab.themes)}
-    path = paths.EXTRACT_DIR / "lexicon.csv"
+    path = paths.extract_dir() / "lexicon.csv"
     result: dict[str, list[Keyword]] = {f: [] for f in FIELDS}
     rows = read_lexicon("lexicon.csv", ("language", "field", "value", "keyword", "weight"))
     for line, row in enumerate(rows, start=2):

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from analysis.data.taxonomy import Taxonomy, load_taxonomy
 from analysis.extract.lexicon import Token, tokenise
-from analysis.taxonomy import Taxonomy, load_taxonomy
 
 CODE = re.compile(r"\d|^[A-Z]{2}-")
 MIN_RATIO = 85.0

@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.errors import DataValidationError, ExtractError
+from analysis.core.errors import DataValidationError, ExtractError
+from analysis.data.drafts import is_drafts_file, read_drafts
 from analysis.extract.append import AppendResult, append_drafts
-from analysis.extract.drafts import compose_row, is_drafts_file, read_drafts, write_drafts
+from analysis.extract.drafts import compose_row, write_drafts
 from analysis.extract.pipeline import extract_activities
 from analysis.extract.source import read_press_text
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from analysis.errors import ExtractError
-from analysis.textsafety import clean_text
+from analysis.core.errors import ExtractError
+from analysis.core.textsafety import clean_text
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,245 @@
+"""The output folder as a series of complete editions, published with one atomic rename.
+
+A reader of the output folder must see, for every report, the whole previous edition or the
+whole new one, never a mix, and an ``index.html`` and ``build-summary.json`` that describe the
+files that are there, whatever moment a build is killed at. Files renamed into place one by
+one cannot give that. So the folder is laid out as::
+
+    OUT/
+      .coopreport-output          marker: this folder is coopreport's (and its layout version)
+      .editions/e-.../            complete editions: reports, _failed/, index.html, summary
+      current -> .editions/e-...  the published edition (a symbolic link)
+      index.html -> current/index.html, NAME.html -> current/NAME.html, ...
+
+A build copies the current edition into a new one (a real copy, not hard links: a file written
+in place in the new edition must never change the published one), changes the
+reports it built there, writes the summary and the index there, and then publishes it by
+replacing the ``current`` link with :func:`os.replace` — one atomic rename. The stable links at
+the top (``OUT/NAME.html``) resolve through ``current``, so every path a reader opened before
+still works, and each now shows the new edition. A build killed at any moment leaves
+``current`` pointing at one complete edition; the unfinished edition is removed by the next
+build. The previous edition is kept until then, for readers who are in the middle of it.
+
+Where the file system has no symbolic links (Windows without developer mode) the build says so
+and refuses; build into a folder on a file system that has them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from analysis.core.errors import OutputFolderError, StorageError
+from analysis.core.files import atomic_write
+
+log = logging.getLogger(__name__)
+
+MARKER = ".coopreport-output"
+EDITIONS = ".editions"
+CURRENT = "current"
+PREVIOUS = "previous"  # in .editions/: the edition published before the current one
+LAYOUT = 1
+EDITION_PREFIX = "e-"
+# names at the top of the output folder that are the tool's own, never report links
+OWN_NAMES = {MARKER, EDITIONS, CURRENT}
+
+
+def is_ours(out: Path) -> bool:
+    """Whether ``out`` carries coopreport's marker."""
+    marker = out / MARKER
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("tool") == "coopreport"
+
+
+def claim(out: Path, own_names: frozenset[str] = frozenset()) -> None:
+    """Make sure ``out`` is a folder coopreport may write to, and mark it as its own.
+
+    An absent or empty folder is claimed (the marker is written); a folder with the marker is
+    coopreport's. Anything else — a file, a folder that holds files coopreport did not make —
+    is refused, so the build never replaces or deletes what it did not make.
+
+    Parameters
+    ----------
+    own_names
+        Further names the caller itself keeps in a new folder (a lock file), allowed there.
+
+    Raises
+    ------
+    OutputFolderError
+        When ``out`` is a file, or a folder of someone else's files (exit code 2).
+    StorageError
+        When ``out`` cannot be made or written (exit code 74).
+    """
+    if out.exists() and not out.is_dir():
+        raise OutputFolderError(f"{out} is a file, not a folder; give --output-dir a folder "
+                         "(new, empty, or one coopreport built into before)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot make the output folder {out} ({exc.strerror or exc}); "
+                         "choose a folder you can write to") from exc
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise StorageError(f"the output folder {out} is not writable; choose a folder you can "
+                         "write to, or fix its permissions")
+    if is_ours(out):
+        return
+    _retire_flat_layout(out)
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in own_names)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5
+                                          else "")
+        raise OutputFolderError(f"{out} holds files coopreport did not make ({shown}); it never "
+                         "replaces or deletes them: build into a new or empty folder, or into "
+                         "one coopreport built into before")
+    atomic_write(out / MARKER, json.dumps({"tool": "coopreport", "layout": LAYOUT}) + "\n")
+
+
+def _retire_flat_layout(out: Path) -> None:
+    """Remove the files an earlier coopreport (0.1, files published side by side) made here.
+
+    Only what its ``build-summary.json`` names: each report's ``.ipynb``/``.html``/``.pdf``,
+    its failed notebook, the summary, its ``index.html`` and its work folder ``.build``.
+    Anything else stays, and makes the folder foreign.
+    """
+    summary = out / "build-summary.json"
+    try:
+        data = json.loads(summary.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if not (isinstance(data, dict) and {"built_at", "renderer", "reports"} <= set(data)
+            and isinstance(data["reports"], list)):
+        return
+    names = {str(r.get("name")) for r in data["reports"] if isinstance(r, dict)}
+    made = [out / f"{name}.{ext}" for name in names for ext in ("ipynb", "html", "pdf")]
+    made += [out / "_failed" / f"{name}.ipynb" for name in names]
+    index = out / "index.html"
+    if index.is_file() and "by coopreport" in index.read_text(encoding="utf-8", errors="replace"):
+        made.append(index)
+    for path in made:
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+    for folder in (out / "_failed", out / ".build"):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder) if folder.name == ".build" else _remove_if_empty(folder)
+    summary.unlink()
+    log.info("%s: replaced the files of an earlier coopreport layout", out)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+
+
+def _edition_at(link: Path) -> Path | None:
+    if not link.is_symlink():
+        return None
+    target = (link.parent / os.readlink(link)).resolve()
+    return target if target.is_dir() else None
+
+
+def current_edition(out: Path) -> Path | None:
+    """The published edition's folder, or None before the first build."""
+    return _edition_at(out / CURRENT)
+
+
+def begin(out: Path) -> Path:
+    """A new edition: a copy of the published one (or empty), not yet visible.
+
+    Editions left by a killed build are removed first (never the published one, nor the one
+    before it, which readers may still be reading).
+
+    Raises
+    ------
+    StorageError
+        When the edition cannot be made (disk full, permissions).
+    """
+    editions = out / EDITIONS
+    current = current_edition(out)
+    try:
+        editions.mkdir(exist_ok=True)
+        remove_stale(out)
+        new = Path(tempfile.mkdtemp(prefix=f"{EDITION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-",
+                                    dir=editions))
+        if current is not None:
+            shutil.copytree(current, new, dirs_exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot prepare a new edition in {editions} ({exc}); check free "
+                         "space and permissions of the output folder") from exc
+    return new
+
+
+def publish(out: Path, edition: Path) -> None:
+    """Make ``edition`` the published one with one atomic rename, then refresh the top links.
+
+    Raises
+    ------
+    StorageError
+        When the file system has no symbolic links, or the rename fails.
+    """
+    before = current_edition(out)
+    try:
+        if before is not None:  # kept until the next build, for readers still in it
+            _replace_link(out / EDITIONS / PREVIOUS, before.name)
+        _replace_link(out / CURRENT, os.path.relpath(edition, out))  # readers switch here
+    except OSError as exc:
+        raise StorageError(f"cannot publish the new edition in {out} ({exc}); the output folder "
+                         "must be on a file system with symbolic links") from exc
+    refresh_links(out)
+
+
+def _replace_link(target: Path, points_to: str) -> None:
+    """Point the symbolic link ``target`` at ``points_to`` with one atomic rename."""
+    link = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    try:
+        os.symlink(points_to, link, target_is_directory=True)
+        os.replace(link, target)
+    finally:
+        link.unlink(missing_ok=True)
+
+
+def refresh_links(out: Path) -> None:
+    """One stable link at the top of ``out`` for each name in the published edition; links to
+    names the edition no longer has are removed. Only symbolic links into ``current`` are
+    ever touched."""
+    current = current_edition(out)
+    names = {p.name for p in current.iterdir()} if current else set()
+    for name in sorted(names):
+        top = out / name
+        wanted = os.path.join(CURRENT, name)
+        if top.is_symlink() and os.readlink(top) == wanted:
+            continue
+        if top.exists() or top.is_symlink():
+            if not top.is_symlink():
+                log.warning("%s is not coopreport's; left as it is (the report is at %s)",
+                            top, out / CURRENT / name)
+                continue
+            top.unlink()
+        os.symlink(wanted, top)
+    for top in out.iterdir():
+        if (top.is_symlink() and top.name not in names and top.name not in OWN_NAMES
+                and os.readlink(top).startswith(CURRENT + os.sep)):
+            top.unlink()
+
+
+def remove_stale(out: Path) -> None:
+    """Remove editions that are neither published nor the one published before it: those of
+    killed builds, and older ones. Only folders named like editions are removed."""
+    editions = out / EDITIONS
+    if not editions.is_dir():
+        return
+    keep = {_edition_at(out / CURRENT), _edition_at(editions / PREVIOUS)}
+    for stale in editions.iterdir():
+        if (stale.is_dir() and not stale.is_symlink() and stale.name.startswith(EDITION_PREFIX)
+                and stale.resolve() not in keep):
+            shutil.rmtree(stale, ignore_errors=True)

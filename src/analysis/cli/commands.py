@@ -1,0 +1,254 @@
+"""What each ``coopreport`` command does, once its arguments are parsed
+(:mod:`analysis.cli.parser`). Each returns the exit code; errors are raised and turned into
+their exit code by :func:`analysis.cli.main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from analysis.core import paths
+from analysis.core.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from analysis.core.paths import display_path
+from analysis.core.settings import MAX_TIMEOUT_SECONDS
+
+SHOWN_DUPLICATES = 20  # likely duplicate pairs `validate` prints; the rest are counted
+log = logging.getLogger("analysis")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from analysis.data.validate import summarise_registry, validate_files
+
+    reports = validate_files([Path(p) for p in args.paths])
+    problems = [p for report in reports for p in report.problems]
+    for report in reports:
+        name = display_path(report.path)
+        if report.problems:
+            continue
+        noun = {"registry": "activities", "commitments": "commitments",
+                "indicators": "indicator values", "milestones": "milestones",
+                "drafts": "draft activities"}[report.kind]
+        print(f"{name}: OK, {report.rows} {noun}")
+        if report.activities is not None:
+            for line in summarise_registry(report.activities):
+                print(f"  {line}")
+    duplicates = next((r.duplicates for r in reports if r.duplicates is not None), None)
+    if duplicates is not None and not duplicates.empty:
+        print(f"likely duplicates across sources ({len(duplicates)}; check them, nothing was "
+              "dropped):")
+        for row in duplicates.head(SHOWN_DUPLICATES).itertuples():
+            print(f"  {row.first} ({row.first_file}) ~ {row.second} ({row.second_file}): "
+                  f"{row.days} days apart, title similarity {row.similarity:.2f}")
+        if len(duplicates) > SHOWN_DUPLICATES:
+            print(f"  ... and {len(duplicates) - SHOWN_DUPLICATES} more pairs (the first "
+                  f"{SHOWN_DUPLICATES} are shown; resolve them, or use "
+                  "analysis.data.sources.find_likely_duplicates for the full list)")
+    if problems:
+        for problem in sorted(problems):
+            print(problem, file=sys.stderr)
+        bad_files = sum(1 for r in reports if r.problems)
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {bad_files} "
+              f"file{'s' if bad_files != 1 else ''}; fix them and run 'coopreport validate' "
+              "again (no file was changed)", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from analysis.build.params import discover_params, load_report_spec
+    from analysis.core.errors import ParameterError
+
+    sources = discover_params()
+    if not sources:
+        print("no params files in params/")
+        return EXIT_OK
+    status = EXIT_OK
+    for source in sources:
+        try:
+            report = load_report_spec(source)
+        except ParameterError as exc:
+            print(f"{display_path(source)}: INVALID: {exc}")
+            status = EXIT_USAGE
+            continue
+        values = ", ".join(f"{k}={v}" for k, v in report.parameters.items())
+        print(f"{report.name:<32} {report.notebook.name:<28} {','.join(report.spec.formats):<9} "
+              f"{report.spec.title}  [{values}]")
+    return status
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    import os
+
+    from analysis.build.provenance import git_commit
+    from analysis.core.clock import utc_now
+    from analysis.render.quarto_cli import choose_renderer
+
+    if args.all == bool(args.params):
+        print("coopreport build: give params files or --all (not both)", file=sys.stderr)
+        return EXIT_USAGE
+    sources = paths.params_files() if args.all else [Path(p) for p in args.params]
+    if not sources:
+        print("coopreport build: no params files found in params/", file=sys.stderr)
+        return EXIT_USAGE
+    if args.jobs < 0:
+        print(f"coopreport build: --jobs must be 1 or more (0 = one per core), not {args.jobs}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    formats = None if args.formats is None else tuple(
+        f.strip() for f in args.formats.split(",") if f.strip())
+    if formats is not None and (not formats or not set(formats) <= {"html", "pdf"}):
+        print(f"coopreport build: --formats takes html, pdf or html,pdf, not {args.formats}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if args.timeout is not None and not 1 <= args.timeout <= MAX_TIMEOUT_SECONDS:
+        print(f"coopreport build: --timeout takes 1 to {MAX_TIMEOUT_SECONDS} seconds, not "
+              f"{args.timeout}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.scheduler is not None and args.executor != "dask":
+        print("coopreport build: --scheduler needs --executor dask", file=sys.stderr)
+        return EXIT_USAGE
+    if args.executor == "dask":
+        from analysis.build.dask_executor import require_distributed
+
+        require_distributed()  # an UnavailableError (exit 69) with the install hint
+    renderer = choose_renderer(args.renderer)
+    out = (Path(args.output_dir) if args.output_dir else paths.output_dir()).resolve()
+    if not args.force:
+        from analysis.build.uptodate import nothing_to_do
+
+        done = nothing_to_do(sources, out, renderer, formats, git_commit(), utc_now())
+        if done is not None:
+            print(done)
+            return EXIT_OK
+    return _build(args, sources, out, renderer, formats, os.cpu_count() or 1)
+
+
+def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: str,
+           formats: tuple[str, ...] | None, cores: int) -> int:
+    from analysis.build.builder import build_reports
+    from analysis.build.params import load_reports
+    from analysis.build.provenance import git_commit
+    from analysis.build.records import BuildOptions
+    from analysis.build.runner_ui import BuildDisplay, print_summary
+    from analysis.core.clock import utc_now
+
+    # every check before any kernel starts or file is written
+    reports = load_reports(sources, allow_notebook_outside=args.allow_notebook_outside or None)
+    jobs = args.jobs or cores
+    options = BuildOptions(output_dir=out, formats=formats, renderer=renderer, jobs=jobs,
+                           commit=git_commit(), built_at=utc_now(), timeout=args.timeout,
+                           force=args.force, executor=args.executor, scheduler=args.scheduler,
+                           project_root=paths.project_root())
+    if args.executor == "dask":
+        from analysis.build.dask_executor import LOCAL_WORKERS, check_scheduler
+
+        if args.scheduler is not None:
+            check_scheduler(args.scheduler)  # unreachable: exit 69 before anything is written
+        log.info("building %d report(s) into %s with the %s renderer, on Dask (%s)",
+                 len(reports), display_path(options.output_dir), renderer,
+                 args.scheduler or f"a local cluster of {LOCAL_WORKERS} worker processes")
+    else:
+        log.info("building %d report(s) into %s with the %s renderer, %d job(s)",
+                 len(reports), display_path(options.output_dir), renderer, jobs)
+    with BuildDisplay(reports) as display:
+        results = build_reports(reports, options, on_done=display.done)
+    print_summary(results, options.output_dir)
+    if any(r.status not in ("ok", "warning", "skipped") for r in results):
+        return EXIT_FAILED
+    if args.strict and any(r.status == "warning" for r in results):
+        log.error("--strict: %d report(s) built with warnings",
+                  sum(r.status == "warning" for r in results))
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+
+    import nbformat
+
+    from analysis.core.errors import ParameterError
+    from analysis.render.notebook import choose_renderer, render_notebook
+
+    renderer = choose_renderer(args.renderer)
+    executed = Path(args.notebook).resolve()
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError) as exc:
+        raise ParameterError(f"{executed}: cannot read the notebook ({exc})") from exc
+    if "papermill" not in nb.metadata or not any(c.get("outputs") for c in nb.cells):
+        raise ParameterError(f"{executed}: not an executed report notebook; run it first "
+                             "(coopreport build, or papermill) — render never executes code")
+    out = Path(args.output_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    formats = args.formats.split(",")
+    with tempfile.TemporaryDirectory(dir=out, prefix=".render-") as work:
+        for produced in render_notebook(executed, Path(work), formats, renderer):
+            target = out / produced.name
+            shutil.move(str(produced), target)
+            print(display_path(target))
+    return EXIT_OK
+
+
+def cmd_fetch_worldbank(args: argparse.Namespace) -> int:
+    from analysis.connectors import worldbank
+
+    path, rows = worldbank.run_fetch(args.country, args.since, _output(args), args.offline,
+                                     force=args.force)
+    print(f"{display_path(path)}: {rows} World Bank project row(s) written; add it to "
+          "data/sources.yaml to include it in reports")
+    return EXIT_OK
+
+
+def cmd_import_worldbank(args: argparse.Namespace) -> int:
+    from analysis.connectors import worldbank
+
+    path, rows = worldbank.run_import(Path(args.file), args.country or None, _output(args),
+                                      force=args.force)
+    print(f"{display_path(path)}: {rows} World Bank project row(s) written")
+    return EXIT_OK
+
+
+def cmd_import_iati(args: argparse.Namespace) -> int:
+    from analysis.connectors import iati
+
+    path, rows = iati.run_import(Path(args.file), args.country, _output(args), force=args.force)
+    print(f"{display_path(path)}: {rows} IATI activity row(s) written")
+    return EXIT_OK
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from analysis.extract import require_libraries
+
+    require_libraries()  # the extract extra: an UnavailableError (exit 69) saying how to get it
+    from analysis.extract.run import run_extract
+
+    output = Path(args.output) if args.output else None
+    append_to = Path(args.append_to) if args.append_to else None
+    if output is None and append_to is None:
+        print("coopreport extract: give --output drafts.csv (to review) and/or --append-to "
+              "REGISTRY.csv", file=sys.stderr)
+        return EXIT_USAGE
+    result = run_extract([Path(f) for f in args.files], args.source_url or "", output,
+                         append_to, args.include_duplicates)
+    for path in result.empty:
+        print(f"{display_path(path)}: no activity found (see the warnings above)")
+    if output is not None:
+        print(f"{display_path(output)}: {len(result.rows)} draft row(s); review them, then "
+              f"'coopreport validate {display_path(output)}'")
+    if result.appended is not None and append_to is not None:
+        for activity_id, reason in result.appended.skipped:
+            print(f"skipped {activity_id}: {reason}")
+        print(f"{display_path(append_to)}: {len(result.appended.appended)} row(s) appended, "
+              f"{len(result.appended.skipped)} skipped")
+    return EXIT_OK
+
+
+def _output(args: argparse.Namespace) -> Path | None:
+    return Path(args.output) if args.output else None
+
+

@@ -1,0 +1,97 @@
+"""Files written whole or not at all, and their fingerprints.
+
+:func:`atomic_write` is the one way the toolkit replaces a file that readers, schedulers or a
+later run depend on (an edition's summary and index, the build manifest, imported registry
+files and their sidecars, drafts, an appended registry): the content goes to a temporary file
+in the same folder, is flushed to disk, and is renamed over the target with :func:`os.replace`,
+which is atomic on POSIX and Windows. A reader sees the old file or the new one, never a part;
+a crash or a full disk leaves the old file and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in blocks (the data's fingerprint in provenance
+    records, build manifests and importers' sidecars)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def atomic_write(path: Path, content: bytes | str, *, mode: int | None = None,
+                 fsync: bool = True, before_replace: Callable[[Path], None] | None = None
+                 ) -> Path:
+    """Replace ``path`` with ``content`` (text is written as UTF-8) in one atomic step.
+
+    Parameters
+    ----------
+    path
+        The file to write; its folder must exist.
+    content
+        The whole new content.
+    mode
+        Permission bits of the new file; by default those of any new file (``0o666`` less the
+        process's umask, applied by the system when the temporary file is created).
+    fsync
+        Flush the file (and the folder's entry after the rename) to disk, so the new content
+        survives a power cut once this returns.
+    before_replace
+        Called with the temporary file's path, complete and flushed, just before the rename:
+        a check that raises to keep the old file (validation; "the target changed meanwhile").
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OSError
+        When the temporary file cannot be written or renamed (a full disk, no permission);
+        the old file is untouched and no temporary file stays behind. Whatever
+        ``before_replace`` raises propagates the same way.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    handle = os.open(temporary, flags, 0o666)  # the umask applies, as for any new file
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view):]
+            if fsync:
+                os.fsync(handle)
+        finally:
+            os.close(handle)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        if before_replace is not None:
+            before_replace(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    if fsync:
+        _sync_folder(path.parent)
+    return path
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (the rename) to disk, where the system allows it."""
+    try:
+        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return  # e.g. Windows: folders cannot be opened; NTFS journals the rename
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass  # some file systems refuse fsync on a folder; the file itself is on disk
+    finally:
+        os.close(handle)

@@ -1,0 +1,183 @@
+"""Reference data on the procurement system: country indicators and procurement milestones.
+
+Two CSV files in ``data/reference/`` (provenance in its README):
+
+- ``country_indicators.csv``: ``country, year, indicator, value, unit, source, source_url,
+  note``; one value of one indicator for one country and year, read where ``source_url``
+  points. A missing row is a gap and stays one (never filled or interpolated).
+- ``procurement_milestones.csv``: ``country, date, milestone, kind, source, source_url``, and
+  optionally ``milestone_ru`` (the milestone in Russian);
+  ``date`` is ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (when sources disagree on the day);
+  ``kind`` is one of :data:`MILESTONE_KINDS`.
+
+:func:`load_reference` validates both like the registry and raises
+:class:`DataValidationError` listing every problem as ``file:line: column: value: reason``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core import paths
+from analysis.core.errors import DataValidationError
+from analysis.core.textsafety import check_characters
+from analysis.data import fields
+from analysis.data.csvfile import CsvFile, read_csv_file
+from analysis.data.taxonomy import suggest
+
+INDICATOR_COLUMNS: tuple[str, ...] = (
+    "country", "year", "indicator", "value", "unit", "source", "source_url", "note")
+MILESTONE_COLUMNS: tuple[str, ...] = (
+    "country", "date", "milestone", "kind", "source", "source_url")
+MILESTONE_KINDS: tuple[str, ...] = ("law", "e_gp", "gpa", "ocds", "maps", "other")
+INDICATORS_NAME = "country_indicators.csv"
+MILESTONES_NAME = "procurement_milestones.csv"
+# the milestone in Russian (Russian reports use it; an empty cell falls back to English, marked)
+OPTIONAL_MILESTONE_COLUMNS = ("milestone_ru",)
+INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]*$", re.ASCII)
+VALUE_PATTERN = re.compile(r"^-?[0-9]+(\.[0-9]+)?$", re.ASCII)
+YEAR_PATTERN = re.compile(r"^[0-9]{4}$", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Validated reference data and the checksums of the files it was read from."""
+
+    indicators: pd.DataFrame  # country, year (int), indicator, value (float), unit, source, ...
+    milestones: pd.DataFrame  # country, date, date_precision, start (Timestamp), milestone, ...
+    indicators_sha256: str = ""
+    milestones_sha256: str = ""
+
+
+def _required(csv_file: CsvFile, line: int, rec: dict[str, str], columns: tuple[str, ...]
+              ) -> None:
+    for column in columns:
+        if column in rec and rec[column] == "":
+            csv_file.problem(line, column, "", "required field is empty")
+
+
+def _country(csv_file: CsvFile, line: int, rec: dict[str, str]) -> None:
+    if rec.get("country"):
+        _, reason = fields.check_country(rec["country"])
+        if reason:
+            csv_file.problem(line, "country", rec["country"], reason)
+
+
+def _url(csv_file: CsvFile, line: int, rec: dict[str, str]) -> None:
+    if rec.get("source_url"):
+        reason = fields.check_url(rec["source_url"])
+        if reason:
+            csv_file.problem(line, "source_url", rec["source_url"], reason)
+
+
+def read_indicators(path: Path) -> tuple[pd.DataFrame, CsvFile]:
+    """Read and check an indicators file; problems are in the returned ``CsvFile``."""
+    csv_file = read_csv_file(path, INDICATOR_COLUMNS, "indicators file")
+    rows: list[dict[str, object]] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for line, rec in csv_file.records:
+        before = len(csv_file.problems)
+        _required(csv_file, line, rec, ("country", "year", "indicator", "value", "unit",
+                                        "source", "source_url"))
+        _country(csv_file, line, rec)
+        year = rec.get("year", "")
+        if year and (not YEAR_PATTERN.match(year)
+                     or not fields.MIN_YEAR <= int(year) <= fields.MAX_YEAR):
+            csv_file.problem(line, "year", year, "not a year; write four digits such as 2023")
+        if rec.get("indicator") and not INDICATOR_ID.match(rec["indicator"]):
+            csv_file.problem(line, "indicator", rec["indicator"], "indicator ids are lower case "
+                             "letters, digits and _ (e.g. cpi_score)")
+        value = rec.get("value", "")
+        if value and not VALUE_PATTERN.match(value):
+            csv_file.problem(line, "value", value, "not a number; write digits with a '.' for "
+                             "decimals (e.g. 31 or -0.75), no units or thousands separators")
+        _url(csv_file, line, rec)
+        key = (rec.get("country", ""), year, rec.get("indicator", ""))
+        if all(key) and key in seen:
+            csv_file.problem(line, "indicator", key[2], f"{key[0]} {key[1]} already has this "
+                             f"indicator on line {seen[key]}; keep one value per year")
+        elif all(key):
+            seen[key] = line
+        if len(csv_file.problems) == before and all(c in rec for c in INDICATOR_COLUMNS):
+            rows.append({**rec, "year": int(year), "value": float(value), "line": line})
+    frame = pd.DataFrame(rows, columns=[*INDICATOR_COLUMNS, "line"])
+    return frame, csv_file
+
+
+def read_milestones(path: Path) -> tuple[pd.DataFrame, CsvFile]:
+    """Read and check a milestones file; problems are in the returned ``CsvFile``."""
+    csv_file = read_csv_file(path, MILESTONE_COLUMNS, "milestones file",
+                             optional=OPTIONAL_MILESTONE_COLUMNS)
+    rows: list[dict[str, object]] = []
+    for line, rec in csv_file.records:
+        before = len(csv_file.problems)
+        rec.setdefault("milestone_ru", "")
+        for column in ("milestone", "milestone_ru"):
+            reason = check_characters(rec.get(column, ""))
+            if reason:
+                csv_file.problem(line, column, rec[column], reason)
+        _required(csv_file, line, rec, ("country", "date", "milestone", "kind", "source",
+                                        "source_url"))
+        _country(csv_file, line, rec)
+        span = None
+        if rec.get("date"):
+            span, reason = fields.check_date(rec["date"])
+            if reason:
+                csv_file.problem(line, "date", rec["date"], reason)
+        kind = rec.get("kind", "")
+        if kind and kind not in MILESTONE_KINDS:
+            guess = suggest(kind, MILESTONE_KINDS)
+            hint = f"did you mean '{guess}'? " if guess else ""
+            csv_file.problem(line, "kind", kind, f"unknown milestone kind; {hint}use one of "
+                             f"{', '.join(MILESTONE_KINDS)}")
+        _url(csv_file, line, rec)
+        if (len(csv_file.problems) == before and span is not None
+                and all(c in rec for c in MILESTONE_COLUMNS)):
+            rows.append({**rec, "date_precision": fields.date_precision_of(rec["date"]),
+                         "start": span[0], "end": span[1], "line": line})
+    frame = pd.DataFrame(rows, columns=[*MILESTONE_COLUMNS, *OPTIONAL_MILESTONE_COLUMNS,
+                                        "date_precision", "start", "end", "line"])
+    return frame, csv_file
+
+
+def load_reference(folder: str | Path | None = None) -> Reference:
+    """Load and validate ``country_indicators.csv`` and ``procurement_milestones.csv``.
+
+    Parameters
+    ----------
+    folder
+        The folder holding both files; default ``data/reference``.
+
+    Raises
+    ------
+    DataValidationError
+        With every problem found in either file.
+    """
+    base = paths.resolve_data_path(folder) if folder is not None else paths.reference_dir()
+    indicators, ifile = read_indicators(base / INDICATORS_NAME)
+    milestones, mfile = read_milestones(base / MILESTONES_NAME)
+    problems = [*ifile.problems, *mfile.problems]
+    if problems:
+        raise DataValidationError(problems)
+    return Reference(indicators, milestones, ifile.sha256, mfile.sha256)
+
+
+def indicator_series(indicators: pd.DataFrame, countries: list[str], indicator: str,
+                     years: tuple[int, int]) -> pd.DataFrame:
+    """One indicator for ``countries`` over ``years``, one row per country and year, with
+    ``value`` NaN where no value is recorded (a gap, shown as such).
+
+    Returns
+    -------
+    DataFrame with ``country``, ``year``, ``value``, ``source``, ``source_url``, ``unit``.
+    """
+    own = indicators[(indicators["indicator"] == indicator)
+                     & indicators["country"].isin(countries)]
+    grid = pd.MultiIndex.from_product([countries, range(years[0], years[1] + 1)],
+                                      names=["country", "year"]).to_frame(index=False)
+    cols = ["country", "year", "value", "source", "source_url", "unit"]
+    return grid.merge(own[cols], on=["country", "year"], how="left", validate="one_to_one")

@@ -1,0 +1,136 @@
+"""What a report's title block shows, taken from the executed notebook.
+
+A notebook built by ``coopreport build`` carries the runner's metadata (``coopreport``: name,
+title, subtitle, provenance). A notebook executed with the papermill command line has only
+papermill's (``papermill``: injected parameters, start and end time, input path); then the
+parameters are its parameters cell's defaults overridden by the injected ones, the title and
+subtitle are computed from them as the shipped params files word them (:func:`default_title`),
+and the provenance says what is known and "not recorded" for the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any
+
+import nbformat
+from babel.dates import format_date
+from babel.lists import format_list
+
+from analysis.core.clock import utc_now
+from analysis.core.errors import ParameterError
+from analysis.core.notebook_params import declared_parameters
+from analysis.data.taxonomy import LANGUAGES, country_name
+from analysis.report.i18n import DEFAULT_LANGUAGE, MESSAGES, translate
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    name: str
+    title: str
+    subtitle: str | None
+    lang: str
+    date: str
+    kicker: str
+    provenance: str
+    record: dict[str, Any]
+
+
+def read_meta(executed: Path) -> ReportMeta:
+    """Title, subtitle, language, date and provenance line of an executed report notebook."""
+    nb = nbformat.read(executed, as_version=4)
+    meta = nb.metadata.get("coopreport", {})
+    record = meta.get("provenance") or papermill_record(nb, executed)
+    params = record.get("parameters", {})
+    lang = params.get("lang") if params.get("lang") in LANGUAGES else DEFAULT_LANGUAGE
+    built = str(record.get("built_at") or utc_now())
+    day = dt.date.fromisoformat(built[:10])
+    notebook = str(nb.metadata.get("papermill", {}).get("input_path") or executed.name)
+    title, subtitle = default_title(PurePath(notebook).stem, params, lang)
+    return ReportMeta(
+        name=meta.get("name", executed.stem), title=meta.get("title") or title,
+        subtitle=meta.get("subtitle") if "coopreport" in nb.metadata else subtitle, lang=lang,
+        date=format_date(day, format="long", locale=lang),
+        kicker=translate("report_kicker", lang),
+        provenance=provenance_line(record, lang),
+        record=record,
+    )
+
+
+def papermill_record(nb: nbformat.NotebookNode, executed: Path) -> dict[str, Any]:
+    """The provenance known of a notebook executed by papermill outside the build runner.
+
+    The parameters (defaults and injected values) and the execution time are known; the
+    package version, commit and data checksum at run time are not, and are left out so that
+    :func:`provenance_line` says "not recorded".
+    """
+    run = nb.metadata.get("papermill", {})
+    try:
+        defaults = {d.name: d.default for d in declared_parameters(nb, executed)}
+    except ParameterError:
+        defaults = {}
+    record: dict[str, Any] = {"parameters": defaults | dict(run.get("parameters") or {})}
+    finished = run.get("end_time") or run.get("start_time")
+    if finished:
+        moment = dt.datetime.fromisoformat(str(finished)).replace(microsecond=0)
+        record["built_at"] = moment.isoformat().replace("+00:00", "") + "Z"
+    return record
+
+
+def default_title(notebook: str, parameters: dict[str, Any], lang: str) -> tuple[str, str | None]:
+    """A report's title and subtitle computed from its notebook's name and its parameters.
+
+    They read as the shipped params files word them, e.g. ``strategic_procurement`` with
+    ``country: AZE`` → "Azerbaijan: Strategic Procurement Country Report". A notebook without
+    such a text gets the generic "Development cooperation report"; never a file name.
+    """
+    key = f"report_title.{notebook}"
+    if key not in MESSAGES:
+        return translate("report_kicker", lang), None
+    countries = parameters.get("countries")
+    codes = [str(c) for c in countries] if isinstance(countries, list) else []
+    country = str(parameters.get("country") or (codes[0] if codes else ""))
+    values = {
+        "country": country_name(country, lang) if country else "",
+        "countries": format_list([country_name(c, lang) for c in codes] or [""], locale=lang),
+        "start": parameters.get("start_year", ""), "end": parameters.get("end_year", ""),
+    }
+    subtitle_key = f"report_subtitle.{notebook}"
+    subtitle = translate(subtitle_key, lang, **values) if subtitle_key in MESSAGES else None
+    return translate(key, lang, **values), subtitle
+
+
+def provenance_line(record: dict[str, Any], lang: str = "en") -> str:
+    """One line for a report's title block, in the report language.
+
+    What the record does not hold (a notebook run outside the build runner) reads
+    "not recorded", never a placeholder.
+    """
+    def t(key: str, **values: object) -> str:
+        return translate(f"provenance.{key}", lang, **values)
+
+    unknown = t("not_recorded")
+    parts = [f"coopreport {record.get('package_version') or unknown}"]
+    if "git_commit" not in record:  # not run by the build runner (e.g. papermill's CLI)
+        parts.append(t("commit", commit=unknown))
+    elif record["git_commit"]:  # None: built outside a git checkout
+        parts.append(t("commit", commit=str(record["git_commit"])[:12]))
+    if record.get("registry_sha256"):
+        parts.append(t("data", file=record.get("registry", ""),
+                       sha=record["registry_sha256"][:12]))
+    elif "registry_sha256" not in record:
+        parts.append(t("data_not_recorded"))
+    parts.append(t("built", time=record.get("built_at") or unknown))
+    parameters = record.get("parameters") or {}
+    if parameters:
+        shown = ", ".join(f"{k}={plain_value(v)}" for k, v in parameters.items())
+        parts.append(t("parameters", values=shown))
+    return " · ".join(parts)
+
+
+def plain_value(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)

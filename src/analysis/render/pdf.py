@@ -1,0 +1,125 @@
+"""Built-in PDF renderer: executed notebook → Markdown → pandoc (Typst writer) → Typst → PDF.
+
+The notebook's outputs are assembled into one Markdown document: narrative and tables from
+their escaped ``text/markdown`` form (real tables, not monospace text), charts as vector SVG
+files with numbered captions. pandoc (from the ``pypandoc-binary`` wheel) writes Typst with the
+project's template and the ``typst`` package compiles it with the shipped Noto Sans font, so
+text stays selectable and searchable, Cyrillic included.
+"""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from analysis.core import paths
+from analysis.core.errors import RenderError
+from analysis.render.meta import ReportMeta
+from analysis.render.sanitize import sanitize_notebook
+from analysis.report.chart_images import chart_caption
+from analysis.report.display import escape_markdown
+from analysis.report.i18n import translate
+
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.typ"
+LITERAL_FILTER = TEMPLATE.with_name("typst-literal.lua")  # line-start markers stay literal
+SAFE_FILTER = TEMPLATE.with_name("safe-links.lua")  # only our figures; only web/mail links
+SKIP_TAGS = {"parameters", "injected-parameters", "remove-output", "remove-cell"}
+
+
+def _text(value: str | list[str]) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def html_to_markdown(html: str) -> str:
+    import pypandoc
+
+    return str(pypandoc.convert_text(html, "markdown-raw_html", format="html"))
+
+
+def notebook_markdown(nb: nbformat.NotebookNode, media: Path) -> str:
+    """The report as pandoc Markdown; chart SVGs are written into ``media``."""
+    media.mkdir(parents=True, exist_ok=True)
+    blocks: list[str] = []
+    figure = 0
+    for cell in nb.cells:
+        if SKIP_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        if cell.cell_type == "markdown":
+            blocks.append(_text(cell.source))
+            continue
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if output.get("output_type") not in ("display_data", "execute_result"):
+                continue
+            spec_key = next((k for k in data if k.startswith("application/vnd.vegalite.")), None)
+            if "image/svg+xml" in data or "image/png" in data:
+                figure += 1
+                caption = chart_caption(data[spec_key]) if spec_key else ""
+                if "image/svg+xml" in data:
+                    name = f"figure-{figure}.svg"
+                    (media / name).write_text(_text(data["image/svg+xml"]), encoding="utf-8")
+                else:
+                    name = f"figure-{figure}.png"
+                    (media / name).write_bytes(base64.b64decode(_text(data["image/png"])))
+                alt = escape_markdown(caption) or "\\ "
+                blocks.append(f"![{alt}]({media.name}/{name})")
+            elif "text/markdown" in data:
+                blocks.append(_text(data["text/markdown"]))
+            elif "text/html" in data:  # e.g. a plain DataFrame: pandoc reads the HTML table
+                blocks.append(html_to_markdown(_text(data["text/html"])))
+            elif "text/plain" in data:
+                blocks.append("```\n" + _text(data["text/plain"]) + "\n```")
+    return "\n\n".join(blocks) + "\n"
+
+
+def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) -> Path:
+    """Render an executed notebook to PDF at ``target``, using ``workdir`` for scratch files.
+
+    Raises
+    ------
+    RenderError
+        When pandoc or Typst fails; the message carries their diagnostics.
+    """
+    import pypandoc
+    import typst
+
+    nb = sanitize_notebook(nbformat.read(executed, as_version=4))
+    scratch = workdir / "pdf"
+    scratch.mkdir(parents=True, exist_ok=True)
+    (scratch / "body.md").write_text(notebook_markdown(nb, scratch / "media"), encoding="utf-8")
+    texts = {
+        "title": meta.title, "subtitle": meta.subtitle or "", "date": meta.date,
+        "kicker": meta.kicker, "provenance": meta.provenance, "running-title": meta.title,
+        "toc-title": translate("report.contents", meta.lang),
+    }
+    # pandoc reads metadata strings as Markdown: escape them so they print literally
+    metadata = {key: escape_markdown(value) for key, value in texts.items() if value}
+    metadata["lang"] = meta.lang
+    (scratch / "meta.yaml").write_text(yaml.safe_dump(metadata, allow_unicode=True),
+                                       encoding="utf-8")
+    command = [
+        pypandoc.get_pandoc_path(), "body.md", "--from", "markdown-raw_html-raw_attribute",
+        "--to", "typst", "--template", str(TEMPLATE), "--metadata-file", "meta.yaml",
+        "--lua-filter", str(SAFE_FILTER), "--lua-filter", str(LITERAL_FILTER),
+        # a line width no table row exceeds: pandoc then leaves column widths to Typst
+        "--output", "report.typ", "--columns", "100000",
+    ]
+    try:
+        subprocess.run(command, cwd=scratch, check=True, capture_output=True, text=True,
+                       timeout=120)
+    except subprocess.CalledProcessError as exc:
+        raise RenderError(f"{executed}: pandoc failed: {exc.stderr.strip()}") from exc
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RenderError(f"{executed}: cannot run pandoc ({exc})") from exc
+    try:
+        typst.compile(str(scratch / "report.typ"), output=str(target), root=str(scratch),
+                      font_paths=[str(paths.ASSETS_DIR / "fonts")], pdf_tags=False)
+    except RuntimeError as exc:
+        raise RenderError(f"{executed}: Typst failed: {exc}") from exc
+    return target

@@ -1,0 +1,320 @@
+"""Render executed report notebooks with Quarto, inside a copy of the ``reports/`` project.
+
+Quarto renders the executed notebook as it is (``--no-execute``; the project also disables
+execution) to HTML and to PDF through Typst, in **one** ``quarto render`` run
+(``--to html,typst``: one Deno start per report), with the project's shared look:
+``_quarto.yml``, ``styles/`` and the template partials ``title-block.html``,
+``typst-template.typ`` and ``typst-show.typ``. What Quarto gets is a prepared copy of the
+notebook (:mod:`analysis.render.quarto_prepare`).
+
+Three rules keep Quarto's output the report we mean (each seen with a real Quarto 1.10):
+
+- **Quarto works in a folder it recognises as a project.** Quarto ignores ``_quarto.yml`` for a file
+  whose path has a folder starting with ``.`` or ``_`` and renders a standalone page (Bootstrap
+  look, files under ``NAME_files/`` that are never published, default Typst template). The project
+  copy is therefore made under :func:`analysis.render.quarto_cli.quarto_work_root` (the system's
+  temporary folder, or ``COOPREPORT_QUARTO_TMP``), never under the output folder, and a path with
+  such a component is refused before Quarto runs.
+- **The rendered files are taken only from the project's ``output-dir``** (``_build/``).
+  Anything else — a file beside the notebook, nothing at all — is a :class:`RenderError` that
+  lists what Quarto wrote and where.
+- **The HTML must be one self-contained file**: a page that loads a script, style sheet, font
+  or image from the network or from a ``_files/`` folder is a :class:`RenderError`, never
+  published.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+
+from analysis.core import paths
+from analysis.core.errors import RenderError, UnavailableError
+from analysis.render.html import font_css, vega_javascript
+from analysis.render.meta import read_meta
+from analysis.render.quarto_cli import (
+    QUARTO_INSTALL_HINT,
+    find_quarto,
+    hidden_components,
+    quarto_work_root,
+)
+from analysis.render.quarto_prepare import has_charts, prepare_for_quarto, widget_triggers
+
+log = logging.getLogger(__name__)
+
+QUARTO_FORMATS = {"html": "html", "pdf": "typst"}
+OUTPUT_DIR = "_build"  # project.output-dir in reports/_quarto.yml
+FONTS_DIR = "fonts"  # font-paths in reports/_quarto.yml (Typst and SVG charts)
+FONTS_CSS = "styles/fonts.css"  # rewritten with the fonts embedded as data URIs
+VEGA_INCLUDE = "coopreport-vega.html"  # the Vega bundle, included once after the body
+NOTEBOOK_NAME = "report.ipynb"  # the prepared notebook's name in the project copy
+TIMEOUT_SECONDS = 600
+STDERR_TAIL = 6000  # characters of Quarto's diagnostics kept in an error message
+LISTED_FILES = 20  # files named when Quarto's output is not where the project puts it
+
+VEGA_START = """<script>
+(function () {
+  function draw() {
+    document.querySelectorAll(".coopreport-chart").forEach(function (chart) {
+      var target = chart.querySelector(".vega-chart");
+      var specNode = chart.querySelector("script.vega-spec");
+      if (!target || !specNode || typeof vegaEmbed !== "function") { return; }
+      var spec;
+      try { spec = JSON.parse(specNode.textContent); }
+      catch (error) { console.warn("chart kept as a static image:", error); return; }
+      vegaEmbed(target, spec, {actions: false, renderer: "svg"})
+        .then(function () { chart.classList.add("interactive"); })
+        .catch(function (error) { console.warn("chart kept as a static image:", error); });
+    });
+  }
+  // Vega measures axis labels when it draws: wait for the embedded font, or labels measured
+  // in a fallback font overlap the axis titles
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(draw, draw); }
+  else { draw(); }
+})();
+</script>
+"""
+
+
+def vega_include_html(vega_js: str) -> str:
+    """What ``include-after-body`` adds to an HTML report: the Vega bundle, then its start-up.
+
+    ``vega_js`` is :func:`analysis.render.html.vega_javascript` (already safe inside a
+    ``<script>`` element).
+    """
+    return f"<script>{vega_js}</script>\n{VEGA_START}"
+
+
+def copy_project(project: Path) -> None:
+    """Copy ``reports/`` (without built output) and the shipped fonts to ``project``."""
+    shutil.copytree(paths.reports_dir(), project, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("_output", OUTPUT_DIR, ".quarto", "*.ipynb",
+                                                 "README.md"))
+    shutil.copytree(paths.ASSETS_DIR / "fonts", project / FONTS_DIR, dirs_exist_ok=True)
+    (project / FONTS_CSS).parent.mkdir(parents=True, exist_ok=True)
+    (project / FONTS_CSS).write_text(font_css() + "\n", encoding="utf-8")
+
+
+def make_project_dir(stem: str) -> Path:
+    """A new, empty folder for one Quarto render, where Quarto will apply the project.
+
+    Raises
+    ------
+    RenderError
+        When the folder's path has a component starting with ``.`` or ``_`` (Quarto would
+        ignore the project), or it cannot be made.
+    """
+    root = quarto_work_root()
+    hidden = hidden_components(root)
+    if hidden:
+        raise RenderError(
+            f"cannot render with Quarto in {root}: its path has the folder(s) "
+            f"{', '.join(repr(h) for h in hidden)}, and Quarto ignores the project file "
+            f"(_quarto.yml) under a folder whose name starts with '.' or '_'; set "
+            f"{paths.QUARTO_TMP_ENV} to a folder without such a component (e.g. /tmp)")
+    try:
+        return Path(tempfile.mkdtemp(prefix=f"coopreport-quarto-{stem[:40]}-", dir=root))
+    except OSError as exc:
+        raise RenderError(f"cannot make a Quarto work folder in {root} ({exc}); set "
+                          f"{paths.QUARTO_TMP_ENV} to a writable folder") from exc
+
+
+def _diagnostics(text: str | None) -> str:
+    text = (text or "").strip() or "(no output)"
+    return "[...]\n" + text[-STDERR_TAIL:] if len(text) > STDERR_TAIL else text
+
+
+def _files_in(project: Path, before: set[Path]) -> list[str]:
+    """Files under ``project`` that were not there before Quarto ran, relative, sorted."""
+    new = sorted(str(p.relative_to(project)) for p in project.rglob("*")
+                 if p.is_file() and p not in before)
+    if len(new) > LISTED_FILES:
+        new = [*new[:LISTED_FILES], f"... and {len(new) - LISTED_FILES} more"]
+    return new
+
+
+def run_quarto(quarto: str, project: Path, notebook: str,
+               formats: Sequence[str]) -> dict[str, Path]:
+    """Run ``quarto render NOTEBOOK --to html,typst --no-execute`` once in ``project``.
+
+    Returns
+    -------
+    dict
+        Format (``html``/``pdf``) → the file Quarto wrote in the project's ``output-dir``.
+
+    Raises
+    ------
+    RenderError
+        When Quarto cannot run, fails (the message carries its diagnostics), or its output
+        is not in ``output-dir`` (the message lists what it wrote and where).
+    """
+    targets = ",".join(QUARTO_FORMATS[fmt] for fmt in formats)
+    command = [quarto, "render", notebook, "--to", targets, "--no-execute"]
+    # the jupyter engine reads notebooks with this Python (the project's, unless the user chose)
+    env = {**os.environ, "QUARTO_PYTHON": os.environ.get("QUARTO_PYTHON") or sys.executable}
+    before = {p for p in project.rglob("*") if p.is_file()}
+    log.debug("running %s in %s", " ".join(command), project)
+    try:
+        done = subprocess.run(command, cwd=project, check=True, capture_output=True, text=True,
+                              timeout=TIMEOUT_SECONDS, env=env, stdin=subprocess.DEVNULL)
+    except subprocess.CalledProcessError as exc:
+        raise RenderError(f"{notebook}: quarto render --to {targets} failed "
+                          f"(exit {exc.returncode}):\n"
+                          f"{_diagnostics(exc.stderr or exc.stdout)}") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise RenderError(f"{notebook}: quarto render --to {targets} did not finish in "
+                          f"{TIMEOUT_SECONDS} s") from exc
+    except OSError as exc:
+        raise RenderError(f"{notebook}: cannot run {quarto} ({exc}); check the Quarto "
+                          "installation or QUARTO_PATH") from exc
+    log.debug("quarto: %s", done.stderr.strip()[-STDERR_TAIL:])
+    produced: dict[str, Path] = {}
+    missing = []
+    for fmt in formats:
+        name = f"{Path(notebook).stem}.{fmt}"
+        if (project / OUTPUT_DIR / name).is_file():
+            produced[fmt] = project / OUTPUT_DIR / name
+        else:
+            missing.append(name)
+    if missing:
+        wrote = _files_in(project, before)
+        raise RenderError(
+            f"{notebook}: quarto render --to {targets} reported success but wrote no "
+            f"{' or '.join(missing)} in the project's output-dir ({project / OUTPUT_DIR}); "
+            f"it wrote {', '.join(wrote) if wrote else 'nothing'} in {project}. Output "
+            "elsewhere means Quarto did not apply reports/_quarto.yml (a standalone render): "
+            "check the Quarto version (>= 1.5) and that _quarto.yml is valid")
+    return produced
+
+
+class _Resources(HTMLParser):
+    """Every URL an HTML page loads (scripts, style sheets, images, frames, media, CSS url())."""
+
+    LOADING = {"script": "src", "img": "src", "iframe": "src", "source": "src", "audio": "src",
+               "video": "src", "embed": "src", "track": "src", "input": "src",
+               "object": "data", "link": "href"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self._style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        wanted = self.LOADING.get(tag)
+        for name, value in attrs:
+            if value and (name == wanted or name == "srcset" or name == "poster"):
+                self.urls.append(value.strip())
+            if name == "style" and value:
+                self.urls += _css_urls(value)
+        self._style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._style:
+            self.urls += _css_urls(data)
+
+
+def _css_urls(css: str) -> list[str]:
+    found = [m.strip("'\" ") for m in re.findall(r"url\(\s*([^)]*)\)", css)]
+    found += [m for m in re.findall(r"@import\s+['\"]([^'\"]+)", css)]
+    return found
+
+
+def html_problems(page: str) -> list[str]:
+    """Why an HTML page is not one self-contained file: each resource it would load from the
+    network or from a file beside it (``NAME_files/``, ``site_libs/`` ...)."""
+    parser = _Resources()
+    parser.feed(page)
+    problems = []
+    for url in parser.urls:
+        if url.startswith(("data:", "#")) or not url:
+            continue
+        remote = url.startswith("//") or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url)
+        where = "the network" if remote else "a file beside the page"
+        problems.append(f"loads {url[:120]} from {where}")
+    return problems
+
+
+def render_with_quarto(executed: Path, workdir: Path, formats: Sequence[str],
+                       quarto: str | None = None) -> list[Path]:
+    """Render ``executed`` with Quarto into ``workdir`` as ``NAME.html`` / ``NAME.pdf``.
+
+    Parameters
+    ----------
+    executed
+        The executed notebook (papermill's output, with ``metadata.coopreport``).
+    workdir
+        Where the rendered files go (the report's work folder).
+    formats
+        ``html`` and/or ``pdf``.
+    quarto
+        The quarto executable; found with :func:`analysis.render.quarto_cli.find_quarto` when None.
+
+    Raises
+    ------
+    RenderError
+        When Quarto is missing or fails (the message carries Quarto's own diagnostics), when
+        its output is not where the project puts it, or when the HTML is not self-contained.
+    """
+    quarto = quarto or find_quarto()
+    if quarto is None:
+        raise UnavailableError(f"Quarto was not found; {QUARTO_INSTALL_HINT}")
+    unknown = set(formats) - set(QUARTO_FORMATS)
+    if unknown:
+        raise RenderError(f"{executed.name}: unknown format(s) {', '.join(sorted(unknown))}; "
+                          "use html and/or pdf")
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError) as exc:
+        raise RenderError(f"{executed}: cannot read the executed notebook ({exc})") from exc
+    project = make_project_dir(executed.stem)
+    try:
+        return _render_in(project, nb, executed, workdir, list(formats), quarto)
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
+
+
+def _render_in(project: Path, nb: nbformat.NotebookNode, executed: Path, workdir: Path,
+               formats: list[str], quarto: str) -> list[Path]:
+    copy_project(project)
+    vega_include = None
+    if "html" in formats and has_charts(nb):
+        (project / VEGA_INCLUDE).write_text(vega_include_html(vega_javascript()),
+                                            encoding="utf-8")
+        vega_include = VEGA_INCLUDE
+    prepared = prepare_for_quarto(nb, read_meta(executed), vega_include)
+    left = widget_triggers(prepared.notebook)
+    if left:  # prepare_for_quarto removes them all; never let Quarto add CDN scripts
+        raise RenderError(f"{executed.name}: the notebook for Quarto still has outputs that "
+                          f"make Quarto load scripts from a CDN: {'; '.join(left[:5])}")
+    for relative, content in prepared.files.items():
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_bytes(content)
+    nbformat.write(prepared.notebook, project / NOTEBOOK_NAME)
+    produced = run_quarto(quarto, project, NOTEBOOK_NAME, formats)
+    if "html" in produced:
+        problems = html_problems(produced["html"].read_text(encoding="utf-8"))
+        if problems:
+            raise RenderError(
+                f"{executed.name}: Quarto's HTML is not one self-contained file: "
+                f"{'; '.join(problems[:5])}"
+                + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+                + ". Check that reports/_quarto.yml (embed-resources: true) was applied")
+    outputs = []
+    for fmt in formats:
+        target = workdir / f"{executed.stem}.{fmt}"
+        shutil.move(str(produced[fmt]), target)
+        outputs.append(target)
+    return outputs

@@ -1,0 +1,160 @@
+"""What a notebook may put in a report: passive HTML, images as data, charts as Vega-Lite JSON.
+
+``coopreport render`` accepts executed notebooks the runner did not make, so their outputs are
+untrusted. Before the built-in renderer turns a notebook into HTML or PDF,
+:func:`sanitize_notebook` keeps only these outputs, and only in these forms:
+
+- ``text/html``: passed through :func:`clean_html` (nh3, the maintained Rust sanitiser): an
+  allow-list of passive tags (text, lists, tables, figures, images); no ``<script>``,
+  ``<style>``, ``<link>``, ``<iframe>``/``<object>``/``<embed>``, forms or inline SVG/MathML;
+  no event-handler attributes; links only to ``http(s)``/``mailto``/relative targets; ``src``
+  only as a ``data:image/...`` URI; ``style`` attributes only without ``url()``/``@import``;
+- ``text/markdown``: rendered by the template and then cleaned the same way;
+- Vega-Lite charts: interactive only when the spec loads nothing (no ``url`` anywhere, no
+  ``usermeta`` embed options); otherwise the chart's static SVG is shown instead;
+- attachments (:class:`analysis.report.display.Attachment`, the full activity list): only a CSV or
+  ZIP file in strict base64 with a plain file name suffix; the renderers make the download
+  link themselves (a ``data:`` link is never taken from a notebook's HTML);
+- ``image/svg+xml``, ``image/png``, ``image/jpeg``: shown as ``data:`` images (an SVG in an
+  ``<img>`` runs no script and loads nothing); PNG/JPEG only when the data is base64;
+- ``text/plain``, streams: escaped text.
+
+Everything else is dropped: ``application/javascript``, Jupyter widgets, LaTeX, PDF, unknown
+types, raw cells, and output metadata (file names and ``isolated`` iframes among them). The
+report's own outputs (:mod:`analysis.report.display`, :mod:`analysis.report.chart_images`) are
+inside the allow-list, so they render as before.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from typing import Any
+
+import nbformat
+import nh3
+
+from analysis.report.display import ATTACHMENT_MIMETYPE, check_attachment
+
+log = logging.getLogger(__name__)
+
+VEGALITE_PREFIX = "application/vnd.vegalite."
+ALLOWED_MIMETYPES = (
+    "application/vnd.vegalite.v6+json", "application/vnd.vegalite.v5+json",
+    ATTACHMENT_MIMETYPE,
+    "text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain",
+)
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
+    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
+    "samp", "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
+}
+# removed together with their content (the others lose the tag and keep their text)
+CLEAN_CONTENT_TAGS = {
+    "script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math",
+    "frame", "frameset", "applet", "noembed", "noframes", "xmp", "textarea", "select",
+}
+ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir", "style", "align"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "ol": {"start", "type"},
+    "table": {"border"},
+    "time": {"datetime"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "data"}
+_CSS_FETCH = re.compile(r"url\s*\(|@import|image-set|expression\s*\(|\\|behavior|binding",
+                        re.IGNORECASE)
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Drop attribute values that would load something or leave the page."""
+    if attribute in ("src", "srcset", "poster"):
+        return value if value.strip().lower().startswith("data:image/") else None
+    if attribute == "href" and value.strip().lower().startswith("data:"):
+        return None
+    if attribute == "style" and _CSS_FETCH.search(value):
+        return None
+    return value
+
+
+def clean_html(html: str) -> str:
+    """Passive HTML only: see the module docstring for what is kept."""
+    return str(nh3.clean(
+        html, tags=TAGS, clean_content_tags=CLEAN_CONTENT_TAGS, attributes=ATTRIBUTES,
+        attribute_filter=_filter_attribute, url_schemes=URL_SCHEMES, link_rel=None,
+        strip_comments=True))
+
+
+def _loads_nothing(spec: Any) -> bool:
+    """Whether a Vega-Lite spec is self-contained: no ``url`` (data, images) and no
+    ``usermeta`` (vega-embed options) at any depth."""
+    stack = [spec]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "url" in item or "usermeta" in item:
+                return False
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def sanitize_output(output: dict[str, Any]) -> dict[str, Any] | None:
+    """One output as a report may show it, or None when nothing of it may be shown."""
+    kind = output.get("output_type")
+    if kind in ("stream", "error"):
+        return output  # plain text; the templates escape it
+    if kind not in ("display_data", "execute_result"):
+        return None
+    data: dict[str, Any] = {}
+    for mimetype, value in output.get("data", {}).items():
+        if mimetype not in ALLOWED_MIMETYPES:
+            log.debug("dropped a %s output: not allowed in a report", mimetype)
+            continue
+        if mimetype.startswith(VEGALITE_PREFIX) and not _loads_nothing(value):
+            log.warning("a chart's spec loads external data or sets embed options: it is shown "
+                        "as a static image")
+            continue
+        if mimetype in ("image/png", "image/jpeg") and not _BASE64.fullmatch(_text(value)):
+            continue
+        if mimetype == ATTACHMENT_MIMETYPE and check_attachment(value) is not None:
+            log.warning("an attachment is left out of the report: %s", check_attachment(value))
+            continue
+        data[mimetype] = clean_html(_text(value)) if mimetype == "text/html" else value
+    if not data:
+        return None
+    cleaned = dict(output)
+    cleaned["data"] = data
+    cleaned["metadata"] = {}  # file names, "isolated" iframes, sizes: none are needed
+    return cleaned
+
+
+def sanitize_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with only what a report may show (the module docstring lists it)."""
+    clean = copy.deepcopy(nb)
+    cells = []
+    for cell in clean.cells:
+        if cell.cell_type == "raw":
+            continue
+        if cell.cell_type == "code":
+            outputs = [sanitize_output(o) for o in cell.get("outputs", [])]
+            cell.outputs = [nbformat.from_dict(o) for o in outputs if o is not None]
+        cells.append(cell)
+    clean.cells = cells
+    # widget state would be written into the page by nbconvert's footer
+    clean.metadata.pop("widgets", None)
+    return clean

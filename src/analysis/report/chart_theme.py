@@ -1,0 +1,158 @@
+"""The house look of every chart: the Altair theme (font, palette, sizes), titles with their
+no-data note, and the notes, scopes and captions a report adds to a chart.
+
+The theme (:func:`enable_theme`) sets font, palette and sizes. Altair applies it when a chart
+becomes a spec, so enable it once per session (:func:`analysis.report.chart_images.enable_renderer`
+does). :func:`with_note`, :func:`with_scope` and :func:`with_caption` take any chart of
+:mod:`analysis.report.charts` or :mod:`analysis.report.system_charts` and return a copy.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import altair as alt
+import pandas as pd
+
+from analysis.report.i18n import translate
+
+THEME_NAME = "coopreport"
+FONT = "Noto Sans"
+# What charts ask for: FONT, then the generic family. Without the fallback, vl-convert draws no
+# text at all on a machine where FONT is neither installed nor registered.
+FONT_STACK = f"{FONT}, sans-serif"
+WIDTH = 560
+HEIGHT = 300
+INK = "#222222"
+MUTED = "#5f6b76"
+GRID = "#e5e8eb"
+DOMAIN = "#9aa3ab"
+# Sober categorical palette: navy, mid blue, ochre, green, plum, brick, grey, olive.
+PALETTE: tuple[str, ...] = (
+    "#1f4e79", "#d08c2e", "#4a90c2", "#5b8c5a", "#8a6a8e", "#b0513b", "#7f8891", "#a89a3c",
+)
+HEATMAP_SCHEME: Final = "blues"
+
+
+def theme_config() -> alt.theme.ThemeConfig:
+    """The house theme: calm report look, one font for all text, light grid, no border."""
+    return {
+        "config": {
+            "font": FONT_STACK,
+            "background": "white",
+            "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
+            "title": {
+                "font": FONT_STACK, "fontSize": 15, "fontWeight": 600, "color": INK,
+                "anchor": "start", "offset": 12, "subtitleFont": FONT_STACK,
+                "subtitleFontSize": 12, "subtitleColor": MUTED,
+            },
+            "axis": {**_guide_text(MUTED), "gridColor": GRID, "domainColor": DOMAIN,
+                     "tickColor": DOMAIN},
+            "legend": _guide_text(INK),
+            "header": _guide_text(INK),
+            "range": {"category": list(PALETTE)},
+            "text": {"font": FONT_STACK, "color": INK, "fontSize": 11},
+            "line": {"strokeWidth": 2},
+            "point": {"filled": True, "size": 60},
+        }
+    }
+
+
+def _guide_text(label_colour: str) -> Any:
+    """Fonts and colours of axis, legend and header labels and titles."""
+    return {"labelFont": FONT_STACK, "titleFont": FONT_STACK, "labelFontSize": 11,
+            "titleFontSize": 12, "titleFontWeight": "normal", "titleColor": INK,
+            "labelColor": label_colour}
+
+
+def register_theme() -> None:
+    """Register the house theme with Altair as :data:`THEME_NAME`, unless it already is."""
+    if THEME_NAME not in alt.theme.names():
+        alt.theme.register(THEME_NAME, enable=False)(theme_config)
+
+
+def enable_theme() -> None:
+    """Register the house theme (once) and make it Altair's active theme."""
+    register_theme()
+    alt.theme.enable(THEME_NAME)
+
+
+def chart_title(text: str, lang: str, no_data: bool, subtitle: str | None = None
+                ) -> alt.TitleParams:
+    """A chart's title, with the subtitle and the no-data note (when there is no data) below."""
+    lines = [s for s in (subtitle, translate("note.no_data", lang) if no_data else None) if s]
+    return alt.TitleParams(text, subtitle=lines) if lines else alt.TitleParams(text)
+
+
+def no_data_chart(title: str, lang: str) -> alt.Chart:
+    """A chart of the title and the no-data note, where the marks would be."""
+    note = translate("note.no_data", lang)
+    return alt.Chart(pd.DataFrame({"note": [note]})).mark_text(
+        fontSize=13, color=MUTED
+    ).encode(text="note:N").properties(width=WIDTH, height=80, title=title)
+
+
+def with_note(chart: alt.TopLevelMixin, note: str) -> alt.TopLevelMixin:
+    """The chart with ``note`` added as the last line of its subtitle (e.g. that the current
+    year is counted to date), keeping the title and any subtitle it has.
+
+    Parameters
+    ----------
+    chart
+        Any chart made by this module.
+    note
+        One line in the report language.
+    """
+    title = getattr(chart, "title", None)
+    if isinstance(title, alt.TitleParams):
+        options = {k: v for k, v in title.to_dict().items() if k not in ("text", "subtitle")}
+        previous = title.to_dict().get("subtitle", [])
+        lines = [previous] if isinstance(previous, str) else list(previous or [])
+        return chart.properties(title=alt.TitleParams(title.text, subtitle=[*lines, note],
+                                                      **options))
+    if isinstance(title, str):
+        return chart.properties(title=alt.TitleParams(title, subtitle=[note]))
+    return chart
+
+
+def with_scope(chart: alt.TopLevelMixin, scope: str) -> alt.TopLevelMixin:
+    """The chart with ``scope`` (e.g. "procurement-related activities") added to its title as
+    "Title — scope", so a chart always says which activities it counts.
+
+    Parameters
+    ----------
+    chart
+        Any chart made by this module (its title is text or ``TitleParams``).
+    scope
+        The scope in the report language.
+
+    Returns
+    -------
+    A copy of the chart; the subtitle, if any, is kept.
+    """
+    title = getattr(chart, "title", None)
+    if isinstance(title, alt.TitleParams):
+        text = title.text
+        return chart.properties(title=alt.TitleParams(
+            f"{text} — {scope}", **{k: v for k, v in title.to_dict().items() if k != "text"}))
+    if isinstance(title, str):
+        return chart.properties(title=f"{title} — {scope}")
+    return chart.properties(title=scope)
+
+
+def with_caption(chart: alt.TopLevelMixin, caption: str) -> alt.TopLevelMixin:
+    """The chart with ``caption`` as its Vega-Lite ``description``: what the renderers print
+    as the figure's caption (scope, source, how to read it), beside the chart's own title.
+
+    Parameters
+    ----------
+    chart
+        Any chart.
+    caption
+        One or two sentences in the report language; it should add to the title, not repeat it.
+
+    Returns
+    -------
+    A copy of the chart.
+    """
+    return chart.properties(description=caption)

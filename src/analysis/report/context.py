@@ -1,0 +1,189 @@
+"""A report's data and language: what every section of a notebook is given.
+
+A notebook calls :func:`prepare_report` once with its parameters: it checks them, loads and
+validates the registry, selects the report's activities and returns a :class:`ReportData`,
+which every section function takes. ReportData also knows how the report writes things in
+its language: texts from the message catalogue, countries, numbers, shares, money, dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal
+
+from analysis.core.errors import ParameterError
+from analysis.core.formats import format_share, format_usd
+from analysis.data.colours import Colours, load_colours
+from analysis.data.registry import Registry, load_registry
+from analysis.data.taxonomy import LANGUAGES, Taxonomy, country_name, is_country, load_taxonomy
+from analysis.measures import metrics
+from analysis.measures.coverage import Coverage, countries_without_activities, registry_coverage
+from analysis.report.i18n import translate
+from analysis.report.warnings import emit_warnings
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The validated registry and the selection one report is about."""
+
+    registry: Registry
+    activities: pd.DataFrame  # filtered to the countries and years of the report
+    countries: tuple[str, ...]
+    start_year: int
+    end_year: int
+    lang: str
+    taxonomy: Taxonomy
+    as_of: dt.date = field(default_factory=dt.date.today)  # the build day
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return (self.start_year, self.end_year)
+
+    @functools.cached_property
+    def coverage(self) -> Coverage | None:
+        """The registry's first and last record (None for an empty registry); computed once
+        per report, not at every table row that asks for a year's label."""
+        return registry_coverage(self.registry.activities, self.as_of)
+
+    @property
+    def partial_year(self) -> int | None:
+        """The current, unfinished year when it is in the report period."""
+        cov = self.coverage
+        return cov.partial_year(*self.years) if cov else None
+
+    def year_label(self, year: object) -> str:
+        """A year as tables show it: "2026 (to date)" / "2026 (неполный)" when unfinished."""
+        text = str(year)
+        return self.t("coverage.year_to_date", year=text) \
+            if self.partial_year is not None and text == str(self.partial_year) else text
+
+    def warnings(self) -> list[str]:
+        """What the build should flag about this report: countries with no activity at all."""
+        return [translate("warning.no_activities", "en", country=code, start=self.start_year,
+                          end=self.end_year)
+                for code in countries_without_activities(self.activities, self.countries)]
+
+    def t(self, key: str, **values: object) -> str:
+        return translate(key, self.lang, **values)
+
+    def country(self, code: str) -> str:
+        return country_name(code, self.lang)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.lang)
+
+    def percent(self, value: float, decimals: int = 0) -> str:
+        """A share as "33%" / "33 %" (analysis.core.formats: the same in text, tables, charts)."""
+        return format_share(value, self.lang, decimals)
+
+    def money(self, value: float) -> str:
+        """A USD amount, short: $500M / 500 млн долл. США (0 when nothing is stated)."""
+        return format_usd(value, self.lang)
+
+    def labels(self) -> dict[str, str]:
+        """Display labels for every category id a chart may show, in the report language."""
+        tax, lang = self.taxonomy, self.lang
+        labels = {c: self.country(c) for c in self.countries}
+        labels |= {k: tax.theme_label(k, lang) for k in tax.themes}
+        labels |= {k: tax.type_label(k, lang) for k in tax.activity_types}
+        labels |= {k: tax.partner_label(k, lang) for k in tax.partners}
+        return labels
+
+    @property
+    def colours(self) -> Colours:
+        """One colour per category for every chart (``data/taxonomy/colours.csv``)."""
+        return load_colours()
+
+    def caption(self, key: str, **values: object) -> str:
+        """A figure caption (scope, source, how to read it): ``caption.<key>``."""
+        return self.t(f"caption.{key}", start=self.start_year, end=self.end_year, **values)
+
+    def date(self, text: str, precision: str) -> str:
+        """A registry date in the report language, at its own precision."""
+        return format_activity_date(text, precision, self.lang)
+
+    def partners(self, names: tuple[str, ...]) -> str:
+        return ", ".join(self.taxonomy.partner_label(p, self.lang) for p in names)
+
+    def text(self, english: str, russian: object = "") -> str:
+        """Text from the data in the report language (see :func:`localized_text`)."""
+        return localized_text(english, russian, self.lang)
+
+    def titles(self, activities: pd.DataFrame) -> list[str]:
+        """The activities' titles in the report language (``title_ru`` in Russian)."""
+        russian = activities["title_ru"] if "title_ru" in activities else [""] * len(activities)
+        return [self.text(str(t), r) for t, r in zip(activities["title"], russian, strict=True)]
+
+
+FALLBACK_MARK = {"ru": "(англ.)"}
+
+
+def localized_text(english: str, russian: object, lang: str) -> str:
+    """A text from the data in ``lang``: the Russian column in a Russian report, else English.
+
+    A Russian report whose row has no Russian text shows the English one marked "(англ.)", so
+    a reader sees that the text was not translated rather than a silent switch of language.
+    """
+    if lang != "ru":
+        return english
+    if isinstance(russian, str) and russian.strip():
+        return russian
+    return f"{english} {FALLBACK_MARK['ru']}" if english else english
+
+
+def format_activity_date(text: str, precision: str, lang: str) -> str:
+    """``2023-05-17`` → "17 May 2023" / "17 мая 2023 г."; ``2023-05`` → "May 2023"; ``2023``."""
+    if precision == "day":
+        return format_date(dt.date.fromisoformat(text), format="long", locale=lang)
+    if precision == "month":
+        year, month = (int(p) for p in text.split("-"))
+        return format_skeleton("yMMMM", dt.date(year, month, 1), locale=lang)
+    return text
+
+
+def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...],
+                   start_year: int, end_year: int, lang: str = "en",
+                   as_of: dt.date | None = None) -> ReportData:
+    """Check a notebook's parameters, load and validate the registry, select the activities.
+
+    ``as_of`` is the day the report is made (default today): it decides whether the current
+    year is unfinished. In a kernel, a country with no activity in the period is reported to
+    the build runner as a warning (:mod:`analysis.report.warnings`); the report still builds
+    and says so in its text.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown country code or language, or ``start_year > end_year``.
+    DataValidationError
+        When the registry (or its commitments) is invalid: every problem is listed.
+    """
+    from analysis.report.chart_images import enable_renderer
+
+    bad = [c for c in countries if not is_country(str(c))]
+    if bad or not countries:
+        raise ParameterError(f"not ISO 3166-1 alpha-3 country codes: {bad or countries}")
+    if start_year > end_year:
+        raise ParameterError(f"start_year {start_year} is after end_year {end_year}")
+    if lang not in LANGUAGES:
+        raise ParameterError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    registry = load_registry(data_path)
+    enable_renderer()
+    selected = metrics.filter_activities(registry.activities, countries=list(countries),
+                                         years=(start_year, end_year))
+    data = ReportData(registry, selected.reset_index(drop=True), tuple(countries), start_year,
+                      end_year, lang, load_taxonomy(), as_of or dt.date.today())
+    emit_warnings(data.warnings())
+    return data
+
+
+def restrict(data: ReportData, themes: list[str]) -> ReportData:
+    """The same report selection limited to activities carrying any of ``themes``."""
+    return replace(data, activities=metrics.filter_activities(data.activities, themes=themes)
+                   .reset_index(drop=True))

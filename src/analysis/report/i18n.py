@@ -1,0 +1,140 @@
+"""The texts charts and reports show, in every report language.
+
+:data:`MESSAGES` maps a message id to its text per language (``str.format`` placeholders allowed);
+:func:`translate` looks one up. The languages are :data:`analysis.data.taxonomy.LANGUAGES`; every
+message has a text in each of them (a test checks this). Labels of data categories (themes, activity
+types, partners) live in ``data/taxonomy/``, not here.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any
+
+import yaml
+from babel import Locale
+from babel.numbers import format_decimal
+
+from analysis.core import paths
+from analysis.core.errors import ParameterError
+from analysis.data.taxonomy import LANGUAGES
+from analysis.report.ru_grammar import CASES, apply_spec
+
+DEFAULT_LANGUAGE = "en"
+
+MESSAGES_FILE = paths.ASSETS_DIR / "messages.yaml"
+
+
+def _load_messages() -> dict[str, dict[str, str]]:
+    with MESSAGES_FILE.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    plurals = data.pop("plural", {}) if isinstance(data, dict) else {}
+    PLURALS.update(plurals)
+    return {str(k): {str(lang): str(text) for lang, text in v.items()} for k, v in data.items()}
+
+
+# Nouns that agree with a number: {id: {lang: {CLDR plural category: form}}}.
+PLURALS: dict[str, dict[str, dict[str, str]]] = {}
+MESSAGES: dict[str, dict[str, str]] = _load_messages()
+
+
+def plural(key: str, count: int, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """A phrase about ``count`` things in the form the language's plural rules need.
+
+    Russian has three forms (1 мероприятие, 3 мероприятия, 5 мероприятий); babel knows the rule
+    (CLDR plural categories one/few/many/other). A form containing ``{n}`` gets the formatted
+    number (and ``values``) filled in; any other form is prefixed with the number.
+    """
+    forms = PLURALS.get(key)
+    if forms is None:
+        raise ParameterError(f"unknown plural phrase {key!r}; add it under 'plural' in "
+                             f"{MESSAGES_FILE.name}")
+    language = lang if lang in forms else DEFAULT_LANGUAGE
+    category = Locale.parse(language).plural_form(abs(count))
+    by_category = forms[language]
+    form = by_category.get(category) or by_category["other"]
+    number = format_decimal(count, locale=language)
+    if "{n}" in form:
+        return form.format(n=number, **values)
+    return f"{number} {form}"
+
+
+_SAME_YEAR = re.compile(r"\b(\d{4})–\1\b( гг\.)?")
+
+
+def _one_year_periods(text: str) -> str:
+    """A period of one year reads as that year: "2021–2021" → "2021" ("2021 г." in Russian)."""
+    return _SAME_YEAR.sub(lambda m: m.group(1) + (" г." if m.group(2) else ""), text)
+
+
+def _is_case_spec(spec: str) -> bool:
+    return spec.rpartition("+")[2] in CASES
+
+
+class _MessageFormatter(string.Formatter):
+    """``str.format`` plus grammatical case specs: ``{country:ablt}``, ``{peer:у+gent}``.
+
+    In Russian the value (a name in the nominative) is inflected by
+    :mod:`analysis.report.ru_grammar` ("{country:с+ablt}" with "Узбекистан" gives "с Узбекистаном");
+    other languages show the value as it is, so an English text may share the placeholder names. """
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec and _is_case_spec(format_spec):
+            if self.lang == "ru":
+                return apply_spec(str(value), format_spec)
+            preposition = format_spec.rpartition("+")[0]
+            return f"{preposition} {value}" if preposition else str(value)
+        return super().format_field(value, format_spec)
+
+
+_DOUBLE_STOP = re.compile(r"(?<=[^\W\d_]\.)\.(?!\.)")
+
+
+def _one_stop(text: str) -> str:
+    """One full stop where an abbreviation ends a sentence: "30 ноября 2026 г.." → "… г."."""
+    return _DOUBLE_STOP.sub("", text)
+
+
+def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """The text of message ``key`` in ``lang``, with ``values`` filled into its placeholders.
+
+    Parameters
+    ----------
+    key
+        A message id from :data:`MESSAGES`, such as ``"field.date"``.
+    lang
+        A report language (:data:`analysis.data.taxonomy.LANGUAGES`); an unknown language falls back
+        to English.
+    values
+        Values for the message's ``{placeholders}``. A Russian text may ask for a name in a
+        grammatical case, with a preposition if needed: ``{country:с+ablt}`` ("с
+        Узбекистаном"), ``{peer:у+gent}`` ("у Азербайджана"); see :mod:`analysis.report.ru_grammar`.
+
+    Returns
+    -------
+    str
+        The translated, formatted text.
+
+    Raises
+    ------
+    ParameterError
+        When ``key`` is not a known message id, or a placeholder has no value.
+    """
+    texts = MESSAGES.get(key)
+    if texts is None:
+        raise ParameterError(
+            f"unknown message id {key!r}; add it to analysis/assets/messages.yaml "
+            f"with a text for each language ({', '.join(LANGUAGES)})"
+        )
+    template = texts[lang if lang in LANGUAGES else DEFAULT_LANGUAGE]
+    try:
+        return _one_stop(_one_year_periods(_MessageFormatter(lang).format(template, **values)))
+    except (KeyError, IndexError) as exc:
+        raise ParameterError(
+            f"message {key!r} needs a value for the placeholder {exc}; "
+            f"pass it as translate({key!r}, lang, name=value)"
+        ) from exc

@@ -1,0 +1,368 @@
+"""Report sections on the procurement system (indicators, milestones) and the computed findings.
+
+Usable by any report with a :class:`~analysis.report.context.ReportData`: the country/countries
+come from ``data.countries`` plus optional peers. Values come from :mod:`analysis.data.reference`
+(notebooks call ``s.load_reference()`` from here); a missing value is shown as "—" and named in
+words, never filled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from analysis.data.reference import Reference, indicator_series
+from analysis.data.reference import load_reference as load_reference  # s.load_reference()
+from analysis.measures import findings as f
+from analysis.measures import metrics
+from analysis.measures.pillars import pillar_totals, procurement_activities
+from analysis.report import chart_theme
+from analysis.report import system_charts as sc
+from analysis.report.context import ReportData, format_activity_date
+from analysis.report.display import Bullets, Inline, Paragraph, Span, Table
+from analysis.report.i18n import plural
+from analysis.report.sections import with_coverage_note
+
+
+def _countries(data: ReportData, peers: Sequence[str | None]) -> list[str]:
+    return [*data.countries, *(p for p in peers if p and p not in data.countries)]
+
+
+CONTEXT_YEARS = 5  # indicators are shown from this many years before the period
+
+
+def _years(data: ReportData) -> tuple[int, int]:
+    return (data.start_year - CONTEXT_YEARS, data.end_year)
+
+
+def _label(data: ReportData, indicator: str) -> str:
+    text = data.t(f"indicator.{indicator}")
+    return indicator if text == f"indicator.{indicator}" else text
+
+
+def _indicator_rows(data: ReportData, ref: Reference, countries: list[str]) -> pd.DataFrame:
+    first, last = _years(data)
+    ind = ref.indicators
+    return ind[ind["country"].isin(countries) & ind["year"].between(first, last)]
+
+
+def indicator_table(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()
+                    ) -> Table:
+    """Exact values of every indicator recorded for the countries: one row per indicator and
+    country, one column per year from ``CONTEXT_YEARS`` before the period to its end that has
+    any value in the reference data (— where this country has none). Sources are listed by
+    :func:`indicator_sources`."""
+    countries = _countries(data, peers)
+    first, last = _years(data)
+    years = [y for y in range(first, last + 1) if y in set(ref.indicators["year"])]
+    ind = _indicator_rows(data, ref, countries)
+    rows = []
+    for indicator in pd.unique(ref.indicators["indicator"]):
+        for country in countries:
+            own = ind[(ind["indicator"] == indicator) & (ind["country"] == country)]
+            if own.empty:
+                continue
+            by_year = dict(zip(own["year"], own["value"], strict=True))
+            rows.append({
+                data.t("field.indicator"): _label(data, str(indicator)),
+                data.t("field.country"): data.country(country),
+                **{str(y): (data.number(round(by_year[y], 2)) if y in by_year else "—")
+                   for y in years},
+            })
+    frame = pd.DataFrame(rows)
+    names = ", ".join(data.country(c) for c in countries)
+    return Table(frame, data.t("system.values_caption", countries=names),
+                 numeric=tuple(str(y) for y in years))
+
+
+def _year_ranges(years: list[int]) -> str:
+    """2017, 2018, 2019, 2021 → "2017–2019, 2021"."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def indicator_sources(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()
+                      ) -> Bullets:
+    """Where the values of the indicator chart and table were read: one item per source
+    (linked), in order of first use, with the indicators, countries and years read from it."""
+    countries = _countries(data, peers)
+    ind = _indicator_rows(data, ref, countries).sort_values(["year"], kind="stable")
+    order = {i: n for n, i in enumerate(pd.unique(ref.indicators["indicator"]))}
+    items: list[tuple[Inline, ...]] = []
+    for url, rows in ind.groupby("source_url", sort=False):
+        read = []
+        for (indicator, country), own in sorted(
+                rows.groupby(["indicator", "country"]),
+                key=lambda kv: (order[kv[0][0]], countries.index(str(kv[0][1])))):
+            read.append(f"{_label(data, str(indicator))}, {data.country(str(country))} "
+                        f"{_year_ranges(list(own['year']))}")
+        items.append((Span(str(rows["source"].iloc[0]), href=str(url)),
+                      ": " + "; ".join(read)))
+    return Bullets(tuple(items))
+
+
+def indicator_values(data: ReportData, ref: Reference, peers: Sequence[str | None] = (),
+                     indicators: Sequence[str] = f.HEADLINE_INDICATORS) -> pd.DataFrame:
+    """The headline indicators for the countries, one row per indicator, country and year from
+    ``CONTEXT_YEARS`` before the period to its end, ``value`` NaN where none is recorded;
+    indicators with no value for any of the countries are left out. Labels as shown."""
+    countries = _countries(data, peers)
+    frames = []
+    for indicator in indicators:
+        series = indicator_series(ref.indicators, countries, indicator, _years(data))
+        if series["value"].notna().any():
+            frames.append(pd.DataFrame({
+                "indicator": _label(data, indicator),
+                "country": [data.country(c) for c in series["country"]],
+                "year": series["year"].astype(int), "value": series["value"]}))
+    columns = ["indicator", "country", "year", "value"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def indicator_chart(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()
+                    ) -> alt.TopLevelMixin:
+    """The headline indicators across the years, one small panel each, country and peer(s)."""
+    colours = {data.country(c): colour
+               for c, colour in data.colours.countries(_countries(data, peers)).items()}
+    chart = sc.indicator_panels(indicator_values(data, ref, peers), lang=data.lang,
+                                colours=colours)
+    return chart_theme.with_caption(chart, data.caption("indicator_panels"))
+
+
+def indicator_gaps(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()
+                   ) -> Paragraph:
+    """Name, per country, the headline indicators with no value at all in the period, and the
+    standing gap (no PEFA PI-24 score)."""
+    parts = []
+    for country in _countries(data, peers):
+        own = ref.indicators[(ref.indicators["country"] == country)
+                             & ref.indicators["year"].between(*_years(data))]
+        missing = [_label(data, i) for i in f.HEADLINE_INDICATORS
+                   if i not in set(own["indicator"])]
+        if missing:
+            parts.append(data.t("system.gap_missing", country=data.country(country),
+                                indicators="; ".join(missing)))
+    parts.append(data.t("system.gap_pefa"))
+    return Paragraph(" ".join(parts))
+
+
+def numbered_milestones(ref: Reference, country: str) -> pd.DataFrame:
+    """The country's milestones in date order (all years), numbered from 1: the numbers the
+    milestone chart and table share."""
+    own = ref.milestones[ref.milestones["country"] == country]
+    own = own.sort_values(["start", "milestone"], kind="stable").reset_index(drop=True)
+    return own.assign(number=range(1, len(own) + 1))
+
+
+def _country_procurement(data: ReportData, country: str) -> pd.DataFrame:
+    acts = data.registry.activities
+    return procurement_activities(acts[acts["country"] == country],
+                                  data.taxonomy.procurement_themes())
+
+
+def milestone_table(data: ReportData, ref: Reference, window_days: int = 365,
+                    country: str | None = None) -> Table | Paragraph:
+    """The country's milestones (all years, so the period is seen in context), numbered as in
+    :func:`milestone_chart`, and beside each the country's procurement-related activities
+    (of any year) within ±``window_days`` of it, at most
+    :data:`analysis.measures.findings.CITED_IDS`."""
+    country = country or data.countries[0]
+    own = localized_milestones(data, numbered_milestones(ref, country))
+    if own.empty:
+        return Paragraph(data.t("system.no_milestones", country=data.country(country)))
+    acts = _country_procurement(data, country)
+    rows = []
+    for m in own.to_dict("records"):
+        start = pd.Timestamp(m["start"])
+        near = acts[(acts["start"] - start).abs() <= pd.Timedelta(days=window_days)]
+        rows.append({
+            data.t("field.number"): str(m["number"]),
+            data.t("field.date"): format_activity_date(str(m["date"]), str(m["date_precision"]),
+                                                       data.lang),
+            data.t("field.milestone"): m["milestone"],
+            data.t("field.nearby"): "; ".join(f.cite_ids(list(
+                near.sort_values(["start", "activity_id"])["activity_id"]))) or "—",
+            data.t("field.source"): Span(str(m["source"]), href=str(m["source_url"])),
+        })
+    return Table(pd.DataFrame(rows), data.t("system.milestones_caption",
+                                            country=data.country(country)),
+                 numeric=(data.t("field.number"),))
+
+
+def milestone_chart(data: ReportData, ref: Reference, country: str | None = None
+                    ) -> alt.TopLevelMixin:
+    """The country's procurement-related activities per year (all recorded, not only the
+    period's) with its milestones numbered on the same time axis; the years run from the
+    earlier of the period's start and the first milestone to the period's end."""
+    country = country or data.countries[0]
+    own = localized_milestones(data, numbered_milestones(ref, country))
+    first = min([data.start_year, *own["start"].dt.year.astype(int)])
+    span = (first, data.end_year)
+    shown = own[own["start"].dt.year <= data.end_year]
+    marks = pd.DataFrame({
+        "number": shown["number"], "start": shown["start"],
+        "date": [format_activity_date(str(d), str(p), data.lang)
+                 for d, p in zip(shown["date"], shown["date_precision"], strict=True)],
+        "milestone": shown["milestone"]})
+    counts = metrics.count_activities(_country_procurement(data, country), by="year",
+                                      years=span)
+    chart = sc.activities_and_milestones(counts, marks, data.years, lang=data.lang,
+                                         subject=data.country(country))
+    return chart_theme.with_caption(with_coverage_note(data, chart),
+                               data.caption("activities_and_milestones",
+                                            country=data.country(country)))
+
+
+def compute_findings(data: ReportData, ref: Reference, peer: str | None,
+                     placed: pd.DataFrame, as_of: pd.Timestamp | None = None) -> list[f.Finding]:
+    """Every rule of :mod:`analysis.measures.findings` on the report's selection, most severe first.
+
+    Parameters
+    ----------
+    data
+        The report; its first country is the one the findings are about.
+    ref
+        Indicators and milestones.
+    peer
+        The comparison country for ``trails_peer``, or None.
+    placed
+        The selection's procurement-related activities placed on pillars
+        (:func:`analysis.report.procurement.placed_on_pillars`).
+    as_of
+        The day commitments are judged overdue on (default: today).
+
+    Returns
+    -------
+    The findings sorted by :data:`analysis.measures.findings.SEVERITY`. Milestones are matched with
+    the country's procurement-related activities of any year (one just before the period
+    supports a reform early in it); the other rules look at the period only, and
+    ``period_fall`` also at the previous period of equal length.
+    """
+    country = data.countries[0]
+    themes = data.taxonomy.procurement_themes()
+    proc = procurement_activities(data.activities, themes)
+    everything = data.registry.activities
+    proc_any_year = procurement_activities(everything[everything["country"] == country], themes)
+    today = (as_of or pd.Timestamp.today()).normalize()
+    found = [
+        *f.find_unsupported_reforms(localized_milestones(data, ref.milestones), proc_any_year,
+                                    country, data.years),
+        *f.find_pillar_gaps(pillar_totals(placed)),
+        *f.find_overdue(data.registry.commitments, set(proc["activity_id"]), today),
+        *f.find_period_fall(proc_any_year, country, data.years,
+                            metrics.previous_period(*data.years)),
+        *f.find_indicator_changes(ref.indicators, country, peer, data.years),
+        *f.find_dependence(proc[proc["country"] == country]),
+    ]
+    return f.sort_findings(found)
+
+
+def _whole(value: object) -> int:
+    """A count kept in a finding's values (an int, typed as object there)."""
+    return int(str(value))
+
+
+# evidence that names a table of the report rather than ids or values
+TABLE_EVIDENCE = {"pillar_table": "pillars.caption"}
+
+
+def finding_sentence(data: ReportData, finding: f.Finding) -> str:
+    """The finding in the report language (values formatted, names translated)."""
+    v = dict(finding.values)
+    if "indicator" in v:
+        v["indicator"] = _label(data, str(v["indicator"]))
+    for key in ("value", "before", "peer_value"):
+        if key in v:
+            v[key] = data.number(round(float(v[key]), 2))  # type: ignore[arg-type]
+    if "pillar" in v:
+        v["name"] = data.taxonomy.pillar_label(str(v["pillar"]), data.lang)
+    if "peer" in v:
+        v["peer"] = data.country(str(v["peer"]))
+    if "partner" in v:
+        v["partner"] = data.taxonomy.partner_label(str(v["partner"]), data.lang)
+    if "share" in v:
+        v["share"] = data.percent(float(v["share"]))  # type: ignore[arg-type]
+    if "date" in v:
+        v["date"] = format_activity_date(str(v["date"]), str(v["precision"]), data.lang)
+    if "months" in v:
+        v["months"] = plural("months_within", _whole(v["months"]), data.lang)
+    if finding.kind == "overdue":
+        v["commitments"] = plural("overdue_commitments", _whole(v["count"]),
+                                   data.lang)
+    if "total" in v:
+        v["of_total"] = plural("procurement_of_total", _whole(v["total"]), data.lang)
+    return data.t(f"finding.{finding.kind}", **v)
+
+
+def evidence_text(data: ReportData, evidence: Sequence[f.Evidence]) -> str:
+    """A finding's evidence in the report language: ids as they are, a table by its caption,
+    indicator values as "Country year: value" followed by their source, a milestone by its
+    source."""
+    parts: list[str] = []
+    values: list[str] = []
+    for i, item in enumerate(evidence):
+        if isinstance(item, str):
+            parts.append(data.t(TABLE_EVIDENCE[item]) if item in TABLE_EVIDENCE else item)
+        elif item.value is None or item.year is None:
+            parts.append(item.source)
+        else:
+            values.append(f"{data.country(item.country)} {item.year}: "
+                          f"{data.number(round(item.value, 2))}")
+            following = evidence[i + 1] if i + 1 < len(evidence) else None
+            if not (isinstance(following, f.Cited) and following.source == item.source
+                    and following.value is not None):
+                parts.append(f"{'; '.join(values)} ({item.source})")
+                values = []
+    return "; ".join(parts)
+
+
+def findings_table(data: ReportData, found: list[f.Finding]) -> Table | Paragraph:
+    """The findings, most important first: sentence, evidence and recommendation."""
+    if not found:
+        return Paragraph(data.t("findings.none"))
+    frame = pd.DataFrame({
+        data.t("field.finding"): [finding_sentence(data, x) for x in found],
+        data.t("field.finding_evidence"): [evidence_text(data, x.evidence) for x in found],
+        data.t("field.recommendation"): [data.t(f"finding.{x.kind}.do", **x.values)
+                                         for x in found],
+    })
+    return Table(frame, data.t("findings.caption"))
+
+
+def findings_lead(data: ReportData, found: list[f.Finding], top: int = 3) -> str:
+    """The sentence the executive summary leads with: the ``top`` most severe findings."""
+    if not found:
+        return data.t("findings.none")
+    return data.t("summary.findings_lead",
+                  findings=" ".join(finding_sentence(data, x) for x in found[:top]))
+
+
+def localized_milestones(data: ReportData, milestones: pd.DataFrame) -> pd.DataFrame:
+    """``milestones`` with the ``milestone`` text in the report language (``milestone_ru`` in
+    Russian; an English fallback is marked, as for activity titles)."""
+    russian = (milestones["milestone_ru"] if "milestone_ru" in milestones
+               else pd.Series([""] * len(milestones), index=milestones.index))
+    return milestones.assign(milestone=[data.text(str(m), r) for m, r in
+                                        zip(milestones["milestone"], russian, strict=True)])
+
+
+def system_view(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()
+                ) -> list[object]:
+    """The procurement-system section in display order, for any report: the headline
+    indicators charted for the report's countries and ``peers`` with their sources, the exact
+    values, the gaps in words; then, per report country, its milestones on the activities'
+    time axis and in a table."""
+    shown: list[object] = [indicator_chart(data, ref, peers), indicator_sources(data, ref, peers),
+                           indicator_table(data, ref, peers), indicator_gaps(data, ref, peers)]
+    for country in data.countries:
+        if not numbered_milestones(ref, country).empty:
+            shown.append(milestone_chart(data, ref, country))
+        shown.append(milestone_table(data, ref, country=country))
+    return shown

@@ -1,0 +1,195 @@
+"""Unattended builds under faults: SIGTERM and SIGHUP, hung notebooks, a dead kernel, a lock
+left by a killed build, an output folder that is not coopreport's, a full disk while publishing.
+
+Each test waits on events (files the fixture notebook creates, process state) with generous
+bounds, never on fixed sleeps, and checks that no process of the build outlives it.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import time
+
+import psutil
+import pytest
+
+from analysis.build import editions
+from analysis.build.layout import LOCK_NAME, WORK_DIR
+from analysis.core.errors import EXIT_IO
+from analysis.render import portal
+from tests.build.test_build import EVENT_TIMEOUT, _cli, build, params_file, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+def descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def assert_all_gone(processes: list[psutil.Process]) -> None:
+    """Every process of the build (workers, kernels) ends; wait for it with a generous bound."""
+    _, alive = psutil.wait_procs(processes, timeout=EVENT_TIMEOUT)
+    survivors = [f"{p.pid} {' '.join(p.cmdline()[:4])}" for p in alive if p.is_running()]
+    for process in alive:
+        process.kill()
+    assert survivors == [], "processes outlived the build"
+
+
+def assert_consistent(out) -> dict:
+    """The summary and the index describe exactly the files that are published."""
+    summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for report in summary["reports"]:
+        for output in report["outputs"]:
+            assert os.path.exists(output), output
+        if report["failed_notebook"]:
+            assert os.path.exists(report["failed_notebook"])
+    for link in ("_failed/",):
+        for name in [r["name"] for r in summary["reports"] if r["status"] != "ok"]:
+            if not (out / link / f"{name}.ipynb").exists():
+                assert f'href="{link}{name}.ipynb"' not in index
+    return summary
+
+
+@pytest.mark.parametrize(("jobs", "stop"), [("2", signal.SIGTERM), ("1", signal.SIGTERM),
+                                            ("2", signal.SIGHUP)])
+def test_sigterm_and_sighup_stop_the_build_like_ctrl_c_and_leave_no_process(tmp_path, jobs,
+                                                                            stop):
+    out = tmp_path / "out"
+    markers = [tmp_path / f"slow{i}.started" for i in range(3)]
+    specs = [params_file(tmp_path, f"slow{i}", label=f"v{i}", pause=600,
+                         started_marker=str(markers[i])) for i in range(3)]
+    process = _cli("build", *map(str, specs), "--output-dir", str(out), "--jobs", jobs,
+                   start_new_session=True)
+    running = int(jobs)
+    wait_for(lambda: sum(m.exists() for m in markers) >= running, process,
+             f"{running} report(s) were running")
+    family = descendants(process.pid)  # workers and kernels
+    assert family, "the build has started its kernels"
+    process.send_signal(stop)  # what cron, systemd and CI send: to the build process only
+    _, stderr = process.communicate(timeout=EVENT_TIMEOUT)
+    assert process.returncode == 128 + stop, stderr
+    assert f"interrupted ({signal.Signals(stop).name})" in stderr
+    assert "Traceback" not in stderr
+    assert_all_gone(family)
+    assert sum(m.exists() for m in markers) == running  # no report started after the signal
+    summary = assert_consistent(out)
+    assert summary["status"] == "interrupted" and summary["reports"] == []
+    assert not list(out.glob("slow*.html")) and not (out / WORK_DIR).exists()
+
+
+def test_a_killed_build_process_takes_its_workers_and_kernels_with_it(tmp_path):
+    out = tmp_path / "out"
+    markers = [tmp_path / f"slow{i}.started" for i in range(2)]
+    specs = [params_file(tmp_path, f"slow{i}", pause=600, started_marker=str(markers[i]))
+             for i in range(2)]
+    process = _cli("build", *map(str, specs), "--output-dir", str(out), "--jobs", "2",
+                   start_new_session=True)
+    wait_for(lambda: all(m.exists() for m in markers), process, "both reports were running")
+    family = descendants(process.pid)
+    process.kill()  # SIGKILL to the build process alone: no handler runs
+    process.communicate(timeout=EVENT_TIMEOUT)
+    assert_all_gone(family)  # Linux kills the workers (parent-death signal); kernels follow
+    assert not (out / "slow0.html").exists()
+
+
+@pytest.mark.parametrize("how", ["cli", "params"])
+def test_a_notebook_that_hangs_fails_at_its_time_limit_naming_the_cell(tmp_path, how, capsys):
+    out = tmp_path / "out"
+    spec = params_file(tmp_path, "hangs", pause=3600)
+    if how == "params":
+        spec.write_text(spec.read_text(encoding="utf-8") + "timeout: 5\n", encoding="utf-8")
+    started = time.monotonic()
+    args = ["--timeout", "5"] if how == "cli" else []
+    assert build(str(spec), "--output-dir", str(out), "--jobs", "1", *args) == 1
+    assert time.monotonic() - started < EVENT_TIMEOUT  # stopped, not waited out
+    summary = assert_consistent(out)
+    (report,) = summary["reports"]
+    assert report["status"] == "failed"
+    assert report["error"].startswith("timed out: the report ran longer than its limit of 5 s")
+    assert "the cell running was cell 3 of tiny.ipynb (import os ...)" in report["error"]
+    assert "--timeout or the params key timeout" in report["error"]
+    # the folder is usable at once: the next build publishes
+    params_file(tmp_path, "hangs", label="fixed")
+    assert build(str(spec), "--output-dir", str(out), "--jobs", "1") == 0
+    assert "label=fixed" in (out / "hangs.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("value", ["0", "86401", "-5"])
+def test_a_timeout_out_of_range_is_refused_before_anything_runs(tmp_path, capsys, value):
+    out = tmp_path / "out"
+    assert build(str(params_file(tmp_path, "a")), "--output-dir", str(out),
+                 "--timeout", value) == 2
+    assert "--timeout takes 1 to 86400 seconds" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_dead_kernel_fails_its_report_and_the_index_links_nothing_missing(tmp_path):
+    out = tmp_path / "out"
+    good = params_file(tmp_path, "good")
+    dies = params_file(tmp_path, "dies", die=True)
+    assert build(str(good), str(dies), "--output-dir", str(out), "--jobs", "1") == 1
+    summary = assert_consistent(out)
+    by_name = {r["name"]: r for r in summary["reports"]}
+    assert by_name["good"]["status"] == "ok" and by_name["dies"]["status"] == "failed"
+    assert "dead" in by_name["dies"]["error"].lower() or "died" in by_name["dies"]["error"]
+
+
+def test_a_lock_left_by_a_killed_build_is_taken_over_with_a_warning(tmp_path, caplog):
+    out = tmp_path / "out"
+    assert build(str(params_file(tmp_path, "a")), "--output-dir", str(out)) == 0
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process id that no longer runs
+    (out / LOCK_NAME).write_text(str(gone.pid), encoding="utf-8")
+    assert build(str(params_file(tmp_path, "a")), "--output-dir", str(out)) == 0
+    assert f"from build process {gone.pid}, which is gone" in caplog.text
+    assert (out / LOCK_NAME).read_text(encoding="utf-8") == ""  # a clean end names no holder
+
+
+def test_an_output_folder_that_is_not_coopreports_is_refused_with_exit_2(tmp_path, capsys):
+    spec = str(params_file(tmp_path, "a"))
+    afile = tmp_path / "file"
+    afile.write_text("x", encoding="utf-8")
+    assert build(spec, "--output-dir", str(afile)) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+    theirs = tmp_path / "site"
+    theirs.mkdir()
+    (theirs / "index.html").write_text("<p>our team page</p>", encoding="utf-8")
+    (theirs / ".build").mkdir()
+    assert build(spec, "--output-dir", str(theirs)) == 2
+    assert "holds files coopreport did not make (.build, index.html)" in capsys.readouterr().err
+    assert (theirs / "index.html").read_text(encoding="utf-8") == "<p>our team page</p>"
+    assert (theirs / ".build").is_dir()
+
+
+def test_a_full_disk_while_publishing_keeps_the_previous_edition(tmp_path, capsys,
+                                                                  monkeypatch):
+    out = tmp_path / "out"
+    spec = params_file(tmp_path, "a", label="first")
+    assert build(str(spec), "--output-dir", str(out)) == 0
+    before = editions.current_edition(out)
+
+    def full(folder):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(portal, "write_index", full)
+    params_file(tmp_path, "a", label="second")
+    assert build(str(spec), "--output-dir", str(out)) == EXIT_IO
+    err = capsys.readouterr().err
+    assert "cannot write the build summary or index" in err and "No space left" in err
+    assert editions.current_edition(out) == before
+    assert "label=first" in (out / "a.html").read_text(encoding="utf-8")
+    assert_consistent(out)
+    # nothing of the failed attempt is left: no temporary file, no unpublished edition
+    assert sorted(p.name for p in (out / editions.EDITIONS).iterdir()) == [before.name]
+    assert not list(out.rglob("*.tmp")) and not list(out.rglob(".tmp-*"))
+    monkeypatch.undo()
+    assert build(str(spec), "--output-dir", str(out)) == 0  # and the folder stays usable
+    assert "label=second" in (out / "a.html").read_text(encoding="utf-8")

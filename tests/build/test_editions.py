@@ -1,0 +1,168 @@
+"""The output folder as editions: claimed only when it is ours, published with one rename, never
+a mix of two editions, whatever moment the publishing process is killed at."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from analysis.build import editions
+from analysis.core.errors import BuildError
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_a_new_or_empty_folder_is_claimed_and_marked(tmp_path):
+    for out in (tmp_path / "new" / "deeper", tmp_path / "empty"):
+        out.mkdir(parents=True, exist_ok=True) if out.name == "empty" else None
+        editions.claim(out)
+        marker = json.loads((out / editions.MARKER).read_text(encoding="utf-8"))
+        assert marker == {"tool": "coopreport", "layout": 1}
+        editions.claim(out)  # ours now: claiming again is fine
+
+
+def test_a_folder_with_files_coopreport_did_not_make_is_refused_and_left_alone(tmp_path):
+    write(tmp_path, "index.html", "<p>the team's own page</p>")
+    (tmp_path / ".build").mkdir()
+    with pytest.raises(BuildError) as caught:
+        editions.claim(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path} holds files coopreport did not make (.build, index.html); it never "
+        "replaces or deletes them: build into a new or empty folder, or into one coopreport "
+        "built into before")
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == "<p>the team's own page</p>"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".build", "index.html"]
+
+
+def test_names_the_caller_keeps_do_not_make_a_folder_foreign(tmp_path):
+    write(tmp_path, ".coopreport.lock", "")
+    editions.claim(tmp_path, own_names=frozenset({".coopreport.lock"}))
+    assert (tmp_path / editions.MARKER).is_file()
+
+
+def test_an_output_path_that_is_a_file_is_refused(tmp_path):
+    write(tmp_path, "out", "x")
+    with pytest.raises(BuildError, match="is a file, not a folder"):
+        editions.claim(tmp_path / "out")
+    with pytest.raises(BuildError, match="cannot make the output folder"):
+        editions.claim(tmp_path / "out" / "below")
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True,
+                    reason="runs as root (or not on POSIX): root writes to read-only folders, "
+                           "so a read-only output folder cannot be shown refused here")
+def test_a_read_only_folder_is_refused(tmp_path):
+    tmp_path.chmod(0o555)
+    try:
+        with pytest.raises(BuildError, match="is not writable"):
+            editions.claim(tmp_path)
+    finally:
+        tmp_path.chmod(0o755)
+
+
+def publish_edition(out: Path, files: dict[str, str]) -> Path:
+    edition = editions.begin(out)
+    for name, text in files.items():
+        write(edition, name, text)
+    editions.publish(out, edition)
+    return edition
+
+
+def test_publishing_switches_every_file_at_once_through_stable_links(tmp_path):
+    editions.claim(tmp_path)
+    first = publish_edition(tmp_path, {"a.html": "a1", "a.pdf": "a1", "index.html": "1"})
+    assert (tmp_path / "a.html").read_text(encoding="utf-8") == "a1"
+    assert os.readlink(tmp_path / "a.html") == os.path.join("current", "a.html")
+
+    second = editions.begin(tmp_path)
+    # the new edition starts as a copy of the published one; writing to it changes nothing
+    # a reader sees
+    assert (second / "a.pdf").read_text(encoding="utf-8") == "a1"
+    for name in ("a.html", "a.pdf"):
+        write(second, name, "a2")
+    write(second, "b.html", "b2")
+    write(second, "index.html", "2")
+    # until it is published, readers see the first edition only
+    seen = [(tmp_path / n).read_text(encoding="utf-8") for n in ("a.html", "a.pdf", "index.html")]
+    assert seen == ["a1", "a1", "1"]
+    assert not (tmp_path / "b.html").exists()
+    editions.publish(tmp_path, second)
+    assert [(tmp_path / n).read_text(encoding="utf-8")
+            for n in ("a.html", "a.pdf", "b.html", "index.html")] == ["a2", "a2", "b2", "2"]
+    assert (first / "a.html").read_text(encoding="utf-8") == "a1"  # the previous stays
+
+
+def test_links_to_names_an_edition_dropped_are_removed_and_foreign_files_kept(tmp_path):
+    editions.claim(tmp_path)
+    publish_edition(tmp_path, {"old.html": "x", "keep.html": "k"})
+    edition = editions.begin(tmp_path)
+    (edition / "old.html").unlink()
+    editions.publish(tmp_path, edition)
+    assert not (tmp_path / "old.html").exists() and not (tmp_path / "old.html").is_symlink()
+    assert (tmp_path / "keep.html").read_text(encoding="utf-8") == "k"
+
+
+def test_editions_of_killed_builds_are_removed_but_never_the_published_or_previous(tmp_path):
+    editions.claim(tmp_path)
+    first = publish_edition(tmp_path, {"a.html": "1"})
+    second = publish_edition(tmp_path, {"a.html": "2"})
+    killed = editions.begin(tmp_path)  # a build that never published
+    write(killed, "a.html", "never seen")
+    assert (tmp_path / "a.html").read_text(encoding="utf-8") == "2"
+    third = editions.begin(tmp_path)  # the next build cleans up first
+    assert not killed.exists()
+    assert first.exists() and second.exists()  # the one before the published one, and it
+    editions.publish(tmp_path, third)
+    editions.begin(tmp_path)
+    assert not first.exists()  # older than the previous edition now: gone
+    assert second.exists() and third.exists()
+
+
+PUBLISHER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from analysis.build import editions
+
+    out = Path(sys.argv[1])
+    editions.claim(out)
+    for number in range(1, 10_000):
+        edition = editions.begin(out)
+        for name in ("r1.html", "r1.pdf", "r2.html", "r2.pdf", "index.html"):
+            (edition / name).write_text(f"edition {number}", encoding="utf-8")
+        editions.publish(out, edition)
+        print(number, flush=True)
+""")
+
+
+def test_a_publisher_killed_at_random_moments_never_leaves_a_mix(tmp_path):
+    script = tmp_path / "publisher.py"
+    script.write_text(PUBLISHER, encoding="utf-8")
+    out = tmp_path / "out"
+    chance = random.Random(20261130)
+    for _ in range(12):
+        process = subprocess.Popen([sys.executable, str(script), str(out)],
+                                   stdout=subprocess.PIPE, text=True)
+        assert process.stdout is not None
+        wanted = chance.randint(1, 6)  # editions to see published before the kill
+        for _seen in range(wanted):
+            assert process.stdout.readline(), "the publisher stopped early"
+        process.send_signal(signal.SIGKILL)  # mid-way through some later step
+        process.wait(timeout=60)
+        texts = {(out / name).read_text(encoding="utf-8")
+                 for name in ("r1.html", "r1.pdf", "r2.html", "r2.pdf", "index.html")}
+        assert len(texts) == 1, texts  # one edition, never a mix
+    # and the folder stays usable: one more complete run publishes normally
+    editions.claim(out)
+    publish_edition(out, {"r1.html": "final", "index.html": "final"})
+    assert (out / "r1.html").read_text(encoding="utf-8") == "final"
+    assert len([p for p in (out / editions.EDITIONS).iterdir() if p.name.startswith("e-")]) <= 3

@@ -1,0 +1,64 @@
+"""The title block of a report run outside the build runner (papermill's command line)."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from analysis.core import paths
+from analysis.render.meta import default_title, read_meta
+
+
+def papermill_notebook(tmp_path, notebook: str, injected: dict[str, object]):
+    """A notebook as papermill leaves it: its cells, papermill's metadata, no coopreport's."""
+    nb = nbformat.read(paths.notebooks_dir() / notebook, as_version=4)
+    nb.metadata["papermill"] = {"input_path": f"notebooks/{notebook}", "parameters": injected,
+                                "start_time": "2026-11-29T10:15:00.5", "end_time":
+                                "2026-11-29T10:15:09.75", "version": "2.6.0"}
+    path = tmp_path / "aze.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_papermill_run_gets_the_title_and_language_of_its_parameters(tmp_path):
+    path = papermill_notebook(tmp_path, "strategic_procurement.ipynb",
+                              {"country": "AZE", "peer": "UZB", "lang": "ru"})
+    meta = read_meta(path)
+    # as params/aze-strategic-procurement-ru.yaml words them; the years are the defaults
+    assert meta.title == "Азербайджан: страновой отчёт о стратегических закупках"
+    assert meta.subtitle == ("Сотрудничество в сфере закупок по компонентам Методологии оценки "
+                             "систем государственных закупок (MAPS), 2022–2026 гг.")
+    assert meta.lang == "ru"
+    assert meta.kicker == "Отчёт о сотрудничестве в целях развития"
+    assert meta.date == "29 ноября 2026\u202fг."  # babel: a narrow no-break space
+    assert meta.provenance == (
+        "coopreport не записано · коммит не записано · контрольная сумма данных не записана · "
+        "сборка 2026-11-29T10:15:09Z · параметры: country=AZE, peer=UZB, start_year=2022, "
+        "end_year=2026, data_path=, lang=ru")
+    assert "?" not in meta.provenance
+
+
+def test_papermill_run_with_defaults_only_is_english(tmp_path):
+    meta = read_meta(papermill_notebook(tmp_path, "country_profile.ipynb", {}))
+    assert meta.title == "Uzbekistan: development cooperation profile"
+    assert meta.subtitle == "Activities with development partners, 2017–2026"
+    assert meta.lang == "en" and meta.kicker == "Development cooperation report"
+
+
+@pytest.mark.parametrize(("notebook", "parameters", "lang", "title"), [
+    ("country_comparison", {"countries": ["UZB", "AZE"]}, "en",
+     "Uzbekistan and Azerbaijan: cooperation compared"),
+    ("country_comparison", {"countries": ["UZB", "AZE", "KAZ"]}, "ru",
+     "Узбекистан, Азербайджан и Казахстан: сравнение сотрудничества"),
+    ("strategic_procurement", {"country": "UZB"}, "en",
+     "Uzbekistan: Strategic Procurement Country Report"),
+    ("someone_elses_notebook", {"country": "UZB"}, "en", "Development cooperation report"),
+])
+def test_default_title(notebook, parameters, lang, title):
+    assert default_title(notebook, parameters, lang)[0] == title
+
+
+def test_a_one_year_period_reads_as_that_year():
+    assert default_title("country_profile", {"country": "KAZ", "start_year": 2021,
+                                             "end_year": 2021}, "ru")[1] == (
+        "Мероприятия с партнёрами по развитию, 2021 г.")

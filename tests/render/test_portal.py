@@ -1,0 +1,91 @@
+"""The portal page: reports grouped by country and type, language versions side by side,
+key figures the reports recorded, parameters in words, dates in the reader's language."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+
+from analysis.render.portal import Entry, collect_entries, group_entries, render_index
+from analysis.report.display import FACTS_MIMETYPE
+
+
+def entry(name: str, notebook: str, lang: str = "en", facts: dict | None = None,
+          **parameters: object) -> Entry:
+    params = {"start_year": 2022, "end_year": 2026, "data_path": "data/x.csv", **parameters}
+    if lang != "en":
+        params["lang"] = lang
+    return Entry(name, f"Title {name}", "", params, "2026-11-29T05:30:00Z", ("html", "pdf"),
+                 notebook, facts or {})
+
+
+ENTRIES = [
+    entry("uzb-aze", "country_comparison", countries=["UZB", "AZE"]),
+    entry("uzb-spcr-ru", "strategic_procurement", "ru", {"activities": 21, "partners": 5},
+          country="UZB", peer="AZE"),
+    entry("uzb-profile", "country_profile", country="UZB"),
+    entry("uzb-spcr", "strategic_procurement", "en", {"activities": 21, "partners": 5},
+          country="UZB", peer="AZE"),
+    entry("aze-profile", "country_profile", country="AZE"),
+    entry("uzb-spcr-kaz", "strategic_procurement", country="UZB", peer="KAZ"),
+]
+
+
+def test_reports_are_grouped_by_country_then_type_with_languages_together():
+    groups = group_entries(ENTRIES)
+    assert [g.countries for g in groups] == [("AZE",), ("UZB",), ("UZB", "AZE")]
+    uzb = groups[1]
+    # by type (English name), then parameters: a different peer is another report
+    assert [(r.notebook, r.parameters.get("peer")) for r in uzb.reports] == [
+        ("country_profile", None), ("strategic_procurement", "AZE"),
+        ("strategic_procurement", "KAZ")]
+    spcr = uzb.reports[1]
+    assert {lang: e.name for lang, e in spcr.versions.items()} == {"en": "uzb-spcr",
+                                                                   "ru": "uzb-spcr-ru"}
+
+
+def test_page_shows_words_figures_and_links_not_raw_parameters():
+    page = render_index(ENTRIES, [], written_at="2026-11-29T05:30:00Z")
+    headings = re.findall(r"<h2>([^<]*)</h2>", page)
+    assert headings == ["Azerbaijan · Азербайджан", "Uzbekistan · Узбекистан",
+                        "Uzbekistan and Azerbaijan · Узбекистан и Азербайджан"]
+    assert "<h3>Strategic Procurement Country Report · Страновой отчёт о стратегических " \
+           "закупках</h3>" in page
+    # the two language versions of one report side by side, English first
+    spcr = page.index('href="uzb-spcr.html"')
+    assert spcr < page.index('href="uzb-spcr-ru.html"') < page.index('href="uzb-spcr-kaz.html"')
+    assert "Uzbekistan, 2022–2026, peer Azerbaijan" in page
+    assert "Узбекистан, 2022–2026 гг., для сравнения: Азербайджан" in page
+    assert "21 activities · 5 partners" in page and "21 мероприятие · 5 партнёров" in page
+    assert "Built November 29, 2026" in page and "Собран 29 ноября 2026" in page
+    assert "6 reports · 6 отчётов" in page
+    # no raw parameters, no figures a report did not record, nothing loaded
+    assert "data_path" not in page and "start_year" not in page and "data/x.csv" not in page
+    assert page.count('class="figures"') == 2
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+
+
+def test_failed_reports_and_an_empty_folder():
+    page = render_index([], [("bad-report", "<b>boom</b>", True), ("dead", "kernel died", False)])
+    assert "No reports built yet. · Отчёты ещё не собраны." in page
+    assert ("<strong>bad-report</strong>: &lt;b&gt;boom&lt;/b&gt; "
+            '(<a href="_failed/bad-report') in page
+    # a report whose kernel died left no notebook: nothing is linked that is not there
+    assert "<li><strong>dead</strong>: kernel died</li>" in page and "_failed/dead" not in page
+
+
+def test_collect_reads_the_recorded_facts_and_the_report_type(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["coopreport"] = {"title": "T", "provenance": {
+        "parameters": {"country": "UZB", "lang": "ru"}, "built_at": "2026-01-02T00:00:00Z"}}
+    nb.metadata["papermill"] = {"input_path": "/x/notebooks/country_profile.ipynb"}
+    cell = nbformat.v4.new_code_cell("r.data_note(data)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        FACTS_MIMETYPE: {"activities": 3, "partners": 2}, "text/plain": "note"})]
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "uzb-ru.ipynb")
+    (tmp_path / "uzb-ru.html").write_text("x", encoding="utf-8")
+    [found] = collect_entries(tmp_path)
+    assert (found.name, found.notebook, found.lang, found.formats, found.facts) == (
+        "uzb-ru", "country_profile", "ru", ("html",), {"activities": 3, "partners": 2})

@@ -1,0 +1,133 @@
+"""Typography rules of both renderers: words never break (only addresses and ids wrap), table
+captions stay with their table, chart captions add to the chart's title."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pypandoc
+import pytest
+from pypdf import PdfReader
+
+from analysis.core import paths
+from analysis.render.pdf import LITERAL_FILTER, TEMPLATE
+from analysis.report.chart_images import chart_caption
+from analysis.report.display import Span, Table
+
+CSS = [paths.PACKAGE_DIR / "render/templates/coopreport_html/report.css",
+       paths.reports_dir() / "styles" / "report.css"]
+ZWSP = "\\u{200b}"
+
+
+def css_rules(text: str) -> dict[str, str]:
+    """Selector (one per comma-separated part) -> declarations, outside @media blocks too."""
+    rules: dict[str, str] = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", re.sub(r"/\*.*?\*/", "", text,
+                                                                      flags=re.S)):
+        for selector in selectors.split(","):
+            rules[" ".join(selector.split())] = rules.get(" ".join(selector.split()), "") + body
+    return rules
+
+
+@pytest.mark.parametrize("css", CSS, ids=["builtin", "quarto"])
+def test_html_text_never_breaks_inside_a_word(css):
+    text = css.read_text(encoding="utf-8")
+    assert "break-all" not in text
+    rules = css_rules(text)
+    for selector in ("body", "td", "caption", ".title-block"):
+        assert "overflow-wrap: normal" in rules[selector], selector
+        assert "word-break: normal" in rules[selector], selector
+        assert "hyphens: manual" in rules[selector], selector
+    # "anywhere" only for addresses, code and ids
+    anywhere = {s for s, body in rules.items() if "overflow-wrap: anywhere" in body}
+    assert anywhere == {".url", "code", ".id", "a.url"}
+
+
+def typst_of(markdown: str) -> str:
+    return str(pypandoc.convert_text(markdown, "typst", format="markdown",
+                                     extra_args=["--lua-filter", str(LITERAL_FILTER)]))
+
+
+def test_typst_breaks_only_addresses_and_ids():
+    words = ["Donaudampfschifffahrtsgesellschaftskapitänswitwe", "Многосторонний",
+             "Внешнеэкономическаядеятельностьреспублики", "Uzbekistan", "In progress",
+             "procurement-related"]
+    out = typst_of(" ".join(words) + " https://www.example.org/reports/2024/annual-review.pdf "
+                   "UZB-2025-08-15-wb-procurement-meeting documents1.worldbank.org")
+    for word in words:
+        assert word in out  # whole: no break point inside
+    assert f"https:{ZWSP}" in out and f"reports/{ZWSP}" in out
+    assert f"UZB-{ZWSP}2025-{ZWSP}" in out
+    assert f"documents1.{ZWSP}worldbank.{ZWSP}org" in out
+    # the filler, removed, gives back the text as written
+    assert "https://www.example.org/reports/2024/annual-review.pdf" in out.replace(ZWSP, "")
+
+
+def test_table_widths_and_class_reach_html_typst_and_quarto():
+    frame = pd.DataFrame({"Date": ["2024"], "Title": ["A long title"],
+                          "Source": [Span("gov.uz", href="https://gov.uz/a", address=True)]})
+    table = Table(frame, "Annex", widths=(1, 3, 1), classes=("compact",))
+    assert '<table class="report-table compact">' in table._repr_html_()
+    assert ('<colgroup><col style="width: 20.0%"><col style="width: 60.0%">'
+            '<col style="width: 20.0%"></colgroup>') in table._repr_html_()
+    assert '<a class="url" href="https://gov.uz/a">gov.uz</a>' in table._repr_html_()
+    markdown = table._repr_markdown_()
+    assert markdown.endswith(': Annex {.compact tbl-colwidths="[1,3,1]"}\n')
+    out = typst_of(markdown)
+    assert "columns: (20%, 60%, 20%)" in out
+    assert "#show table: set text(size: 7.5pt)" in out  # the compact class: smaller type
+    with pytest.raises(ValueError, match="2 widths for 3 columns"):
+        Table(frame, "Annex", widths=(1, 2))
+
+
+def pdf_pages_of(markdown: str, folder: Path) -> list[str]:
+    """Render Markdown with the built-in PDF template; the text of each page."""
+    import typst
+
+    (folder / "body.md").write_text(markdown, encoding="utf-8")
+    (folder / "meta.yaml").write_text("title: T\nkicker: K\nlang: en\n", encoding="utf-8")
+    subprocess.run([pypandoc.get_pandoc_path(), "body.md", "--to", "typst", "--template",
+                    str(TEMPLATE), "--metadata-file", "meta.yaml", "--lua-filter",
+                    str(LITERAL_FILTER), "--columns", "100000", "--output", "report.typ"],
+                   cwd=folder, check=True, capture_output=True)
+    typst.compile(str(folder / "report.typ"), output=str(folder / "report.pdf"),
+                  root=str(folder), font_paths=[str(paths.ASSETS_DIR / "fonts")],
+                  pdf_tags=False)
+    return [page.extract_text() for page in PdfReader(folder / "report.pdf").pages]
+
+
+def test_pdf_table_caption_never_stays_alone_at_the_foot_of_a_page(tmp_path):
+    """However much text comes before it, a table's caption is on the page of its first row,
+    and its header row repeats on every page the table runs over."""
+    frame = pd.DataFrame({"Year": [str(2000 + i) for i in range(60)],
+                          "Count": [str(i) for i in range(60)]})
+    table = Table(frame, "Captioned table")._repr_markdown_()
+    placed = set()
+    for filler in range(30, 52, 3):  # the caption lands at every height of the second page
+        pages = pdf_pages_of("\n\n".join(["Filler line."] * filler) + "\n\n" + table, tmp_path)
+        caption = next(i for i, p in enumerate(pages) if "Captioned table" in p)
+        first_row = next(i for i, p in enumerate(pages) if re.search(r"\b2000\b", p))
+        assert caption == first_row, f"{filler} lines before: caption p.{caption + 1}, " \
+                                     f"first row p.{first_row + 1}"
+        placed.add(caption)
+        last_row = next(i for i, p in enumerate(pages) if re.search(r"\b2059\b", p))
+        assert all("Year" in pages[i] for i in range(first_row, last_row + 1))
+    assert len(placed) > 1  # some filler pushed caption and table to the next page together
+
+
+def test_chart_caption_is_the_description_else_the_title():
+    assert chart_caption({"title": {"text": "Partners"}, "description": "Each  activity\n"
+                          "counts once."}) == "Each activity counts once."
+    assert chart_caption({"title": "Partners"}) == "Partners"
+    assert chart_caption({}) == ""
+
+
+def test_html_print_rules_keep_captions_with_tables_and_charts():
+    rules = css_rules(CSS[0].read_text(encoding="utf-8"))
+    assert "caption-side: top" in rules["table.report-table caption"]
+    assert "break-after: avoid" in rules["table.report-table caption"]
+    assert "display: table-header-group" in rules["table.report-table thead"]
+    assert "break-inside: avoid" in rules["figure.chart"]

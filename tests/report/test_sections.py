@@ -1,0 +1,126 @@
+"""Report sections: financing by amount kind, coverage flags, Russian texts from the data.
+
+Registries are hand-made (fictional rows); every expectation is computed by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from analysis.report import annex as a
+from analysis.report import sections as r
+from analysis.report.display import Paragraph, Table
+from analysis.report.warnings import MIMETYPE, collect_warnings
+from tests.helpers import make_row, registry_text
+
+AS_OF = dt.date(2026, 11, 30)  # the build day of these tests: 2026 is not over
+
+# Uzbekistan 2023: a committed loan of USD 100m (World Bank), a visit announcing USD 14m
+# (USAID), a memorandum listing projects worth USD 300m (KOICA), and a seminar with no amount.
+ROWS = [
+    make_row(activity_id="L1", date="2023-03-01", partners="World Bank", activity_type="financing",
+             themes="public_procurement", amount_usd="100000000", amount_kind="committed",
+             title="Board approves USD 100m loan", title_ru="Одобрен заём на 100 млн долл. США"),
+    make_row(activity_id="V1", date="2023-06-01", partners="USAID", activity_type="meeting",
+             themes="governance", amount_usd="14000000", amount_kind="announced",
+             title="Visit announcing USD 14m"),
+    make_row(activity_id="M1", date="2023-09-01", partners="KOICA", activity_type="agreement",
+             themes="governance", amount_usd="300000000", amount_kind="indicative",
+             title="MoU listing 29 projects (~USD 300m)"),
+    make_row(activity_id="S1", date="2023-10-01", partners="UNDP",
+             themes="public_procurement", title="Seminar", title_ru="Семинар"),
+    make_row(activity_id="S2", date="2017-05-05", partners="UNDP",
+             themes="public_procurement", title="First seminar", title_ru="Первый семинар"),
+    make_row(activity_id="S3", date="2026-02", date_precision="month", partners="UNDP",
+             themes="public_procurement", title="Latest seminar", title_ru="Последний семинар"),
+]
+
+
+def prepared(tmp_path, lang="en", years=(2023, 2023), countries=("UZB",), rows=ROWS):
+    path = tmp_path / "reg.csv"
+    path.write_text(registry_text(rows), encoding="utf-8")
+    return r.prepare_report(path, list(countries), years[0], years[1], lang, as_of=AS_OF)
+
+
+def test_financing_counts_only_committed_money(tmp_path):
+    heading, note, years, partners, themes = r.financing_view(prepared(tmp_path))
+    assert isinstance(years, Table)
+    assert years.frame.iloc[0].tolist() == ["2023", "Uzbekistan", 3, "$100M", "$314M"]
+    by_partner = {row[0]: row[2:] for row in partners.frame.itertuples(index=False)}
+    assert by_partner == {"World Bank": ("$100M", "$0"), "USAID": ("$0", "$14M"),
+                          "KOICA": ("$0", "$300M")}
+    assert "Approvals" not in years.frame.columns
+    assert isinstance(note, Paragraph)
+    text = repr(note)
+    assert "not a partner's portfolio" in text
+    assert ("In 2023: committed $100M (1 activity); announced or indicative, not counted as "
+            "financing: $314M (2 activities).") in text
+
+
+def test_financing_in_russian(tmp_path):
+    _, note, years, _, _ = r.financing_view(prepared(tmp_path, "ru"))
+    assert years.frame.iloc[0, 3:].tolist() == ["100\xa0млн\xa0долл.\xa0США",
+                                                "314\xa0млн\xa0долл.\xa0США"]
+    assert ("За 2023 г.: принятые обязательства — 100\xa0млн\xa0долл.\xa0США (1 мероприятие); "
+            "объявленные или ориентировочные суммы, не учитываемые как финансирование, — "
+            "314\xa0млн\xa0долл.\xa0США (2 мероприятия).") in repr(note)
+
+
+def test_russian_annex_uses_title_ru_and_marks_english(tmp_path):
+    annex = a.activity_annex(prepared(tmp_path, "ru"))
+    assert annex.frame["Название"].tolist() == [
+        "Одобрен заём на 100 млн долл. США", "Visit announcing USD 14m (англ.)",
+        "MoU listing 29 projects (~USD 300m) (англ.)", "Семинар"]
+    english = a.activity_annex(prepared(tmp_path, "en"))
+    assert english.frame["Title"].tolist()[0] == "Board approves USD 100m loan"
+
+
+def test_registry_span_and_unfinished_year_are_named(tmp_path):
+    data = prepared(tmp_path, years=(2016, 2026))
+    assert r.coverage_sentences(data) == [
+        "The registry's first record is dated May 5, 2017 and its last February 2026; this "
+        "report was made on November 30, 2026.",
+        "The period 2016–2026 begins before the registry's first record: 2016 is not covered "
+        "by the registry, so its zero means no data, not no cooperation.",
+        "2026 is not over: its figures are to date (November 30, 2026) and are not comparable "
+        "with full years; a lower count for 2026 is no evidence of a fall."]
+    assert data.year_label(2026) == "2026 (to date)" and data.year_label(2025) == "2025"
+    chart = r.activity_chart(data).to_dict()
+    assert chart["title"]["subtitle"][-1] == ("2026: to date (November 30, 2026), the year is "
+                                              "not over")
+
+
+def test_coverage_in_russian(tmp_path):
+    data = prepared(tmp_path, "ru", years=(2015, 2026))
+    sentences = r.coverage_sentences(data)
+    assert sentences[1] == ("Период 2015–2026 гг. начинается раньше первой записи реестра: "
+                            "2015 и 2016 гг. реестром не охвачены, и нули за эти годы означают "
+                            "отсутствие данных, а не отсутствие сотрудничества.")
+    assert sentences[2].startswith("2026 год не завершён: данные за него приведены по "
+                                   "состоянию на 30 ноября 2026\u202fг. и не сопоставимы")
+
+
+def test_a_finished_period_inside_the_registry_has_no_flags(tmp_path):
+    data = prepared(tmp_path, years=(2017, 2023))
+    assert len(r.coverage_sentences(data)) == 1  # the span only
+    assert data.partial_year is None
+
+
+def test_a_country_with_no_activities_is_a_warning_and_said_in_words(tmp_path):
+    data = prepared(tmp_path, years=(2017, 2026), countries=("KAZ",))
+    assert data.warnings() == [
+        "no activities for KAZ in 2017–2026: the report shows only zeros"]
+    assert repr(r.gaps_sentence(data)).startswith(
+        "No activity is recorded for Kazakhstan in 2017–2026; its figures are all zero.")
+    assert prepared(tmp_path, years=(2017, 2026)).warnings() == []
+
+
+def test_warning_outputs_are_collected_and_removed():
+    notebook = {"cells": [
+        {"cell_type": "code", "outputs": [
+            {"output_type": "display_data", "data": {MIMETYPE: {"warnings": ["w1"]}}},
+            {"output_type": "display_data", "data": {"text/plain": "kept"}}]},
+        {"cell_type": "markdown"}]}
+    assert collect_warnings(notebook) == ["w1"]
+    assert notebook["cells"][0]["outputs"] == [
+        {"output_type": "display_data", "data": {"text/plain": "kept"}}]

@@ -1,0 +1,313 @@
+"""The procurement-system section and compute_findings on a hand-made registry and the
+hand-made reference data in tests/fixtures/system/ (all fictional).
+
+Report: UZB, 2023–2024 (previous period 2021–2022), peer AZE, judged on 2024-12-31.
+
+Activities (procurement-related unless noted; pillars from data/taxonomy/themes.csv):
+  U1 2021-03-01 World Bank  public_procurement;strategic_procurement   (previous period)
+  U2 2022-06-01 World Bank  e_procurement                              (previous period)
+  U3 2022-12-01 ADB         contract_management                        (previous period)
+  U4 2023-02-01 World Bank  e_procurement → pillar II
+  U5 2023-09-01 World Bank, ADB  strategic_procurement → pillar I
+  U6 2023-05-01 EU          governance (not procurement-related)
+  A1 2023-04-01 AZE, World Bank  public_procurement
+Commitments: C1 on U4 due 2024-03 planned (overdue), C2 on U5 due 2025 planned (not yet due),
+C3 on U4 due 2024-01 delivered, C4 on U6 due 2023-06 planned (U6 is not procurement-related).
+Milestones of UZB: 1 Old law 2019-05, 2 Law X 2023-06-15, 3 Portal Y 2024-11-05.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis.data.reference import load_reference
+from analysis.measures import findings as f
+from analysis.report import procurement as p
+from analysis.report import sections as r
+from analysis.report import system as s
+from analysis.report.display import Bullets, Paragraph, Span, Table
+from tests.helpers import FIXTURES, make_row, registry_text
+
+SYSTEM = FIXTURES / "system"
+AS_OF = pd.Timestamp("2024-12-31")
+ROWS = [
+    ("U1", "2021-03-01", "UZB", "World Bank", "public_procurement;strategic_procurement"),
+    ("U2", "2022-06-01", "UZB", "World Bank", "e_procurement"),
+    ("U3", "2022-12-01", "UZB", "ADB", "contract_management"),
+    ("U4", "2023-02-01", "UZB", "World Bank", "e_procurement"),
+    ("U5", "2023-09-01", "UZB", "World Bank;ADB", "strategic_procurement"),
+    ("U6", "2023-05-01", "UZB", "EU", "governance"),
+    ("A1", "2023-04-01", "AZE", "World Bank", "public_procurement"),
+]
+COMMITMENTS = """commitment_id,activity_id,commitment,due,status,evidence_activity_ids,note
+C1,U4,Publish a report,2024-03,planned,,
+C2,U5,Train staff,2025,planned,,
+C3,U4,Open a portal,2024-01,delivered,,
+C4,U6,Something else,2023-06,planned,,
+"""
+
+
+def nbsp(text: str) -> str:
+    """Babel's no-break spaces as plain spaces, to compare with sentences typed here."""
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+@pytest.fixture(scope="module")
+def registry_path(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("system")
+    rows = [make_row(activity_id=a, date=d, country=c, partners=ps, themes=ts,
+                     title=f"Activity {a}") for a, d, c, ps, ts in ROWS]
+    (folder / "reg.csv").write_text(registry_text(rows), encoding="utf-8")
+    (folder / "reg.commitments.csv").write_text(COMMITMENTS, encoding="utf-8")
+    return folder / "reg.csv"
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return load_reference(SYSTEM)
+
+
+def report(path, lang="en"):
+    return r.prepare_report(path, ["UZB"], 2023, 2024, lang)
+
+
+def test_indicator_table_values_and_gaps(registry_path, ref):
+    table = s.indicator_table(report(registry_path), ref, ["AZE"])
+    # years from 2018 (5 before the period) to 2024 that have any value: 2018, 2020, 2022-2024
+    assert list(table.frame.columns) == ["Indicator", "Country", "2018", "2020", "2022", "2023",
+                                         "2024"]
+    cpi = "Corruption Perceptions Index score (TI, 0–100)"
+    wgi = "WGI Government Effectiveness, percentile rank"
+    assert table.frame.values.tolist() == [
+        [cpi, "Uzbekistan", "23", "26", "31", "—", "30"],
+        [cpi, "Azerbaijan", "—", "—", "23", "—", "22"],
+        [wgi, "Uzbekistan", "—", "—", "38.21", "—", "—"],
+        [wgi, "Azerbaijan", "—", "—", "50.94", "—", "—"],
+        ["Public procurement volume, trillion UZS", "Uzbekistan", "—", "—", "—", "12.5", "—"],
+    ]  # GEO is neither country nor peer; 2016 is before the window
+    ru = s.indicator_table(report(registry_path, "ru"), ref, ["AZE"])
+    assert ru.frame.iloc[2].tolist()[:5] == ["WGI «Эффективность государственного управления», "
+                                             "процентиль", "Узбекистан", "—", "—", "38,21"]
+
+
+def test_indicator_gaps_in_words(registry_path, ref):
+    en = repr(s.indicator_gaps(report(registry_path), ref, ["AZE"]))
+    missing = ("WGI Control of Corruption, percentile rank; Open Budget Survey transparency "
+               "score (IBP, 0–100).")
+    assert en.startswith(f"Gaps: no value is recorded for Uzbekistan for {missing} "
+                         f"Gaps: no value is recorded for Azerbaijan for {missing} "
+                         "No PEFA PI-24 (procurement) score is recorded for any country")
+    ru = repr(s.indicator_gaps(report(registry_path, "ru"), ref, []))
+    assert ru.startswith("Пробелы: для Узбекистана нет значений показателей: WGI «Контроль "
+                         "коррупции», процентиль; Индекс открытости бюджета (IBP, 0–100). "
+                         "Оценки PEFA")
+
+
+def test_indicator_sources_one_item_per_source_with_years(registry_path, ref):
+    bullets = s.indicator_sources(report(registry_path), ref, ["AZE"])
+    assert isinstance(bullets, Bullets)
+    cpi = "Corruption Perceptions Index score (TI, 0–100)"
+    wgi = "WGI Government Effectiveness, percentile rank"
+    assert [(i[0].text, i[0].href, i[1]) for i in bullets.items] == [
+        ("S-A", "https://example.org/a", f": {cpi}, Uzbekistan 2018"),
+        ("S-B", "https://example.org/b", f": {cpi}, Uzbekistan 2020"),
+        ("S-C", "https://example.org/c", f": {cpi}, Uzbekistan 2022"),
+        ("S-E", "https://example.org/e", f": {cpi}, Azerbaijan 2022, 2024"),
+        ("WGI", "https://example.org/w",
+         f": {wgi}, Uzbekistan 2022; {wgi}, Azerbaijan 2022"),
+        ("MoF", "https://example.org/m", ": Public procurement volume, trillion UZS, "
+                                         "Uzbekistan 2023"),
+        ("S-D", "https://example.org/d", f": {cpi}, Uzbekistan 2024"),
+    ]
+    assert s._year_ranges([2021, 2017, 2018, 2019]) == "2017–2019, 2021"
+
+
+def test_indicator_values_keep_gaps_for_the_chart(registry_path, ref):
+    values = s.indicator_values(report(registry_path), ref, ["AZE"])
+    # headline indicators with any value: CPI score and WGI government effectiveness;
+    # 2 indicators x 2 countries x 7 years (2018-2024)
+    assert len(values) == 28
+    assert list(pd.unique(values["indicator"])) == [
+        "Corruption Perceptions Index score (TI, 0–100)",
+        "WGI Government Effectiveness, percentile rank"]
+    at = {(i[:3], c, y): v for i, c, y, v in values.itertuples(index=False)}
+    assert at[("Cor", "Uzbekistan", 2020)] == 26 and at[("WGI", "Azerbaijan", 2022)] == 50.9434
+    assert math.isnan(at[("Cor", "Uzbekistan", 2021)])
+    spec = s.indicator_chart(report(registry_path), ref, ["AZE"]).to_dict()
+    assert spec["facet"]["field"] == "indicator"
+
+
+def test_milestone_table_numbers_dates_and_activities_within_twelve_months(registry_path, ref):
+    table = s.milestone_table(report(registry_path), ref)
+    assert isinstance(table, Table)
+    frame = table.frame
+    assert frame.iloc[:, :4].values.tolist() == [
+        # U1 (2021-03-01) is 22 months after May 2019
+        ["1", "May 2019", "Old law", "—"],
+        # U2 (2022-06-01) is 379 days before; U3 196, U4 134 days before, U5 78 days after
+        ["2", "June 15, 2023", "Law X", "U3; U4; U5"],
+        # U5 (2023-09-01) is 431 days before; U6 is not procurement-related
+        ["3", "November 5, 2024", "Portal Y", "—"],
+    ]
+    assert frame.iloc[1, 4] == Span("S-M1", href="https://example.org/m1")
+    ru = s.milestone_table(report(registry_path, "ru"), ref)
+    assert [nbsp(d) for d in ru.frame.iloc[:, 1]] == ["май 2019 г.", "15 июня 2023 г.",
+                                                       "5 ноября 2024 г."]
+    assert list(ru.frame.columns)[:3] == ["№ п/п", "Дата", "Этап"]
+    other = s.milestone_table(report(registry_path), ref, country="GEO")
+    assert isinstance(other, Paragraph)
+    assert repr(other) == "No procurement milestone of Georgia is recorded in the reference data."
+
+
+def test_milestone_chart_shares_the_numbers_and_counts_every_year(registry_path, ref):
+    spec = s.milestone_chart(report(registry_path), ref).to_dict()
+    rows = [row for dataset in spec["datasets"].values() for row in dataset]
+    bars = {row["year"]: row["activities"] for row in rows if "activities" in row}
+    # from the first milestone's year (2019) to the period's end; all UZB procurement activities
+    assert bars == {"2019": 0, "2020": 0, "2021": 1, "2022": 2, "2023": 2, "2024": 0}
+    marks = [(row["number"], row["milestone"]) for row in rows if "milestone" in row]
+    assert marks == [(1, "Old law"), (2, "Law X"), (3, "Portal Y")]
+    assert spec["title"]["text"] == ("Uzbekistan: Procurement-related activities per year and "
+                                     "reform milestones")
+
+
+def test_compute_findings_every_rule_with_evidence_in_severity_order(registry_path, ref):
+    data = report(registry_path)
+    found = s.compute_findings(data, ref, "AZE", p.placed_on_pillars(data), as_of=AS_OF)
+    assert [x.kind for x in found] == ["reform_unsupported", "pillar_gap", "pillar_gap",
+                                       "overdue", "period_fall", "indicator_fell", "trails_peer"]
+    unsupported, gap3, gap4, overdue, fall, fell, trails = found
+    assert unsupported.evidence == (f.Cited("Portal Y", "UZB", "S-M2", "https://example.org/m2"),)
+    assert (gap3.values, gap4.values) == ({"pillar": "III"}, {"pillar": "IV"})
+    assert overdue.evidence == ("C1",) and overdue.values == {"count": 1}
+    assert fall.evidence == ("2021–2022: U1, U2, U3", "2023–2024: U4, U5")
+    assert fell.evidence == (
+        f.Cited("cpi_score", "UZB", "S-C", "https://example.org/c", 2022, 31.0),
+        f.Cited("cpi_score", "UZB", "S-D", "https://example.org/d", 2024, 30.0))
+    assert (trails.values["value"], trails.values["peer_value"]) == (38.2075, 50.9434)
+    # no dependence: only 2 procurement-related activities in the period (fewer than 3)
+
+    sentences = [s.finding_sentence(data, x) for x in found]
+    assert sentences == [
+        "The reform step “Portal Y” (November 5, 2024) has no procurement-related partner "
+        "activity on record within 12 months of it.",
+        "MAPS pillar III (Public procurement operations and market practices) has no "
+        "procurement-related cooperation on record in the period.",
+        "MAPS pillar IV (Accountability, integrity and transparency of the public procurement "
+        "system) has no procurement-related cooperation on record in the period.",
+        "Follow-up: 1 commitment announced at procurement-related activities is past due and "
+        "not delivered.",
+        "Procurement-related activities on record fell from 3 in 2021–2022 to 2 in 2023–2024.",
+        "Corruption Perceptions Index score (TI, 0–100): down from 31 (2022) to 30 (2024).",
+        "WGI Government Effectiveness, percentile rank in 2022: 38.21, below Azerbaijan "
+        "(50.94).",
+    ]
+    table = s.findings_table(data, found)
+    assert isinstance(table, Table)
+    assert list(table.frame.columns) == ["Finding", "Evidence", "Recommendation"]
+    assert table.frame["Evidence"].tolist() == [
+        "S-M2",
+        "Procurement-related activities per MAPS pillar and year (an activity counts once "
+        "under each pillar it is placed on)",
+        "Procurement-related activities per MAPS pillar and year (an activity counts once "
+        "under each pillar it is placed on)",
+        "C1",
+        "2021–2022: U1, U2, U3; 2023–2024: U4, U5",
+        "Uzbekistan 2022: 31 (S-C); Uzbekistan 2024: 30 (S-D)",
+        "Uzbekistan 2022: 38.21; Azerbaijan 2022: 50.94 (WGI)",
+    ]
+    assert table.frame["Recommendation"].iloc[4] == (
+        "Ask the partners whether their procurement support ended or moved to other programmes, "
+        "and check that recent activities are in the registry before drawing conclusions.")
+    assert s.findings_lead(data, found, top=1) == f"Most important findings: {sentences[0]}"
+
+
+def test_russian_milestones_use_milestone_ru_and_mark_an_english_fallback(registry_path, ref):
+    russian = s.localized_milestones(report(registry_path, "ru"), ref.milestones)
+    english = s.localized_milestones(report(registry_path), ref.milestones)
+    assert russian["milestone"].tolist() == ["Law X (англ.)", "Old law (англ.)", "Портал Y",
+                                             "AZE law (англ.)"]
+    assert english["milestone"].tolist() == ["Law X", "Old law", "Portal Y", "AZE law"]
+
+
+def test_compute_findings_in_russian(registry_path, ref):
+    data = report(registry_path, "ru")
+    found = s.compute_findings(data, ref, "AZE", p.placed_on_pillars(data), as_of=AS_OF)
+    sentences = [nbsp(s.finding_sentence(data, x)) for x in found]
+    assert sentences == [
+        "Этап реформы «Портал Y» (5 ноября 2024 г.) не сопровождается ни одним "
+        "зарегистрированным мероприятием партнёров по закупкам в пределах 12 месяцев.",
+        "По компоненту MAPS III (Операции в сфере государственных закупок и рыночная практика) "
+        "за период нет зарегистрированного сотрудничества по закупкам.",
+        "По компоненту MAPS IV (Подотчётность, добросовестность и прозрачность системы "
+        "государственных закупок) за период нет зарегистрированного сотрудничества по закупкам.",
+        "Выполнение обязательств: 1 обязательство, объявленное на мероприятиях по закупкам, "
+        "просрочено и не выполнено.",
+        "Число зарегистрированных мероприятий, связанных с закупками, снизилось с 3 за "
+        "2021–2022 гг. до 2 за 2023–2024 гг.",
+        "Индекс восприятия коррупции (TI, 0–100): снижение с 31 (2022) до 30 (2024).",
+        "WGI «Эффективность государственного управления», процентиль в 2022 г.: 38,21, ниже, "
+        "чем у Азербайджана (50,94).",
+    ]
+    table = s.findings_table(data, found)
+    assert isinstance(table, Table)
+    assert table.frame["Основание"].iloc[6] == ("Узбекистан 2022: 38,21; Азербайджан 2022: "
+                                                "50,94 (WGI)")
+
+
+def test_compute_findings_only_rules_past_their_threshold(registry_path, ref):
+    # 2021-2022 against 2019-2020: no UZB milestone in the period, pillars I-III reached (U1,
+    # U2, U3) but not IV, no commitment of these activities, 3 now against none before
+    data = r.prepare_report(registry_path, ["UZB"], 2021, 2022, "en")
+    found = s.compute_findings(data, ref, None, p.placed_on_pillars(data), as_of=AS_OF)
+    # CPI 2022 (31) is above 2020 (26): no fall; no peer: no comparison;
+    # World Bank is in U1 and U2: 2 of 3 > 50 %
+    assert [(x.kind, x.values) for x in found] == [
+        ("pillar_gap", {"pillar": "IV"}),
+        ("dependence", {"partner": "World Bank", "count": 2, "total": 3, "share": 2 / 3})]
+    assert found[1].evidence == ("U1", "U2")
+
+
+@pytest.mark.parametrize(("count", "lang", "sentence"), [
+    (2, "en", "Follow-up: 2 commitments announced at procurement-related activities are past "
+              "due and not delivered."),
+    (2, "ru", "Выполнение обязательств: 2 обязательства, объявленные на мероприятиях по "
+              "закупкам, просрочены и не выполнены."),
+    (5, "ru", "Выполнение обязательств: 5 обязательств, объявленных на мероприятиях по "
+              "закупкам, просрочены и не выполнены."),
+    (21, "ru", "Выполнение обязательств: 21 обязательство, объявленное на мероприятиях по "
+               "закупкам, просрочено и не выполнено."),
+])
+def test_overdue_sentence_agrees_with_the_number(registry_path, count, lang, sentence):
+    finding = f.Finding("overdue", {"count": count}, ())
+    assert s.finding_sentence(report(registry_path, lang), finding) == sentence
+
+
+@pytest.mark.parametrize(("total", "of_total"), [(21, "из 21 мероприятия по закупкам"),
+                                                 (25, "из 25 мероприятий по закупкам")])
+def test_dependence_total_in_the_genitive(registry_path, total, of_total):
+    finding = f.Finding("dependence", {"partner": "ADB", "count": 12, "total": total,
+                                       "share": 12 / total})
+    text = nbsp(s.finding_sentence(report(registry_path, "ru"), finding))
+    assert text.startswith(f"АБР участвует в 12 {of_total} (")
+
+
+def test_unsupported_reform_window_in_months_agrees(registry_path):
+    finding = f.Finding("reform_unsupported", {"date": "2024", "precision": "year",
+                                               "milestone": "M", "months": 1})
+    assert s.finding_sentence(report(registry_path), finding).endswith("within 1 month of it.")
+    assert s.finding_sentence(report(registry_path, "ru"), finding).endswith(
+        "в пределах 1 месяца.")
+
+
+def test_system_view_orders_the_section_for_any_report(registry_path, ref):
+    data = r.prepare_report(registry_path, ["UZB", "AZE"], 2023, 2024, "en")
+    shown = s.system_view(data, ref)
+    kinds = [type(x).__name__ for x in shown]
+    # indicators chart, sources, values, gaps; UZB milestone chart and table; AZE the same
+    assert kinds == ["FacetChart", "Bullets", "Table", "Paragraph", "LayerChart", "Table",
+                     "LayerChart", "Table"]
+    assert shown[7].frame.iloc[:, 2].tolist() == ["AZE law"]
