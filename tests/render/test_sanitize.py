@@ -145,8 +145,9 @@ def _display(data: dict, metadata: dict | None = None) -> dict:
 
 
 SPEC = {"mark": "bar", "data": {"values": [{"a": 1}]},
-        "encoding": {"x": {"field": "a", "type": "quantitative"},
-                     "href": {"field": "a", "type": "nominal"}}}
+        "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+# a link channel: a click on a mark would open what the data says (javascript: included)
+LINKED = {**SPEC, "encoding": {**SPEC["encoding"], "href": {"field": "a", "type": "nominal"}}}
 SVG = '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>'
 
 
@@ -166,6 +167,7 @@ def test_sanitize_notebook_keeps_only_passive_outputs():
                   "image/svg+xml": SVG}),
         _display({"application/vnd.vegalite.v5+json": {**SPEC, "usermeta": {"embedOptions": {}}},
                   "image/svg+xml": SVG}),
+        _display({"application/vnd.vegalite.v6+json": LINKED, "image/svg+xml": SVG}),
         {"output_type": "stream", "name": "stdout", "text": "<b>printed</b>"},
     ], raw="<script>alert(3)</script>", markdown="# Heading")
     clean = sanitize_notebook(nb)
@@ -177,6 +179,7 @@ def test_sanitize_notebook_keeps_only_passive_outputs():
         {"application/vnd.vegalite.v6+json": SPEC, "image/svg+xml": SVG},
         {"image/svg+xml": SVG},  # loads data from the network: static image only
         {"image/svg+xml": SVG},  # vega-embed options: static image only
+        {"image/svg+xml": SVG},  # links from the data: static image only
         {},  # the stream, as it was
     ]
     assert all(o.get("metadata", {}) == {} for o in outputs[:-1])
