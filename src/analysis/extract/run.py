@@ -10,7 +10,7 @@ from pathlib import Path
 from analysis.core.errors import DataValidationError, ExtractError
 from analysis.data.drafts import is_drafts_file, read_drafts
 from analysis.extract.append import AppendResult, append_drafts
-from analysis.extract.drafts import compose_row, write_drafts
+from analysis.extract.drafts import check_drafts_output, compose_row, write_drafts
 from analysis.extract.pipeline import extract_activities
 from analysis.extract.source import read_press_text
 
@@ -67,9 +67,11 @@ def run_extract(files: Sequence[Path], source_url: str = "", output: Path | None
                 ) -> ExtractResult:
     """Extract, write the drafts to ``output`` (when given), append to ``append_to`` (when
     given). See :func:`extract_files` and :func:`analysis.extract.append.append_drafts`."""
+    if output is not None:
+        check_drafts_output(output)  # before any work: a refused --output costs nothing
     result = extract_files(files, source_url)
     if output is not None:
-        write_drafts(result.rows, output)
+        write_drafts(result.rows, output, origin=", ".join(map(str, files)))
     if append_to is not None:
         result.appended = append_drafts(result.rows, append_to,
                                         include_duplicates=include_duplicates)
