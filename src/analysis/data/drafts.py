@@ -15,12 +15,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from analysis.core import paths
 from analysis.core.errors import Problem
+from analysis.core.files import scratch_folder
 from analysis.core.textsafety import check_characters, check_formula
 from analysis.data.csvfile import CsvFile
 from analysis.data.registry import read_activities
@@ -86,8 +86,8 @@ def read_drafts(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[Prob
         record = dict(zip(header, fields, strict=False))
         records.append((line, record))
         problems += _extras_problems(path, line, record)
-    with tempfile.TemporaryDirectory(prefix="coopreport-drafts-") as folder:
-        registry_part = Path(folder) / path.name
+    with scratch_folder("coopreport-drafts") as folder:
+        registry_part = folder / path.name
         registry_part.write_text("\n".join(lines) + "\n", encoding="utf-8")
         _, checked = read_activities(registry_part)
     name = paths.display_path(path)
