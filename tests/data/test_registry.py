@@ -380,3 +380,11 @@ def test_a_registry_with_a_bad_line_still_shows_that_line(write_registry):
     path = write_registry(registry_text([GOOD_ROW]).encode() + "x,é\n".encode("latin-1"))
     _, table = read_activities(path)
     assert [p.value for p in table.problems if p.column == "(encoding)"] == ["x,\ufffd"]
+
+
+@pytest.mark.parametrize("amount", ["-0", "-0.0", "-00"])
+def test_a_signed_zero_is_refused_not_printed_as_minus_zero(write_registry, amount):
+    _, table = read_activities(write_registry([make_row(amount_usd=amount,
+                                                        amount_kind="committed")]))
+    assert [(p.column, p.reason) for p in table.problems] == [
+        ("amount_usd", "a minus sign before 0; write the amount without a sign")]

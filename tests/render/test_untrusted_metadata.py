@@ -57,3 +57,40 @@ def test_a_chart_spec_that_is_not_an_object_is_shown_as_its_image(tmp_path, char
                  "--formats", "html"]) == 0
     page = (out / "odd.html").read_text(encoding="utf-8")
     assert "data:image/svg+xml" in page and "vegalite.v6+json" not in page
+
+
+def test_render_never_writes_into_a_builds_output_folder(tmp_path, capsys):
+    """A file rendered there would hide the stable link readers open (code review, 3.5)."""
+    from analysis.build import editions
+
+    out = tmp_path / "out"
+    editions.claim(out)
+    edition = editions.begin(out)
+    (edition / "odd.html").write_text("published", encoding="utf-8")
+    editions.publish(out, edition)
+    path = notebook(tmp_path, {"papermill": {}})
+    assert main(["render", str(path), "--output-dir", str(out), "--renderer", "builtin"]) == 2
+    assert "is a coopreport build's output folder" in capsys.readouterr().err
+    assert (out / "odd.html").is_symlink()
+    assert (out / "odd.html").read_text(encoding="utf-8") == "published"
+
+
+@pytest.mark.parametrize("formats", ["docx", "html,docx", ",", "HTML"])
+def test_render_refuses_a_format_it_cannot_make(tmp_path, capsys, formats):
+    path = notebook(tmp_path, {"papermill": {}})
+    out = tmp_path / "out"
+    assert main(["render", str(path), "--output-dir", str(out), "--formats", formats]) == 2
+    assert "--formats takes html, pdf or html,pdf" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_render_never_replaces_a_link_or_a_folder(tmp_path, capsys):
+    path = notebook(tmp_path, {"papermill": {}})
+    out = tmp_path / "out"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_text("keep", encoding="utf-8")
+    (out / "odd.html").symlink_to(elsewhere)
+    assert main(["render", str(path), "--output-dir", str(out), "--renderer", "builtin"]) == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert elsewhere.read_text(encoding="utf-8") == "keep" and (out / "odd.html").is_symlink()

@@ -104,6 +104,8 @@ def check_amount(text: str) -> tuple[float | None, str | None]:
         return None, "not a finite number"
     if value < 0:
         return None, "negative amount; amounts are committed US dollars and cannot be below 0"
+    if text.startswith("-"):  # "-0": reports would print "-$0"
+        return None, "a minus sign before 0; write the amount without a sign"
     if value > MAX_AMOUNT:
         return None, "implausibly large amount (over USD 10 trillion); check for extra digits"
     return value, None

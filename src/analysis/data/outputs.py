@@ -41,8 +41,9 @@ def absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def check_plain_output(output: Path, flag: str = "--output") -> None:
-    """Refuse an output (and its sidecar) that is not a plain file or a new name.
+def check_plain_output(output: Path, flag: str = "--output", sidecar: bool = True) -> None:
+    """Refuse an output (and its sidecar, unless ``sidecar`` is false) that is not a plain file
+    or a new name.
 
     Raises
     ------
@@ -50,7 +51,9 @@ def check_plain_output(output: Path, flag: str = "--output") -> None:
         For a folder, a symbolic link, a device, a pipe or a socket at ``output`` or at its
         sidecar's path; nothing is read from it.
     """
-    for path, what in ((output, "the output"), (provenance_path(output), "its sidecar")):
+    checked = [(output, "the output")] + ([(provenance_path(output), "its sidecar")]
+                                          if sidecar else [])
+    for path, what in checked:
         shown = paths.display_path(path)
         try:
             info = os.lstat(path)
