@@ -288,3 +288,17 @@ def test_the_files_of_an_old_layout_are_retired_by_name(tmp_path):
         {"built_at": "x", "renderer": "builtin", "reports": [{"name": "r"}]}))
     editions.claim(out)
     assert sorted(p.name for p in out.iterdir()) == [editions.MARKER]
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o027, 0o750), (0o077, 0o700)])
+def test_editions_are_as_readable_as_the_umask_says(tmp_path, umask, mode):
+    """A web server or sync job running as another user reads the published reports (editions
+    were made 0700 whatever the umask)."""
+    before = os.umask(umask)
+    try:
+        editions.claim(tmp_path)
+        edition = publish_edition(tmp_path, {"a.html": "a"})
+    finally:
+        os.umask(before)
+    assert edition.stat().st_mode & 0o777 == mode
+    assert (edition / "a.html").stat().st_mode & 0o777 == mode & 0o666

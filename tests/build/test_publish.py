@@ -75,3 +75,20 @@ def test_a_stop_held_back_by_nested_deferrals_acts_once_after_the_outer_one(monk
         reached.append("after")
     assert reached == ["inner", "outer"]
     assert caught.value.signum == signal.SIGHUP
+
+
+def test_a_lock_file_that_cannot_be_made_is_a_storage_error(tmp_path, monkeypatch):
+    """A read-only output folder, a full disk: exit 74 with the folder named, not filelock's
+    traceback (seen when nothing needed rebuilding)."""
+    import filelock
+
+    from analysis.build.lock import take_lock
+    from analysis.core.errors import StorageError
+
+    def refused(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".coopreport.lock"))
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", refused)
+    with pytest.raises(StorageError, match="cannot take the output folder's lock") as caught:
+        take_lock(tmp_path)
+    assert caught.value.exit_code == 74 and "Permission denied" in str(caught.value)

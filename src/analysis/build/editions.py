@@ -31,12 +31,11 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 from analysis.core.errors import OutputFolderError, StorageError
-from analysis.core.files import atomic_write
+from analysis.core.files import atomic_write, make_folder
 
 log = logging.getLogger(__name__)
 
@@ -175,8 +174,8 @@ def begin(out: Path) -> Path:
     try:
         editions.mkdir(exist_ok=True)
         remove_stale(out)
-        new = Path(tempfile.mkdtemp(prefix=f"{EDITION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-",
-                                    dir=editions))
+        # readable by a web server or sync job running as another user, as the umask says
+        new = make_folder(editions, f"{EDITION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-")
         if current is not None:
             shutil.copytree(current, new, dirs_exist_ok=True)
     except OSError as exc:

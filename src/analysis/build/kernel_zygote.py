@@ -115,7 +115,9 @@ def _become_kernel(request: dict[str, Any], ready: int, sock: socket.socket,
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)  # interrupts reach the cell
-        sock.close()
+        # detach, not close: the template's stream over this socket holds a reference that
+        # would keep the descriptor open in the kernel (code review, 3.4)
+        os.close(sock.detach())
         for fd in fds:
             os.close(fd)
         os.setsid()  # its own process group, as jupyter_client starts kernels

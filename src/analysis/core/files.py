@@ -101,6 +101,29 @@ def _sync_folder(folder: Path) -> None:
         os.close(handle)
 
 
+def current_umask() -> int:
+    """This process's umask, read without changing it where the system says it
+    (``/proc/self/status`` on Linux); elsewhere set and restored at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def make_folder(parent: Path, prefix: str) -> Path:
+    """A new folder under ``parent`` with a unique name starting with ``prefix``, readable as
+    any folder made under this umask is (``tempfile.mkdtemp`` makes it private: 0700)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    os.chmod(folder, 0o777 & ~current_umask())
+    return folder
+
+
 def _owner_alive(name: str, prefix: str) -> bool:
     """Whether the process whose id follows ``prefix`` in ``name`` still runs (or the name
     carries no process id: then it is left alone)."""
