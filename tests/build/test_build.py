@@ -357,7 +357,7 @@ def test_a_country_with_no_activities_builds_with_a_warning(tmp_path):
 
 
 @pytest.mark.parametrize("fork", ["1", "0"])
-def test_reports_build_with_forked_kernels_and_without(tmp_path, capsys, monkeypatch, fork):
+def test_reports_build_with_forked_kernels_and_without(tmp_path, capfd, monkeypatch, fork):
     """Kernels are forked from the warm template where they can be; with
     COOPREPORT_FORK_KERNELS=0 (or where forking is unsafe) they start the usual way, and the
     reports are the same."""
@@ -367,7 +367,7 @@ def test_reports_build_with_forked_kernels_and_without(tmp_path, capsys, monkeyp
     out = tmp_path / "out"
     specs = [str(params_file(tmp_path, f"r{i}", label=f"v{i}")) for i in range(2)]
     assert main(["-v", "build", OPT_IN, *specs, "--output-dir", str(out), "--jobs", "1"]) == 0
-    err = capsys.readouterr().err
+    err = capfd.readouterr().err  # the worker process logs to the same stderr
     assert ("forked in" in err) == (fork == "1" and fork_supported())
     for i in range(2):
         assert f"v{i}" in (out / f"r{i}.html").read_text(encoding="utf-8")

@@ -51,7 +51,7 @@ def read_meta(executed: Path) -> ReportMeta:
     record["parameters"] = params = _mapping(record.get("parameters"))
     if "built_at" in record and _moment(record["built_at"]) is None:
         record["built_at"] = None  # "not recorded"
-    lang = params.get("lang") if params.get("lang") in LANGUAGES else DEFAULT_LANGUAGE
+    lang = str(params["lang"]) if params.get("lang") in LANGUAGES else DEFAULT_LANGUAGE
     day = (_moment(record.get("built_at")) or _moment(utc_now()) or dt.datetime.now()).date()
     notebook = str(_mapping(nb.metadata.get("papermill")).get("input_path") or executed.name)
     title, subtitle = default_title(PurePath(notebook).stem, params, lang)
