@@ -96,7 +96,7 @@ bench: $(TEST_STAMP) ## Benchmarks: build runner vs naive papermill, duplicates,
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_large.py
 
-faults: $(TEST_STAMP) ## Scripted fault run: kill -9, SIGTERM, a hung notebook, then a normal build
+faults: $(TEST_STAMP) ## Scripted fault run: kill -9 (also while workers start), SIGTERM, a hung notebook, a child ignoring SIGTERM, then a normal build
 	$(BIN)/python benchmarks/fault_run.py
 
 eval-extract: $(TEST_STAMP) ## Score `coopreport extract` on the synthetic press texts (per field, dev and held-out)
