@@ -39,6 +39,7 @@ from analysis.build.signals import (
 )
 from analysis.core.process import adopt_orphans, adopting, descendants, stop_processes
 from analysis.report.attachments import embed_limit
+from analysis.report.output_budget import output_limit
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def build_reports(reports: Sequence[Report], options: BuildOptions,
     with stop_signals_raise():  # SIGTERM, SIGHUP: as Ctrl-C, wherever the build is
         out = options.output_dir
         embed_limit()  # a wrong COOPREPORT_EMBED_LIMIT stops the build before anything runs
+        output_limit()  # and so does a wrong COOPREPORT_OUTPUT_LIMIT
         editions.claim(out, own_names=frozenset({LOCK_NAME}))
         lock = take_lock(out)
         results: dict[str, ReportResult] = {}

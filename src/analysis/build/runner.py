@@ -26,6 +26,7 @@ from analysis.core.errors import CoopReportError
 from analysis.core.notebook_params import parameters_cell
 from analysis.core.process import adopt_orphans, descendants, die_with_parent, stop_processes
 from analysis.core.settings import DEFAULT_TIMEOUT_SECONDS
+from analysis.report.output_budget import output_limit
 from analysis.report.warnings import collect_warnings
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def run_report(report: Report, options: BuildOptions,
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
+    from analysis.build.papermill_engine import ENGINE_NAME  # registers the engine
     from analysis.render.notebook import render_notebook
     from analysis.report.attachments import externalise
     from analysis.report.chart_images import fill_chart_images
@@ -104,6 +106,8 @@ def run_report(report: Report, options: BuildOptions,
             str(report.notebook), str(executed), parameters=report.parameters,
             cwd=str(workdir), progress_bar=False, log_output=False,
             kernel_name="python3", request_save_on_cell_execute=False,
+            engine_name=ENGINE_NAME, output_limit=output_limit(),
+            output_lang=str(parameters.get("lang") or "en"),
             kernel_manager_class=kernel_manager_class(
                 images_later=True, env={paths.ROOT_ENV: str(options.project_root
                                                               or paths.project_root())}),

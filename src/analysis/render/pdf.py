@@ -98,7 +98,7 @@ def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) ->
     """
     import pypandoc
 
-    nb = sanitize_notebook(nbformat.read(executed, as_version=4))
+    nb = sanitize_notebook(nbformat.read(executed, as_version=4), meta.lang)
     scratch = workdir / "pdf"
     scratch.mkdir(parents=True, exist_ok=True)
     (scratch / "body.md").write_text(notebook_markdown(nb, scratch / "media"), encoding="utf-8")

@@ -19,6 +19,7 @@ untrusted. Before the built-in renderer turns a notebook into HTML or PDF,
 - ``image/svg+xml``, ``image/png``, ``image/jpeg``: shown as ``data:`` images (an SVG in an
   ``<img>`` runs no script and loads nothing); PNG/JPEG only when the data is base64;
 - ``text/plain``, streams: escaped text;
+- no more output than a report may carry (:mod:`analysis.report.output_budget`);
 - Markdown cells: as they are, except that nothing in them is read as document metadata
   (:func:`inert_markdown`: a YAML block or a title block would replace the report's title,
   language and provenance line).
@@ -41,6 +42,7 @@ import nh3
 
 from analysis.render.vega_check import spec_problem
 from analysis.report.display import ATTACHMENT_MIMETYPE, check_attachment
+from analysis.report.output_budget import bound_outputs, describe_cell
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +160,15 @@ def inert_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
-def sanitize_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with only what a report may show (the module docstring lists it)."""
+def sanitize_notebook(nb: nbformat.NotebookNode, lang: str = "en") -> nbformat.NotebookNode:
+    """A copy of ``nb`` with only what a report may show (the module docstring lists it), and
+    no more output than a report may carry (:mod:`analysis.report.output_budget`; a note in
+    ``lang`` says where it was cut)."""
     clean = copy.deepcopy(nb)
+    cut = bound_outputs(clean, lang=lang)
+    if cut:
+        log.warning("the output of %d cell(s) was cut at the report's output limit (%s)",
+                    len(cut), ", ".join(describe_cell(clean.cells, i) for i in cut))
     cells = []
     for cell in clean.cells:
         if cell.cell_type == "raw":
