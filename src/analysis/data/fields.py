@@ -118,6 +118,15 @@ def check_identifier(text: str) -> str | None:
     return None
 
 
+def url_host(url: str) -> str:
+    """The host name of ``url`` in lower case; "" when it has none or is no address at all
+    (``http://[::1``, which :func:`urllib.parse.urlsplit` refuses with an error)."""
+    try:
+        return (urlsplit(url).hostname or "") if url else ""
+    except ValueError:
+        return ""
+
+
 def check_url(text: str) -> str | None:
     """Only absolute http(s) addresses: they become links in the reports."""
     if find_unsafe(text):  # a bidi override would show one address and link to another

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from analysis.core.errors import DataValidationError, ExtractError
 from analysis.data.drafts import is_drafts_file, read_drafts
+from analysis.data.fields import check_url
 from analysis.extract.append import AppendResult, append_drafts
 from analysis.extract.drafts import check_drafts_output, compose_row, write_drafts
 from analysis.extract.pipeline import extract_activities
@@ -32,12 +33,14 @@ def extract_files(files: Sequence[Path], source_url: str = "") -> ExtractResult:
     Raises
     ------
     ExtractError
-        When a file cannot be read (the message names it), or ``source_url`` is given with
-        several press files.
+        When a file cannot be read (the message names it), or ``source_url`` is no web
+        address or is given with several press files.
     DataValidationError
         When a reviewed drafts file given as input does not validate.
     """
     press_files = [f for f in files if not is_drafts_file(f)]
+    if source_url and check_url(source_url):
+        raise ExtractError(f"--source-url {source_url[:80]!r}: {check_url(source_url)}")
     if source_url and len(press_files) > 1:
         raise ExtractError("--source-url names the address of one press item; give one file "
                            "with it, or run the command once per file")
