@@ -3,7 +3,9 @@
 Case 1: two registry files of 800 rows each, all on the same day, same country and partner,
 near-identical titles (the hostile case), checked with `coopreport validate` as a user would:
 wall time and number of lines printed. Case 2: 100,000 rows in two files spread over five
-countries and ten years, timed on `find_likely_duplicates` alone. The rows are synthetic.
+countries and ten years, timed on `find_likely_duplicates` alone. Case 3 (issue 21): 32,000 +
+32,000 rows sharing one title, one country and partner, over ten years, on
+`find_likely_duplicates` alone. The rows are synthetic.
 
 Figures on the shared 2-core development machine (issue 11):
 
@@ -69,7 +71,20 @@ def spread_frame(rows: int, seed: int = 11) -> pd.DataFrame:
     })
 
 
-def run(same_day_rows: int, spread_rows: int) -> None:
+def one_title_frame(rows: int, seed: int = 21) -> pd.DataFrame:
+    """``rows`` activities in each of two files, all titled alike, dates over ten years."""
+    rng = random.Random(seed)
+    start = pd.Timestamp("2015-01-01")
+    return pd.DataFrame({
+        "activity_id": [f"{f}{i}" for f in "ab" for i in range(rows)],
+        "source_file": [f"{f}.csv" for f in "ab" for _ in range(rows)],
+        "country": "UZB", "partners": [("World Bank",)] * (2 * rows),
+        "start": [start + pd.Timedelta(days=rng.randrange(3650)) for _ in range(2 * rows)],
+        "title": "Steering committee meeting",
+    })
+
+
+def run(same_day_rows: int, spread_rows: int, one_title_rows: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         config = same_day_files(Path(folder), same_day_rows)
         out, err = io.StringIO(), io.StringIO()
@@ -86,11 +101,18 @@ def run(same_day_rows: int, spread_rows: int) -> None:
         found = find_likely_duplicates(frame)
         print(f"find_likely_duplicates, {spread_rows} rows: "
               f"{time.perf_counter() - began:.1f} s, {len(found)} pairs")
+    if one_title_rows:
+        frame = one_title_frame(one_title_rows)
+        began = time.perf_counter()
+        found = find_likely_duplicates(frame)
+        print(f"find_likely_duplicates, {one_title_rows} + {one_title_rows} rows with one "
+              f"title: {time.perf_counter() - began:.1f} s, {len(found)} pairs")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--same-day-rows", type=int, default=800)
     parser.add_argument("--spread-rows", type=int, default=100_000)
+    parser.add_argument("--one-title-rows", type=int, default=32_000)
     options = parser.parse_args()
-    run(options.same_day_rows, options.spread_rows)
+    run(options.same_day_rows, options.spread_rows, options.one_title_rows)

@@ -357,7 +357,7 @@ def test_a_country_with_no_activities_builds_with_a_warning(tmp_path):
 
 
 @pytest.mark.parametrize("fork", ["1", "0"])
-def test_reports_build_with_forked_kernels_and_without(tmp_path, capsys, monkeypatch, fork):
+def test_reports_build_with_forked_kernels_and_without(tmp_path, capfd, monkeypatch, fork):
     """Kernels are forked from the warm template where they can be; with
     COOPREPORT_FORK_KERNELS=0 (or where forking is unsafe) they start the usual way, and the
     reports are the same."""
@@ -367,7 +367,62 @@ def test_reports_build_with_forked_kernels_and_without(tmp_path, capsys, monkeyp
     out = tmp_path / "out"
     specs = [str(params_file(tmp_path, f"r{i}", label=f"v{i}")) for i in range(2)]
     assert main(["-v", "build", OPT_IN, *specs, "--output-dir", str(out), "--jobs", "1"]) == 0
-    err = capsys.readouterr().err
+    err = capfd.readouterr().err  # the worker process logs to the same stderr
     assert ("forked in" in err) == (fork == "1" and fork_supported())
     for i in range(2):
         assert f"v{i}" in (out / f"r{i}.html").read_text(encoding="utf-8")
+
+
+def test_a_report_carries_no_more_output_than_its_limit_and_says_where_it_was_cut(
+        tmp_path, monkeypatch, capsys):
+    """Issue 21: 200 MB of output was published as it was. With a limit of 50,000 bytes a cell
+    may carry 10,000: a cell printing 100,000 characters keeps the first 10,000, the reader
+    sees a note there, and the build reports a warning (--strict: exit 1)."""
+    monkeypatch.setenv("COOPREPORT_OUTPUT_LIMIT", "50000")  # the workers inherit it
+    out = tmp_path / "out"
+    spec = params_file(tmp_path, "flood", flood=100_000)
+    assert build(str(spec), "--output-dir", str(out), "--strict") == 1
+    summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
+    (report,) = summary["reports"]
+    assert report["status"] == "warning"
+    assert report["warnings"] == [
+        "the output of cell 3 (import os ...) was cut: one cell may carry 10,000 bytes, 1/5 of "
+        "the report's output limit (set COOPREPORT_OUTPUT_LIMIT to change it)"]
+    nb = nbformat.read(out / "flood.ipynb", as_version=4)
+    streams = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream"]
+    assert [len(o.text) for o in streams] == [10_000] and set(streams[0].text) == {"x"}
+    html = (out / "flood.html").read_text(encoding="utf-8")
+    assert "Shortened here: this part of the report is larger than the 10\u00a0KB one part" in html
+    assert html.count("x" * 10_000) == 1 and "x" * 10_001 not in html
+
+
+def test_a_bad_output_limit_stops_the_build_before_anything_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COOPREPORT_OUTPUT_LIMIT", "lots")
+    out = tmp_path / "out"
+    assert build(str(params_file(tmp_path, "a")), "--output-dir", str(out)) == 2
+    assert "COOPREPORT_OUTPUT_LIMIT='lots' is not a whole number of bytes" in (
+        capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_cleared_output_does_not_count_against_the_limit(tmp_path):
+    """A progress display that clears and redraws itself 50 times stays within a cell's share
+    (1,000 bytes here) although it sent 25,000 bytes in all; the last drawing is kept."""
+    import papermill
+
+    from analysis.build.papermill_engine import ENGINE_NAME
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(
+        "from IPython.display import clear_output\n"
+        "for i in range(50):\n"
+        "    clear_output(wait=i % 2 == 0)\n"
+        "    print(str(i % 10) * 500)")]
+    source, executed = tmp_path / "progress.ipynb", tmp_path / "done.ipynb"
+    nbformat.write(nb, source)
+    papermill.execute_notebook(str(source), str(executed), engine_name=ENGINE_NAME,
+                               output_limit=5_000, progress_bar=False, kernel_name="python3")
+    outputs = nbformat.read(executed, as_version=4).cells[0].outputs
+    assert [(o.output_type, o.text) for o in outputs] == [("stream", "9" * 500 + "\n")]

@@ -193,3 +193,132 @@ def test_a_full_disk_while_publishing_keeps_the_previous_edition(tmp_path, capsy
     monkeypatch.undo()
     assert build(str(spec), "--output-dir", str(out)) == 0  # and the folder stays usable
     assert "label=second" in (out / "a.html").read_text(encoding="utf-8")
+
+
+# --- processes a report leaves behind, and a build killed while it starts (issue 21) ---------
+
+RUN_MARK = "COOPREPORT_TEST_RUN"  # set in a test build's environment, found in its processes
+
+
+def marked(tag: str) -> list[int]:
+    """The processes whose environment carries ``RUN_MARK=tag``: the build, its workers, kernel
+    templates, kernels and the resource tracker all inherit it."""
+    found, needle = [], f"{RUN_MARK}={tag}".encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as environ:
+                if needle in environ.read().split(b"\0"):
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return [pid for pid in found if psutil.pid_exists(pid)
+            and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+
+
+def gone_within(pids: list[int], seconds: float) -> list[int]:
+    """Those of ``pids`` still running after ``seconds`` (polled, not slept)."""
+    deadline = time.monotonic() + seconds
+    alive = list(pids)
+    while alive:
+        alive = [p for p in alive if psutil.pid_exists(p)
+                 and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+        if not alive or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)  # a polling interval
+    return alive
+
+
+def kill_all(pids: list[int]) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+@pytest.mark.parametrize("moment", ["a first child exists", "a kernel template exists"])
+def test_a_build_killed_while_its_workers_start_leaves_no_process(tmp_path, moment):
+    """SIGKILL to the build process alone, at the moment its --jobs 2 workers are being
+    started, before they could have asked to die with it (issue 21: 2 of 6 such kills left
+    workers, templates and the resource tracker building for 90 s without the lock)."""
+    tag = f"{os.getpid()}-{tmp_path.name}"
+    specs = [params_file(tmp_path, f"r{i}") for i in range(2)]
+    process = _cli("build", *map(str, specs), "--output-dir", str(tmp_path / "out"),
+                   "--jobs", "2", start_new_session=True, env={**os.environ, RUN_MARK: tag})
+    depth = 1 if moment == "a first child exists" else 2
+
+    def reached() -> bool:
+        return any(_depth_below(p, process.pid) >= depth for p in descendants(process.pid))
+
+    wait_for(reached, process, moment)
+    process.kill()  # SIGKILL to the build process alone: no handler runs
+    process.wait(timeout=EVENT_TIMEOUT)  # not communicate(): a survivor holds the pipes open
+    left = gone_within(marked(tag), 30.0)
+    kill_all(left)
+    process.communicate(timeout=EVENT_TIMEOUT)
+    assert left == [], "processes of the killed build lived on"
+    assert not (tmp_path / "out" / "r0.html").exists()
+
+
+def _depth_below(child: psutil.Process, root: int) -> int:
+    """How many levels ``child`` is below ``root`` (0 when it has gone meanwhile)."""
+    depth, current = 0, child
+    try:
+        while current is not None and current.pid != root:
+            depth += 1
+            current = current.parent()
+    except psutil.NoSuchProcess:
+        return 0
+    return depth if current is not None else 0
+
+
+def stray_report(tmp_path, kind: str, **parameters: object):
+    pid_file = tmp_path / f"stray-{kind}.pid"
+    spec = params_file(tmp_path, f"stray-{kind}", stray=kind, stray_pid_file=str(pid_file),
+                       **parameters)
+    return spec, pid_file
+
+
+def assert_stray_stopped(pid_file) -> None:
+    pid = int(pid_file.read_text(encoding="utf-8"))
+    left = gone_within([pid], 0.0)  # stopped before the build ended: no waiting
+    kill_all(left)
+    assert left == [], f"the report's child {pid} (ignoring SIGTERM) outlived the build"
+
+
+@pytest.mark.parametrize("kind", ["plain", "session", "daemon"])
+def test_a_child_that_ignores_sigterm_is_stopped_when_its_report_ends(tmp_path, kind):
+    """In the kernel's process group, in a session of its own, or orphaned by a double fork:
+    the report's child is stopped (SIGTERM, then SIGKILL after a grace period) when the report
+    ends, and the report is built."""
+    spec, pid_file = stray_report(tmp_path, kind)
+    process = _cli("build", str(spec), "--output-dir", str(tmp_path / "out"))
+    _, stderr = process.communicate(timeout=EVENT_TIMEOUT)
+    assert process.returncode == 0, stderr
+    assert "the report left running" in stderr
+    assert_stray_stopped(pid_file)
+
+
+@pytest.mark.parametrize("kind", ["session", "daemon"])
+def test_a_child_that_ignores_sigterm_is_stopped_when_its_report_times_out(tmp_path, kind):
+    spec, pid_file = stray_report(tmp_path, kind, pause=3600)
+    process = _cli("build", str(spec), "--output-dir", str(tmp_path / "out"), "--timeout", "5")
+    stdout, stderr = process.communicate(timeout=EVENT_TIMEOUT)
+    assert process.returncode == 1 and "timed out" in stdout, stderr
+    assert_stray_stopped(pid_file)
+
+
+@pytest.mark.parametrize(("kind", "jobs"), [("plain", "1"), ("session", "2"), ("daemon", "1")])
+def test_a_child_that_ignores_sigterm_is_stopped_when_the_build_is_stopped(tmp_path, kind,
+                                                                           jobs):
+    marker = tmp_path / "started"
+    spec, pid_file = stray_report(tmp_path, kind, pause=3600, started_marker=str(marker))
+    process = _cli("build", str(spec), "--output-dir", str(tmp_path / "out"), "--jobs", jobs,
+                   start_new_session=True)
+    wait_for(marker.exists, process, "the report's child was started")
+    process.send_signal(signal.SIGTERM)  # to the build process alone, as cron and CI do
+    _, stderr = process.communicate(timeout=EVENT_TIMEOUT)
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert_stray_stopped(pid_file)

@@ -166,3 +166,139 @@ def test_a_publisher_killed_at_random_moments_never_leaves_a_mix(tmp_path):
     publish_edition(out, {"r1.html": "final", "index.html": "final"})
     assert (out / "r1.html").read_text(encoding="utf-8") == "final"
     assert len([p for p in (out / editions.EDITIONS).iterdir() if p.name.startswith("e-")]) <= 3
+
+
+class Watched:
+    """``os`` for the editions module, checking before and after each call that changes the
+    folder that readers see, at that moment, one whole edition through the stable names."""
+
+    CHANGES = ("replace", "rename", "symlink", "unlink", "remove", "rmdir")
+
+    def __init__(self, out: Path, names: tuple[str, ...]) -> None:
+        self.out, self.names, self.checked = out, names, 0
+
+    def check(self, when: str) -> None:
+        seen = {(self.out / n).read_text(encoding="utf-8") if (self.out / n).exists() else None
+                for n in self.names}
+        assert len(seen) == 1 and None not in seen, f"{when}: readers see {seen}"
+        self.checked += 1
+
+    def __getattr__(self, name: str) -> object:
+        real = getattr(os, name)
+        if name not in self.CHANGES:
+            return real
+
+        def changing(*args: object, **kwargs: object) -> object:
+            self.check(f"before os.{name}{args}")
+            result = real(*args, **kwargs)
+            self.check(f"after os.{name}{args}")
+            return result
+        return changing
+
+
+NAMES = ("r1.html", "r1.pdf", "index.html")
+
+
+def test_readers_see_one_whole_edition_between_any_two_steps_of_publishing(tmp_path,
+                                                                            monkeypatch):
+    """Deterministic, unlike the kill drill below: every file-system step publish takes is
+    checked from a reader's side, before and after."""
+    editions.claim(tmp_path)
+    publish_edition(tmp_path, dict.fromkeys(NAMES, "one"))
+    watched = Watched(tmp_path, NAMES)
+    monkeypatch.setattr(editions, "os", watched)
+    publish_edition(tmp_path, dict.fromkeys(NAMES, "two"))
+    assert watched.checked > 4
+    assert {(tmp_path / n).read_text(encoding="utf-8") for n in NAMES} == {"two"}
+
+
+def test_the_check_catches_a_switch_that_is_not_atomic(tmp_path, monkeypatch):
+    """The same check on the current link switched the naive way (remove it, then make it):
+    it fails, so the test above can fail (code review, M19)."""
+    def naive(target: Path, points_to: str) -> None:
+        os.unlink(editions.os.fspath(target)) if target.is_symlink() else None
+        editions.os.symlink(points_to, target)
+
+    editions.claim(tmp_path)
+    publish_edition(tmp_path, dict.fromkeys(NAMES, "one"))
+    monkeypatch.setattr(editions, "os", Watched(tmp_path, NAMES))
+    monkeypatch.setattr(editions, "_replace_link", naive)
+    with pytest.raises(AssertionError, match="readers see"):
+        publish_edition(tmp_path, dict.fromkeys(NAMES, "two"))
+
+
+def test_a_disk_out_of_inodes_while_linking_publishes_nothing(tmp_path, monkeypatch):
+    editions.claim(tmp_path)
+    publish_edition(tmp_path, {"a.html": "a1", "index.html": "1"})
+    symlink = os.symlink
+
+    def out_of_inodes(source, target, *args, **kwargs):
+        if "c.html" in os.fspath(target):
+            raise OSError(28, "No space left on device")
+        return symlink(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(editions.os, "symlink", out_of_inodes)
+    with pytest.raises(BuildError, match="cannot publish the new edition") as caught:
+        publish_edition(tmp_path, {"a.html": "a2", "b.html": "b2", "c.html": "c2",
+                                   "index.html": "2"})
+    assert caught.value.exit_code == 74
+    assert (tmp_path / "a.html").read_text(encoding="utf-8") == "a1"  # the old edition
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == "1"
+    assert not (tmp_path / "b.html").is_symlink()  # no link left to what was not published
+    assert not (tmp_path / "c.html").is_symlink()
+    monkeypatch.undo()
+    publish_edition(tmp_path, {"a.html": "a3", "b.html": "b3", "index.html": "3"})
+    assert (tmp_path / "b.html").read_text(encoding="utf-8") == "b3"
+
+
+@pytest.mark.parametrize("hostile", [
+    "../victim/thesis", "/tmp/victim-absolute", "..", "a/../../victim/x", ".", "",
+    "victim\x00", "..\\victim",
+])
+def test_an_old_summary_never_makes_the_claim_delete_outside_the_folder(tmp_path, hostile):
+    """A 0.1-style build-summary.json whose report names climb out of the folder (code review,
+    3.2): nothing outside the output folder is touched, whatever the name."""
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    for name in ("thesis.ipynb", "thesis.html", "thesis.pdf", "x.html"):
+        write(victim, name, "keep me")
+    out = tmp_path / "out"
+    out.mkdir()
+    write(out, "build-summary.json", json.dumps(
+        {"built_at": "x", "renderer": "builtin", "reports": [{"name": hostile}]}))
+    try:
+        editions.claim(out)
+    except BuildError:
+        pass  # refused as someone else's folder: fine, as long as nothing was deleted
+    assert sorted(p.name for p in victim.iterdir()) == ["thesis.html", "thesis.ipynb",
+                                                        "thesis.pdf", "x.html"]
+    assert (tmp_path / "out").is_dir()
+
+
+def test_the_files_of_an_old_layout_are_retired_by_name(tmp_path):
+    """The 0.1 layout's own files (named in its summary, inside the folder) are replaced."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("r.html", "r.pdf", "r.ipynb"):
+        write(out, name, "old layout")
+    (out / "_failed").mkdir()
+    write(out / "_failed", "r.ipynb", "old")
+    write(out, "index.html", "<p>by coopreport</p>")
+    write(out, "build-summary.json", json.dumps(
+        {"built_at": "x", "renderer": "builtin", "reports": [{"name": "r"}]}))
+    editions.claim(out)
+    assert sorted(p.name for p in out.iterdir()) == [editions.MARKER]
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o027, 0o750), (0o077, 0o700)])
+def test_editions_are_as_readable_as_the_umask_says(tmp_path, umask, mode):
+    """A web server or sync job running as another user reads the published reports (editions
+    were made 0700 whatever the umask)."""
+    before = os.umask(umask)
+    try:
+        editions.claim(tmp_path)
+        edition = publish_edition(tmp_path, {"a.html": "a"})
+    finally:
+        os.umask(before)
+    assert edition.stat().st_mode & 0o777 == mode
+    assert (edition / "a.html").stat().st_mode & 0o777 == mode & 0o666

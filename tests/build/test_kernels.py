@@ -289,3 +289,37 @@ def test_two_kernels_started_in_one_folder_keep_to_themselves(tmp_path):
                 await km.shutdown_kernel()
 
     assert [text.strip() for text in asyncio.run(scenario())] == ["kernel 0", "kernel 1"]
+
+
+@FORKABLE
+@pytest.mark.slow
+def test_a_forked_kernel_holds_none_of_the_templates_sockets(template, tmp_path):
+    """The kernel closes the template's end of the socket pair it asks for kernels on, so
+    report code cannot write into that channel, and the worker sees it close when the template
+    goes (code review, 3.4)."""
+    template_fds = {}
+    for fd in os.listdir(f"/proc/{template.process.pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{template.process.pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:"):
+            template_fds[fd] = target
+    assert template_fds, "the template holds its control socket"
+    manager = kernels.kernel_manager_class()
+
+    async def scenario() -> str:
+        (tmp_path / "k").mkdir()
+        km = manager(kernel_name="python3")
+        await _start(km, tmp_path / "k")
+        try:
+            printed, _ = await _run(km, (
+                "import os\nseen = []\nfor fd in os.listdir('/proc/self/fd'):\n"
+                "    try:\n        seen.append(os.readlink(f'/proc/self/fd/{fd}'))\n"
+                "    except OSError:\n        pass\nprint('\\n'.join(seen))"))
+        finally:
+            await km.shutdown_kernel()
+        return printed
+
+    held = set(asyncio.run(scenario()).split("\n"))
+    assert not set(template_fds.values()) & held

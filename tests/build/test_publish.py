@@ -1,20 +1,27 @@
 """A stop signal never leaves a report half-moved into an edition (code review, 3.1).
 
-The sequential build turns SIGTERM into an exception raised wherever the build is; the moves of
-one report's files into the edition hold it back until they are all done. Deterministic: the
-signal is sent from inside the first move.
+While reports run, a stop signal sets an event that the build checks between steps; around the
+rest of the build it raises BuildInterrupted where the build is. Either way the moves of one
+report's files into the edition hold it back until they are all done. Deterministic: the signal
+is sent from inside the first move.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import threading
 
 import pytest
 
 from analysis.build import publish
 from analysis.build.records import ReportResult
-from analysis.build.signals import BuildInterrupted, stop_signals_interrupt
+from analysis.build.signals import (
+    BuildInterrupted,
+    stop_signals_deferred,
+    stop_signals_raise,
+    stop_signals_set,
+)
 
 
 def staged_report(tmp_path):
@@ -32,23 +39,85 @@ def staged_report(tmp_path):
     return edition, result
 
 
-def test_a_stop_signal_during_the_moves_waits_until_every_file_is_in(tmp_path, monkeypatch):
-    edition, result = staged_report(tmp_path)
+def move_then_stop(monkeypatch, signum, seen=lambda: None):
+    """os.replace in publish, the first call of which sends ``signum`` to this process; each
+    call notes ``seen()`` (what the stop had done by then)."""
     replace = os.replace
     calls = []
 
     def replace_then_stop(source, target):
         if not calls:
-            os.kill(os.getpid(), signal.SIGTERM)  # the build is told to stop mid-move
-        calls.append(target)
+            os.kill(os.getpid(), signum)  # the build is told to stop mid-move
+        calls.append(seen())
         replace(source, target)
 
     monkeypatch.setattr(publish.os, "replace", replace_then_stop)
-    with pytest.raises(BuildInterrupted), stop_signals_interrupt():
-        publish.publish_result(result, edition, tmp_path / "out")
-    assert len(calls) == 3  # the stop waited for the three moves
+    return calls
+
+
+def assert_all_new(edition):
     assert {p.name: p.read_text(encoding="utf-8") for p in edition.iterdir()} == {
         "r.ipynb": "new", "r.html": "new", "r.pdf": "new"}
+
+
+def test_a_stop_raised_where_the_build_is_waits_until_every_file_is_in(tmp_path, monkeypatch):
+    edition, result = staged_report(tmp_path)
+    calls = move_then_stop(monkeypatch, signal.SIGTERM)
+    with pytest.raises(BuildInterrupted) as caught, stop_signals_raise():
+        publish.publish_result(result, edition, tmp_path / "out")
+    assert len(calls) == 3  # the stop waited for the three moves
+    assert caught.value.signum == signal.SIGTERM
+    assert_all_new(edition)
+
+
+def test_a_stop_while_reports_run_is_noted_once_every_file_is_in(tmp_path, monkeypatch):
+    edition, result = staged_report(tmp_path)
+    with stop_signals_set() as stop:
+        calls = move_then_stop(monkeypatch, signal.SIGHUP, stop.is_set)
+        publish.publish_result(result, edition, tmp_path / "out")
+        assert calls == [False, False, False]  # not noted during any of the moves
+        assert stop.is_set() and stop.signum == signal.SIGHUP  # but right after them
+    assert_all_new(edition)
+
+
+def test_a_stop_delivered_to_another_thread_also_waits_for_the_moves(tmp_path, monkeypatch):
+    """A signal sent to the process may be taken by any thread that does not block it; Python
+    then runs the handler in the main thread. The deferral must hold it back all the same."""
+    edition, result = staged_report(tmp_path)
+    replace = os.replace
+    calls = []
+
+    go, sent = threading.Event(), threading.Event()
+
+    def take_signal():  # started before the deferral, so SIGTERM is not blocked here
+        go.wait()
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)  # its C handler runs now
+        sent.set()
+
+    taker = threading.Thread(target=take_signal, daemon=True)
+    taker.start()
+
+    def replace_then_stop(source, target):
+        if not calls:
+            go.set()
+            sent.wait()
+        calls.append(stop.is_set())
+        replace(source, target)
+
+    monkeypatch.setattr(publish.os, "replace", replace_then_stop)
+    with stop_signals_set() as stop:
+        publish.publish_result(result, edition, tmp_path / "out")
+        assert calls == [False, False, False]
+        assert stop.signum == signal.SIGTERM
+    assert_all_new(edition)
+
+
+def test_the_handlers_in_place_before_come_back_after_a_deferral():
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    with stop_signals_deferred():
+        assert signal.getsignal(signal.SIGTERM) is not before[signal.SIGTERM]
+    assert {s: signal.getsignal(s) for s in before} == before
+    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
 
 
 def test_without_a_signal_the_report_replaces_its_files(tmp_path):
@@ -62,11 +131,9 @@ def test_without_a_signal_the_report_replaces_its_files(tmp_path):
     assert done.staged == [] and not (tmp_path / "work").exists()
 
 
-def test_a_stop_held_back_by_nested_deferrals_acts_once_after_the_outer_one(monkeypatch):
-    from analysis.build.signals import stop_signals_deferred
-
+def test_a_stop_held_back_by_nested_deferrals_acts_once_after_the_outer_one():
     reached = []
-    with pytest.raises(BuildInterrupted) as caught, stop_signals_interrupt():
+    with pytest.raises(BuildInterrupted) as caught, stop_signals_raise():
         with stop_signals_deferred():
             with stop_signals_deferred():
                 os.kill(os.getpid(), signal.SIGHUP)
@@ -75,3 +142,20 @@ def test_a_stop_held_back_by_nested_deferrals_acts_once_after_the_outer_one(monk
         reached.append("after")
     assert reached == ["inner", "outer"]
     assert caught.value.signum == signal.SIGHUP
+
+
+def test_a_lock_file_that_cannot_be_made_is_a_storage_error(tmp_path, monkeypatch):
+    """A read-only output folder, a full disk: exit 74 with the folder named, not filelock's
+    traceback (seen when nothing needed rebuilding)."""
+    import filelock
+
+    from analysis.build.lock import take_lock
+    from analysis.core.errors import StorageError
+
+    def refused(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".coopreport.lock"))
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", refused)
+    with pytest.raises(StorageError, match="cannot take the output folder's lock") as caught:
+        take_lock(tmp_path)
+    assert caught.value.exit_code == 74 and "Permission denied" in str(caught.value)

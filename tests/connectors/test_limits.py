@@ -141,3 +141,12 @@ def test_an_iati_cli_error_exits_1_without_traceback(tmp_path, capsys):
     assert main(["import", "iati", str(source), "--output", str(tmp_path / "o.csv")]) == 1
     err = capsys.readouterr().err
     assert "transaction/value: '1e30'" in err and "Traceback" not in err
+
+
+def test_a_negative_zero_from_a_source_is_zero():
+
+    from analysis.connectors.limits import bounded_amount
+
+    for text in ("-0", "-0.00", -0.0):
+        amount = bounded_amount(text, "test.json", "totalamt")
+        assert amount == 0 and str(amount) == "0"

@@ -126,7 +126,7 @@ def test_a_registry_the_importer_did_not_write_is_refused(tmp_path, capsys):
     before = digest(out)
     assert import_export(out) == 2
     err = capsys.readouterr().err
-    assert "not written by a coopreport importer" in err and "mine.csv.provenance.json" in err
+    assert "was not written by coopreport" in err and "mine.csv.provenance.json" in err
     assert "--force" in err
     assert digest(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["mine.csv"]
 

@@ -14,6 +14,7 @@ from analysis.data.registry import load_registry, read_activities
 from tests.helpers import (
     FIXTURE_COMMITMENTS,
     FIXTURE_REGISTRY,
+    GOOD_ROW,
     HEADER,
     make_row,
     registry_text,
@@ -343,3 +344,47 @@ def test_the_optional_columns_may_be_left_out(write_registry):
 def test_title_ru_is_checked_like_the_title(write_registry, value, reason):
     problem = only(problems_of(write_registry([make_row(title_ru=value)])))
     assert problem.column == "title_ru" and reason in problem.reason
+
+
+SECRET = "ghp_SECRETtoken0123456789"
+
+
+@pytest.mark.parametrize("content", [
+    f"token={SECRET}\nsecond line\n".encode(),
+    f"root:x:0:0:{SECRET}:/root:/bin/bash\n".encode(),
+    f"user,password\nadmin,{SECRET}\n".encode(),
+    f"\xe9{SECRET} in Latin-1\n".encode("latin-1"),
+    f"key;value\nk;{SECRET}\n".encode(),
+])
+def test_a_file_that_is_not_a_registry_is_never_quoted(tmp_path, content, capsys):
+    """validate, and a params file's data_path, say what is wrong with any readable file
+    without echoing its content (a credentials file must not reach a CI log)."""
+    from analysis.cli import main
+
+    path = tmp_path / "not-a-registry"
+    path.write_bytes(content)
+    assert main(["validate", str(path)]) == 2
+    spec = tmp_path / "r.yaml"
+    spec.write_text("name: r\nnotebook: country_profile.ipynb\ntitle: R\nparameters:\n"
+                    f"  country: UZB\n  data_path: {path}\n", encoding="utf-8")
+    assert main(["build", str(spec), "--output-dir", str(tmp_path / "out")]) == 2
+    captured = capsys.readouterr()
+    assert SECRET not in captured.out + captured.err
+    assert "not-a-registry:1:" in captured.err and "(its content is not shown)" in captured.err \
+        or "not UTF-8" in captured.err
+
+
+def test_a_registry_with_a_bad_line_still_shows_that_line(write_registry):
+    """Where the file is a registry (its header has the format's columns), a line that is not
+    UTF-8 is quoted, so that it can be found and fixed."""
+    path = write_registry(registry_text([GOOD_ROW]).encode() + "x,é\n".encode("latin-1"))
+    _, table = read_activities(path)
+    assert [p.value for p in table.problems if p.column == "(encoding)"] == ["x,\ufffd"]
+
+
+@pytest.mark.parametrize("amount", ["-0", "-0.0", "-00"])
+def test_a_signed_zero_is_refused_not_printed_as_minus_zero(write_registry, amount):
+    _, table = read_activities(write_registry([make_row(amount_usd=amount,
+                                                        amount_kind="committed")]))
+    assert [(p.column, p.reason) for p in table.problems] == [
+        ("amount_usd", "a minus sign before 0; write the amount without a sign")]

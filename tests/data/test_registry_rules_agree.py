@@ -111,7 +111,7 @@ EDGES: dict[str, list[str]] = {
     "activity_type": ["seminar", "Seminar", "seminars", ""],
     "themes": ["governance;governance", "governance;", "Governance", "nothing", ""],
     "title": ["=HYPERLINK()", "x\ny", "x\ufdd0", "\u2066x", ""],
-    "amount_usd": ["-5", "1.50", "1.", ".5", "1e3", "nan", "inf", "12,5", " 7", "0",
+    "amount_usd": ["-5", "-0", "-0.0", "1.50", "1.", ".5", "1e3", "nan", "inf", "12,5", " 7", "0",
                    "10000000000000", "10000000000001", "007", "١٢٣"],
     "amount_kind": [*AMOUNT_KINDS, "Committed", "pledged", ""],
     "source": ["=cmd", "gov.uz\x85", ""],

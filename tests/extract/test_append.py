@@ -93,3 +93,50 @@ def test_formula_starts_are_neutralised_when_appended(registry: Path) -> None:
 
 def open_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
+@pytest.mark.parametrize("final", [True, False])
+def test_a_registry_with_any_line_ending_keeps_its_bytes_and_its_kind(
+        write_registry: Callable[..., Path], ending: str, final: bool) -> None:
+    """Old Mac files (CR only) validate, so appending to them must work too: a repeated id is
+    skipped at its own line, and the new line ends as the others do."""
+    from tests.helpers import registry_text
+
+    text = registry_text(EXISTING).replace("\r\n", "\n").replace("\n", ending)
+    registry = write_registry(text.encode() if final else text.rstrip(ending).encode())
+    before = registry.read_bytes()
+    assert not read_activities(registry)[1].problems
+    result = append_drafts([draft(activity_id="UZB-2023-05-17-wb"), draft()], registry)
+    assert result.appended == ["UZB-2024-02-07-new"]
+    assert [activity for activity, _ in result.skipped] == ["UZB-2023-05-17-wb"]
+    assert "duplicate id" in result.skipped[0][1]
+    after = registry.read_bytes()
+    assert after.startswith(before.rstrip(ending.encode()))
+    lines = after.count(ending.encode())
+    assert after.count(b"\r") + after.count(b"\n") == lines * len(ending)  # one kind only
+    frame, checked = read_activities(registry)
+    assert not checked.problems and len(frame) == 3
+
+
+def test_what_a_killed_append_left_is_removed_by_the_next(registry: Path, tmp_path) -> None:
+    """A scratch folder (a full copy of the registry) and a half-written temporary file of a
+    process that is gone are removed; those of a live process are not."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    scratch = Path(tempfile.gettempdir()) / f"coopreport-append-{gone}-x1"
+    scratch.mkdir()
+    (scratch / registry.name).write_bytes(registry.read_bytes())
+    half = registry.with_name(f".{registry.name}.{gone}-abc.tmp")
+    half.write_text("half", encoding="utf-8")
+    live = registry.with_name(f".{registry.name}.{os.getpid()}-def.tmp")
+    live.write_text("mine, still writing", encoding="utf-8")
+    append_drafts([draft()], registry)
+    assert not scratch.exists() and not half.exists()
+    assert live.exists()
+    live.unlink()

@@ -55,6 +55,35 @@ def test_source_url_option_wins(tmp_path: Path) -> None:
     assert press.url == "https://other.example/a" and press.publisher == "other.example"
 
 
+@pytest.mark.parametrize("address", ["http://[::1", "https://[x]/", "ftp://example.uz/a",
+                                     "example.uz/news"])
+def test_a_source_url_that_is_no_web_address_is_refused_before_anything_is_read(
+        tmp_path: Path, capsys, address: str) -> None:
+    """Red team (issue 21): --source-url http://[::1 ended in a traceback."""
+    page = tmp_path / "item.html"
+    page.write_text(HTML, encoding="utf-8")
+    out = tmp_path / "drafts.csv"
+    assert main(["extract", str(page), "--source-url", address, "--output", str(out)]) == 2
+    assert f"--source-url {address!r}: not a web address" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_text_whose_own_address_is_no_web_address_drafts_without_it(tmp_path: Path,
+                                                                     caplog) -> None:
+    """A press text's header may give its address (``URL: ...``); one that is no web address
+    is left out with a warning, and the item is still drafted."""
+    item = tmp_path / "item.txt"
+    item.write_text("URL: http://[::1\nDate: 2023-12-15\n\nTashkent, 15 December 2023 - The "
+                    "Ministry of Finance of Uzbekistan and the World Bank held a seminar on "
+                    "e-procurement.\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="analysis.extract.source"):
+        press = read_press_text(item)
+    assert press.url == "" and press.publisher == ""
+    assert "the page's own address 'http://[::1' is left out: not a web address" in caplog.text
+    [activity] = extract_activities(press)
+    assert activity.country.values == ("UZB",)
+
+
 def test_unreadable_input_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("Caf\xe9".encode("latin-1"))

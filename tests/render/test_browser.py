@@ -321,3 +321,42 @@ def test_render_of_a_hostile_notebook_runs_nothing_and_loads_nothing(browser, tm
     assert run.dialogs == [], "an output's script ran"
     assert run.requests == [], "an output made the page load something"
     assert run.errors == []
+
+
+def charts_notebook(folder: Path, specs: dict[str, dict[str, Any]]) -> Path:
+    """A notebook whose only outputs are these Vega-Lite charts (with a placeholder SVG)."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("charts", outputs=[
+        nbformat.v4.new_output("display_data", data={
+            "application/vnd.vegalite.v6+json": spec,
+            "image/svg+xml": '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
+            "text/plain": name}) for name, spec in specs.items()])]
+    nb.metadata["coopreport"] = {"name": "charts", "title": "Charts"}
+    nb.metadata["papermill"] = {}
+    path = folder / "charts.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_no_chart_spec_makes_a_request_for_any_paint_channel(browser, tmp_path, monkeypatch):
+    """Every way a spec can name a paint the browser would fetch (url(http://…) in mark.fill,
+    config.mark.*, a fill channel reading colours from the data, a scale's range, escapes,
+    expressions ...): rendered with the network cut, the page makes no request. And the check
+    is what holds: the same charts drawn unchecked do make requests."""
+    from analysis.render import sanitize
+    from tests.render.test_vega_check import HOSTILE
+
+    notebook = charts_notebook(tmp_path, HOSTILE)
+    out = tmp_path / "checked"
+    assert main(["render", str(notebook), "--output-dir", str(out), "--renderer", "builtin",
+                 "--formats", "html"]) == 0
+    run = browser.visit((out / "charts.html").as_uri(), "document.readyState === 'complete'")
+    assert run.requests == []
+    assert run.state["charts"] and not any(c["interactive"] for c in run.state["charts"])
+
+    monkeypatch.setattr(sanitize, "spec_problem", lambda spec: None)  # the check turned off
+    unchecked = tmp_path / "unchecked"
+    assert main(["render", str(notebook), "--output-dir", str(unchecked), "--renderer",
+                 "builtin", "--formats", "html"]) == 0
+    run = browser.visit((unchecked / "charts.html").as_uri(), ALL_DRAWN)
+    assert any("example.invalid/paint" in url for url in run.requests), run.requests

@@ -145,8 +145,9 @@ def _display(data: dict, metadata: dict | None = None) -> dict:
 
 
 SPEC = {"mark": "bar", "data": {"values": [{"a": 1}]},
-        "encoding": {"x": {"field": "a", "type": "quantitative"},
-                     "href": {"field": "a", "type": "nominal"}}}
+        "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+# a link channel: a click on a mark would open what the data says (javascript: included)
+LINKED = {**SPEC, "encoding": {**SPEC["encoding"], "href": {"field": "a", "type": "nominal"}}}
 SVG = '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>'
 
 
@@ -166,6 +167,7 @@ def test_sanitize_notebook_keeps_only_passive_outputs():
                   "image/svg+xml": SVG}),
         _display({"application/vnd.vegalite.v5+json": {**SPEC, "usermeta": {"embedOptions": {}}},
                   "image/svg+xml": SVG}),
+        _display({"application/vnd.vegalite.v6+json": LINKED, "image/svg+xml": SVG}),
         {"output_type": "stream", "name": "stdout", "text": "<b>printed</b>"},
     ], raw="<script>alert(3)</script>", markdown="# Heading")
     clean = sanitize_notebook(nb)
@@ -177,6 +179,7 @@ def test_sanitize_notebook_keeps_only_passive_outputs():
         {"application/vnd.vegalite.v6+json": SPEC, "image/svg+xml": SVG},
         {"image/svg+xml": SVG},  # loads data from the network: static image only
         {"image/svg+xml": SVG},  # vega-embed options: static image only
+        {"image/svg+xml": SVG},  # links from the data: static image only
         {},  # the stream, as it was
     ]
     assert all(o.get("metadata", {}) == {} for o in outputs[:-1])
@@ -242,3 +245,23 @@ def test_sanitize_keeps_valid_attachments_only():
     first, second = nb.cells[0].outputs
     assert first["data"][ATTACHMENT_MIMETYPE] == good
     assert ATTACHMENT_MIMETYPE not in second["data"] and second["data"]["text/markdown"] == "note"
+
+
+def test_a_notebook_from_elsewhere_carries_no_more_output_than_a_report_may(monkeypatch,
+                                                                            caplog):
+    """coopreport render applies the build's output bound (issue 21): with a limit of 100
+    bytes a cell keeps 20, with the note in the report's language; the build's warning output
+    is not shown, the render's log says which cell was cut."""
+    monkeypatch.setenv("COOPREPORT_OUTPUT_LIMIT", "100")
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print(big)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="a" * 50)]
+    nb.cells = [cell]
+    with caplog.at_level("WARNING", logger="analysis.render.sanitize"):
+        clean = sanitize_notebook(nb, "ru")
+    texts = [o.get("text") or o["data"]["text/plain"] for o in clean.cells[0].outputs]
+    assert texts == ["a" * 20, "Здесь текст сокращён: эта часть отчёта превышает допустимый "
+                     "для одной части объём (1\u00a0КБ), поэтому её остаток не показан."]
+    assert "the output of 1 cell(s) was cut at the report's output limit (cell 1 (print(big)" \
+        in caplog.text
+    assert len(nb.cells[0].outputs[0].text) == 50  # the notebook given is left as it was

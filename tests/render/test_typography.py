@@ -41,9 +41,9 @@ def test_html_text_never_breaks_inside_a_word(css):
         assert "overflow-wrap: normal" in rules[selector], selector
         assert "word-break: normal" in rules[selector], selector
         assert "hyphens: manual" in rules[selector], selector
-    # "anywhere" only for addresses, code and ids
+    # "anywhere" only for addresses, code, ids and printed program output
     anywhere = {s for s, body in rules.items() if "overflow-wrap: anywhere" in body}
-    assert anywhere == {".url", "code", ".id", "a.url"}
+    assert anywhere == {".url", "code", ".id", "a.url", "main.report pre"}
 
 
 def typst_of(markdown: str) -> str:

@@ -29,13 +29,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 from analysis.core.errors import OutputFolderError, StorageError
-from analysis.core.files import atomic_write
+from analysis.core.files import atomic_write, make_folder
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ CURRENT = "current"
 PREVIOUS = "previous"  # in .editions/: the edition published before the current one
 LAYOUT = 1
 EDITION_PREFIX = "e-"
+REPORT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")  # a report name: a plain file name
 # names at the top of the output folder that are the tool's own, never report links
 OWN_NAMES = {MARKER, EDITIONS, CURRENT}
 
@@ -117,9 +118,14 @@ def _retire_flat_layout(out: Path) -> None:
     if not (isinstance(data, dict) and {"built_at", "renderer", "reports"} <= set(data)
             and isinstance(data["reports"], list)):
         return
-    names = {str(r.get("name")) for r in data["reports"] if isinstance(r, dict)}
+    # a name read from a file is trusted only as a plain file name: never a path, so nothing
+    # outside the folder can be named (a crafted or corrupt summary)
+    names = {r.get("name") for r in data["reports"] if isinstance(r, dict)}
+    names = {n for n in names if isinstance(n, str) and REPORT_NAME.fullmatch(n)}
     made = [out / f"{name}.{ext}" for name in names for ext in ("ipynb", "html", "pdf")]
     made += [out / "_failed" / f"{name}.ipynb" for name in names]
+    home = out.resolve()
+    made = [p for p in made if p.parent.resolve() in (home, home / "_failed")]
     index = out / "index.html"
     if index.is_file() and "by coopreport" in index.read_text(encoding="utf-8", errors="replace"):
         made.append(index)
@@ -168,8 +174,8 @@ def begin(out: Path) -> Path:
     try:
         editions.mkdir(exist_ok=True)
         remove_stale(out)
-        new = Path(tempfile.mkdtemp(prefix=f"{EDITION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-",
-                                    dir=editions))
+        # readable by a web server or sync job running as another user, as the umask says
+        new = make_folder(editions, f"{EDITION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-")
         if current is not None:
             shutil.copytree(current, new, dirs_exist_ok=True)
     except OSError as exc:
@@ -187,14 +193,23 @@ def publish(out: Path, edition: Path) -> None:
         When the file system has no symbolic links, or the rename fails.
     """
     before = current_edition(out)
+    made: list[Path] = []
     try:
+        # the stable links of the new edition's names first: a link to a new name dangles
+        # until the switch, and nothing is published if one cannot be made (a disk out of
+        # inodes); then the one rename readers switch at
+        add_links(out, {p.name for p in edition.iterdir()}, made)
         if before is not None:  # kept until the next build, for readers still in it
             _replace_link(out / EDITIONS / PREVIOUS, before.name)
         _replace_link(out / CURRENT, os.path.relpath(edition, out))  # readers switch here
     except OSError as exc:
-        raise StorageError(f"cannot publish the new edition in {out} ({exc}); the output folder "
-                         "must be on a file system with symbolic links") from exc
-    refresh_links(out)
+        for link in made:  # the new names' links, which point at nothing published
+            link.unlink(missing_ok=True)
+        raise StorageError(f"cannot publish the new edition in {out} "
+                           f"({exc.strerror or exc}); the previous edition stays published. "
+                           "Free disk space (or inodes), and check that the folder's file "
+                           "system has symbolic links") from exc
+    remove_old_links(out)
 
 
 def _replace_link(target: Path, points_to: str) -> None:
@@ -202,34 +217,50 @@ def _replace_link(target: Path, points_to: str) -> None:
     link = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     link.unlink(missing_ok=True)
     try:
-        os.symlink(points_to, link, target_is_directory=True)
+        os.symlink(points_to, link, target_is_directory=target.name in (CURRENT, PREVIOUS))
         os.replace(link, target)
     finally:
         link.unlink(missing_ok=True)
 
 
-def refresh_links(out: Path) -> None:
-    """One stable link at the top of ``out`` for each name in the published edition; links to
-    names the edition no longer has are removed. Only symbolic links into ``current`` are
-    ever touched."""
-    current = current_edition(out)
-    names = {p.name for p in current.iterdir()} if current else set()
+def add_links(out: Path, names: set[str], made: list[Path]) -> None:
+    """One stable link ``out/NAME -> current/NAME`` for each of ``names``, made atomically
+    (a link already right is left alone); those made anew are appended to ``made``. Only
+    coopreport's links are replaced: a file of someone else's at such a name is left as it
+    is, with a warning.
+
+    Raises
+    ------
+    OSError
+        When a link cannot be made (a full disk, no inodes, no symbolic links).
+    """
     for name in sorted(names):
         top = out / name
         wanted = os.path.join(CURRENT, name)
         if top.is_symlink() and os.readlink(top) == wanted:
             continue
         if top.exists() or top.is_symlink():
-            if not top.is_symlink():
+            if not top.is_symlink() or not os.readlink(top).startswith(CURRENT + os.sep):
                 log.warning("%s is not coopreport's; left as it is (the report is at %s)",
                             top, out / CURRENT / name)
                 continue
-            top.unlink()
-        os.symlink(wanted, top)
+        else:
+            made.append(top)
+        _replace_link(top, wanted)
+
+
+def remove_old_links(out: Path) -> None:
+    """Remove the stable links to names the published edition no longer has (only symbolic
+    links into ``current``). Best effort: a link that cannot be removed dangles, harmless."""
+    current = current_edition(out)
+    names = {p.name for p in current.iterdir()} if current else set()
     for top in out.iterdir():
         if (top.is_symlink() and top.name not in names and top.name not in OWN_NAMES
                 and os.readlink(top).startswith(CURRENT + os.sep)):
-            top.unlink()
+            try:
+                top.unlink()
+            except OSError as exc:
+                log.warning("could not remove the old link %s: %s", top, exc)
 
 
 def remove_stale(out: Path) -> None:

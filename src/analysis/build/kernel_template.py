@@ -33,6 +33,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from analysis.build.kernel_zygote import PARENT_ENV
+
 log = logging.getLogger(__name__)
 
 FORK_ENV = "COOPREPORT_FORK_KERNELS"  # "0" turns forked kernels off
@@ -94,7 +96,7 @@ class Zygote:
 
     def __init__(self, interpreter: Sequence[str], modules: Sequence[str], cwd: Path) -> None:
         ours, theirs = socket.socketpair()
-        env = {**THREAD_CAPS, **os.environ}
+        env = {**THREAD_CAPS, **os.environ, PARENT_ENV: str(os.getpid())}
         self.interpreter = list(interpreter)
         self.process = subprocess.Popen(
             [*interpreter, "-m", "analysis.build.kernel_zygote", str(theirs.fileno()),
@@ -348,6 +350,13 @@ def current() -> Zygote | None:
     if _zygote is None or not _zygote.wait_ready() or not _zygote.alive():
         return None
     return _zygote
+
+
+def template_pid() -> int | None:
+    """The process id of this process's kernel template, when one was started and runs."""
+    if _zygote is None or _zygote.process.poll() is not None:
+        return None
+    return _zygote.process.pid
 
 
 def stop() -> None:

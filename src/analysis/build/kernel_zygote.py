@@ -31,6 +31,8 @@ from typing import Any
 
 from analysis.core.process import die_with_parent
 
+PARENT_ENV = "COOPREPORT_TEMPLATE_PARENT"  # the process that started the template
+
 # imported by every ipykernel kernel; the notebooks' own imports are added to these
 # (measured: ipykernel.debugger pulls in debugpy, 0.19 s of each kernel's start)
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
@@ -115,7 +117,9 @@ def _become_kernel(request: dict[str, Any], ready: int, sock: socket.socket,
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)  # interrupts reach the cell
-        sock.close()
+        # detach, not close: the template's stream over this socket holds a reference that
+        # would keep the descriptor open in the kernel (code review, 3.4)
+        os.close(sock.detach())
         for fd in fds:
             os.close(fd)
         os.setsid()  # its own process group, as jupyter_client starts kernels
@@ -212,7 +216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     global _template_dir
     args = list(sys.argv[1:] if argv is None else argv)
     _template_dir = sys.path[0] if sys.path else ""
-    die_with_parent()
+    parent = os.environ.pop(PARENT_ENV, "")
+    # a worker killed while the template started takes it along all the same
+    die_with_parent(int(parent) if parent.isdigit() else None)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides, as for its workers
     sock = socket.socket(fileno=int(args[0]))
     serve(sock, args[1:])

@@ -14,7 +14,7 @@ from pathlib import Path
 import filelock
 
 from analysis.build.layout import LOCK_NAME
-from analysis.core.errors import BuildLockedError
+from analysis.core.errors import BuildLockedError, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,9 @@ def take_lock(out: Path) -> filelock.BaseFileLock:
         raise BuildLockedError(f"another coopreport build is writing to {out} (lock {path}"
                          f"{', process ' + last_holder if last_holder else ''}); wait for it "
                          "to finish, or build into another --output-dir") from exc
+    except OSError as exc:  # a read-only folder, a full disk: the lock file cannot be made
+        raise StorageError(f"cannot take the output folder's lock {path} "
+                           f"({exc.strerror or exc}); the folder must be writable") from exc
     if last_holder.isdigit() and int(last_holder) != os.getpid():
         log.warning("took over the lock of %s from build process %s, which is gone (killed?); "
                     "its unfinished edition is discarded", out, last_holder)

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
+from analysis.build.editions import REPORT_NAME
 from analysis.build.layout import reserved_names
 from analysis.core import paths
 from analysis.core.errors import DataValidationError, ParameterError, show_text, show_value
@@ -37,7 +38,7 @@ from analysis.data.taxonomy import LANGUAGES, is_country
 
 Format = Literal["html", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "pdf")
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+NAME_PATTERN = f"^{REPORT_NAME.pattern}$"  # a plain file name: never a path
 
 
 class ReportSpec(BaseModel):

@@ -24,11 +24,17 @@ from analysis.build.records import BUILT, BuildOptions, ReportResult
 from analysis.core import paths
 from analysis.core.errors import CoopReportError
 from analysis.core.notebook_params import parameters_cell
-from analysis.core.process import die_with_parent
+from analysis.core.process import adopt_orphans, descendants, die_with_parent, stop_processes
 from analysis.core.settings import DEFAULT_TIMEOUT_SECONDS
+from analysis.report.output_budget import output_limit
 from analysis.report.warnings import collect_warnings
 
 log = logging.getLogger(__name__)
+
+# set in a build worker, which runs one report at a time: whatever a report's kernel left
+# running below the worker (a child in a session of its own that ignores SIGTERM) is stopped
+# when the report ends, so it cannot hold files or memory into the next one
+ONE_REPORT_AT_A_TIME = False
 
 
 def report_timeout(report: Report, options: BuildOptions) -> int:
@@ -76,6 +82,7 @@ def run_report(report: Report, options: BuildOptions,
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
+    from analysis.build.papermill_engine import ENGINE_NAME  # registers the engine
     from analysis.render.notebook import render_notebook
     from analysis.report.attachments import externalise
     from analysis.report.chart_images import fill_chart_images
@@ -99,6 +106,8 @@ def run_report(report: Report, options: BuildOptions,
             str(report.notebook), str(executed), parameters=report.parameters,
             cwd=str(workdir), progress_bar=False, log_output=False,
             kernel_name="python3", request_save_on_cell_execute=False,
+            engine_name=ENGINE_NAME, output_limit=output_limit(),
+            output_lang=str(parameters.get("lang") or "en"),
             kernel_manager_class=kernel_manager_class(
                 images_later=True, env={paths.ROOT_ENV: str(options.project_root
                                                               or paths.project_root())}),
@@ -134,6 +143,8 @@ def run_report(report: Report, options: BuildOptions,
         result.error = f"{type(exc).__name__}: {exc}"
         result.staged = [str(executed)] if executed.exists() else []
     finally:
+        if ONE_REPORT_AT_A_TIME:
+            _stop_strays(report.name)
         result.seconds = round(time.perf_counter() - started, 2)
     if result.status in BUILT:
         log.info("%s: built in %.1f s", report.name, result.seconds)
@@ -178,7 +189,20 @@ def timeout_message(seconds: int, detail: str, notebook: Path) -> str:
             f"{where}")
 
 
-def warm_worker(level: int, notebooks: Sequence[Path], work: Path) -> None:
+def _stop_strays(name: str) -> None:
+    """Stop the processes below this worker that outlived the report's kernel; the kernel
+    template (which forks the next report's kernel) stays."""
+    template = kernel_template.template_pid()
+    keep = {template} if template is not None else set()
+    strays = [pid for pid in descendants() if pid not in keep]
+    if strays:
+        log.warning("%s: stopping %d process(es) the report left running (pid %s)", name,
+                    len(strays), ", ".join(map(str, strays)))
+        stop_processes(strays)
+
+
+def warm_worker(level: int, notebooks: Sequence[Path], work: Path,
+                build: int | None = None) -> None:
     """Set up a build worker process: logging, Ctrl-C left to the build, death with the build
     (:func:`~analysis.core.process.die_with_parent`: no worker lives on to publish without
     the lock, and its kernels follow), heavy imports once per worker, and a kernel template
@@ -188,7 +212,10 @@ def warm_worker(level: int, notebooks: Sequence[Path], work: Path) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the build decides, as for Ctrl-C
-    die_with_parent()
+    die_with_parent(build)  # before anything else: a build killed while we start takes us
+    adopt_orphans()  # a notebook's child that escapes its kernel stays ours to stop
+    global ONE_REPORT_AT_A_TIME
+    ONE_REPORT_AT_A_TIME = True
     configure_logging(level)
     kernel_template.start(notebooks, work)
     import nbconvert  # noqa: F401

@@ -1,14 +1,16 @@
 """How a build stops: Ctrl-C, ``SIGTERM`` (cron, systemd, CI) and ``SIGHUP`` all end it the
 same way, and never in the middle of publishing.
 
-Three tools, each for one part of the build:
+Three tools, for every kind of build alike (local workers, one or many; Dask):
 
-- :func:`stop_signals_set`: a stop signal sets an event that the build checks between steps
-  (parallel and Dask builds wait on their workers in short steps), so the stop is handled in
-  the build's own code, never inside an executor's locks and queues;
-- :func:`stop_signals_interrupt`: ``SIGTERM`` and ``SIGHUP`` raise :class:`BuildInterrupted`
-  as Ctrl-C raises KeyboardInterrupt (a sequential build, whose only long step is a report);
-- :func:`stop_signals_deferred`: signals wait while an edition is published, then act.
+- :func:`stop_signals_raise`: around the whole build, SIGTERM and SIGHUP raise
+  :class:`BuildInterrupted` where the build is, as Ctrl-C raises KeyboardInterrupt;
+- :func:`stop_signals_set`: while reports run, a stop signal sets an event that the build
+  checks between steps (it waits on its workers in short steps), so the stop is handled in
+  the build's own code, never inside an executor's locks and queues, and never in the middle
+  of moving a report's files; the build then raises :class:`BuildInterrupted`;
+- :func:`stop_signals_deferred`: signals wait while a report's files move into the edition
+  and while the edition is published, then act.
 """
 
 from __future__ import annotations
@@ -31,34 +33,20 @@ class BuildInterrupted(KeyboardInterrupt):
         self.signum = signum
 
 
-class _Deferral:
-    """Whether stop signals are being held back in this process, and the first one that came
-    meanwhile (the handler of :func:`stop_signals_interrupt` reads it)."""
-
-    depth = 0
-    pending: int | None = None
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    if _Deferral.depth:
-        _Deferral.pending = _Deferral.pending or signum  # acted on when the deferral ends
-        return
+def _raise(signum: int, frame: object) -> None:
     raise BuildInterrupted(signum)
 
 
 @contextlib.contextmanager
-def stop_signals_interrupt() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP stop the build with :class:`BuildInterrupted` (a
-    KeyboardInterrupt that names the signal), raised where the build is, except inside
-    :func:`stop_signals_deferred`, which holds them back.
-
-    Only in the main thread (Python allows signal handlers nowhere else); the previous
-    handlers come back afterwards.
-    """
+def stop_signals_raise() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`BuildInterrupted` (a KeyboardInterrupt that names the
+    signal) where the build is, as Ctrl-C raises KeyboardInterrupt; the handlers that were
+    there come back afterwards. Only in the main thread (Python allows signal handlers
+    nowhere else)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {s: signal.signal(s, _interrupt) for s in STOP_SIGNALS}
+    previous = {s: signal.signal(s, _raise) for s in STOP_SIGNALS if s != signal.SIGINT}
     try:
         yield
     finally:
@@ -69,29 +57,33 @@ def stop_signals_interrupt() -> Iterator[None]:
 @contextlib.contextmanager
 def stop_signals_deferred() -> Iterator[None]:
     """Hold stop signals back while files move into an edition or it is published; a stop that
-    came meanwhile acts right after the block.
+    came meanwhile acts right after the block, as it would have without it.
 
-    Two layers, because a signal sent to the process may be delivered to any of its threads:
-    the calling thread blocks the signals (``pthread_sigmask``), and the handler of
-    :func:`stop_signals_interrupt`, which runs in the main thread whichever thread took the
-    signal, only notes it while a deferral is on.
+    Two layers, because a signal sent to the process may be delivered to any of its threads
+    and Python runs its handler in the main thread whichever took it: the calling thread
+    blocks the signals (``pthread_sigmask``), and in the main thread a handler that only notes
+    the signal stands in for the usual one. At the end the usual handlers come back and the
+    first signal noted is raised again, so the build reacts to it as it always does (an event
+    set, KeyboardInterrupt, or the default action).
     """
-    masked = hasattr(signal, "pthread_sigmask") and not _Deferral.depth  # the outermost one
-    _Deferral.depth += 1
+    main = threading.current_thread() is threading.main_thread()
+    noted: list[int] = []
+    previous = {}
+    if main:
+        previous = {s: signal.signal(s, lambda signum, frame: noted.append(signum))
+                    for s in STOP_SIGNALS}
+    masked = hasattr(signal, "pthread_sigmask")
     if masked:
-        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         yield
-    except BaseException:
-        _Deferral.pending = None if _Deferral.depth == 1 else _Deferral.pending
-        raise  # the block's own error wins; the build stops with it anyway
     finally:
         if masked:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # a blocked one runs now
-        _Deferral.depth -= 1
-    if not _Deferral.depth and _Deferral.pending is not None:
-        signum, _Deferral.pending = _Deferral.pending, None
-        raise BuildInterrupted(signum)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held signal is noted now
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if noted:
+        signal.raise_signal(noted[0])
 
 
 class StopEvent(threading.Event):

@@ -166,14 +166,28 @@ def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: s
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    import shutil
+    import os
     import tempfile
 
     import nbformat
 
+    from analysis.build import editions
     from analysis.core.errors import ParameterError
+    from analysis.data.outputs import check_plain_output
     from analysis.render.notebook import choose_renderer, render_notebook
 
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    if not formats or not set(formats) <= {"html", "pdf"}:
+        print(f"coopreport render: --formats takes html, pdf or html,pdf, not {args.formats}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.output_dir).resolve()
+    if out.is_dir() and editions.is_ours(out):
+        raise ParameterError(
+            f"--output-dir {display_path(out)}: is a coopreport build's output folder, whose "
+            "files are published by builds alone (a file written there would hide the stable "
+            "link readers open); render into another folder, or build the report with "
+            "coopreport build")
     renderer = choose_renderer(args.renderer)
     executed = Path(args.notebook).resolve()
     try:
@@ -183,13 +197,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     if "papermill" not in nb.metadata or not any(c.get("outputs") for c in nb.cells):
         raise ParameterError(f"{executed}: not an executed report notebook; run it first "
                              "(coopreport build, or papermill) — render never executes code")
-    out = Path(args.output_dir).resolve()
+    for fmt in formats:  # a link, folder or device there is never replaced
+        check_plain_output(out / f"{executed.stem}.{fmt}", "--output-dir", sidecar=False)
     out.mkdir(parents=True, exist_ok=True)
-    formats = args.formats.split(",")
     with tempfile.TemporaryDirectory(dir=out, prefix=".render-") as work:
         for produced in render_notebook(executed, Path(work), formats, renderer):
             target = out / produced.name
-            shutil.move(str(produced), target)
+            os.replace(produced, target)  # one rename: the old file, or the new one
             print(display_path(target))
     return EXIT_OK
 

@@ -254,7 +254,7 @@ def run_import(file: Path, country: str | None = None, output: Path | None = Non
     no row) or DataValidationError (invalid rows).
     """
     target = output if output is not None else paths.sources_dir() / f"iati-{file.stem}.csv"
-    check_replaceable(target.resolve(), force)
+    check_replaceable(target, force)
     stats = ImportStats()
     rows = iter_rows(file, _check_country(country), stats=stats)
     first = next(rows, None)  # fail before touching the output folder when nothing can come

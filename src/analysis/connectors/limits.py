@@ -111,7 +111,7 @@ def bounded_amount(value: Any, origin: str, field: str) -> Decimal | None:
                if number < 0 else "over USD 10 trillion")
         raise ConnectorError(f"{origin}: {field}: {text!r} is not a plausible amount ({why}); "
                              "the source is malformed: fix or re-download it")
-    return number
+    return number if number else Decimal(0)  # "-0" is 0, written without a sign
 
 
 def bounded_count(value: Any, origin: str, field: str, limit: int = MAX_TOTAL) -> int | None:

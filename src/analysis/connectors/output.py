@@ -6,13 +6,12 @@ file unless the new one is complete and valid. The rules every importer follows 
 - **Text is cleaned, not refused** (:mod:`analysis.data.cleaning`): unsafe characters are
   removed, tabs and line breaks become spaces, and a formula-like ``title``, ``counterpart``
   or ``source`` gets an apostrophe in front; each change is logged.
-- **Only its own files are replaced.** Each output gets a sidecar ``FILE.provenance.json``
-  (command, input, time, rows, SHA-256). An existing file is replaced only when that sidecar
-  is there and the file's SHA-256 still matches it, i.e. the importer wrote it and nobody
-  edited it since. Curated files (``data/cooperation_events.csv``, ``data/commitments.csv``
-  and every ``curated: true`` entry of ``data/sources.yaml``) are never replaced. ``force``
-  (``--force``) overrides both; a file that is not a registry CSV is never replaced.
-  Refusals are :class:`~analysis.core.errors.ParameterError` (exit 2) and leave the file as it was.
+- **Only its own files are replaced** (:mod:`analysis.data.outputs`): each output gets a
+  sidecar ``FILE.provenance.json`` (command, input, time, rows, SHA-256), and an existing
+  file is replaced only when that sidecar still matches it. Curated files are never
+  replaced. ``force`` (``--force``) overrides both; a file that is not a registry CSV, and a
+  folder, link, device, pipe or socket, are never replaced. Refusals are
+  :class:`~analysis.core.errors.ParameterError` (exit 2) and leave the file as it was.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -28,22 +26,22 @@ from pathlib import Path
 
 from analysis.core import paths
 from analysis.core.errors import DataValidationError, ParameterError
-from analysis.core.files import atomic_write, sha256_file
 from analysis.core.version import __version__
 from analysis.data.cleaning import clean_rows
+from analysis.data.outputs import (
+    NOTHING_WRITTEN,
+    absolute,
+    check_plain_output,
+    is_curated,
+    sidecar_problem,
+    write_with_sidecar,
+)
 from analysis.data.registry import read_activities
 from analysis.data.registry_format import IMPORT_COLUMNS
-from analysis.data.sources import curated_files
 
 log = logging.getLogger(__name__)
 
-PROVENANCE_SUFFIX = ".provenance.json"
 WRITER = "coopreport"
-
-
-def provenance_path(output: Path) -> Path:
-    """The sidecar an importer writes beside ``output``: ``NAME.csv.provenance.json``."""
-    return output.with_name(output.name + PROVENANCE_SUFFIX)
 
 
 def write_registry_rows(rows: Iterable[Mapping[str, str]], output: Path, *, origin: str = "",
@@ -75,7 +73,7 @@ def write_registry_rows(rows: Iterable[Mapping[str, str]], output: Path, *, orig
     DataValidationError
         When the rows do not form a valid registry; ``output`` is left as it was.
     """
-    output = output.resolve()
+    output = absolute(output)
     check_replaceable(output, force)
     output.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
@@ -92,31 +90,31 @@ def write_registry_rows(rows: Iterable[Mapping[str, str]], output: Path, *, orig
             raise DataValidationError(replace(p, file=f"{output} (not written)")
                                       for p in checked.problems)
 
-    atomic_write(output, buffer.getvalue(), before_replace=check)
-    record = {"written_by": f"{WRITER} {__version__}", "command": command, "input": origin,
-              "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-              "rows": count, "sha256": sha256_file(output)}
-    atomic_write(provenance_path(output), json.dumps(record, indent=2) + "\n")
+    write_with_sidecar(output, buffer.getvalue(), {
+        "written_by": f"{WRITER} {__version__}", "command": command, "input": origin,
+        "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "rows": count,
+    }, before_replace=check)
     return count
 
 
 def check_replaceable(output: Path, force: bool = False) -> None:
     """Refuse (ParameterError, exit 2) to replace a file the importer may not replace.
 
-    See the module notes for the rules. Nothing is read beyond the first line and the sidecar.
+    See :mod:`analysis.data.outputs` for the rules. Nothing is read but the first line of a
+    plain file and the sidecar.
     """
-    shown = paths.display_path(output)
-    if output.is_dir():
-        raise ParameterError(f"--output {shown}: is a folder; name a .csv file")
+    output = absolute(output)
+    check_plain_output(output)  # a folder, link, device, pipe or socket: never, not even forced
     if not output.exists():
         return
-    again = "; nothing was written"
-    if not force and _is_curated(output):
+    shown = paths.display_path(output)
+    if not force and is_curated(output):
         raise ParameterError(
             f"--output {shown}: is curated data (the registry or its commitments, or a file "
             "listed with 'curated: true' in data/sources.yaml); importers never replace it. "
             "Write the imported rows to their own file (the default under data/sources/) and "
-            "list it in data/sources.yaml; --force replaces the curated file anyway" + again)
+            "list it in data/sources.yaml; --force replaces the curated file anyway"
+            + NOTHING_WRITTEN)
     try:
         with output.open("rb") as handle:
             first = handle.readline(4096).decode("utf-8-sig", errors="replace")
@@ -124,35 +122,12 @@ def check_replaceable(output: Path, force: bool = False) -> None:
         raise ParameterError(f"--output {shown}: cannot read the existing file ({exc})") from exc
     if first.strip().split(",")[:1] != [IMPORT_COLUMNS[0]]:
         raise ParameterError(f"--output {shown}: the file exists and is not a registry CSV; "
-                             "choose another --output or move that file away" + again)
+                             "choose another --output or move that file away" + NOTHING_WRITTEN)
     if force:
         log.warning("--force: replacing %s, which the importer may not have written", shown)
         return
-    sidecar = provenance_path(output)
-    if not sidecar.is_file():
-        raise ParameterError(
-            f"--output {shown}: the file exists and was not written by a coopreport importer "
-            f"(no {sidecar.name} beside it); choose another --output, or add --force to "
-            "replace it" + again)
-    try:
-        recorded = json.loads(sidecar.read_text(encoding="utf-8")).get("sha256")
-        current = sha256_file(output)
-    except (OSError, ValueError, AttributeError) as exc:
-        raise ParameterError(f"--output {shown}: cannot read {sidecar.name} ({exc}); add "
-                             "--force to replace the file anyway" + again) from exc
-    if recorded != current:
-        raise ParameterError(
-            f"--output {shown}: the file has changed since coopreport wrote it (its SHA-256 "
-            f"differs from {sidecar.name}): edited by hand? Keep the edits by choosing another "
-            "--output, or add --force to replace it" + again)
-
-
-def _is_curated(output: Path) -> bool:
-    protected = [paths.default_registry(), paths.default_commitments(), *curated_files()]
-    for path in protected:
-        try:
-            if path.exists() and output.samefile(path):
-                return True
-        except OSError:
-            continue
-    return False
+    problem = sidecar_problem(output)
+    if problem is not None:
+        raise ParameterError(f"--output {shown}: the file exists and {problem}; keep it by "
+                             "choosing another --output, or add --force to replace it"
+                             + NOTHING_WRITTEN)

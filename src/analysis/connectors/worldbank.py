@@ -201,7 +201,7 @@ def run_fetch(countries: list[str], since: int | None, output: Path | None, offl
     if since is not None and not fields.MIN_YEAR <= since <= fields.MAX_YEAR:
         raise ParameterError(f"--since {since}: not a plausible year")
     target = output or paths.sources_dir() / "worldbank.csv"
-    check_replaceable(target.resolve(), force)
+    check_replaceable(target, force)
     mapping = load_theme_mapping()
     projects = (rebuild_from_cache(countries=codes, since=since) if offline
                 else fetch_projects(codes, since))
@@ -226,7 +226,7 @@ def run_import(file: Path, countries: list[str] | None, output: Path | None, *,
     """
     codes = _check_countries(countries)
     target = output or paths.sources_dir() / f"worldbank-{file.stem}.csv"
-    check_replaceable(target.resolve(), force)
+    check_replaceable(target, force)
     try:
         if file.stat().st_size > MAX_JSON_BYTES:
             raise ConnectorError(f"{file}: {file.stat().st_size:,} bytes, more than the "

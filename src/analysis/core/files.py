@@ -10,10 +10,13 @@ a crash or a full disk leaves the old file and no temporary file behind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -58,7 +61,8 @@ def atomic_write(path: Path, content: bytes | str, *, mode: int | None = None,
         ``before_replace`` raises propagates the same way.
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    remove_stale(path.parent, f".{path.name}.", ".tmp")  # left by a killed writer
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(6)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     handle = os.open(temporary, flags, 0o666)  # the umask applies, as for any new file
     try:
@@ -95,3 +99,75 @@ def _sync_folder(folder: Path) -> None:
         pass  # some file systems refuse fsync on a folder; the file itself is on disk
     finally:
         os.close(handle)
+
+
+def current_umask() -> int:
+    """This process's umask, read without changing it where the system says it
+    (``/proc/self/status`` on Linux); elsewhere set and restored at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def make_folder(parent: Path, prefix: str) -> Path:
+    """A new folder under ``parent`` with a unique name starting with ``prefix``, readable as
+    any folder made under this umask is (``tempfile.mkdtemp`` makes it private: 0700)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    os.chmod(folder, 0o777 & ~current_umask())
+    return folder
+
+
+def _owner_alive(name: str, prefix: str) -> bool:
+    """Whether the process whose id follows ``prefix`` in ``name`` still runs (or the name
+    carries no process id: then it is left alone)."""
+    pid = name[len(prefix):].split("-", 1)[0]
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive
+    return True
+
+
+def remove_stale(folder: Path, prefix: str, suffix: str = "") -> None:
+    """Remove what a killed process of this toolkit left in ``folder``: entries named
+    ``PREFIX<pid>-...SUFFIX`` whose process is gone (a half-written temporary file, a scratch
+    folder with a copy of a registry). Best effort: what cannot be removed stays."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(suffix)) or _owner_alive(name, prefix):
+            continue
+        try:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except OSError:
+            continue
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A private folder under the system's temporary folder, removed afterwards; folders of
+    the same ``prefix`` left by killed processes are removed first."""
+    root = Path(tempfile.gettempdir())
+    remove_stale(root, f"{prefix}-")
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=root))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

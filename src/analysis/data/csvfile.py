@@ -49,12 +49,19 @@ class CsvFile:
         self.problems.append(Problem(self.name, line, column, value, reason))
 
 
-def _decode(raw: bytes, result: CsvFile) -> str | None:
-    """Decode UTF-8 (with or without BOM); report every line that is not UTF-8."""
+def _decode(raw: bytes, result: CsvFile, columns: Sequence[str]) -> str | None:
+    """Decode UTF-8 (with or without BOM); report every line that is not UTF-8.
+
+    A line is quoted in the report only when the file's first line holds one of ``columns``:
+    a file that is not in the format may be anything (a key, a password file) and is never
+    echoed into a log.
+    """
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    first = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
+    ours = bool({name.strip() for name in first.split(",")} & set(columns))
     for number, line in enumerate(raw.split(b"\n"), start=1):
         try:
             line.decode("utf-8")
@@ -63,7 +70,7 @@ def _decode(raw: bytes, result: CsvFile) -> str | None:
             result.problem(
                 number,
                 "(encoding)",
-                line.decode("utf-8", errors="replace").strip(),
+                line.decode("utf-8", errors="replace").strip() if ours else "",
                 f"not UTF-8 (byte 0x{bad.hex().upper()} at position {exc.start + 1}); "
                 "save the file as UTF-8 (in Excel: 'CSV UTF-8 (Comma delimited)')",
             )
@@ -103,7 +110,7 @@ def read_csv_file(path: Path, columns: Sequence[str], kind: str,
                        f"file; export the {kind} as CSV UTF-8")
         result.readable = False
         return result
-    text = _decode(raw, result)
+    text = _decode(raw, result, columns)
     if text is None:
         result.readable = False
         return result
@@ -177,10 +184,15 @@ def check_header(result: ReadFile, line: int, columns: Sequence[str], kind: str,
     False when no expected column is present."""
     header = result.header
     if not set(header) & set(columns):
+        # the file may be anything (a key, a password file): say what is wrong without
+        # quoting it, so that nothing of it reaches a log
         hint = ""
-        if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        if len(header) == 1 and any(name in header[0] for name in columns) and (
+                ";" in header[0] or "\t" in header[0]):
             hint = "; the file seems to use ';' or tabs between values: save it with commas"
-        result.problem(line, "(header)", ",".join(header)[:200], f"not in the {kind} format: "
+        fields = f"{len(header)} field{'s' if len(header) != 1 else ''}"
+        result.problem(line, "(header)", "", f"not in the {kind} format: its first line has "
+                       f"{fields} and none of the format's columns (its content is not shown); "
                        f"the first line must be the header {','.join(columns)}{hint}")
         return False
     seen: set[str] = set()

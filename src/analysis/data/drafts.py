@@ -15,12 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from analysis.core import paths
 from analysis.core.errors import Problem
+from analysis.core.files import scratch_folder
+from analysis.core.textsafety import check_characters, check_formula
 from analysis.data.csvfile import CsvFile
 from analysis.data.registry import read_activities
 from analysis.data.registry_format import COLUMNS
@@ -48,7 +49,9 @@ def read_drafts(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[Prob
     """The drafts' records (line, row) and their problems as a registry, extras set aside.
 
     The registry columns are checked exactly as ``coopreport validate`` checks a registry
-    (same messages, same line numbers); the extras may be edited or emptied freely.
+    (same messages, same line numbers). The extras may be edited or emptied freely, but like
+    every text the toolkit writes they may hold no invisible character and start with nothing
+    a spreadsheet would run as a formula.
     """
     text = path.read_text(encoding="utf-8-sig")
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -80,13 +83,26 @@ def read_drafts(path: Path) -> tuple[list[tuple[int, dict[str, str]]], list[Prob
         while len(lines) < line - 1:
             lines.append("")
         lines.append(",".join(_quote(fields[i]) if i < len(fields) else "" for i in keep))
-        records.append((line, dict(zip(header, fields, strict=False))))
-    with tempfile.TemporaryDirectory(prefix="coopreport-drafts-") as folder:
-        registry_part = Path(folder) / path.name
+        record = dict(zip(header, fields, strict=False))
+        records.append((line, record))
+        problems += _extras_problems(path, line, record)
+    with scratch_folder("coopreport-drafts") as folder:
+        registry_part = folder / path.name
         registry_part.write_text("\n".join(lines) + "\n", encoding="utf-8")
         _, checked = read_activities(registry_part)
     name = paths.display_path(path)
     return records, problems + [replace(p, file=name) for p in checked.problems]
+
+
+def _extras_problems(path: Path, line: int, record: dict[str, str]) -> list[Problem]:
+    """Invisible characters and formula-like starts in the review columns of one draft."""
+    found = []
+    for column in EXTRAS:
+        value = record.get(column, "")
+        reason = check_characters(value) or check_formula(value)
+        if reason is not None:
+            found.append(Problem(paths.display_path(path), line, column, value, reason))
+    return found
 
 
 def _quote(value: str) -> str:

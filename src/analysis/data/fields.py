@@ -104,6 +104,8 @@ def check_amount(text: str) -> tuple[float | None, str | None]:
         return None, "not a finite number"
     if value < 0:
         return None, "negative amount; amounts are committed US dollars and cannot be below 0"
+    if text.startswith("-"):  # "-0": reports would print "-$0"
+        return None, "a minus sign before 0; write the amount without a sign"
     if value > MAX_AMOUNT:
         return None, "implausibly large amount (over USD 10 trillion); check for extra digits"
     return value, None
@@ -114,6 +116,15 @@ def check_identifier(text: str) -> str | None:
         return ("id may contain only letters, digits and . _ : - (no spaces), "
                 "e.g. UZB-2024-05-17-wb-procurement-seminar")
     return None
+
+
+def url_host(url: str) -> str:
+    """The host name of ``url`` in lower case; "" when it has none or is no address at all
+    (``http://[::1``, which :func:`urllib.parse.urlsplit` refuses with an error)."""
+    try:
+        return (urlsplit(url).hostname or "") if url else ""
+    except ValueError:
+        return ""
 
 
 def check_url(text: str) -> str | None:

@@ -156,6 +156,7 @@ def check_activities(table: CsvTable, vocab: Taxonomy) -> pd.DataFrame:
     shaped = _matches(amount_text, AMOUNT)
     amount = _np(pc.cast(pc.if_else(pa.array(shaped), amount_text, "0"), pa.float64()))
     amount_ok = no_amount | (shaped & np.isfinite(amount) & (amount >= 0)
+                             & ~_matches(amount_text, "^-")
                              & (amount <= fields.MAX_AMOUNT))
     flag |= ~amount_ok | (no_kind != no_amount) | ~(no_kind | _isin(kind, AMOUNT_KINDS))
     url = col("source_url")

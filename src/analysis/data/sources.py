@@ -177,7 +177,7 @@ def find_likely_duplicates(df: pd.DataFrame, max_days: int = 31,
             continue
         ordered = {f: sorted(rows, key=starts.__getitem__) for f, rows in by_file.items()}
         days_of = {f: [starts[r] for r in rows] for f, rows in ordered.items()}
-        by_title = {f: _index_titles(rows, titles) for f, rows in ordered.items()}
+        by_title = {f: _index_titles(rows, titles, starts) for f, rows in ordered.items()}
         for file, rows in ordered.items():
             for other in ordered:
                 if other == file:
@@ -198,22 +198,39 @@ def find_likely_duplicates(df: pd.DataFrame, max_days: int = 31,
                         columns=columns)
 
 
-def _index_titles(rows: list[int], titles: list[str]) -> dict[str, list[int]]:
-    index: dict[str, list[int]] = {}
+def _index_titles(rows: list[int], titles: list[str],
+                  starts: list[int]) -> dict[str, tuple[list[int], list[int]]]:
+    """title -> (days, rows) of the activities with that title, in date order."""
+    index: dict[str, tuple[list[int], list[int]]] = {}
     for row in rows:  # rows are in date order, so each list is too
-        index.setdefault(titles[row], []).append(row)
+        days, same = index.setdefault(titles[row], ([], []))
+        days.append(starts[row])
+        same.append(row)
     return index
 
 
+def _nearest_same_title(day: int, days: list[int], rows: list[int]) -> int | None:
+    """The row nearest ``day`` among ``rows`` (dated ``days``, in order): the earlier on a tie,
+    the first of several on the same day. A search, not a scan: thousands of activities may
+    share one title (a recurring "Steering committee meeting")."""
+    if not rows:
+        return None
+    right = bisect.bisect_left(days, day)
+    if right == len(days):
+        return rows[bisect.bisect_left(days, days[-1])]
+    if right == 0 or days[right] - day < day - days[right - 1]:
+        return rows[right]
+    return rows[bisect.bisect_left(days, days[right - 1])]
+
+
 def _best_match(row: int, starts: list[int], titles: list[str], others: list[int],
-                other_days: list[int], by_title: dict[str, list[int]], max_days: int,
-                min_similarity: float) -> tuple[float, int, int] | None:
+                other_days: list[int], by_title: dict[str, tuple[list[int], list[int]]],
+                max_days: int, min_similarity: float) -> tuple[float, int, int] | None:
     """(similarity, -days apart, row) of ``row``'s best match among ``others``, or None."""
     day = starts[row]
-    same = [r for r in by_title.get(titles[row], ()) if abs(starts[r] - day) <= max_days]
-    if same:
-        nearest = min(same, key=lambda r: abs(starts[r] - day))
-        return 1.0, -abs(starts[nearest] - day), nearest
+    same = _nearest_same_title(day, *by_title.get(titles[row], ([], [])))
+    if same is not None and abs(starts[same] - day) <= max_days:
+        return 1.0, -abs(starts[same] - day), same
     # the MAX_CANDIDATES nearest in date within the window, walking out from the insertion point
     right = bisect.bisect_left(other_days, day)
     left = right - 1

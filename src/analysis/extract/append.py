@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ import pandas as pd
 
 from analysis.core import paths
 from analysis.core.errors import DataValidationError, ExtractError, Problem
-from analysis.core.files import atomic_write
+from analysis.core.files import atomic_write, scratch_folder
 from analysis.core.textsafety import clean_text, neutralise_formula
 from analysis.data.registry import read_activities
 from analysis.data.registry_format import FREE_TEXT
@@ -55,6 +54,16 @@ def _cell(row: Mapping[str, str], column: str) -> str:
     """A value as it will be written: unsafe characters removed, formula starts neutralised."""
     value, _ = clean_text(str(row.get(column, "") or ""))
     return neutralise_formula(value) if column in FREE_TEXT else value
+
+
+def line_ending(content: bytes) -> str:
+    """The line ending a file uses: ``\\r\\n``, ``\\r`` (old Mac files, which the csv module
+    reads) or ``\\n``; appended lines use the same, so the file keeps one kind."""
+    if b"\r\n" in content:
+        return "\r\n"
+    if b"\r" in content and b"\n" not in content:
+        return "\r"
+    return "\n"
 
 
 def _lines(rows: Sequence[Mapping[str, str]], header: list[str], ending: str) -> bytes:
@@ -105,12 +114,12 @@ def append_drafts(rows: Sequence[Mapping[str, str]], registry: Path, *,
     if checked.problems:
         raise DataValidationError(checked.problems)
     header = checked.header
-    ending = "\r\n" if b"\r\n" in original else "\n"
-    prefix = original if original.endswith(b"\n") else original + ending.encode()
+    ending = line_ending(original)
+    prefix = original if original.endswith((b"\n", b"\r")) else original + ending.encode()
+    first_new = len(prefix.splitlines()) + 1  # the first appended row's line
     head = (",".join(header) + ending).encode("utf-8")
     result = AppendResult()
-    with tempfile.TemporaryDirectory(prefix="coopreport-append-") as work:
-        folder = Path(work)
+    with scratch_folder("coopreport-append") as folder:
         candidates: list[Mapping[str, str]] = []
         for row in rows:
             _, problems = _check(folder, head + _lines([row], header, ending), registry.name)
@@ -124,8 +133,8 @@ def append_drafts(rows: Sequence[Mapping[str, str]], registry: Path, *,
         while candidates:  # the combined file, as validate sees it
             content = prefix + _lines(candidates, header, ending)
             _, problems = _check(folder, content, registry.name)
-            first_new = prefix.count(b"\n") + 1
-            bad = {p.line - first_new for p in problems if p.line >= first_new}
+            bad = {p.line - first_new for p in problems
+                   if 0 <= p.line - first_new < len(candidates)}
             if problems and not bad:
                 raise ExtractError(f"--append-to {shown}: the combined file does not validate "
                                    f"({problems[0]}); nothing was appended")

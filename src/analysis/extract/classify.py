@@ -18,8 +18,8 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
+from analysis.data.fields import url_host
 from analysis.extract.lexicon import (
     Keyword,
     country_keywords,
@@ -96,7 +96,7 @@ def _share(scores: dict[str, float], best: str) -> float:
 def choose_country(scored: list[Scored], url: str = "", language: str = "") -> Choice | None:
     """The country concerned, or None when no country is named and no hint points to one."""
     scores, evidence = _score(scored, country_keywords())
-    host = (urlsplit(url).hostname or "") if url else ""
+    host = url_host(url)
     domain = DOMAINS.get(host.rsplit(".", 1)[-1]) if host else None
     if domain:
         scores[domain] = scores.get(domain, 0.0) + 3.0

@@ -17,10 +17,19 @@ from dataclasses import replace
 from pathlib import Path
 
 from analysis.core import paths
-from analysis.core.errors import ExtractError
-from analysis.core.files import atomic_write
-from analysis.data.cleaning import clean_rows
+from analysis.core.clock import utc_now
+from analysis.core.errors import ExtractError, ParameterError
+from analysis.core.version import __version__
+from analysis.data.cleaning import clean_rows, clean_value
 from analysis.data.drafts import DRAFT_COLUMNS, EXTRAS, MARKER, check_drafts
+from analysis.data.outputs import (
+    NOTHING_WRITTEN,
+    absolute,
+    check_plain_output,
+    is_curated,
+    sidecar_problem,
+    write_with_sidecar,
+)
 from analysis.data.taxonomy import load_taxonomy
 from analysis.extract.pipeline import Activity
 from analysis.extract.source import PressText
@@ -95,22 +104,55 @@ def compose_row(activity: Activity, press: PressText, taken: set[str]) -> dict[s
     return row
 
 
-def write_drafts(rows: list[Mapping[str, str]], output: Path) -> None:
-    """Write drafts (cleaned like importers' rows) atomically, then check them as a registry.
+def check_drafts_output(output: Path) -> None:
+    """Refuse an ``--output`` the extractor may not write (:mod:`analysis.data.outputs`): not
+    a plain file or a new name, curated data, or a file it did not write (or that was edited
+    since: a reviewed drafts file keeps its edits).
 
     Raises
     ------
+    ParameterError
+        Naming the file and what to do (exit 2); nothing is written.
+    """
+    output = absolute(output)
+    check_plain_output(output)
+    if not output.exists():
+        return
+    shown = paths.display_path(output)
+    if is_curated(output):
+        raise ParameterError(f"--output {shown}: is curated data; drafts go to a file of their "
+                             "own (e.g. --output drafts.csv), and reach the registry only "
+                             "with --append-to" + NOTHING_WRITTEN)
+    problem = sidecar_problem(output)
+    if problem is not None:
+        raise ParameterError(f"--output {shown}: the file exists and {problem}; choose another "
+                             "--output, or move that file away" + NOTHING_WRITTEN)
+
+
+def write_drafts(rows: list[Mapping[str, str]], output: Path, origin: str = "") -> None:
+    """Write drafts atomically, with their sidecar, once they check as a registry.
+
+    Every value is cleaned as importers clean theirs (:mod:`analysis.data.cleaning`: no
+    invisible characters, an apostrophe before a formula-like start), the review columns too.
+
+    Raises
+    ------
+    ParameterError
+        When ``output`` may not be written (:func:`check_drafts_output`).
     ExtractError
         When the drafts would not validate (a bug or a bad lexicon entry: the message lists
         the problems); nothing is written then.
     """
+    output = absolute(output)
+    check_drafts_output(output)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(DRAFT_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    for row, clean in zip(rows, clean_rows(rows, str(output)), strict=True):
-        extras = {c: " ".join(str(row.get(c, "")).split()) for c in EXTRAS}
+    where = paths.display_path(output)
+    for row, clean in zip(rows, clean_rows(rows, where), strict=True):
+        extras = {c: clean_value(" ".join(str(row.get(c, "")).split()), where,
+                                 str(row.get("activity_id", "")), c) for c in EXTRAS}
         writer.writerow({**clean, **extras})
-    output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
 
     def check(temporary: Path) -> None:
@@ -119,6 +161,8 @@ def write_drafts(rows: list[Mapping[str, str]], output: Path) -> None:
             shown = "\n".join(str(replace(p, file=str(output))) for p in problems)
             raise ExtractError(f"{output}: the drafts would not validate (not written):\n{shown}")
 
-    atomic_write(output, buffer.getvalue(), before_replace=check)
+    write_with_sidecar(output, buffer.getvalue(), {
+        "written_by": f"coopreport {__version__}", "command": "extract", "input": origin,
+        "written_at": utc_now(), "rows": len(rows)}, before_replace=check)
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from analysis.core.errors import DataValidationError, ExtractError
 from analysis.data.drafts import is_drafts_file, read_drafts
+from analysis.data.fields import check_url
 from analysis.extract.append import AppendResult, append_drafts
-from analysis.extract.drafts import compose_row, write_drafts
+from analysis.extract.drafts import check_drafts_output, compose_row, write_drafts
 from analysis.extract.pipeline import extract_activities
 from analysis.extract.source import read_press_text
 
@@ -32,12 +33,14 @@ def extract_files(files: Sequence[Path], source_url: str = "") -> ExtractResult:
     Raises
     ------
     ExtractError
-        When a file cannot be read (the message names it), or ``source_url`` is given with
-        several press files.
+        When a file cannot be read (the message names it), or ``source_url`` is no web
+        address or is given with several press files.
     DataValidationError
         When a reviewed drafts file given as input does not validate.
     """
     press_files = [f for f in files if not is_drafts_file(f)]
+    if source_url and check_url(source_url):
+        raise ExtractError(f"--source-url {source_url[:80]!r}: {check_url(source_url)}")
     if source_url and len(press_files) > 1:
         raise ExtractError("--source-url names the address of one press item; give one file "
                            "with it, or run the command once per file")
@@ -67,9 +70,11 @@ def run_extract(files: Sequence[Path], source_url: str = "", output: Path | None
                 ) -> ExtractResult:
     """Extract, write the drafts to ``output`` (when given), append to ``append_to`` (when
     given). See :func:`extract_files` and :func:`analysis.extract.append.append_drafts`."""
+    if output is not None:
+        check_drafts_output(output)  # before any work: a refused --output costs nothing
     result = extract_files(files, source_url)
     if output is not None:
-        write_drafts(result.rows, output)
+        write_drafts(result.rows, output, origin=", ".join(map(str, files)))
     if append_to is not None:
         result.appended = append_drafts(result.rows, append_to,
                                         include_duplicates=include_duplicates)

@@ -14,10 +14,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from analysis.core.errors import ExtractError
 from analysis.core.textsafety import clean_text
+from analysis.data.fields import check_url, url_host
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +111,12 @@ def read_press_text(path: Path, source_url: str = "") -> PressText:
     if source_url:
         press.url = source_url
         press.publisher = ""  # the given address names the publisher
+    elif press.url and check_url(press.url):
+        log.warning("%s: the page's own address %r is left out: %s", path, press.url[:80],
+                    check_url(press.url))
+        press.url = ""
     if not press.publisher and press.url:
-        press.publisher = urlsplit(press.url).hostname or ""
+        press.publisher = url_host(press.url)
     if not press.paragraphs:
         raise ExtractError(f"{path}: no text found; for HTML save the article page itself "
                            "(File > Save as, complete or HTML only)")

@@ -130,7 +130,7 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
         }
     }
     try:
-        nb = sanitize_notebook(nbformat.read(executed, as_version=4))
+        nb = sanitize_notebook(nbformat.read(executed, as_version=4), meta.lang)
         body, _ = exporter.from_notebook_node(nb, resources=resources)
     except (OSError, ValueError, KeyError) as exc:
         raise RenderError(f"{executed}: cannot render HTML ({exc})") from exc

@@ -39,19 +39,28 @@ class ReportMeta:
 
 
 def read_meta(executed: Path) -> ReportMeta:
-    """Title, subtitle, language, date and provenance line of an executed report notebook."""
+    """Title, subtitle, language, date and provenance line of an executed report notebook.
+
+    The notebook may come from anywhere (``coopreport render``): a value of the wrong type or
+    a time that is no time is left out (the provenance line then says "not recorded"), never
+    a traceback.
+    """
     nb = nbformat.read(executed, as_version=4)
-    meta = nb.metadata.get("coopreport", {})
-    record = meta.get("provenance") or papermill_record(nb, executed)
-    params = record.get("parameters", {})
-    lang = params.get("lang") if params.get("lang") in LANGUAGES else DEFAULT_LANGUAGE
-    built = str(record.get("built_at") or utc_now())
-    day = dt.date.fromisoformat(built[:10])
-    notebook = str(nb.metadata.get("papermill", {}).get("input_path") or executed.name)
+    meta = _mapping(nb.metadata.get("coopreport"))
+    record = _mapping(meta.get("provenance")) or papermill_record(nb, executed)
+    record["parameters"] = params = _mapping(record.get("parameters"))
+    if "built_at" in record and _moment(record["built_at"]) is None:
+        record["built_at"] = None  # "not recorded"
+    lang = str(params["lang"]) if params.get("lang") in LANGUAGES else DEFAULT_LANGUAGE
+    day = (_moment(record.get("built_at")) or _moment(utc_now()) or dt.datetime.now()).date()
+    notebook = str(_mapping(nb.metadata.get("papermill")).get("input_path") or executed.name)
     title, subtitle = default_title(PurePath(notebook).stem, params, lang)
+    own_title, own_subtitle = meta.get("title"), meta.get("subtitle")
     return ReportMeta(
-        name=meta.get("name", executed.stem), title=meta.get("title") or title,
-        subtitle=meta.get("subtitle") if "coopreport" in nb.metadata else subtitle, lang=lang,
+        name=str(meta.get("name") or executed.stem),
+        title=own_title if isinstance(own_title, str) and own_title else title,
+        subtitle=(own_subtitle if isinstance(own_subtitle, str) else None)
+        if "coopreport" in nb.metadata else subtitle, lang=lang,
         date=format_date(day, format="long", locale=lang),
         kicker=translate("report_kicker", lang),
         provenance=provenance_line(record, lang),
@@ -66,17 +75,35 @@ def papermill_record(nb: nbformat.NotebookNode, executed: Path) -> dict[str, Any
     package version, commit and data checksum at run time are not, and are left out so that
     :func:`provenance_line` says "not recorded".
     """
-    run = nb.metadata.get("papermill", {})
+    run = _mapping(nb.metadata.get("papermill"))
     try:
         defaults = {d.name: d.default for d in declared_parameters(nb, executed)}
     except ParameterError:
         defaults = {}
-    record: dict[str, Any] = {"parameters": defaults | dict(run.get("parameters") or {})}
-    finished = run.get("end_time") or run.get("start_time")
-    if finished:
-        moment = dt.datetime.fromisoformat(str(finished)).replace(microsecond=0)
-        record["built_at"] = moment.isoformat().replace("+00:00", "") + "Z"
+    record: dict[str, Any] = {"parameters": defaults | _mapping(run.get("parameters"))}
+    finished = _moment(run.get("end_time") or run.get("start_time"))
+    if finished is not None:
+        moment = finished.astimezone(dt.UTC) if finished.tzinfo else finished
+        record["built_at"] = moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
     return record
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    """``value`` when it is a mapping with text keys (as notebook metadata should be), else
+    an empty one."""
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return dict(value)
+    return {}
+
+
+def _moment(value: object) -> dt.datetime | None:
+    """An ISO 8601 time (``2026-12-06T20:44:16Z``), or None for anything else."""
+    if not isinstance(value, str) or not 10 <= len(value) <= 40:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def default_title(notebook: str, parameters: dict[str, Any], lang: str) -> tuple[str, str | None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -18,6 +19,7 @@ import yaml
 
 from analysis.core import paths
 from analysis.core.errors import RenderError
+from analysis.core.process import run_bounded
 from analysis.render.meta import ReportMeta
 from analysis.render.sanitize import sanitize_notebook
 from analysis.report.chart_images import chart_caption
@@ -27,6 +29,14 @@ from analysis.report.i18n import translate
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.typ"
 LITERAL_FILTER = TEMPLATE.with_name("typst-literal.lua")  # line-start markers stay literal
 SAFE_FILTER = TEMPLATE.with_name("safe-links.lua")  # only our figures; only web/mail links
+# each step of the PDF (pandoc, then Typst) is stopped at these bounds, so that no notebook
+# can make the build hang or eat the machine's memory
+PDF_TIMEOUT = 120  # seconds
+PDF_MEMORY = 2 << 30  # bytes (Typst: address space; pandoc: its heap)
+# Typst runs in a child process, so that the bounds hold it
+TYPST_CHILD = ("import sys, typst\ntry:\n    typst.compile(sys.argv[1], output=sys.argv[2], "
+               "root=sys.argv[3], font_paths=[sys.argv[4]], pdf_tags=False)\nexcept "
+               "(RuntimeError, MemoryError) as exc:\n    sys.exit(str(exc) or 'out of memory')")
 SKIP_TAGS = {"parameters", "injected-parameters", "remove-output", "remove-cell"}
 
 
@@ -87,9 +97,8 @@ def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) ->
         When pandoc or Typst fails; the message carries their diagnostics.
     """
     import pypandoc
-    import typst
 
-    nb = sanitize_notebook(nbformat.read(executed, as_version=4))
+    nb = sanitize_notebook(nbformat.read(executed, as_version=4), meta.lang)
     scratch = workdir / "pdf"
     scratch.mkdir(parents=True, exist_ok=True)
     (scratch / "body.md").write_text(notebook_markdown(nb, scratch / "media"), encoding="utf-8")
@@ -104,22 +113,33 @@ def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) ->
     (scratch / "meta.yaml").write_text(yaml.safe_dump(metadata, allow_unicode=True),
                                        encoding="utf-8")
     command = [
-        pypandoc.get_pandoc_path(), "body.md", "--from", "markdown-raw_html-raw_attribute",
+        # the heap pandoc may use (its runtime's own limit: it reserves far more address space)
+        pypandoc.get_pandoc_path(), "+RTS", f"-M{PDF_MEMORY // (1 << 20)}m", "-RTS", "body.md",
+        # the notebook's text is never metadata: a YAML block or a "% title" line in a
+        # Markdown cell is read as text, and the title block comes from meta.yaml alone
+        "--from", "markdown-raw_html-raw_attribute-yaml_metadata_block-pandoc_title_block",
         "--to", "typst", "--template", str(TEMPLATE), "--metadata-file", "meta.yaml",
         "--lua-filter", str(SAFE_FILTER), "--lua-filter", str(LITERAL_FILTER),
         # a line width no table row exceeds: pandoc then leaves column widths to Typst
         "--output", "report.typ", "--columns", "100000",
     ]
-    try:
-        subprocess.run(command, cwd=scratch, check=True, capture_output=True, text=True,
-                       timeout=120)
-    except subprocess.CalledProcessError as exc:
-        raise RenderError(f"{executed}: pandoc failed: {exc.stderr.strip()}") from exc
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RenderError(f"{executed}: cannot run pandoc ({exc})") from exc
-    try:
-        typst.compile(str(scratch / "report.typ"), output=str(target), root=str(scratch),
-                      font_paths=[str(paths.ASSETS_DIR / "fonts")], pdf_tags=False)
-    except RuntimeError as exc:
-        raise RenderError(f"{executed}: Typst failed: {exc}") from exc
+    _bounded(command, "pandoc", executed, scratch)
+    typst = [sys.executable, "-c", TYPST_CHILD, str(scratch / "report.typ"), str(target),
+             str(scratch), str(paths.ASSETS_DIR / "fonts")]
+    _bounded(typst, "Typst", executed, scratch)
     return target
+
+
+def _bounded(command: list[str], what: str, executed: Path, scratch: Path) -> None:
+    """Run one step of the PDF within :data:`PDF_TIMEOUT` and :data:`PDF_MEMORY`."""
+    try:
+        run_bounded(command, timeout=PDF_TIMEOUT, cwd=scratch,
+                    memory=PDF_MEMORY if what == "Typst" else None)
+    except subprocess.CalledProcessError as exc:
+        detail = (exc.stderr or "").strip()[-2000:] or f"exit code {exc.returncode}"
+        raise RenderError(f"{executed}: {what} failed: {detail}") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise RenderError(f"{executed}: {what} did not finish in {PDF_TIMEOUT} s and was "
+                          "stopped; the PDF was not made") from exc
+    except OSError as exc:
+        raise RenderError(f"{executed}: cannot run {what} ({exc})") from exc

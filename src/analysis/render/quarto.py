@@ -40,6 +40,7 @@ import nbformat
 
 from analysis.core import paths
 from analysis.core.errors import RenderError, UnavailableError
+from analysis.core.process import run_bounded
 from analysis.render.html import font_css, vega_javascript
 from analysis.render.meta import read_meta
 from analysis.render.quarto_cli import (
@@ -165,8 +166,9 @@ def run_quarto(quarto: str, project: Path, notebook: str,
     before = {p for p in project.rglob("*") if p.is_file()}
     log.debug("running %s in %s", " ".join(command), project)
     try:
-        done = subprocess.run(command, cwd=project, check=True, capture_output=True, text=True,
-                              timeout=TIMEOUT_SECONDS, env=env, stdin=subprocess.DEVNULL)
+        # in a process group of its own: at the time limit Quarto's helpers (Deno, pandoc,
+        # Typst) are stopped with it
+        done = run_bounded(command, timeout=TIMEOUT_SECONDS, cwd=project, env=env)
     except subprocess.CalledProcessError as exc:
         raise RenderError(f"{notebook}: quarto render --to {targets} failed "
                           f"(exit {exc.returncode}):\n"

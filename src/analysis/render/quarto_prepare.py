@@ -360,7 +360,7 @@ def prepare_for_quarto(nb: nbformat.NotebookNode, meta: ReportMeta,
     from analysis.render.sanitize import sanitize_notebook
 
     preparer = _Preparer(interactive=vega_js_path is not None, name=meta.name)
-    cells = list(_code_cells(sanitize_notebook(nb), preparer))
+    cells = list(_code_cells(sanitize_notebook(nb, meta.lang), preparer))
     include = vega_js_path if preparer.interactive and preparer.counters["chart"] else None
     head = nbformat.v4.new_raw_cell(
         "---\n" + yaml.safe_dump(front_matter(meta, include), allow_unicode=True,

@@ -10,14 +10,19 @@ untrusted. Before the built-in renderer turns a notebook into HTML or PDF,
   no event-handler attributes; links only to ``http(s)``/``mailto``/relative targets; ``src``
   only as a ``data:image/...`` URI; ``style`` attributes only without ``url()``/``@import``;
 - ``text/markdown``: rendered by the template and then cleaned the same way;
-- Vega-Lite charts: interactive only when the spec loads nothing (no ``url`` anywhere, no
-  ``usermeta`` embed options); otherwise the chart's static SVG is shown instead;
+- Vega-Lite charts: drawn in the page only when nothing in the spec can make the browser
+  load something or link anywhere (:mod:`analysis.render.vega_check`: an allow-list of value
+  forms, inline data and expressions included); otherwise the chart's static SVG is shown;
 - attachments (:class:`analysis.report.display.Attachment`, the full activity list): only a CSV or
   ZIP file in strict base64 with a plain file name suffix; the renderers make the download
   link themselves (a ``data:`` link is never taken from a notebook's HTML);
 - ``image/svg+xml``, ``image/png``, ``image/jpeg``: shown as ``data:`` images (an SVG in an
   ``<img>`` runs no script and loads nothing); PNG/JPEG only when the data is base64;
-- ``text/plain``, streams: escaped text.
+- ``text/plain``, streams: escaped text;
+- no more output than a report may carry (:mod:`analysis.report.output_budget`);
+- Markdown cells: as they are, except that nothing in them is read as document metadata
+  (:func:`inert_markdown`: a YAML block or a title block would replace the report's title,
+  language and provenance line).
 
 Everything else is dropped: ``application/javascript``, Jupyter widgets, LaTeX, PDF, unknown
 types, raw cells, and output metadata (file names and ``isolated`` iframes among them). The
@@ -35,7 +40,9 @@ from typing import Any
 import nbformat
 import nh3
 
+from analysis.render.vega_check import spec_problem
 from analysis.report.display import ATTACHMENT_MIMETYPE, check_attachment
+from analysis.report.output_budget import bound_outputs, describe_cell
 
 log = logging.getLogger(__name__)
 
@@ -94,21 +101,6 @@ def clean_html(html: str) -> str:
         strip_comments=True))
 
 
-def _loads_nothing(spec: Any) -> bool:
-    """Whether a Vega-Lite spec is self-contained: no ``url`` (data, images) and no
-    ``usermeta`` (vega-embed options) at any depth."""
-    stack = [spec]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if "url" in item or "usermeta" in item:
-                return False
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return True
-
-
 def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
@@ -125,10 +117,12 @@ def sanitize_output(output: dict[str, Any]) -> dict[str, Any] | None:
         if mimetype not in ALLOWED_MIMETYPES:
             log.debug("dropped a %s output: not allowed in a report", mimetype)
             continue
-        if mimetype.startswith(VEGALITE_PREFIX) and not _loads_nothing(value):
-            log.warning("a chart's spec loads external data or sets embed options: it is shown "
-                        "as a static image")
-            continue
+        if mimetype.startswith(VEGALITE_PREFIX):
+            problem = spec_problem(value)
+            if problem is not None:
+                log.warning("a chart is shown as a static image, not drawn in the page: its "
+                            "spec has %s", problem)
+                continue
         if mimetype in ("image/png", "image/jpeg") and not _BASE64.fullmatch(_text(value)):
             continue
         if mimetype == ATTACHMENT_MIMETYPE and check_attachment(value) is not None:
@@ -143,9 +137,38 @@ def sanitize_output(output: dict[str, Any]) -> dict[str, Any] | None:
     return cleaned
 
 
-def sanitize_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with only what a report may show (the module docstring lists it)."""
+_DELIMITER = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+def inert_markdown(text: str) -> str:
+    """A Markdown cell's text with nothing a renderer would read as document metadata.
+
+    pandoc (the built-in PDF, and Quarto) reads a ``---`` line that starts a block (at the
+    top, or after a blank line, with text right below it) as the opening of a YAML metadata
+    block, and a first line beginning with ``%`` as a title block: either would replace the
+    report's title, language or provenance. Such a ``---`` line becomes ``***`` (the same
+    horizontal rule) and such a ``%`` is escaped; everything else is left as it is.
+    """
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        opens = index == 0 or not lines[index - 1].strip()
+        followed = index + 1 < len(lines) and lines[index + 1].strip() != ""
+        if opens and followed and _DELIMITER.match(line):
+            lines[index] = "***"
+    if lines and lines[0].lstrip().startswith("%"):
+        lines[0] = lines[0].replace("%", "\\%", 1)
+    return "\n".join(lines)
+
+
+def sanitize_notebook(nb: nbformat.NotebookNode, lang: str = "en") -> nbformat.NotebookNode:
+    """A copy of ``nb`` with only what a report may show (the module docstring lists it), and
+    no more output than a report may carry (:mod:`analysis.report.output_budget`; a note in
+    ``lang`` says where it was cut)."""
     clean = copy.deepcopy(nb)
+    cut = bound_outputs(clean, lang=lang)
+    if cut:
+        log.warning("the output of %d cell(s) was cut at the report's output limit (%s)",
+                    len(cut), ", ".join(describe_cell(clean.cells, i) for i in cut))
     cells = []
     for cell in clean.cells:
         if cell.cell_type == "raw":
@@ -153,6 +176,8 @@ def sanitize_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             outputs = [sanitize_output(o) for o in cell.get("outputs", [])]
             cell.outputs = [nbformat.from_dict(o) for o in outputs if o is not None]
+        elif cell.cell_type == "markdown":
+            cell.source = inert_markdown(cell.source)
         cells.append(cell)
     clean.cells = cells
     # widget state would be written into the page by nbconvert's footer

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analysis.core.textsafety import neutralise_formula
+from analysis.data.fields import url_host
 from analysis.report.context import ReportData
 from analysis.report.display import Attachment, Paragraph, Span, Table
 from analysis.report.i18n import plural
@@ -46,11 +47,9 @@ def source_label(source: str, url: str) -> str:
     A publisher written as a web address (``www.worldbank.org``) and a bare address both show
     as the site without ``www.``: ``https://www.gov.uz/ru/news/1`` → ``gov.uz``.
     """
-    from urllib.parse import urlsplit
-
     text = source.strip() if source else ""
     if not text and url:
-        text = urlsplit(url).hostname or url
+        text = url_host(url) or url
     return text[4:] if text.lower().startswith("www.") else text
 
 

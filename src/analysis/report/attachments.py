@@ -14,13 +14,12 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 from babel.numbers import format_decimal
 
-from analysis.core.errors import ParameterError
+from analysis.core.settings import bytes_from_environment
 from analysis.data.taxonomy import LANGUAGES
 from analysis.report.display import (
     ATTACHMENT_MIMETYPE,
@@ -43,17 +42,7 @@ def embed_limit() -> int:
     """Bytes an attachment may have and still travel inside the report:
     ``COOPREPORT_EMBED_LIMIT`` when set (a whole number of bytes), else
     :data:`DEFAULT_EMBED_LIMIT`."""
-    raw = os.environ.get(EMBED_LIMIT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_EMBED_LIMIT
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ParameterError(f"{EMBED_LIMIT_ENV}={raw!r} is not a whole number of bytes; "
-                             "unset it or give e.g. 2500000")
-    return value
+    return bytes_from_environment(EMBED_LIMIT_ENV, DEFAULT_EMBED_LIMIT, "2500000")
 
 
 def externalise(nb: Any, folder: Path, name: str, lang: str,
