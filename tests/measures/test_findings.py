@@ -52,7 +52,7 @@ def test_sentences_in_both_languages(tmp_path):
     assert en == ("ADB takes part in 3 of 4 bilateral procurement-related activities (75%; "
                   "multi-country events left out).")
     assert ru == ("АБР участвует в 3 из 4 двусторонних мероприятий по закупкам (75\u202f%; "
-                  "многосторонние мероприятия не учитываются).")
+                  "многострановые мероприятия не учитываются).")
 
 
 def milestone(date):
@@ -139,3 +139,23 @@ def test_severity_order_is_the_documented_one():
              "reform_unsupported"]
     ordered = f.sort_findings([f.Finding(k) for k in kinds])
     assert [x.kind for x in ordered] == list(reversed(kinds))
+
+
+@pytest.mark.parametrize(("old", "ended", "en_end"), [
+    (2, 0, "although more than 24 months have passed since they were announced."),
+    (0, 2, "although the programme they belong to has ended."),
+    (1, 1, "although more than 24 months have passed since they were announced and the "
+           "programme they belong to has ended."),
+])
+def test_a_stale_sentence_names_the_reasons_that_hold(tmp_path, old, ended, en_end):
+    path = tmp_path / "reg.csv"
+    path.write_text(registry_text([make_row(activity_id="U1")]), encoding="utf-8")
+    finding = f.Finding("stale", {"count": 2, "months": 24, "since": 2023, "old": old,
+                                  "ended": ended})
+    en = system.finding_sentence(r.prepare_report(path, ["UZB"], 2023, 2023, "en"), finding)
+    assert en == ("Follow-up has stalled: 2 commitments announced at procurement-related "
+                  f"activities have no due date and no evidence of delivery recorded, {en_end}")
+    ru = system.finding_sentence(r.prepare_report(path, ["UZB"], 2023, 2023, "ru"), finding)
+    assert ru.startswith("Выполнение обязательств застопорилось: 2 обязательства, объявленные "
+                         "на мероприятиях по закупкам, не имеют ни срока, ни зарегистрированных "
+                         "подтверждений выполнения, хотя ")

@@ -230,3 +230,23 @@ def test_evidence_cites_twelve_ids_then_counts_the_rest():
     assert dep.evidence == (*(f"P{i:02d}" for i in range(1, 13)), "… (+2)")
     assert f.cite_ids(["a"] * 12) == ("a",) * 12  # exactly the cap: nothing counted
     assert f.CITED_IDS == 12
+
+
+def test_a_run_that_ends_before_the_latest_value_states_the_latest_too():
+    # 20, 10, 12, 14, 16, 15 (SE 0.5): first → last 20 → 15 is worse; the run 10 → 16
+    # (2016–2019) is better and ends before 2020, so 15 (2020) is stated with it
+    rows = values("UZB", "cpi_score", {2015: 20, 2016: 10, 2017: 12, 2018: 14, 2019: 16,
+                                       2020: 15}, se=0.5)
+    worse, better = f.find_indicator_changes(rows, GUIDE, "UZB", (2020, 2020))
+    assert (worse.kind, "latest" in worse.values) == ("indicator_worsened", False)
+    assert (better.kind, better.values["before_year"], better.values["year"]) == (
+        "indicator_improved", 2016, 2019)
+    assert (better.values["latest_year"], better.values["latest"]) == (2020, 15.0)
+    assert [c.year for c in better.evidence] == [2016, 2019, 2020]
+
+
+def test_a_stale_finding_counts_each_reason():
+    [both] = f.find_stale(FOLLOW_UP, {"A", "B"}, MADE, pd.Timestamp("2025-08-01"))
+    assert (both.values["old"], both.values["ended"]) == (1, 1)  # C1 old, C4 of PROG
+    [ended] = f.find_stale(FOLLOW_UP, {"A", "B"}, MADE, pd.Timestamp("2025-02-01"))
+    assert (ended.values["old"], ended.values["ended"]) == (0, 1)

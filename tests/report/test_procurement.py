@@ -197,3 +197,25 @@ def test_commitments_and_financing_cover_procurement_related_activities(tmp_path
     assert years.caption.endswith("— procurement-related activities")
     # only P1's USD 1,000,000 (N1's 5,000,000 is not procurement-related)
     assert years.frame["Committed (USD)"].tolist() == ["$0", "$1M", "$0"]
+
+
+def test_multi_country_events_are_marked_and_left_out_of_partner_counts(tmp_path):
+    rows = [make_row(activity_id="U1", date="2023-03-01", themes="public_procurement",
+                     partners="World Bank", maps_pillars="II", scope="bilateral"),
+            make_row(activity_id="U2", date="2023-04-01", themes="public_procurement",
+                     partners="OECD;EBRD", maps_pillars="I", scope="multi-country"),
+            make_row(activity_id="A1", country="AZE", date="2023-02-02",
+                     themes="public_procurement", partners="ADB", scope="")]
+    path = tmp_path / "reg.csv"
+    path.write_text(registry_text(rows, [*HEADER, "maps_pillars", "scope"]), encoding="utf-8")
+    data = data_for(path, years=(2023, 2023))
+    table = p.peer_table(data, "AZE")
+    values = {row["Measure"]: row["Uzbekistan"] for row in table.frame.to_dict("records")}
+    # the forum's OECD and EBRD are partners of the country, not of its procurement cooperation
+    assert values["Partners"] == "3"
+    key = "Partners in procurement-related activities (multi-country events left out)"
+    assert values[key] == "1"
+    marks = a.procurement_marks(data, p.placed_on_pillars(data))
+    assert marks == {"U1": "II", "U2": "I (multi-country)"}
+    annex = a.activity_annex(data, marks=marks)
+    assert annex.frame["Procurement: MAPS pillars"].tolist() == ["II", "I (multi-country)"]

@@ -96,7 +96,7 @@ def test_indicator_table_values_and_gaps(registry_path, ref):
     ]  # GEO is neither country nor peer; 2016 is before the window
     ru = s.indicator_table(report(registry_path, "ru"), ref, ["AZE"])
     assert ru.frame.iloc[2].tolist()[:5] == ["WGI «Эффективность государственного управления», "
-                                             "процентиль", "Узбекистан", "—", "—",
+                                             "процентильный ранг", "Узбекистан", "—", "—",
                                              "38 (30–46)"]
 
 
@@ -109,7 +109,7 @@ def test_indicator_gaps_in_words(registry_path, ref):
                          "No PEFA PI-24 (procurement) score is recorded for any country")
     ru = repr(s.indicator_gaps(report(registry_path, "ru"), ref, []))
     assert ru.startswith("Пробелы: для Узбекистана нет значений показателей: WGI «Контроль "
-                         "коррупции», процентиль; Индекс открытости бюджета (IBP, 0–100). "
+                         "коррупции», процентильный ранг; Индекс открытости бюджета (IBP, 0–100). "
                          "Оценки PEFA")
 
 
@@ -255,27 +255,53 @@ def test_recommendations_answer_findings_with_owner_instrument_and_time(registry
     assert [r["Recommendation"] for r in rows] == [
         "Review with the authorities how these reform steps are being implemented, and record "
         "any partner support given: «Portal Y» (November 5, 2024).",
-        "Carry out a targeted MAPS assessment of pillars III (indicators 9–10) and IV "
-        "(indicators 11–14) and agree on any support from its results.",
+        "Carry out a MAPS-based diagnostic of pillars III (indicators 9–10) and IV (indicators "
+        "11–14) to establish whether the system needs support there, and agree on any support "
+        "from its results.",
         "Ask the parties for the status of C1; where delivered, obtain the document and record "
         "it as evidence, otherwise agree a new date.",
         "Arrange a peer-learning exchange with the procurement authority of Georgia, which does "
-        "better on: Corruption Perceptions Index score (TI, 0–100).",
+        "better on: Corruption Perceptions Index score (TI, 0–100); focus it on the practices "
+        "behind that result.",
     ]
     # owners from the data: make_row's counterpart, and the partners of the activities
-    # (U4 for C1: World Bank; the period's U4 and U5: World Bank twice, ADB once)
+    # (U4 for C1: World Bank; the period's U4 and U5: World Bank twice, ADB once); the
+    # exchange with Georgia names no partner: none of Georgia's is recorded here
     assert [r["Owner"] for r in rows] == [
         "Test Ministry; partners: World Bank and ADB",
         "Test Ministry; partners: World Bank and ADB",
         "Test Ministry; partner: World Bank",
-        "Test Ministry; partners: World Bank and ADB"]
+        "Test Ministry"]
     assert [r["Time frame"] for r in rows] == ["Within 6 months", "Within 12 months",
                                                "Within 3 months", "Within 12 months"]
     assert len({r["Recommendation"] for r in rows}) == len(rows)  # no sentence twice
     ru = s.recommendations_table(report(registry_path, "ru"), found)
     assert ru.frame.iloc[3, 1] == (
-        "Организовать обмен опытом с ведомством по закупкам Грузии, где показатели лучше: "
-        "Индекс восприятия коррупции (TI, 0–100).")
+        "Организовать обмен опытом с ведомством по закупкам Грузии, где показатели лучше "
+        "(Индекс восприятия коррупции (TI, 0–100)), и сосредоточить его на практиках, которые "
+        "стоят за этим результатом.")
+
+
+def test_an_exchange_already_recorded_with_the_benchmark_is_built_on(tmp_path, ref):
+    """When the country already cooperates with a partner of the benchmark country, the
+    recommendation builds on it, cites it, and names that partner as the owner's partner."""
+    rows = [make_row(activity_id=a, date=d, country=c, partners=ps, themes=ts,
+                     title=f"Activity {a}") for a, d, c, ps, ts in ROWS]
+    rows.append(make_row(activity_id="U7", date="2024-04-18", partners="SPA Georgia",
+                         themes="public_procurement;anti_corruption", title="Exchange"))
+    (tmp_path / "reg.csv").write_text(registry_text(rows), encoding="utf-8")
+    (tmp_path / "reg.commitments.csv").write_text(COMMITMENTS, encoding="utf-8")
+    data = report(tmp_path / "reg.csv")
+    found = s.compute_findings(data, ref, "AZE", p.placed_on_pillars(data), as_of=AS_OF,
+                               benchmarks=["GEO"])
+    table = s.recommendations_table(data, found)
+    assert isinstance(table, Table)
+    last = table.frame.iloc[-1]
+    assert last["Recommendation"] == (
+        "Build on the exchange already recorded with State Procurement Agency of Georgia (U7) "
+        "and focus it on the practices behind Georgia's better results on: Corruption "
+        "Perceptions Index score (TI, 0–100).")
+    assert last["Owner"] == "Test Ministry; partner: State Procurement Agency of Georgia"
 
 
 def test_no_indicator_value_after_the_report_date_is_read(registry_path, ref):
@@ -311,12 +337,12 @@ def test_compute_findings_in_russian(registry_path, ref):
         "Компонент MAPS IV (Подотчётность, добросовестность и прозрачность системы "
         "государственных закупок): за период ни одно мероприятие по закупкам, учтённое в "
         "реестре, к нему не отнесено.",
-        "Выполнение обязательств: срок 1 обязательства, объявленного на мероприятиях по "
-        "закупкам, истёк, а подтверждение выполнения в реестре не зарегистрировано.",
-        "Индекс восприятия коррупции (TI, 0–100): улучшение с 21 (2016 г.) до 30 (2024 г.), "
-        "больше опубликованной погрешности.",
+        "Выполнение обязательств: истёк срок 1 обязательства, объявленного на мероприятиях по "
+        "закупкам; подтверждения его выполнения в реестре нет.",
+        "Индекс восприятия коррупции (TI, 0–100): улучшение с 21 (2016 г.) до 30 (2024 г.); "
+        "изменение превышает опубликованную погрешность.",
         "Индекс восприятия коррупции (TI, 0–100) в 2024 г.: 30 — лучше, чем у Азербайджана "
-        "(22), с разницей больше погрешности.",
+        "(22); разница превышает погрешность.",
         "Число зарегистрированных мероприятий, связанных с закупками, снизилось с 3 за "
         "2021–2022 гг. до 2 за 2023–2024 гг.",
     ]
@@ -344,10 +370,10 @@ def test_compute_findings_only_rules_past_their_threshold(registry_path, ref):
 @pytest.mark.parametrize(("count", "lang", "sentence"), [
     (2, "en", "Follow-up: 2 commitments announced at procurement-related activities are past "
               "due, with no evidence of delivery recorded."),
-    (2, "ru", "Выполнение обязательств: срок 2 обязательств, объявленных на мероприятиях по "
-              "закупкам, истёк, а подтверждения выполнения в реестре не зарегистрированы."),
-    (21, "ru", "Выполнение обязательств: срок 21 обязательства, объявленного на мероприятиях "
-               "по закупкам, истёк, а подтверждение выполнения в реестре не зарегистрировано."),
+    (2, "ru", "Выполнение обязательств: истёк срок 2 обязательств, объявленных на мероприятиях "
+              "по закупкам; подтверждений их выполнения в реестре нет."),
+    (21, "ru", "Выполнение обязательств: истёк срок 21 обязательства, объявленного на "
+               "мероприятиях по закупкам; подтверждения его выполнения в реестре нет."),
 ])
 def test_overdue_sentence_agrees_with_the_number(registry_path, count, lang, sentence):
     finding = f.Finding("overdue", {"count": count}, ())

@@ -149,24 +149,29 @@ def find_stale(commitments: pd.DataFrame, procurement_ids: set[str],
     no evidence of delivery recorded (:func:`_open`), and either made (the last day of their
     activity's date, ``made``) more than ``months`` months before ``as_of`` — exactly
     ``months`` is not stale — or ``part_of`` a programme commitment whose due date has passed.
-    The evidence is their commitment ids, oldest first."""
+    The evidence is their commitment ids, oldest first; the values count each reason (``old``,
+    ``ended``: how many are past ``months``, how many belong to an ended programme)."""
     own = _open(commitments, procurement_ids)
     own = own[own["due_end"].isna()]
     due = dict(zip(commitments["commitment_id"], commitments["due_end"], strict=True))
     limit = as_of - pd.DateOffset(months=months)
     stale = []
+    reasons = {"old": 0, "ended": 0}
     for row in own.itertuples():
         when = made.get(str(row.activity_id))
         programme = str(getattr(row, "part_of", "") or "")
-        ended = programme and pd.notna(due.get(programme)) and due[programme] < as_of
-        if (when is not None and when < limit) or ended:
+        ended = bool(programme) and pd.notna(due.get(programme)) and due[programme] < as_of
+        old = when is not None and when < limit
+        if old or ended:
             stale.append((when if when is not None else as_of, str(row.commitment_id)))
+            reasons["old"] += old
+            reasons["ended"] += ended
     if not stale:
         return []
     ids = tuple(c for _, c in sorted(stale))
     first = min(w for w, _ in stale)
-    return [Finding("stale", {"count": len(ids), "months": months,
-                              "since": int(first.year)}, ids)]
+    return [Finding("stale", {"count": len(ids), "months": months, "since": int(first.year),
+                              **reasons}, ids)]
 
 
 def find_period_fall(procurement: pd.DataFrame, country: str, years: tuple[int, int],
@@ -276,6 +281,8 @@ def find_indicator_changes(indicators: pd.DataFrame, guide: pd.DataFrame, countr
     A span is a finding only when :func:`differs` says its two values differ by more than their
     published uncertainty (a span the source gives no uncertainty for is never one). At most one
     finding per direction and indicator: the first span of that direction in the order above.
+    A span that ends before the latest value carries that value too (``latest``,
+    ``latest_year``), so the sentence never hides where the series stands now.
     The kind says better or worse (``indicator_improved`` / ``indicator_worsened``) by the
     guide's ``higher_is_better``; the values carry the guide's ``context``.
     """
@@ -297,11 +304,15 @@ def find_indicator_changes(indicators: pd.DataFrame, guide: pd.DataFrame, countr
             if kind in seen:
                 continue
             seen.add(kind)
-            found.append(Finding(kind, {
-                "indicator": indicator, "context": str(rule["context"]),
-                "decimals": int(rule["decimals"]), "year": int(b["year"]), "value": b["value"],
-                "before_year": int(a["year"]), "before": a["value"]},
-                (_cite(a), _cite(b))))
+            values = {"indicator": indicator, "context": str(rule["context"]),
+                      "decimals": int(rule["decimals"]), "year": int(b["year"]),
+                      "value": b["value"], "before_year": int(a["year"]), "before": a["value"]}
+            evidence = [_cite(a), _cite(b)]
+            if end != last:  # a run that ends before the latest value: the latest is stated too
+                latest = mine.iloc[last]
+                values |= {"latest_year": int(latest["year"]), "latest": latest["value"]}
+                evidence.append(_cite(latest))
+            found.append(Finding(kind, values, tuple(evidence)))
     return found
 
 

@@ -38,7 +38,7 @@ CSV_SUFFIX = "activities.csv"
 # relative widths of the annex's columns: the title takes most; the others fit their longest
 # word in Russian at the annex's type size ("Азербайджан", "Финансирование"), words never break
 ANNEX_WIDTHS = {"date": 11, "country": 12, "partners": 15, "type": 15, "title": 34,
-                "source": 13, "pillars": 11}
+                "source": 14, "pillars": 14}
 
 
 def source_label(source: str, url: str) -> str:

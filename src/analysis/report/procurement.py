@@ -250,8 +250,17 @@ def commitments_table(data: ReportData, as_of: pd.Timestamp | None = None) -> Ta
     return Table(frame, caption)
 
 
+def _bilateral(activities: pd.DataFrame) -> pd.DataFrame:
+    """The activities that are not multi-country events (forums, conferences many countries
+    attend): partner claims leave those out (data/README.md, "Multi-country events")."""
+    if "scope" not in activities:
+        return activities
+    return activities[activities["scope"] != "multi-country"]
+
+
 def peer_table(data: ReportData, peer: str | None) -> Table | Paragraph:
-    """Section 5: the same measures for the country and its peer, side by side."""
+    """Section 5: the same measures for the country and its peer, side by side; the partners
+    of procurement-related activities are counted without multi-country events."""
     country = data.countries[0]
     peer = check_peer(country, peer)
     if peer is None:
@@ -267,7 +276,7 @@ def peer_table(data: ReportData, peer: str | None) -> Table | Paragraph:
             data.number(len(own)), data.number(len(proc)),
             data.percent(len(proc) / len(own)) if len(own) else "—",
             data.number(len({p for ps in own["partners"] for p in ps})),
-            data.number(len({p for ps in proc["partners"] for p in ps})),
+            data.number(len({p for ps in _bilateral(proc)["partners"] for p in ps})),
             ", ".join(p for p in PILLARS if covered.get(p, 0) > 0) or "—",
         ]
     measures = [data.t(k) for k in ("kf.activities", "kf.procurement", "peer.share",

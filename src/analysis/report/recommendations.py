@@ -4,6 +4,8 @@ catalogue, ``recommend.<instrument>.text`` / ``.instrument`` / ``.time``).
 
 The owner is read from the data, never invented: a counterpart and the partners working with
 it. For a ``status_review`` they are those of the activities at which the commitments were made.
+For a ``peer_learning`` exchange the only partner named is the benchmark country's own
+(:func:`benchmark_cooperation`), when one is recorded.
 For the other instruments (about the procurement system as a whole) the counterpart is the one
 the most partners work with across the country's bilateral procurement-related activities of
 the period — the authority partners turn to — names compared without their bracketed detail,
@@ -19,6 +21,7 @@ from collections import Counter
 import pandas as pd
 
 from analysis.data import fields
+from analysis.data.taxonomy import country_name
 from analysis.measures import findings as f
 from analysis.measures.pillars import procurement_activities
 from analysis.measures.recommend import PILLAR_INDICATORS, Recommendation, recommend
@@ -74,6 +77,9 @@ def owner(data: ReportData, rec: Recommendation) -> str:
     """Who owns ``rec``, from the data (see the module's docstring); "—" when the data name
     no counterpart."""
     counterpart, partners = owner_of(_owner_activities(data, rec))
+    if rec.instrument == "peer_learning":  # the country's own partners have no part in it
+        partner, _ = benchmark_cooperation(data, rec.peer)
+        partners = (partner,) if partner else ()
     if not counterpart:
         return "—"
     if not partners:
@@ -106,8 +112,33 @@ def _values(data: ReportData, rec: Recommendation) -> dict[str, object]:
             f"«{x.values['milestone']}» ({format_activity_date(str(x.values['date']), str(x.values['precision']), data.lang)})"  # noqa: E501
             for x in rec.findings)}
     if rec.instrument == "peer_learning":
-        return {"peer": data.country(rec.peer), "indicators": indicators}
+        values: dict[str, object] = {"peer": data.country(rec.peer), "indicators": indicators}
+        partner, ids = benchmark_cooperation(data, rec.peer)
+        if partner:
+            values |= {"partner": data.taxonomy.partner_label(partner, data.lang),
+                       "ids": ", ".join(f.cite_ids(ids))}
+        return values
     return {"indicators": indicators}
+
+
+def benchmark_cooperation(data: ReportData, benchmark: str) -> tuple[str, list[str]]:
+    """A partner of the benchmark country the report's country already cooperates with (any
+    year), and those activities' ids: the partner whose name or full name contains the
+    benchmark's English name ("State Procurement Agency of Georgia"), the one with the most
+    activities, ties by name; ``("", [])`` when none is recorded."""
+    name = country_name(benchmark, "en").lower()
+    theirs = {p.name for p in data.taxonomy.partners.values()
+              if name in p.name.lower() or name in p.full_name.lower()}
+    acts = data.registry.activities
+    acts = acts[acts["country"] == data.countries[0]].sort_values(["start", "activity_id"])
+    found: dict[str, list[str]] = {}
+    for activity_id, partners in zip(acts["activity_id"], acts["partners"], strict=True):
+        for partner in set(partners) & theirs:
+            found.setdefault(partner, []).append(str(activity_id))
+    if not found:
+        return "", []
+    partner = sorted(found, key=lambda k: (-len(found[k]), k))[0]
+    return partner, found[partner]
 
 
 def recommendations_table(data: ReportData, found: list[f.Finding]) -> Table | Paragraph:
@@ -117,10 +148,14 @@ def recommendations_table(data: ReportData, found: list[f.Finding]) -> Table | P
     recs = recommend(found)
     if not recs:
         return Paragraph(data.t("recommend.none"))
+    texts = []
+    for rec in recs:
+        values = _values(data, rec)
+        key = f"recommend.{rec.instrument}.text" + ("_existing" if "partner" in values else "")
+        texts.append(data.t(key, **values))
     frame = pd.DataFrame({
         data.t("field.number"): [str(n) for n in range(1, len(recs) + 1)],
-        data.t("field.recommendation"): [data.t(f"recommend.{r.instrument}.text",
-                                                **_values(data, r)) for r in recs],
+        data.t("field.recommendation"): texts,
         data.t("field.answers"): [", ".join(map(str, r.numbers)) for r in recs],
         data.t("field.owner"): [owner(data, r) for r in recs],
         data.t("field.instrument"): [data.t(f"recommend.{r.instrument}.instrument")

@@ -80,7 +80,7 @@ def indicator_table(data: ReportData, ref: Reference, peers: Sequence[str | None
     names = ", ".join(data.country(c) for c in countries)
     return Table(frame, data.t("system.values_caption", countries=names),
                  numeric=tuple(str(y) for y in years),
-                 widths=(5, 4, *[3] * len(years)) if len(frame.columns) == len(years) + 2
+                 widths=(5, 5, *[3] * len(years)) if len(frame.columns) == len(years) + 2
                  else ())
 
 
@@ -340,7 +340,7 @@ def finding_sentence(data: ReportData, finding: f.Finding) -> str:
     v = dict(finding.values)
     if "indicator" in v:
         v["indicator"] = _label(data, str(v["indicator"]))
-    for key in ("value", "before", "peer_value"):
+    for key in ("value", "before", "peer_value", "latest"):
         if key in v:
             v[key] = _rounded(data, v[key], v.get("decimals", 2))
     if "pillar" in v:
@@ -359,7 +359,13 @@ def finding_sentence(data: ReportData, finding: f.Finding) -> str:
         v["commitments"] = plural(f"{finding.kind}_commitments", _whole(v["count"]), data.lang)
     if "total" in v:
         v["of_total"] = plural("procurement_of_total", _whole(v["total"]), data.lang)
-    return data.t(f"finding.{finding.kind}", **v)
+    key = f"finding.{finding.kind}"
+    if "latest" in v:
+        key += "_latest"
+    if finding.kind == "stale":
+        key += {(True, True): "_both", (True, False): "_old"}.get(
+            (bool(v["old"]), bool(v["ended"])), "_ended")
+    return data.t(key, **v)
 
 
 def evidence_text(data: ReportData, evidence: Sequence[f.Evidence], decimals: int = 2) -> str:
