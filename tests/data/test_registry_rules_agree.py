@@ -94,6 +94,8 @@ def valid_rows(draw: Callable[..., Any]) -> dict[str, str]:
         "source_language": draw(st.sampled_from(["en", "ru", "uz", ""])),
         "title_ru": draw(st.one_of(st.just(""), words)),
         "maps_pillars": draw(st.one_of(st.just(""), listed(list(PILLARS), known=True))),
+        "scope": draw(st.sampled_from(["", "bilateral", "multi-country"])),
+        "operation_id": draw(st.sampled_from(["", "P123456", "WB-AZE-2020.1", "P1;P2"])),
     }
 
 
@@ -120,6 +122,9 @@ EDGES: dict[str, list[str]] = {
     "source_language": ["en", "EN", "xx", "e", "eng", ""],
     "title_ru": ["=x", "x\ty", "Семинар"],
     "maps_pillars": ["I;I", "i", "V", "I;", "II;IV", ""],
+    "scope": ["bilateral", "multi-country", "Bilateral", "multicountry", "multi country", " ", ""],
+    "operation_id": ["P123456", "", "P 123", "-P1", "P1/2", "=P1", "P1\u200b", "P1;P2", "P1; P2",
+                     "P1;P1", "P1;", ";P1", "P1;;P2"],
 }
 BROKEN = {
     "activity_id": st.one_of(st.sampled_from(EDGES["activity_id"]), anything),
@@ -148,6 +153,8 @@ BROKEN = {
     "title_ru": st.one_of(st.sampled_from(EDGES["title_ru"]), anything),
     "maps_pillars": st.one_of(st.sampled_from(EDGES["maps_pillars"]),
                               listed(list(PILLARS), known=False)),
+    "scope": st.one_of(st.sampled_from(EDGES["scope"]), anything),
+    "operation_id": st.one_of(st.sampled_from(EDGES["operation_id"]), anything),
 }
 
 
@@ -248,7 +255,7 @@ VALID_ROW = {
     "partners": "World Bank", "counterpart": "", "activity_type": "seminar",
     "themes": "governance", "title": "A seminar", "amount_usd": "", "amount_kind": "",
     "source": "gov.uz", "source_url": "", "source_language": "en", "title_ru": "",
-    "maps_pillars": "",
+    "maps_pillars": "", "scope": "", "operation_id": "",
 }
 
 

@@ -10,24 +10,6 @@ from analysis.report import sections as r
 from analysis.report import system
 from tests.helpers import make_row, registry_text
 
-IND = pd.DataFrame({
-    "country": ["UZB", "UZB", "AZE"], "year": [2021, 2022, 2022],
-    "indicator": ["cpi_score"] * 3, "value": [30.0, 28.0, 35.0], "unit": ["u"] * 3,
-    "source": ["S1", "S2", "S3"], "source_url": ["https://e.org/1", "https://e.org/2",
-                                                 "https://e.org/3"], "note": [""] * 3})
-
-
-def test_indicator_fell_and_trails_peer_cite_values_years_sources():
-    found = f.find_indicator_changes(IND, "UZB", "AZE", (2022, 2024), ("cpi_score",))
-    assert [x.kind for x in found] == ["indicator_fell", "trails_peer"]
-    fell, trails = found
-    assert (fell.values["before"], fell.values["value"], fell.values["year"]) == (30.0, 28.0, 2022)
-    assert [str(e) for e in fell.evidence] == ["cpi_score UZB 2021: 30 (S1, https://e.org/1)",
-                                               "cpi_score UZB 2022: 28 (S2, https://e.org/2)"]
-    assert fell.evidence[1] == f.Cited("cpi_score", "UZB", "S2", "https://e.org/2", 2022, 28.0)
-    assert (trails.values["value"], trails.values["peer_value"]) == (28.0, 35.0)
-    assert f.find_indicator_changes(IND, "AZE", "UZB", (2022, 2024), ("cpi_score",)) == []
-
 
 def acts(rows):
     frame = pd.DataFrame(rows, columns=["activity_id", "country", "start", "partners"])
@@ -67,15 +49,10 @@ def test_sentences_in_both_languages(tmp_path):
     finding = f.Finding("dependence", {"partner": "ADB", "count": 3, "total": 4, "share": 0.75})
     en = system.finding_sentence(r.prepare_report(path, ["UZB"], 2023, 2023, "en"), finding)
     ru = system.finding_sentence(r.prepare_report(path, ["UZB"], 2023, 2023, "ru"), finding)
-    assert en == ("ADB takes part in 3 of 4 procurement-related activities (75%): cooperation "
-                  "depends on one partner.")
-    assert ru == ("АБР участвует в 3 из 4 мероприятий по закупкам (75\u202f%): "
-                                       "сотрудничество зависит от одного партнёра.")
-
-
-def test_equal_values_are_neither_a_fall_nor_trailing():
-    same = IND.assign(value=[30.0, 30.0, 30.0])
-    assert f.find_indicator_changes(same, "UZB", "AZE", (2022, 2024), ("cpi_score",)) == []
+    assert en == ("ADB takes part in 3 of 4 bilateral procurement-related activities (75%; "
+                  "multi-country events left out).")
+    assert ru == ("АБР участвует в 3 из 4 двусторонних мероприятий по закупкам (75\u202f%; "
+                  "многострановые мероприятия не учитываются).")
 
 
 def milestone(date):
@@ -107,6 +84,9 @@ def test_overdue_only_after_the_last_due_day_and_not_delivered():
     [late] = f.find_overdue(commitments, {"P1"}, today)
     assert (late.values, late.evidence) == ({"count": 1}, ("C1",))
     assert f.find_overdue(commitments, {"P1"}, pd.Timestamp("2024-03-31")) == []
+    # recorded evidence of delivery (a later activity) makes it no finding, whatever the status
+    with_evidence = commitments.assign(evidence_activity_ids=[("P7",), (), (), ()])
+    assert f.find_overdue(with_evidence, {"P1"}, today) == []
 
 
 def period_acts(years_counts):
@@ -154,7 +134,28 @@ def test_dependence_exactly_half_is_no_finding():
 
 
 def test_severity_order_is_the_documented_one():
-    kinds = ["dependence", "trails_peer", "indicator_fell", "period_fall", "overdue",
-             "pillar_gap", "reform_unsupported"]
+    kinds = ["dependence", "period_fall", "ahead_of", "behind", "behind_benchmark",
+             "indicator_improved", "indicator_worsened", "overdue", "stale", "pillar_gap",
+             "reform_unsupported"]
     ordered = f.sort_findings([f.Finding(k) for k in kinds])
     assert [x.kind for x in ordered] == list(reversed(kinds))
+
+
+@pytest.mark.parametrize(("old", "ended", "en_end"), [
+    (2, 0, "although more than 24 months have passed since they were announced."),
+    (0, 2, "although the programme they belong to has ended."),
+    (1, 1, "although more than 24 months have passed since they were announced and the "
+           "programme they belong to has ended."),
+])
+def test_a_stale_sentence_names_the_reasons_that_hold(tmp_path, old, ended, en_end):
+    path = tmp_path / "reg.csv"
+    path.write_text(registry_text([make_row(activity_id="U1")]), encoding="utf-8")
+    finding = f.Finding("stale", {"count": 2, "months": 24, "since": 2023, "old": old,
+                                  "ended": ended})
+    en = system.finding_sentence(r.prepare_report(path, ["UZB"], 2023, 2023, "en"), finding)
+    assert en == ("Follow-up has stalled: 2 commitments announced at procurement-related "
+                  f"activities have no due date and no evidence of delivery recorded, {en_end}")
+    ru = system.finding_sentence(r.prepare_report(path, ["UZB"], 2023, 2023, "ru"), finding)
+    assert ru.startswith("Выполнение обязательств застопорилось: 2 обязательства, объявленные "
+                         "на мероприятиях по закупкам, не имеют ни срока, ни зарегистрированных "
+                         "подтверждений выполнения, хотя ")

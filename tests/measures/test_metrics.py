@@ -244,6 +244,58 @@ def test_theme_shares_for_chosen_themes() -> None:
     assert list(result["mix"]) == pytest.approx([1 / 3, 0.0])  # out of all 3 mentions
 
 
+def test_theme_shares_takes_the_documented_mapping_form() -> None:
+    """``{"theme": [...]}`` lists the same themes as the plain list: same rows, same values."""
+    listed = metrics.theme_shares(ACTS, countries=["AZE"], categories=["procurement", "x"])
+    mapped = metrics.theme_shares(ACTS, countries=["AZE"],
+                                  categories={"theme": ["procurement", "x"]})
+    pd.testing.assert_frame_equal(mapped, listed)
+    assert list(mapped["theme"]) == ["procurement", "x"]  # not every theme of AZE
+
+
+# --- superseded_amounts: one operation, one amount ----------------------------------------
+
+def operation_rows(*rows: tuple[str, str, float, str, str, int]) -> pd.DataFrame:
+    """(id, date, amount, kind, operation_id, line) → a frame with the columns the rule reads."""
+    return pd.DataFrame({
+        "activity_id": [r[0] for r in rows], "start": pd.to_datetime([r[1] for r in rows]),
+        "amount_usd": [r[2] for r in rows], "amount_kind": [r[3] for r in rows],
+        "operation_id": [r[4] for r in rows], "line": [r[5] for r in rows]})
+
+
+def test_an_operation_approved_then_signed_counts_once_at_signing() -> None:
+    # A: approval of loan L (100, committed); B: signing of L and M together (150, committed);
+    # C: M announced earlier (50, indicative); D: another loan, no operation id (20, committed)
+    rows = operation_rows(("A", "2020-03-05", 100.0, "committed", "L", 2),
+                          ("B", "2020-06-01", 150.0, "committed", "L;M", 3),
+                          ("C", "2019-12-11", 50.0, "indicative", "M", 4),
+                          ("D", "2020-01-01", 20.0, "committed", "", 5))
+    gone = metrics.superseded_amounts(rows, ("committed", "disbursed"),
+                                      ("announced", "indicative"))
+    assert list(gone) == [True, False, True, False]
+    # counted money: B 150 + D 20 = 170 (not 270); nothing left apart (C is inside B)
+    kept = rows["amount_usd"].where(~gone)
+    assert kept[rows["amount_kind"] == "committed"].sum() == 170.0
+    assert kept[rows["amount_kind"] == "indicative"].sum() == 0.0
+
+
+def test_the_latest_counted_row_carries_the_amount_and_ties_go_by_line() -> None:
+    rows = operation_rows(("late", "2021-01-01", 5.0, "committed", "P1", 9),
+                          ("early", "2020-01-01", 5.0, "committed", "P1", 2),
+                          ("same-day-a", "2022-01-01", 7.0, "committed", "P2", 3),
+                          ("same-day-b", "2022-01-01", 7.0, "committed", "P2", 4))
+    gone = metrics.superseded_amounts(rows, ("committed",), ())
+    assert list(gone) == [False, True, True, False]  # the later line wins a same-day tie
+
+
+def test_rows_without_operation_or_committed_money_are_never_superseded() -> None:
+    rows = operation_rows(("X", "2020-01-01", 9.0, "announced", "Q", 2),
+                          ("Y", "2021-01-01", NAN, "", "Q", 3))
+    assert not metrics.superseded_amounts(rows, ("committed",), ("announced",)).any()
+    assert not metrics.superseded_amounts(rows.drop(columns="operation_id"), ("committed",),
+                                          ("announced",)).any()
+
+
 # --- summarise_partners -------------------------------------------------------------------
 
 def test_summarise_partners() -> None:

@@ -40,8 +40,9 @@ EXPECTED = {
         "European Union (1).",
         # U1 (public_procurement; governance) names no pillar; U4 (anti_corruption alone) is
         # not procurement-related, so pillar IV stays empty; U2 (e_procurement) -> II
-        "Procurement-related activities on record reach only pillar II of the Methodology for "
-        "Assessing Procurement Systems (MAPS) (1 activity); none reach pillars I (Legal, "
+        "Procurement-related activities on record are tagged to pillar II of the Methodology "
+        "for Assessing Procurement Systems (MAPS) only (1 activity); none is tagged to pillars "
+        "I (Legal, "
         "regulatory and policy framework), III (Public "
         "procurement operations and market practices), and IV (Accountability, integrity and "
         "transparency of the public procurement system).",
@@ -55,12 +56,12 @@ EXPECTED = {
         "1 мероприятие.",
         "Ведущие партнёры в сотрудничестве по закупкам: Всемирный банк (2) и "
         "Европейский союз (1).",
-        "Мероприятия, связанные с закупками, охватывают только компонент II Методологии "
-        "оценки систем государственных закупок (MAPS) (1 мероприятие); по компонентам I "
+        "Мероприятия, связанные с закупками, отнесены только к компоненту II Методологии "
+        "оценки систем государственных закупок (MAPS) (1 мероприятие); к компонентам I "
         "(Правовая, нормативная и политическая база), "
         "III (Операции в сфере государственных закупок и рыночная практика) и IV "
         "(Подотчётность, добросовестность и прозрачность системы государственных закупок) "
-        "их нет.",
+        "не отнесено ни одного.",
         "Для сравнения: у Азербайджана за тот же период с закупками связано 1 из "
         "2 мероприятий (50\u202f%).",
     ],
@@ -109,9 +110,9 @@ def test_a_change_in_the_data_changes_the_text(write_registry):
                      "Uzbekistan; 3 of them (60%) are procurement-related.")
     # contract_management is a procurement theme on pillar III: III is no longer a gap
     assert sentences(frame(write_registry, more), "en")[3] == (
-        "Procurement-related activities on record reach pillars II (1), III (1) of the "
-        "Methodology for Assessing Procurement Systems (MAPS) (activities per pillar in "
-        "brackets); none reach pillars I (Legal, regulatory and "
+        "Procurement-related activities on record are tagged to pillars II (1), III (1) of the "
+        "Methodology for Assessing Procurement Systems (MAPS) (activities tagged per pillar in "
+        "brackets); none is tagged to pillars I (Legal, regulatory and "
         "policy framework) and IV (Accountability, integrity and transparency of the public "
         "procurement system).")
 

@@ -689,6 +689,12 @@ def test_quarto_build_of_the_tiny_report(tmp_path):
     assert re.search(rf"value=7; activities=\d+; label={re.escape(LABEL)}", body)
     assert re.search(r"Table 1\W+Fixture table", body)
     assert "load_registry" not in body
+    # the contents page included: no word joiner or other invisible character, in the glyphs
+    # or in /ActualText (what a PDF reader copies)
+    from tests.render.test_render import actual_texts, invisible
+
+    assert invisible(body) == set()
+    assert invisible("".join(actual_texts(out / "q1.pdf"))) == set()
 
 
 @pytest.mark.slow

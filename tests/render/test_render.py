@@ -60,9 +60,47 @@ def pdf_text(built: Path) -> str:
 
 
 def squash(text: str) -> str:
-    """Text without whitespace and without the zero-width spaces the PDF renderer puts into long
-    words as break points (typst-literal.lua); pypdf extracts them where lines were laid out."""
-    return re.sub(r"[\s\u200b]+", "", text)
+    """Text without whitespace (where lines were laid out)."""
+    return re.sub(r"\s+", "", text)
+
+
+def actual_texts(path: Path) -> list[str]:
+    """The /ActualText strings of every page: text a PDF reader copies instead of the glyphs
+    (Typst writes one for glyphless characters such as a word joiner); pypdf's extract_text
+    does not read them, poppler's pdftotext does."""
+    texts = []
+    for page in PdfReader(path).pages:
+        content = page.get_contents()
+        data = content.get_data() if content is not None else b""
+        for hexed, literal in re.findall(rb"/ActualText\s*(?:<([0-9A-Fa-f\s]*)>|\((.*?)\))",
+                                         data, flags=re.S):
+            raw = bytes.fromhex(hexed.decode()) if hexed else literal
+            texts.append(raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff")
+                         else raw.decode("latin-1"))
+    return texts
+
+
+def invisible(text: str) -> set[str]:
+    import unicodedata
+
+    return {f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cf"}
+
+
+def test_pdf_text_layer_has_no_invisible_characters(built, pdf_text):
+    """No zero-width space, word joiner, soft hyphen or other format character anywhere in the
+    PDF's text, glyphs or /ActualText (the contents page included): ids and addresses copy and
+    search as written."""
+    assert invisible(pdf_text) == set()
+    assert invisible("".join(actual_texts(built / "kgz-profile.pdf"))) == set()
+
+
+def test_actual_text_is_read_as_a_pdf_reader_copies_it(tmp_path):
+    """The check above can fail: Typst's own outline writes a word joiner as /ActualText."""
+    import typst
+
+    (tmp_path / "o.typ").write_text("#outline()\n= One\ntext\n", encoding="utf-8")
+    typst.compile(str(tmp_path / "o.typ"), output=str(tmp_path / "o.pdf"), pdf_tags=False)
+    assert "U+2060" in invisible("".join(actual_texts(tmp_path / "o.pdf")))
 
 
 def test_html_holds_the_key_figures(html):

@@ -19,7 +19,6 @@ from analysis.report.display import Span, Table
 
 CSS = [paths.PACKAGE_DIR / "render/templates/coopreport_html/report.css",
        paths.reports_dir() / "styles" / "report.css"]
-ZWSP = "\\u{200b}"
 
 
 def css_rules(text: str) -> dict[str, str]:
@@ -59,11 +58,29 @@ def test_typst_breaks_only_addresses_and_ids():
                    "UZB-2025-08-15-wb-procurement-meeting documents1.worldbank.org")
     for word in words:
         assert word in out  # whole: no break point inside
-    assert f"https:{ZWSP}" in out and f"reports/{ZWSP}" in out
-    assert f"UZB-{ZWSP}2025-{ZWSP}" in out
-    assert f"documents1.{ZWSP}worldbank.{ZWSP}org" in out
-    # the filler, removed, gives back the text as written
-    assert "https://www.example.org/reports/2024/annual-review.pdf" in out.replace(ZWSP, "")
+    # break points are the edges of inline boxes, after each separator: no character is added
+    assert "#box[https:]#box[/]#box[/]#box[www.]" in out and "#box[reports/]" in out
+    assert "#box[UZB-]#box[2025-]#box[08-]" in out
+    assert "#box[documents1.]#box[worldbank.]#box[org]" in out
+    assert "\u200b" not in out and "200b" not in out
+    # the boxes, removed, give back the text as written
+    assert "https://www.example.org/reports/2024/annual-review.pdf" in re.sub(
+        r"#box\[([^\]]*)\]", r"\1", out)
+
+
+def test_pdf_text_layer_has_ids_and_addresses_as_written(tmp_path):
+    """An id too long for its column wraps at a break point, and the PDF's text holds it with
+    no zero-width or other invisible character: copying or searching it finds it."""
+    long_id = "AZE-2023-07-strategic-procurement-report"
+    url = "https://documents.worldbank.org/en/publication/documents-reports/123"
+    frame = pd.DataFrame({"No.": ["1"], "Id": [long_id], "Source": [url],
+                          "Title": ["A title " * 30]})
+    table = Table(frame, "Ids", widths=(1, 2, 2, 8))._repr_markdown_()
+    text = "".join(pdf_pages_of(table, tmp_path))
+    assert not re.search("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", text)
+    joined = re.sub(r"\s+", "", text)
+    assert long_id in joined and url in joined
+    assert long_id not in text.replace("\n", " ")  # it did wrap: the test is about wrapping
 
 
 def test_table_widths_and_class_reach_html_typst_and_quarto():

@@ -17,7 +17,8 @@ from tests.helpers import HEADER, make_row, registry_text
 COMMITMENTS = ("commitment_id,activity_id,commitment,due,status,evidence_activity_ids,note\n"
                "C1,U1,Publish a procurement strategy,2023-06,planned,,\n"
                "C2,U1,Train 100 officials,2030,in_progress,U2,\n"
-               "C3,U2,Launch e-procurement,2023,delivered,U4,\n")
+               "C3,U2,Launch e-procurement,2023,delivered,U4,\n"
+               "C4,U1,Write a roadmap,,planned,,\n")
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_pillar_table_and_gaps(registry_path):
     # procurement-related, so it is on no pillar (IV stays empty)
     assert [totals[k] for k in sorted(totals)] == [1, 1, 0, 0]
     assert p.pillar_gaps(data).parts == (
-        "Gaps: no procurement-related activity on record reaches 2 MAPS pillars: "
+        "Gaps: no procurement-related activity on record is tagged to 2 MAPS pillars: "
         "III. Public procurement operations and market practices; IV. Accountability, "
         "integrity and transparency of the public procurement system.",)
     assert "Procurement-related activities" in table.caption
@@ -68,13 +69,32 @@ def test_commitments_overdue_as_of_a_date(registry_path):
     table = p.commitments_table(data_for(registry_path), as_of=pd.Timestamp("2024-01-01"))
     assert isinstance(table, Table)
     rows = {row["Commitment"]: row for row in table.frame.to_dict("records")}
-    # C1 due June 2023, planned -> overdue; C2 due 2030 -> not; C3 delivered -> never overdue
-    assert rows["Publish a procurement strategy"]["Overdue"] == "overdue"
-    assert rows["Train 100 officials"]["Overdue"] == ""
-    assert rows["Launch e-procurement"]["Overdue"] == ""
+    # C1 due June 2023, planned -> past due; C2 due 2030 -> not; C3 delivered -> never;
+    # C4 undated, made 2022-03-01: not stale on 2024-01-01 (22 months), stale on 2024-03-02
+    follow = "Follow-up"
+    assert rows["Publish a procurement strategy"][follow] == (
+        "past due; no evidence of delivery recorded")
+    assert rows["Train 100 officials"][follow] == ""
+    assert rows["Launch e-procurement"][follow] == ""
+    assert rows["Write a roadmap"][follow] == ""
     assert rows["Train 100 officials"]["Later activities as evidence"] == "May 2023"
     assert rows["Publish a procurement strategy"]["Announced"] == "March 1, 2022"
-    assert "(1 overdue)" in table.caption
+    assert "(past due: 1; stale: 0)" in table.caption
+    later = p.commitments_table(data_for(registry_path), as_of=pd.Timestamp("2024-03-02"))
+    rows = {row["Commitment"]: row for row in later.frame.to_dict("records")}
+    assert rows["Write a roadmap"][follow] == (
+        "stale: no due date and no evidence of delivery recorded")
+    assert "(past due: 1; stale: 1)" in later.caption
+
+
+def test_commitments_follow_the_report_date_by_default(registry_path):
+    """One clock: without ``as_of`` the table is judged on the report's own date."""
+    import datetime as dt
+
+    data = r.prepare_report(registry_path, ["UZB"], 2022, 2024, "en", as_of="2024-03-02")
+    assert data.as_of == dt.date(2024, 3, 2)
+    table = p.commitments_table(data)
+    assert "as of March 2, 2024 (past due: 1; stale: 1)" in table.caption
 
 
 def test_peer_table_same_measures(registry_path):
@@ -107,8 +127,9 @@ def test_coverage_shows_zero_years(registry_path):
 def test_russian_sections_have_no_english_outside_the_data(registry_path):
     data = data_for(registry_path, lang="ru")
     # acronyms, Roman pillar numbers, SHA-256, file paths and column names are not English
-    allowed = {"MAPS", "I", "II", "III", "IV", "SHA", "data", "taxonomy", "themes", "csv", "reg",
-               "maps", "pillars"}  # the registry column maps_pillars
+    # (WGI: the index's own name)
+    allowed = {"MAPS", "WGI", "I", "II", "III", "IV", "SHA", "data", "taxonomy", "themes", "csv",
+               "reg", "maps", "pillars"}  # the registry column maps_pillars
     texts = [repr(p.executive_summary(data, "AZE")), repr(p.scope_and_method(data)),
              repr(p.pillar_gaps(data)), repr(r.gaps_sentence(data)), repr(r.data_note(data))]
     for make in (p.coverage_table, p.instrument_table, p.pillar_table, r.key_figures,
@@ -140,7 +161,7 @@ def test_commitment_due_dates_follow_the_language(registry_path):
     table = p.commitments_table(data_for(registry_path, lang="ru"),
                                 as_of=pd.Timestamp("2024-01-01"))
     assert isinstance(table, Table)
-    assert sorted(table.frame["Срок"]) == ["2023", "2030", "июнь 2023\u202fг."]
+    assert sorted(table.frame["Срок"]) == ["2023", "2030", "июнь 2023\u202fг.", "—"]
 
 
 def test_every_chart_and_table_says_its_scope(registry_path):
@@ -176,3 +197,25 @@ def test_commitments_and_financing_cover_procurement_related_activities(tmp_path
     assert years.caption.endswith("— procurement-related activities")
     # only P1's USD 1,000,000 (N1's 5,000,000 is not procurement-related)
     assert years.frame["Committed (USD)"].tolist() == ["$0", "$1M", "$0"]
+
+
+def test_multi_country_events_are_marked_and_left_out_of_partner_counts(tmp_path):
+    rows = [make_row(activity_id="U1", date="2023-03-01", themes="public_procurement",
+                     partners="World Bank", maps_pillars="II", scope="bilateral"),
+            make_row(activity_id="U2", date="2023-04-01", themes="public_procurement",
+                     partners="OECD;EBRD", maps_pillars="I", scope="multi-country"),
+            make_row(activity_id="A1", country="AZE", date="2023-02-02",
+                     themes="public_procurement", partners="ADB", scope="")]
+    path = tmp_path / "reg.csv"
+    path.write_text(registry_text(rows, [*HEADER, "maps_pillars", "scope"]), encoding="utf-8")
+    data = data_for(path, years=(2023, 2023))
+    table = p.peer_table(data, "AZE")
+    values = {row["Measure"]: row["Uzbekistan"] for row in table.frame.to_dict("records")}
+    # the forum's OECD and EBRD are partners of the country, not of its procurement cooperation
+    assert values["Partners"] == "3"
+    key = "Partners in procurement-related activities (multi-country events left out)"
+    assert values[key] == "1"
+    marks = a.procurement_marks(data, p.placed_on_pillars(data))
+    assert marks == {"U1": "II", "U2": "I (multi-country)"}
+    annex = a.activity_annex(data, marks=marks)
+    assert annex.frame["Procurement: MAPS pillars"].tolist() == ["II", "I (multi-country)"]

@@ -14,6 +14,11 @@ Activities (procurement-related unless noted; pillars from data/taxonomy/themes.
 Commitments: C1 on U4 due 2024-03 planned (overdue), C2 on U5 due 2025 planned (not yet due),
 C3 on U4 due 2024-01 delivered, C4 on U6 due 2023-06 planned (U6 is not procurement-related).
 Milestones of UZB: 1 Old law 2019-05, 2 Law X 2023-06-15, 3 Portal Y 2024-11-05.
+Indicators (tests/fixtures/system, with their 90% intervals): UZB CPI 2016 21 (18–24), 2018 23
+(20–26), 2020 26 (23–29), 2022 31 (28–34), 2024 30 (27–33); AZE CPI 2022 23 (20–26), 2024 22
+(19–25); GEO CPI 2024 53 (50–56); WGI Government Effectiveness (capacity context) 2022: UZB 38.2
+(30.1–45.6), AZE 50.9 (44.2–60.0). The guide there says CPI is pillar IV context, published
+with 0 decimals.
 """
 
 from __future__ import annotations
@@ -81,16 +86,18 @@ def test_indicator_table_values_and_gaps(registry_path, ref):
                                          "2024"]
     cpi = "Corruption Perceptions Index score (TI, 0–100)"
     wgi = "WGI Government Effectiveness, percentile rank"
+    # values as published (the guide's decimals: 0 for both indices) and their intervals
     assert table.frame.values.tolist() == [
-        [cpi, "Uzbekistan", "23", "26", "31", "—", "30"],
-        [cpi, "Azerbaijan", "—", "—", "23", "—", "22"],
-        [wgi, "Uzbekistan", "—", "—", "38.21", "—", "—"],
-        [wgi, "Azerbaijan", "—", "—", "50.94", "—", "—"],
+        [cpi, "Uzbekistan", "23 (20–26)", "26 (23–29)", "31 (28–34)", "—", "30 (27–33)"],
+        [cpi, "Azerbaijan", "—", "—", "23 (20–26)", "—", "22 (19–25)"],
+        [wgi, "Uzbekistan", "—", "—", "38 (30–46)", "—", "—"],
+        [wgi, "Azerbaijan", "—", "—", "51 (44–60)", "—", "—"],
         ["Public procurement volume, trillion UZS", "Uzbekistan", "—", "—", "—", "12.5", "—"],
     ]  # GEO is neither country nor peer; 2016 is before the window
     ru = s.indicator_table(report(registry_path, "ru"), ref, ["AZE"])
     assert ru.frame.iloc[2].tolist()[:5] == ["WGI «Эффективность государственного управления», "
-                                             "процентиль", "Узбекистан", "—", "—", "38,21"]
+                                             "процентильный ранг", "Узбекистан", "—", "—",
+                                             "38 (30–46)"]
 
 
 def test_indicator_gaps_in_words(registry_path, ref):
@@ -102,7 +109,7 @@ def test_indicator_gaps_in_words(registry_path, ref):
                          "No PEFA PI-24 (procurement) score is recorded for any country")
     ru = repr(s.indicator_gaps(report(registry_path, "ru"), ref, []))
     assert ru.startswith("Пробелы: для Узбекистана нет значений показателей: WGI «Контроль "
-                         "коррупции», процентиль; Индекс открытости бюджета (IBP, 0–100). "
+                         "коррупции», процентильный ранг; Индекс открытости бюджета (IBP, 0–100). "
                          "Оценки PEFA")
 
 
@@ -133,11 +140,17 @@ def test_indicator_values_keep_gaps_for_the_chart(registry_path, ref):
     assert list(pd.unique(values["indicator"])) == [
         "Corruption Perceptions Index score (TI, 0–100)",
         "WGI Government Effectiveness, percentile rank"]
-    at = {(i[:3], c, y): v for i, c, y, v in values.itertuples(index=False)}
-    assert at[("Cor", "Uzbekistan", 2020)] == 26 and at[("WGI", "Azerbaijan", 2022)] == 50.9434
-    assert math.isnan(at[("Cor", "Uzbekistan", 2021)])
+    at = {(i[:3], c, y): (v, lo, hi) for i, c, y, v, lo, hi in values.itertuples(index=False)}
+    assert at[("Cor", "Uzbekistan", 2020)] == (26, 23, 29)
+    assert at[("WGI", "Azerbaijan", 2022)] == (50.9434, 44.2, 60.0)
+    assert all(math.isnan(x) for x in at[("Cor", "Uzbekistan", 2021)])
     spec = s.indicator_chart(report(registry_path), ref, ["AZE"]).to_dict()
-    assert spec["facet"]["field"] == "indicator"
+    panels = spec["concat"]
+    assert [x["title"]["text"] for x in panels] == list(pd.unique(values["indicator"]))
+    for panel in panels:  # a 0-100 index on 0-100, from the first year with a value (2018)
+        line = next(layer for layer in panel["layer"] if layer["mark"]["type"] == "line")
+        assert line["encoding"]["y"]["scale"]["domain"] == [0.0, 100.0]
+        assert line["encoding"]["x"]["scale"]["domain"] == [2018, 2024]
 
 
 def test_milestone_table_numbers_dates_and_activities_within_twelve_months(registry_path, ref):
@@ -178,36 +191,42 @@ def test_compute_findings_every_rule_with_evidence_in_severity_order(registry_pa
     data = report(registry_path)
     found = s.compute_findings(data, ref, "AZE", p.placed_on_pillars(data), as_of=AS_OF)
     assert [x.kind for x in found] == ["reform_unsupported", "pillar_gap", "pillar_gap",
-                                       "overdue", "period_fall", "indicator_fell", "trails_peer"]
-    unsupported, gap3, gap4, overdue, fall, fell, trails = found
+                                       "overdue", "indicator_improved", "ahead_of",
+                                       "period_fall"]
+    unsupported, gap3, gap4, overdue, better, ahead, fall = found
     assert unsupported.evidence == (f.Cited("Portal Y", "UZB", "S-M2", "https://example.org/m2"),)
     assert (gap3.values, gap4.values) == ({"pillar": "III"}, {"pillar": "IV"})
     assert overdue.evidence == ("C1",) and overdue.values == {"count": 1}
     assert fall.evidence == ("2021–2022: U1, U2, U3", "2023–2024: U4, U5")
-    assert fell.evidence == (
-        f.Cited("cpi_score", "UZB", "S-C", "https://example.org/c", 2022, 31.0),
+    # 2016 21 (18–24) → 2024 30 (27–33): apart; the last step 31 → 30 is inside the intervals
+    assert better.evidence == (
+        f.Cited("cpi_score", "UZB", "S-Z", "https://example.org/z", 2016, 21.0),
         f.Cited("cpi_score", "UZB", "S-D", "https://example.org/d", 2024, 30.0))
-    assert (trails.values["value"], trails.values["peer_value"]) == (38.2075, 50.9434)
+    # 2024: 30 (27–33) against AZE 22 (19–25): apart; WGI GE (capacity) is never compared
+    assert (ahead.values["value"], ahead.values["peer_value"]) == (30.0, 22.0)
     # no dependence: only 2 procurement-related activities in the period (fewer than 3)
 
     sentences = [s.finding_sentence(data, x) for x in found]
     assert sentences == [
         "The reform step “Portal Y” (November 5, 2024) has no procurement-related partner "
         "activity on record within 12 months of it.",
-        "MAPS pillar III (Public procurement operations and market practices) has no "
-        "procurement-related cooperation on record in the period.",
+        "MAPS pillar III (Public procurement operations and market practices): no "
+        "procurement-related activity on record in this registry is tagged to it in the period.",
         "MAPS pillar IV (Accountability, integrity and transparency of the public procurement "
-        "system) has no procurement-related cooperation on record in the period.",
-        "Follow-up: 1 commitment announced at procurement-related activities is past due and "
-        "not delivered.",
+        "system): no procurement-related activity on record in this registry is tagged to it "
+        "in the period.",
+        "Follow-up: 1 commitment announced at procurement-related activities is past due, with "
+        "no evidence of delivery recorded.",
+        "Corruption Perceptions Index score (TI, 0–100) improved from 21 (2016) to 30 (2024), "
+        "by more than the published margin of error.",
+        "Corruption Perceptions Index score (TI, 0–100) in 2024: 30, better than Azerbaijan "
+        "(22) by more than the margin of error.",
         "Procurement-related activities on record fell from 3 in 2021–2022 to 2 in 2023–2024.",
-        "Corruption Perceptions Index score (TI, 0–100): down from 31 (2022) to 30 (2024).",
-        "WGI Government Effectiveness, percentile rank in 2022: 38.21, below Azerbaijan "
-        "(50.94).",
     ]
     table = s.findings_table(data, found)
     assert isinstance(table, Table)
-    assert list(table.frame.columns) == ["Finding", "Evidence", "Recommendation"]
+    assert list(table.frame.columns) == ["No.", "Finding", "Evidence"]
+    assert table.frame["No."].tolist() == ["1", "2", "3", "4", "5", "6", "7"]
     assert table.frame["Evidence"].tolist() == [
         "S-M2",
         "Procurement-related activities per MAPS pillar and year (an activity counts once "
@@ -215,14 +234,87 @@ def test_compute_findings_every_rule_with_evidence_in_severity_order(registry_pa
         "Procurement-related activities per MAPS pillar and year (an activity counts once "
         "under each pillar it is placed on)",
         "C1",
+        "Uzbekistan 2016: 21 (S-Z); Uzbekistan 2024: 30 (S-D)",
+        "Uzbekistan 2024: 30 (S-D); Azerbaijan 2024: 22 (S-E)",
         "2021–2022: U1, U2, U3; 2023–2024: U4, U5",
-        "Uzbekistan 2022: 31 (S-C); Uzbekistan 2024: 30 (S-D)",
-        "Uzbekistan 2022: 38.21; Azerbaijan 2022: 50.94 (WGI)",
     ]
-    assert table.frame["Recommendation"].iloc[4] == (
-        "Ask the partners whether their procurement support ended or moved to other programmes, "
-        "and check that recent activities are in the registry before drawing conclusions.")
     assert s.findings_lead(data, found, top=1) == f"Most important findings: {sentences[0]}"
+
+
+def test_recommendations_answer_findings_with_owner_instrument_and_time(registry_path, ref):
+    data = report(registry_path)
+    found = s.compute_findings(data, ref, "AZE", p.placed_on_pillars(data), as_of=AS_OF,
+                               benchmarks=["GEO"])
+    assert [x.kind for x in found][4:6] == ["indicator_improved", "behind_benchmark"]
+    table = s.recommendations_table(data, found)
+    assert isinstance(table, Table)
+    rows = table.frame.to_dict("records")
+    # the reform (1), both pillar gaps (2, 3) in one, the overdue commitment (4), Georgia (6);
+    # the improvement, the peer and the fall in activity call for none
+    assert [r["Findings"] for r in rows] == ["1", "2, 3", "4", "6"]
+    assert [r["Recommendation"] for r in rows] == [
+        "Review with the authorities how these reform steps are being implemented, and record "
+        "any partner support given: «Portal Y» (November 5, 2024).",
+        "Carry out a MAPS-based diagnostic of pillars III (indicators 9–10) and IV (indicators "
+        "11–14) to establish whether the system needs support there, and agree on any support "
+        "from its results.",
+        "Ask the parties for the status of C1; where delivered, obtain the document and record "
+        "it as evidence, otherwise agree a new date.",
+        "Arrange a peer-learning exchange with the procurement authority of Georgia, which does "
+        "better on: Corruption Perceptions Index score (TI, 0–100); focus it on the practices "
+        "behind that result.",
+    ]
+    # owners from the data: make_row's counterpart, and the partners of the activities
+    # (U4 for C1: World Bank; the period's U4 and U5: World Bank twice, ADB once); the
+    # exchange with Georgia names no partner: none of Georgia's is recorded here
+    assert [r["Owner"] for r in rows] == [
+        "Test Ministry; partners: World Bank and ADB",
+        "Test Ministry; partners: World Bank and ADB",
+        "Test Ministry; partner: World Bank",
+        "Test Ministry"]
+    assert [r["Time frame"] for r in rows] == ["Within 6 months", "Within 12 months",
+                                               "Within 3 months", "Within 12 months"]
+    assert len({r["Recommendation"] for r in rows}) == len(rows)  # no sentence twice
+    ru = s.recommendations_table(report(registry_path, "ru"), found)
+    assert ru.frame.iloc[3, 1] == (
+        "Организовать обмен опытом с ведомством по закупкам Грузии, где показатели лучше "
+        "(Индекс восприятия коррупции (TI, 0–100)), и сосредоточить его на практиках, которые "
+        "стоят за этим результатом.")
+
+
+def test_an_exchange_already_recorded_with_the_benchmark_is_built_on(tmp_path, ref):
+    """When the country already cooperates with a partner of the benchmark country, the
+    recommendation builds on it, cites it, and names that partner as the owner's partner."""
+    rows = [make_row(activity_id=a, date=d, country=c, partners=ps, themes=ts,
+                     title=f"Activity {a}") for a, d, c, ps, ts in ROWS]
+    rows.append(make_row(activity_id="U7", date="2024-04-18", partners="SPA Georgia",
+                         themes="public_procurement;anti_corruption", title="Exchange"))
+    (tmp_path / "reg.csv").write_text(registry_text(rows), encoding="utf-8")
+    (tmp_path / "reg.commitments.csv").write_text(COMMITMENTS, encoding="utf-8")
+    data = report(tmp_path / "reg.csv")
+    found = s.compute_findings(data, ref, "AZE", p.placed_on_pillars(data), as_of=AS_OF,
+                               benchmarks=["GEO"])
+    table = s.recommendations_table(data, found)
+    assert isinstance(table, Table)
+    last = table.frame.iloc[-1]
+    assert last["Recommendation"] == (
+        "Build on the exchange already recorded with State Procurement Agency of Georgia (U7) "
+        "and focus it on the practices behind Georgia's better results on: Corruption "
+        "Perceptions Index score (TI, 0–100).")
+    assert last["Owner"] == "Test Ministry; partner: State Procurement Agency of Georgia"
+
+
+def test_no_indicator_value_after_the_report_date_is_read(registry_path, ref):
+    """One clock: a report dated in 2023 judges CPI on 2016–2022 values (21 → 31, apart), and
+    compares with the peer in 2022 (31 against 23: 28–34 and 20–26 touch no more than at 26 <
+    28, apart), never with the 2024 values."""
+    data = r.prepare_report(registry_path, ["UZB"], 2023, 2024, "en", as_of="2023-06-30")
+    found = s.compute_findings(data, ref, "AZE", p.placed_on_pillars(data))
+    better = next(x for x in found if x.kind == "indicator_improved")
+    ahead = next(x for x in found if x.kind == "ahead_of")
+    assert (better.values["year"], better.values["value"]) == (2022, 31.0)
+    assert (ahead.values["year"], ahead.values["peer_value"]) == (2022, 23.0)
+    assert not any(x.kind == "overdue" for x in found)  # C1 is due 2024-03: not yet
 
 
 def test_russian_milestones_use_milestone_ru_and_mark_an_english_fallback(registry_path, ref):
@@ -240,22 +332,24 @@ def test_compute_findings_in_russian(registry_path, ref):
     assert sentences == [
         "Этап реформы «Портал Y» (5 ноября 2024 г.) не сопровождается ни одним "
         "зарегистрированным мероприятием партнёров по закупкам в пределах 12 месяцев.",
-        "По компоненту MAPS III (Операции в сфере государственных закупок и рыночная практика) "
-        "за период нет зарегистрированного сотрудничества по закупкам.",
-        "По компоненту MAPS IV (Подотчётность, добросовестность и прозрачность системы "
-        "государственных закупок) за период нет зарегистрированного сотрудничества по закупкам.",
-        "Выполнение обязательств: 1 обязательство, объявленное на мероприятиях по закупкам, "
-        "просрочено и не выполнено.",
+        "Компонент MAPS III (Операции в сфере государственных закупок и рыночная практика): "
+        "за период ни одно мероприятие по закупкам, учтённое в реестре, к нему не отнесено.",
+        "Компонент MAPS IV (Подотчётность, добросовестность и прозрачность системы "
+        "государственных закупок): за период ни одно мероприятие по закупкам, учтённое в "
+        "реестре, к нему не отнесено.",
+        "Выполнение обязательств: истёк срок 1 обязательства, объявленного на мероприятиях по "
+        "закупкам; подтверждения его выполнения в реестре нет.",
+        "Индекс восприятия коррупции (TI, 0–100): улучшение с 21 (2016 г.) до 30 (2024 г.); "
+        "изменение превышает опубликованную погрешность.",
+        "Индекс восприятия коррупции (TI, 0–100) в 2024 г.: 30 — лучше, чем у Азербайджана "
+        "(22); разница превышает погрешность.",
         "Число зарегистрированных мероприятий, связанных с закупками, снизилось с 3 за "
         "2021–2022 гг. до 2 за 2023–2024 гг.",
-        "Индекс восприятия коррупции (TI, 0–100): снижение с 31 (2022) до 30 (2024).",
-        "WGI «Эффективность государственного управления», процентиль в 2022 г.: 38,21, ниже, "
-        "чем у Азербайджана (50,94).",
     ]
     table = s.findings_table(data, found)
     assert isinstance(table, Table)
-    assert table.frame["Основание"].iloc[6] == ("Узбекистан 2022: 38,21; Азербайджан 2022: "
-                                                "50,94 (WGI)")
+    assert table.frame["Основание"].iloc[5] == ("Узбекистан 2024: 30 (S-D); Азербайджан 2024: "
+                                                "22 (S-E)")
 
 
 def test_compute_findings_only_rules_past_their_threshold(registry_path, ref):
@@ -263,31 +357,32 @@ def test_compute_findings_only_rules_past_their_threshold(registry_path, ref):
     # U2, U3) but not IV, no commitment of these activities, 3 now against none before
     data = r.prepare_report(registry_path, ["UZB"], 2021, 2022, "en")
     found = s.compute_findings(data, ref, None, p.placed_on_pillars(data), as_of=AS_OF)
-    # CPI 2022 (31) is above 2020 (26): no fall; no peer: no comparison;
-    # World Bank is in U1 and U2: 2 of 3 > 50 %
-    assert [(x.kind, x.values) for x in found] == [
-        ("pillar_gap", {"pillar": "IV"}),
-        ("dependence", {"partner": "World Bank", "count": 2, "total": 3, "share": 2 / 3})]
-    assert found[1].evidence == ("U1", "U2")
+    # CPI 2016 21 (18–24) → 2022 31 (28–34): an improvement beyond the intervals; no peer:
+    # no comparison; World Bank is in U1 and U2: 2 of 3 > 50 %
+    assert [(x.kind, x.values.get("year"), x.values.get("partner")) for x in found] == [
+        ("pillar_gap", None, None), ("indicator_improved", 2022, None),
+        ("dependence", None, "World Bank")]
+    assert found[2].values == {"partner": "World Bank", "count": 2, "total": 3,
+                               "share": 2 / 3}
+    assert found[2].evidence == ("U1", "U2")
 
 
 @pytest.mark.parametrize(("count", "lang", "sentence"), [
     (2, "en", "Follow-up: 2 commitments announced at procurement-related activities are past "
-              "due and not delivered."),
-    (2, "ru", "Выполнение обязательств: 2 обязательства, объявленные на мероприятиях по "
-              "закупкам, просрочены и не выполнены."),
-    (5, "ru", "Выполнение обязательств: 5 обязательств, объявленных на мероприятиях по "
-              "закупкам, просрочены и не выполнены."),
-    (21, "ru", "Выполнение обязательств: 21 обязательство, объявленное на мероприятиях по "
-               "закупкам, просрочено и не выполнено."),
+              "due, with no evidence of delivery recorded."),
+    (2, "ru", "Выполнение обязательств: истёк срок 2 обязательств, объявленных на мероприятиях "
+              "по закупкам; подтверждений их выполнения в реестре нет."),
+    (21, "ru", "Выполнение обязательств: истёк срок 21 обязательства, объявленного на "
+               "мероприятиях по закупкам; подтверждения его выполнения в реестре нет."),
 ])
 def test_overdue_sentence_agrees_with_the_number(registry_path, count, lang, sentence):
     finding = f.Finding("overdue", {"count": count}, ())
     assert s.finding_sentence(report(registry_path, lang), finding) == sentence
 
 
-@pytest.mark.parametrize(("total", "of_total"), [(21, "из 21 мероприятия по закупкам"),
-                                                 (25, "из 25 мероприятий по закупкам")])
+@pytest.mark.parametrize(("total", "of_total"), [
+    (21, "из 21 двустороннего мероприятия по закупкам"),
+    (25, "из 25 двусторонних мероприятий по закупкам")])
 def test_dependence_total_in_the_genitive(registry_path, total, of_total):
     finding = f.Finding("dependence", {"partner": "ADB", "count": 12, "total": total,
                                        "share": 12 / total})
@@ -308,6 +403,6 @@ def test_system_view_orders_the_section_for_any_report(registry_path, ref):
     shown = s.system_view(data, ref)
     kinds = [type(x).__name__ for x in shown]
     # indicators chart, sources, values, gaps; UZB milestone chart and table; AZE the same
-    assert kinds == ["FacetChart", "Bullets", "Table", "Paragraph", "LayerChart", "Table",
+    assert kinds == ["ConcatChart", "Bullets", "Table", "Paragraph", "LayerChart", "Table",
                      "LayerChart", "Table"]
     assert shown[7].frame.iloc[:, 2].tolist() == ["AZE law"]

@@ -19,6 +19,7 @@ languages, and that ``data_path`` exists. Every problem names the file and the k
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 from dataclasses import dataclass
@@ -97,6 +98,20 @@ def check_values(source: Path, values: dict[str, Any]) -> list[str]:
     if values.get("peer") and values.get("peer") == values.get("country"):
         problems.append(f"{where}.peer: the peer must be another country than "
                         f"{show_text(values['country'])} (or \"\" for none)")
+    benchmarks = values.get("benchmarks")
+    if isinstance(benchmarks, list):
+        bad = [c for c in benchmarks if not (isinstance(c, str) and is_country(c))]
+        if bad:
+            problems.append(f"{where}.benchmarks: not ISO 3166-1 alpha-3 country code(s): "
+                            f"{show_text(', '.join(map(str, bad)))}; list good-practice "
+                            "countries such as [GEO]")
+        elif values.get("country") in benchmarks:
+            problems.append(f"{where}.benchmarks: the report's own country "
+                            f"{show_text(str(values['country']))} cannot be its benchmark")
+    as_of = values.get("as_of")
+    if isinstance(as_of, str) and as_of and not _is_day(as_of):
+        problems.append(f"{where}.as_of: {show_value(as_of)} is not a day; write the report's "
+                        "date as YYYY-MM-DD, or \"\" for the build day")
     countries = values.get("countries")
     if isinstance(countries, list):
         bad = [c for c in countries if not is_country(c)]
@@ -127,6 +142,13 @@ def check_values(source: Path, values: dict[str, Any]) -> list[str]:
             problems += [f"{where}.data_path: {line}"
                          for line in _data_problems(resolved, resolved.stat().st_mtime_ns)]
     return problems
+
+
+def _is_day(text: str) -> bool:
+    try:
+        return len(text) == 10 and bool(dt.date.fromisoformat(text))
+    except ValueError:
+        return False
 
 
 def _is_file(path: Path) -> bool:

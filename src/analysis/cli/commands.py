@@ -30,6 +30,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             continue
         noun = {"registry": "activities", "commitments": "commitments",
                 "indicators": "indicator values", "milestones": "milestones",
+                "guide": "indicators described",
                 "drafts": "draft activities"}[report.kind]
         print(f"{name}: OK, {report.rows} {noun}")
         if report.activities is not None:

@@ -2,7 +2,10 @@
 
 Format (``commitments.csv``): ``commitment_id, activity_id, commitment, due, status,
 evidence_activity_ids, note``, and optionally ``commitment_ru`` (the commitment in
-Russian, shown by Russian reports). ``due`` is ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or empty;
+Russian, shown by Russian reports) and ``part_of`` (the ``commitment_id`` of the programme the
+commitment belongs to: when the programme's due date has passed, an undated commitment of it
+with no evidence is stale, :func:`analysis.measures.findings.find_stale`). ``due`` is ``YYYY``,
+``YYYY-MM``, ``YYYY-MM-DD`` or empty;
 ``status`` comes from ``data/taxonomy/commitment_statuses.csv``; ``activity_id`` and every
 ``;``-separated evidence id must name an activity of the registry.
 """
@@ -23,13 +26,13 @@ from analysis.data.taxonomy import Taxonomy, suggest
 COLUMNS: tuple[str, ...] = (
     "commitment_id", "activity_id", "commitment", "due", "status", "evidence_activity_ids", "note",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("commitment_ru",)  # the commitment in Russian
+OPTIONAL_COLUMNS: tuple[str, ...] = ("commitment_ru", "part_of")
 REQUIRED = ("commitment_id", "activity_id", "commitment", "status")
 FREE_TEXT = frozenset({"commitment", "commitment_ru", "note"})
 MULTILINE = frozenset({"note"})  # the one column where tabs and line breaks are allowed
 FRAME_COLUMNS: tuple[str, ...] = (
     "commitment_id", "activity_id", "commitment", "due", "due_end", "status",
-    "evidence_activity_ids", "note", "line", "commitment_ru",
+    "evidence_activity_ids", "note", "line", "commitment_ru", "part_of",
 )
 KIND = "commitments file"
 
@@ -106,7 +109,18 @@ def read_commitments(path: Path, activity_ids: Collection[str], taxonomy: Taxono
                 "status": rec["status"], "evidence_activity_ids": tuple(evidence),
                 "note": rec["note"], "line": line,
                 "commitment_ru": rec.get("commitment_ru", ""),
+                "part_of": rec.get("part_of", ""),
             })
+    for row in rows:
+        programme = str(row["part_of"])
+        if programme and (programme not in first_line_of or programme == row["commitment_id"]):
+            guess = suggest(programme, first_line_of)
+            hint = f"; did you mean '{guess}'?" if guess else ""
+            csv_file.problem(int(str(row["line"])), "part_of", programme,
+                             "no other commitment has this id in this file: part_of names the "
+                             f"commitment_id of the programme the commitment belongs to{hint}")
+    rows = [r for r in rows if not r["part_of"] or (r["part_of"] in first_line_of
+                                                   and r["part_of"] != r["commitment_id"])]
     frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS)) if rows else empty_commitments()
     return frame, csv_file
 

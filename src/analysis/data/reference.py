@@ -4,7 +4,14 @@ Two CSV files in ``data/reference/`` (provenance in its README):
 
 - ``country_indicators.csv``: ``country, year, indicator, value, unit, source, source_url,
   note``; one value of one indicator for one country and year, read where ``source_url``
-  points. A missing row is a gap and stays one (never filled or interpolated).
+  points. A missing row is a gap and stays one (never filled or interpolated). Optional
+  columns carry the value's published uncertainty and vintage: ``ci_low``/``ci_high`` (the
+  source's interval, e.g. WGI's 90% bounds of a percentile rank), ``standard_error``, and
+  ``release`` (the edition the value was read from, e.g. ``CPI 2024``).
+- ``indicator_guide.csv``: one row per indicator: what it measures (``context``), its scale,
+  how many decimals the source publishes, the rule for a significant change and the source's
+  guidance behind it, and a one-line rationale (:func:`read_guide`). Read from the folder when
+  it has one, else from ``data/reference``.
 - ``procurement_milestones.csv``: ``country, date, milestone, kind, source, source_url``, and
   optionally ``milestone_ru`` (the milestone in Russian);
   ``date`` is ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (when sources disagree on the day);
@@ -16,6 +23,7 @@ Two CSV files in ``data/reference/`` (provenance in its README):
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +42,14 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
 MILESTONE_COLUMNS: tuple[str, ...] = (
     "country", "date", "milestone", "kind", "source", "source_url")
 MILESTONE_KINDS: tuple[str, ...] = ("law", "e_gp", "gpa", "ocds", "maps", "other")
+OPTIONAL_INDICATOR_COLUMNS: tuple[str, ...] = ("ci_low", "ci_high", "standard_error", "release")
+GUIDE_COLUMNS: tuple[str, ...] = (
+    "indicator", "context", "headline", "scale_min", "scale_max", "higher_is_better", "decimals",
+    "min_change", "guidance", "guidance_url", "rationale")
+# what an indicator is context for: only ``pillar_iv`` indicators inform MAPS pillar IV findings
+CONTEXTS: tuple[str, ...] = ("pillar_iv", "capacity", "budget_transparency", "volume", "rank")
 INDICATORS_NAME = "country_indicators.csv"
+GUIDE_NAME = "indicator_guide.csv"
 MILESTONES_NAME = "procurement_milestones.csv"
 # the milestone in Russian (Russian reports use it; an empty cell falls back to English, marked)
 OPTIONAL_MILESTONE_COLUMNS = ("milestone_ru",)
@@ -51,6 +66,8 @@ class Reference:
     milestones: pd.DataFrame  # country, date, date_precision, start (Timestamp), milestone, ...
     indicators_sha256: str = ""
     milestones_sha256: str = ""
+    guide: pd.DataFrame | None = None  # indicator_guide.csv, indexed by indicator
+    guide_sha256: str = ""
 
 
 def _required(csv_file: CsvFile, line: int, rec: dict[str, str], columns: tuple[str, ...]
@@ -76,7 +93,8 @@ def _url(csv_file: CsvFile, line: int, rec: dict[str, str]) -> None:
 
 def read_indicators(path: Path) -> tuple[pd.DataFrame, CsvFile]:
     """Read and check an indicators file; problems are in the returned ``CsvFile``."""
-    csv_file = read_csv_file(path, INDICATOR_COLUMNS, "indicators file")
+    csv_file = read_csv_file(path, INDICATOR_COLUMNS, "indicators file",
+                             optional=OPTIONAL_INDICATOR_COLUMNS)
     rows: list[dict[str, object]] = []
     seen: dict[tuple[str, str, str], int] = {}
     for line, rec in csv_file.records:
@@ -95,6 +113,7 @@ def read_indicators(path: Path) -> tuple[pd.DataFrame, CsvFile]:
         if value and not VALUE_PATTERN.match(value):
             csv_file.problem(line, "value", value, "not a number; write digits with a '.' for "
                              "decimals (e.g. 31 or -0.75), no units or thousands separators")
+        uncertainty = _uncertainty(csv_file, line, rec)
         _url(csv_file, line, rec)
         key = (rec.get("country", ""), year, rec.get("indicator", ""))
         if all(key) and key in seen:
@@ -103,8 +122,83 @@ def read_indicators(path: Path) -> tuple[pd.DataFrame, CsvFile]:
         elif all(key):
             seen[key] = line
         if len(csv_file.problems) == before and all(c in rec for c in INDICATOR_COLUMNS):
-            rows.append({**rec, "year": int(year), "value": float(value), "line": line})
-    frame = pd.DataFrame(rows, columns=[*INDICATOR_COLUMNS, "line"])
+            rows.append({**rec, "year": int(year), "value": float(value), **uncertainty,
+                         "release": rec.get("release", ""), "line": line})
+    frame = pd.DataFrame(rows, columns=[*INDICATOR_COLUMNS, *OPTIONAL_INDICATOR_COLUMNS, "line"])
+    return frame, csv_file
+
+
+def _number(csv_file: CsvFile, line: int, rec: dict[str, str], column: str) -> float:
+    """The optional number in ``column`` (NaN when empty); a problem when it is no number."""
+    text = rec.get(column, "")
+    if text == "":
+        return math.nan
+    if not VALUE_PATTERN.match(text):
+        csv_file.problem(line, column, text, "not a number; write digits with a '.' for "
+                         "decimals, or leave it empty when the source publishes none")
+        return math.nan
+    return float(text)
+
+
+def _uncertainty(csv_file: CsvFile, line: int, rec: dict[str, str]) -> dict[str, float]:
+    """The row's published interval and standard error, checked: both bounds or neither, the
+    value inside them, a standard error not below 0."""
+    low, high = (_number(csv_file, line, rec, c) for c in ("ci_low", "ci_high"))
+    error = _number(csv_file, line, rec, "standard_error")
+    value = float(rec["value"]) if VALUE_PATTERN.match(rec.get("value", "")) else math.nan
+    if math.isnan(low) != math.isnan(high):
+        missing = "ci_high" if math.isnan(high) else "ci_low"
+        csv_file.problem(line, missing, rec.get(missing, ""), "an interval needs both bounds: "
+                         "give ci_low and ci_high, or leave both empty")
+    elif not math.isnan(low) and not low <= value <= high:
+        csv_file.problem(line, "ci_low", rec["ci_low"], f"the interval {rec['ci_low']}–"
+                         f"{rec['ci_high']} does not contain the value {rec['value']}; check "
+                         "the columns were not swapped")
+    if error < 0:
+        csv_file.problem(line, "standard_error", rec["standard_error"],
+                         "a standard error cannot be negative")
+    return {"ci_low": low, "ci_high": high, "standard_error": error}
+
+
+def read_guide(path: Path) -> tuple[pd.DataFrame, CsvFile]:
+    """Read and check ``indicator_guide.csv``; the frame is indexed by indicator, with
+    ``scale_min``/``scale_max``/``min_change`` as floats (NaN where empty), ``decimals`` as an
+    int and ``headline``/``higher_is_better`` as booleans."""
+    csv_file = read_csv_file(path, GUIDE_COLUMNS, "indicator guide")
+    rows: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    for line, rec in csv_file.records:
+        before = len(csv_file.problems)
+        name = rec.get("indicator", "")
+        if name in seen:
+            csv_file.problem(line, "indicator", name, f"already described on line {seen[name]}; "
+                             "keep one row per indicator")
+        elif name:
+            seen[name] = line
+        _required(csv_file, line, rec, ("indicator", "context", "headline", "higher_is_better",
+                                        "decimals", "guidance", "rationale"))
+        if rec.get("indicator") and not INDICATOR_ID.match(rec["indicator"]):
+            csv_file.problem(line, "indicator", rec["indicator"], "indicator ids are lower case "
+                             "letters, digits and _ (e.g. cpi_score)")
+        if rec.get("context") and rec["context"] not in CONTEXTS:
+            csv_file.problem(line, "context", rec["context"],
+                             f"unknown context; use one of {', '.join(CONTEXTS)}")
+        for column in ("headline", "higher_is_better"):
+            if rec.get(column) and rec[column] not in ("yes", "no"):
+                csv_file.problem(line, column, rec[column], "write yes or no")
+        if rec.get("decimals") and not rec["decimals"].isdigit():
+            csv_file.problem(line, "decimals", rec["decimals"], "write a whole number such as 0")
+        numbers = {c: _number(csv_file, line, rec, c)
+                   for c in ("scale_min", "scale_max", "min_change")}
+        if rec.get("guidance_url"):
+            reason = fields.check_url(rec["guidance_url"])
+            if reason:
+                csv_file.problem(line, "guidance_url", rec["guidance_url"], reason)
+        if len(csv_file.problems) == before and all(c in rec for c in GUIDE_COLUMNS):
+            rows.append({**rec, **numbers, "headline": rec["headline"] == "yes",
+                         "higher_is_better": rec["higher_is_better"] == "yes",
+                         "decimals": int(rec["decimals"]), "line": line})
+    frame = pd.DataFrame(rows, columns=[*GUIDE_COLUMNS, "line"]).set_index("indicator")
     return frame, csv_file
 
 
@@ -160,10 +254,14 @@ def load_reference(folder: str | Path | None = None) -> Reference:
     base = paths.resolve_data_path(folder) if folder is not None else paths.reference_dir()
     indicators, ifile = read_indicators(base / INDICATORS_NAME)
     milestones, mfile = read_milestones(base / MILESTONES_NAME)
-    problems = [*ifile.problems, *mfile.problems]
+    guide_path = base / GUIDE_NAME
+    if not guide_path.exists():
+        guide_path = paths.reference_dir() / GUIDE_NAME
+    guide, gfile = read_guide(guide_path)
+    problems = [*ifile.problems, *mfile.problems, *gfile.problems]
     if problems:
         raise DataValidationError(problems)
-    return Reference(indicators, milestones, ifile.sha256, mfile.sha256)
+    return Reference(indicators, milestones, ifile.sha256, mfile.sha256, guide, gfile.sha256)
 
 
 def indicator_series(indicators: pd.DataFrame, countries: list[str], indicator: str,
@@ -173,11 +271,14 @@ def indicator_series(indicators: pd.DataFrame, countries: list[str], indicator: 
 
     Returns
     -------
-    DataFrame with ``country``, ``year``, ``value``, ``source``, ``source_url``, ``unit``.
+    DataFrame with ``country``, ``year``, ``value``, ``source``, ``source_url``, ``unit``, and
+    the optional uncertainty columns the indicators frame has (``ci_low``, ``ci_high``,
+    ``standard_error``).
     """
     own = indicators[(indicators["indicator"] == indicator)
                      & indicators["country"].isin(countries)]
     grid = pd.MultiIndex.from_product([countries, range(years[0], years[1] + 1)],
                                       names=["country", "year"]).to_frame(index=False)
-    cols = ["country", "year", "value", "source", "source_url", "unit"]
+    cols = ["country", "year", "value", "source", "source_url", "unit",
+            *(c for c in ("ci_low", "ci_high", "standard_error") if c in indicators)]
     return grid.merge(own[cols], on=["country", "year"], how="left", validate="one_to_one")

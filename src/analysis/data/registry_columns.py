@@ -33,6 +33,7 @@ from analysis.data.registry_format import (
     FRAME_COLUMNS,
     FREE_TEXT,
     REQUIRED,
+    SCOPES,
     empty_activities,
 )
 from analysis.data.registry_rows import check_row
@@ -151,6 +152,11 @@ def check_activities(table: CsvTable, vocab: Taxonomy) -> pd.DataFrame:
     language_ok, _ = _per_value(col("source_language"), lambda t: (
         True if fields.check_language(t) is None else None))
     flag |= ~(themes_ok & partners_ok & pillars_ok & language_ok)
+    scope = col("scope")
+    flag |= ~(_is(scope, "") | _isin(scope, SCOPES))
+    operations_ok, _ = _per_value(col("operation_id"), lambda t: resolve_list(
+        t, lambda x: None if fields.check_identifier(x) else x))
+    flag |= ~operations_ok
     amount_text, kind = col("amount_usd"), col("amount_kind")
     no_amount, no_kind = _is(amount_text, ""), _is(kind, "")
     shaped = _matches(amount_text, AMOUNT)
@@ -202,6 +208,7 @@ def check_activities(table: CsvTable, vocab: Taxonomy) -> pd.DataFrame:
         "source_url": text("source_url"), "source_language": text("source_language"),
         "line": table.lines[ok], "source_file": table.name, "maps_pillars": pillars[ok],
         "title_ru": text("title_ru"), "amount_kind": text("amount_kind"),
+        "scope": text("scope"), "operation_id": text("operation_id"),
     }, columns=list(FRAME_COLUMNS))
     if checked:
         extra = pd.DataFrame(checked, columns=list(FRAME_COLUMNS))

@@ -28,6 +28,12 @@ line           int, the row's line in the CSV file (header = 1): the source trai
 source_file    str, the registry file the row comes from (as shown to users)
 maps_pillars   tuple[str, ...], MAPS pillars (I-IV) set explicitly by an analyst in the optional
                ``maps_pillars`` column (``;``-separated); empty when the column is absent or empty
+scope          str: ``bilateral`` or ``multi-country`` (optional column; '' = not marked, counted
+               as bilateral). A multi-country event (a forum, a conference many countries attend)
+               is left out of partner-dependence claims and marked where pillars are counted.
+operation_id   str: the financing operation the row belongs to (optional column, e.g. a World
+               Bank project id ``P123456``); rows sharing one are one operation, whose money is
+               counted once (:func:`analysis.measures.metrics.financing_by_operation`)
 ============== ============================================================================
 """
 
@@ -39,7 +45,9 @@ COLUMNS: tuple[str, ...] = (
     "activity_id", "date", "date_precision", "country", "partners", "counterpart",
     "activity_type", "themes", "title", "amount_usd", "source", "source_url", "source_language",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("maps_pillars", "title_ru", "amount_kind")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("maps_pillars", "title_ru", "amount_kind", "scope",
+                                     "operation_id")
+SCOPES: tuple[str, ...] = ("bilateral", "multi-country")
 # What an amount is (data/README.md has the rule): only committed money is counted as financing
 # by default; announced and indicative figures are shown apart, labelled.
 AMOUNT_KINDS: tuple[str, ...] = ("committed", "disbursed", "announced", "indicative")
@@ -53,6 +61,7 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "activity_id", "date", "date_precision", "start", "end", "year", "country", "partners",
     "counterpart", "activity_type", "themes", "title", "amount_usd", "source", "source_url",
     "source_language", "line", "source_file", "maps_pillars", "title_ru", "amount_kind",
+    "scope", "operation_id",
 )
 FREE_TEXT: frozenset[str] = frozenset({"counterpart", "title", "title_ru", "source"})
 KIND = "activity registry"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from analysis.data import fields
 from analysis.data.csvfile import CsvFile, check_text_fields, keep_first_problems
 from analysis.data.csvtable import CsvTable
-from analysis.data.registry_format import AMOUNT_KINDS, COLUMNS, FREE_TEXT, REQUIRED
+from analysis.data.registry_format import AMOUNT_KINDS, COLUMNS, FREE_TEXT, REQUIRED, SCOPES
 from analysis.data.taxonomy import PILLARS, Taxonomy, suggest
 
 
@@ -79,6 +79,16 @@ def check_row(csv_file: CsvFile | CsvTable, line: int, rec: dict[str, str], voca
     reason = fields.check_language(rec.get("source_language", ""))
     if reason:
         bad("source_language", reason)
+    scope = rec.get("scope", "")
+    if scope and scope not in SCOPES:
+        guess = suggest(scope, SCOPES)
+        hint = f"did you mean '{guess}'? " if guess else ""
+        bad("scope", f"unknown scope; {hint}use bilateral or multi-country (a forum or conference "
+            "many countries attend), or leave it empty")
+    _check_list(rec, "operation_id", line, csv_file,
+                lambda op: None if fields.check_identifier(op) else op,
+                lambda op: ("not an operation id: letters, digits and . _ : - only (no spaces), "
+                            "e.g. P123456 (a World Bank project id); several separated by ';'"))
     keep_first_problems(csv_file, checked, flagged)
     if len(csv_file.problems) > before or span is None or any(c not in rec for c in COLUMNS):
         return None
@@ -92,6 +102,7 @@ def check_row(csv_file: CsvFile | CsvTable, line: int, rec: dict[str, str], voca
         "source_url": rec["source_url"], "source_language": rec["source_language"], "line": line,
         "source_file": csv_file.name, "maps_pillars": pillars,
         "title_ru": rec.get("title_ru", ""), "amount_kind": rec.get("amount_kind", ""),
+        "scope": scope, "operation_id": rec.get("operation_id", ""),  # ';'-separated ids
     }
 
 

@@ -412,3 +412,47 @@ def _tally(selected: pd.DataFrame, dims: tuple[str, ...], levels: list[list[Any]
 def _divide(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     """numerator / denominator as float64, NaN (never inf) where the denominator is 0."""
     return numerator.astype("float64") / denominator.astype("float64").where(denominator != 0)
+
+
+def superseded_amounts(activities: pd.DataFrame, counted_kinds: Sequence[str],
+                       apart_kinds: Sequence[str]) -> pd.Series:
+    """Which rows' amounts another row of the same operation already carries: one operation,
+    one amount.
+
+    Rows share an operation when their ``operation_id`` (``;``-separated: a signing may cover
+    two operations) has an id in common. Within the rows given, an operation's money is carried
+    by its **latest** row with an amount of a ``counted_kinds`` kind (by ``start``, then
+    registry ``line``): every earlier counted amount of the operation is superseded (a board
+    approval, then the signing of the same loan, counts once, at signing). An amount of an
+    ``apart_kinds`` kind (announced, indicative) is superseded once any row of its operation has
+    a counted amount: the money is then committed and counted there. Rows without an
+    ``operation_id`` are never superseded.
+
+    Returns
+    -------
+    Boolean Series aligned with ``activities``: True where the row's amount must not be added.
+    """
+    result = pd.Series(False, index=activities.index)
+    if "operation_id" not in activities or activities.empty:
+        return result
+    ops = activities["operation_id"].fillna("").map(
+        lambda text: {item.strip() for item in str(text).split(";") if item.strip()})
+    kind = activities["amount_kind"].fillna("")
+    has_amount = activities["amount_usd"].notna()
+    counted = has_amount & kind.isin(list(counted_kinds))
+    apart = has_amount & kind.isin(list(apart_kinds))
+    order = activities.sort_values(["start", "line"], kind="stable").index
+    carrier: dict[str, object] = {}  # operation id -> index of its latest counted row
+    for index in order:
+        if counted[index]:
+            for op in ops[index]:
+                carrier[op] = index
+    for index in activities.index:
+        mine = ops[index]
+        if not mine:
+            continue
+        if counted[index]:
+            result[index] = any(carrier[op] != index for op in mine)
+        elif apart[index]:
+            result[index] = any(op in carrier for op in mine)
+    return result

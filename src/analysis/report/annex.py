@@ -38,7 +38,7 @@ CSV_SUFFIX = "activities.csv"
 # relative widths of the annex's columns: the title takes most; the others fit their longest
 # word in Russian at the annex's type size ("Азербайджан", "Финансирование"), words never break
 ANNEX_WIDTHS = {"date": 11, "country": 12, "partners": 15, "type": 15, "title": 34,
-                "source": 13}
+                "source": 14, "pillars": 14}
 
 
 def source_label(source: str, url: str) -> str:
@@ -57,14 +57,33 @@ def _looks_like_address(text: str) -> bool:
     return " " not in text and ("." in text or "/" in text)
 
 
-def activity_annex(data: ReportData, activities: pd.DataFrame | None = None) -> Table:
+def procurement_marks(data: ReportData, placed: pd.DataFrame) -> dict[str, str]:
+    """What the SPCR annex says of each procurement-related activity (``placed``:
+    :func:`analysis.report.procurement.placed_on_pillars`): its MAPS pillar tags ("I, II"),
+    or that it is tagged to none; "(multi-country)" is added for a forum or conference many
+    countries attend. Activities not in ``placed`` are not procurement-related ("—")."""
+    scope = dict(zip(data.activities["activity_id"], data.activities.get(
+        "scope", pd.Series("", index=data.activities.index)), strict=True))
+    marks = {}
+    for activity_id, pillars in zip(placed["activity_id"], placed["pillars"], strict=True):
+        text = ", ".join(pillars) if pillars else data.t("annex.no_pillar")
+        if scope.get(activity_id) == "multi-country":
+            text = f"{text} {data.t('annex.multi_country')}"
+        marks[activity_id] = text
+    return marks
+
+
+def activity_annex(data: ReportData, activities: pd.DataFrame | None = None,
+                   marks: dict[str, str] | None = None) -> Table:
     """The report's activities with their sources: a compact table that serves the report.
 
     Columns: date, country (only when the report covers several), partners, type, title and
     source, the title taking most of the width. The source shows as its publisher or site,
     linked to the full address where it is known. ``activities`` (default: every activity of
     the report) are the rows listed, when the annex lists only some (:func:`annex_view`);
-    the caption then says how many of all.
+    the caption then says how many of all. ``marks`` (the SPCR's
+    :func:`procurement_marks`) adds a column saying which activities are procurement-related
+    and their MAPS pillar tags ("—" for the others).
     """
     listed = data.activities if activities is None else activities
     df = listed.sort_values(["country", "start", "activity_id"])
@@ -80,10 +99,13 @@ def activity_annex(data: ReportData, activities: pd.DataFrame | None = None) -> 
         "title": list(data.titles(df)),
         "source": sources,
     }
+    if marks is not None:
+        columns["pillars"] = [marks.get(a, "—") for a in df["activity_id"]]
     if len(data.countries) < 2:
         del columns["country"]
     names = {"date": "field.date", "country": "field.country", "partners": "field.partners",
-             "type": "field.activity_type", "title": "field.title", "source": "field.source"}
+             "type": "field.activity_type", "title": "field.title", "source": "field.source",
+             "pillars": "field.procurement_pillars"}
     frame = pd.DataFrame({data.t(names[k]): v for k, v in columns.items()})
     caption = (data.t("annex.caption", count=data.number(len(df)))
                if len(df) == len(data.activities) else
@@ -173,7 +195,8 @@ def activity_list(data: ReportData, plain_limit: int = PLAIN_CSV_LIMIT) -> Attac
 
 
 def annex_view(data: ReportData, limit: int = ANNEX_LIMIT,
-               first_themes: Sequence[str] = ()) -> list[object]:
+               first_themes: Sequence[str] = (),
+               marks: dict[str, str] | None = None) -> list[object]:
     """The annex in display order: when it lists only some activities, the sentence saying
     how many of how many and which; the table; the full list as a download.
 
@@ -186,6 +209,9 @@ def annex_view(data: ReportData, limit: int = ANNEX_LIMIT,
     first_themes
         Activities with any of these themes are listed before the others (the SPCR passes
         the procurement themes); within each group the most recent are listed.
+    marks
+        Per activity id, what the procurement column says (:func:`procurement_marks`); no such
+        column when None.
     """
     listed = select_listed(data.activities, limit, first_themes)
     shown: list[object] = []
@@ -194,7 +220,7 @@ def annex_view(data: ReportData, limit: int = ANNEX_LIMIT,
         shown.append(Paragraph(data.t("annex.capped", shown=data.number(len(listed)),
                                       total=plural("of_activities", len(data.activities),
                                                    data.lang), which=which)))
-    shown.append(activity_annex(data, listed))
+    shown.append(activity_annex(data, listed, marks))
     if len(data.activities):
         shown.append(activity_list(data))
     return shown

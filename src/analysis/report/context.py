@@ -149,18 +149,20 @@ def format_activity_date(text: str, precision: str, lang: str) -> str:
 
 def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...],
                    start_year: int, end_year: int, lang: str = "en",
-                   as_of: dt.date | None = None) -> ReportData:
+                   as_of: dt.date | str | None = None) -> ReportData:
     """Check a notebook's parameters, load and validate the registry, select the activities.
 
-    ``as_of`` is the day the report is made (default today): it decides whether the current
-    year is unfinished. In a kernel, a country with no activity in the period is reported to
-    the build runner as a warning (:mod:`analysis.report.warnings`); the report still builds
-    and says so in its text.
+    ``as_of`` is the report's date, its one clock (default today, the build day; a notebook
+    passes its ``as_of`` parameter, ``YYYY-MM-DD`` or empty): it decides whether the current
+    year is unfinished, which commitments are past due or stale, and it is printed. In a
+    kernel, a country with no activity in the period is reported to the build runner as a
+    warning (:mod:`analysis.report.warnings`); the report still builds and says so in its text.
 
     Raises
     ------
     ParameterError
-        For an unknown country code or language, or ``start_year > end_year``.
+        For an unknown country code or language, ``start_year > end_year``, or an ``as_of``
+        that is not a day.
     DataValidationError
         When the registry (or its commitments) is invalid: every problem is listed.
     """
@@ -173,14 +175,38 @@ def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...]
         raise ParameterError(f"start_year {start_year} is after end_year {end_year}")
     if lang not in LANGUAGES:
         raise ParameterError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    day = report_date(as_of)
     registry = load_registry(data_path)
     enable_renderer()
     selected = metrics.filter_activities(registry.activities, countries=list(countries),
                                          years=(start_year, end_year))
     data = ReportData(registry, selected.reset_index(drop=True), tuple(countries), start_year,
-                      end_year, lang, load_taxonomy(), as_of or dt.date.today())
+                      end_year, lang, load_taxonomy(), day)
     emit_warnings(data.warnings())
     return data
+
+
+def report_date(as_of: dt.date | str | None) -> dt.date:
+    """The report's date from a notebook's ``as_of`` parameter: a date, ``YYYY-MM-DD`` text,
+    or empty / None for today (the build day).
+
+    Raises
+    ------
+    ParameterError
+        For text that is not a calendar day.
+    """
+    if isinstance(as_of, dt.date):
+        return as_of
+    if as_of is None or str(as_of).strip() == "":
+        return dt.date.today()
+    text = str(as_of).strip()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ParameterError(f"as_of {as_of!r} is not a day: write the report's date as YYYY-MM-DD "
+                         "(e.g. 2026-12-07), or leave it empty for the build day")
 
 
 def restrict(data: ReportData, themes: list[str]) -> ReportData:

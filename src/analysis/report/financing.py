@@ -17,12 +17,15 @@ APART_KINDS: tuple[str, ...] = ("announced", "indicative")    # shown apart, nev
 
 def split_amounts(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The activities twice: with only committed (or disbursed) amounts kept, and with only
-    announced or indicative ones kept (the other amounts set to NaN, "not stated")."""
+    announced or indicative ones kept (the other amounts set to NaN, "not stated"). An amount
+    another row of the same operation carries is left out of both
+    (:func:`analysis.measures.metrics.superseded_amounts`): one operation, one amount."""
     kind = activities.get("amount_kind", pd.Series("", index=activities.index))
+    kept = ~metrics.superseded_amounts(activities, COUNTED_KINDS, APART_KINDS)
     counted = activities.copy()
-    counted["amount_usd"] = activities["amount_usd"].where(kind.isin(COUNTED_KINDS))
+    counted["amount_usd"] = activities["amount_usd"].where(kind.isin(COUNTED_KINDS) & kept)
     apart = activities.copy()
-    apart["amount_usd"] = activities["amount_usd"].where(kind.isin(APART_KINDS))
+    apart["amount_usd"] = activities["amount_usd"].where(kind.isin(APART_KINDS) & kept)
     return counted, apart
 
 

@@ -29,7 +29,7 @@ from analysis.measures.summary import summary_facts
 from analysis.report import chart_theme, charts
 from analysis.report import sections as report
 from analysis.report.context import ReportData, restrict
-from analysis.report.display import Bullets, Paragraph, Table
+from analysis.report.display import Bullets, Heading, Paragraph, Table
 from analysis.report.financing import financing_view as financing_section
 from analysis.report.i18n import plural
 from analysis.report.summary import summary_sentences
@@ -96,6 +96,9 @@ def scope_and_method(data: ReportData) -> Bullets:
         (data.t("method.procurement", themes=themes),),
         (data.t("method.pillars", **_rule_texts(data)),),
         (data.t("method.limits"),),
+        (data.t("method.findings", multi=plural("activity", int(
+            (acts.get("scope", pd.Series("", index=acts.index)) == "multi-country").sum()),
+            data.lang), as_of=data.date(data.as_of.isoformat(), "day")),),
         (data.t("method.coverage", sentences=" ".join(report.coverage_sentences(data))),),
     ))
 
@@ -160,8 +163,14 @@ def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
 
 def financing_view(data: ReportData) -> list[object]:
     """Financing of procurement-related activities (the shared financing section on that
-    subset)."""
-    return financing_section(procurement_only(data), scope=data.t("scope.procurement"))
+    subset); when the period records none, one sentence says so plainly (the report must not
+    leave the reader to infer it from a missing section)."""
+    shown = financing_section(procurement_only(data), scope=data.t("scope.procurement"))
+    if shown:
+        return shown
+    return [Heading(data.t("section.financing")),
+            Paragraph(data.t("fin.no_procurement", country=data.country(data.countries[0]),
+                             start=data.start_year, end=data.end_year))]
 
 
 def pillar_table(data: ReportData) -> Table:
@@ -197,11 +206,14 @@ def pillar_gaps(data: ReportData) -> Paragraph:
 
 def commitments_table(data: ReportData, as_of: pd.Timestamp | None = None) -> Table | Paragraph:
     """Section 4: commitments announced at the report's procurement-related activities, their
-    status and evidence; a commitment past its due date and not delivered is flagged overdue
-    (as of ``as_of``, default today)."""
+    status and evidence. The follow-up column uses the findings' rules on the report's date
+    (``as_of``, default ``data.as_of``): past due with no evidence of delivery recorded
+    (:func:`~analysis.measures.findings.find_overdue`), or stale
+    (:func:`~analysis.measures.findings.find_stale`)."""
     from analysis.data.commitments import load_statuses
+    from analysis.measures import findings
 
-    today = (as_of or pd.Timestamp.today()).normalize()
+    today = (as_of if as_of is not None else pd.Timestamp(data.as_of)).normalize()
     statuses = load_statuses()
     acts = data.registry.activities.set_index("activity_id")
     related = procurement_activities(data.activities, data.taxonomy.procurement_themes())
@@ -209,13 +221,20 @@ def commitments_table(data: ReportData, as_of: pd.Timestamp | None = None) -> Ta
         data.registry.commitments["activity_id"].isin(set(related["activity_id"]))]
     if own.empty:
         return Paragraph(data.t("commitments.none"))
+    ids = set(related["activity_id"])
+    made = dict(zip(data.registry.activities["activity_id"], data.registry.activities["end"],
+                    strict=True))
+    flagged = {kind: {c for x in found for c in x.evidence}
+               for kind, found in (
+                   ("overdue", findings.find_overdue(data.registry.commitments, ids, today)),
+                   ("stale", findings.find_stale(data.registry.commitments, ids, made, today)))}
     rows = []
     for _, c in own.iterrows():
         origin = acts.loc[c["activity_id"]]
         evidence = [data.date(acts.loc[e, "date"], acts.loc[e, "date_precision"])
                     for e in c["evidence_activity_ids"]]
-        overdue = (pd.notna(c["due_end"]) and c["due_end"] < today
-                   and c["status"] != "delivered")
+        follow_up = next((data.t(f"commitments.{kind}") for kind in ("overdue", "stale")
+                          if c["commitment_id"] in flagged[kind]), "")
         rows.append({
             data.t("field.commitment"): data.text(c["commitment"], c.get("commitment_ru", "")),
             data.t("field.announced"): data.date(origin["date"], origin["date_precision"]),
@@ -223,17 +242,25 @@ def commitments_table(data: ReportData, as_of: pd.Timestamp | None = None) -> Ta
                                   if c["due"] else "—"),
             data.t("field.status"): statuses.get(c["status"], {}).get(data.lang, c["status"]),
             data.t("field.evidence"): "; ".join(evidence) or "—",
-            data.t("field.overdue"): data.t("commitments.overdue") if overdue else "",
+            data.t("field.overdue"): follow_up,
         })
     frame = pd.DataFrame(rows)
-    count = sum(bool(r[data.t("field.overdue")]) for r in rows)
     caption = data.t("commitments.caption", date=data.date(today.date().isoformat(), "day"),
-                     overdue=count)
+                     overdue=len(flagged["overdue"]), stale=len(flagged["stale"]))
     return Table(frame, caption)
 
 
+def _bilateral(activities: pd.DataFrame) -> pd.DataFrame:
+    """The activities that are not multi-country events (forums, conferences many countries
+    attend): partner claims leave those out (data/README.md, "Multi-country events")."""
+    if "scope" not in activities:
+        return activities
+    return activities[activities["scope"] != "multi-country"]
+
+
 def peer_table(data: ReportData, peer: str | None) -> Table | Paragraph:
-    """Section 5: the same measures for the country and its peer, side by side."""
+    """Section 5: the same measures for the country and its peer, side by side; the partners
+    of procurement-related activities are counted without multi-country events."""
     country = data.countries[0]
     peer = check_peer(country, peer)
     if peer is None:
@@ -249,7 +276,7 @@ def peer_table(data: ReportData, peer: str | None) -> Table | Paragraph:
             data.number(len(own)), data.number(len(proc)),
             data.percent(len(proc) / len(own)) if len(own) else "—",
             data.number(len({p for ps in own["partners"] for p in ps})),
-            data.number(len({p for ps in proc["partners"] for p in ps})),
+            data.number(len({p for ps in _bilateral(proc)["partners"] for p in ps})),
             ", ".join(p for p in PILLARS if covered.get(p, 0) > 0) or "—",
         ]
     measures = [data.t(k) for k in ("kf.activities", "kf.procurement", "peer.share",
@@ -262,7 +289,10 @@ def peer_table(data: ReportData, peer: str | None) -> Table | Paragraph:
 
 def annex_view(data: ReportData) -> list[object]:
     """The annex: at most :data:`analysis.report.annex.ANNEX_LIMIT` activities listed, the
-    procurement-related ones first, then the most recent; the full list attached."""
+    procurement-related ones first, then the most recent, each marked with its MAPS pillar
+    tags when procurement-related; the full list attached."""
     from analysis.report.annex import annex_view as view
+    from analysis.report.annex import procurement_marks
 
-    return view(data, first_themes=data.taxonomy.procurement_themes())
+    return view(data, first_themes=data.taxonomy.procurement_themes(),
+                marks=procurement_marks(data, placed_on_pillars(data)))

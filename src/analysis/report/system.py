@@ -23,6 +23,7 @@ from analysis.report import system_charts as sc
 from analysis.report.context import ReportData, format_activity_date
 from analysis.report.display import Bullets, Inline, Paragraph, Span, Table
 from analysis.report.i18n import plural
+from analysis.report.recommendations import recommendations_table as recommendations_table
 from analysis.report.sections import with_coverage_note
 
 
@@ -64,17 +65,40 @@ def indicator_table(data: ReportData, ref: Reference, peers: Sequence[str | None
             own = ind[(ind["indicator"] == indicator) & (ind["country"] == country)]
             if own.empty:
                 continue
-            by_year = dict(zip(own["year"], own["value"], strict=True))
+            places = _decimals(ref, str(indicator))
+            headline = str(indicator) in _headline(ref)
+            by_year = {int(r["year"]): (_with_interval(data, r, places) if headline
+                                        else _rounded(data, r["value"], places))
+                       for r in own.to_dict("records")}
             rows.append({
                 data.t("field.indicator"): _label(data, str(indicator)),
                 data.t("field.country"): data.country(country),
-                **{str(y): (data.number(round(by_year[y], 2)) if y in by_year else "—")
+                **{str(y): by_year.get(y, "—")
                    for y in years},
             })
     frame = pd.DataFrame(rows)
     names = ", ".join(data.country(c) for c in countries)
     return Table(frame, data.t("system.values_caption", countries=names),
-                 numeric=tuple(str(y) for y in years))
+                 numeric=tuple(str(y) for y in years),
+                 widths=(5, 5, *[3] * len(years)) if len(frame.columns) == len(years) + 2
+                 else ())
+
+
+def _decimals(ref: Reference, indicator: str) -> int:
+    """Decimals the source publishes the indicator with (the guide's), 2 when not in it."""
+    if ref.guide is not None and indicator in ref.guide.index:
+        return int(str(ref.guide.loc[indicator, "decimals"]))
+    return 2
+
+
+def _with_interval(data: ReportData, row: dict[str, object], places: int) -> str:
+    """A value as published, with its published interval in brackets: "33 (30–36)"."""
+    text = _rounded(data, row["value"], places)
+    bounds = f.interval(row)
+    if bounds is None:
+        return text
+    low, high = (_rounded(data, b, places) for b in bounds)
+    return f"{text} ({low}–{high})"
 
 
 def _year_ranges(years: list[int]) -> str:
@@ -111,19 +135,31 @@ def indicator_sources(data: ReportData, ref: Reference, peers: Sequence[str | No
 def indicator_values(data: ReportData, ref: Reference, peers: Sequence[str | None] = (),
                      indicators: Sequence[str] = f.HEADLINE_INDICATORS) -> pd.DataFrame:
     """The headline indicators for the countries, one row per indicator, country and year from
-    ``CONTEXT_YEARS`` before the period to its end, ``value`` NaN where none is recorded;
-    indicators with no value for any of the countries are left out. Labels as shown."""
+    ``CONTEXT_YEARS`` before the period to its end, ``value`` NaN where none is recorded, with
+    the published interval (``low``/``high``, :func:`analysis.measures.findings.interval`;
+    NaN where none is published); indicators with no value for any of the countries are left
+    out. Labels as shown."""
     countries = _countries(data, peers)
     frames = []
     for indicator in indicators:
         series = indicator_series(ref.indicators, countries, indicator, _years(data))
         if series["value"].notna().any():
+            bounds = [f.interval(row) or (float("nan"), float("nan"))
+                      for _, row in series.iterrows()]
             frames.append(pd.DataFrame({
                 "indicator": _label(data, indicator),
                 "country": [data.country(c) for c in series["country"]],
-                "year": series["year"].astype(int), "value": series["value"]}))
-    columns = ["indicator", "country", "year", "value"]
+                "year": series["year"].astype(int), "value": series["value"],
+                "low": [b[0] for b in bounds], "high": [b[1] for b in bounds]}))
+    columns = ["indicator", "country", "year", "value", "low", "high"]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def _headline(ref: Reference) -> tuple[str, ...]:
+    """The headline indicators: the guide's (``headline`` yes), else the display default."""
+    if ref.guide is None:
+        return f.HEADLINE_INDICATORS
+    return tuple(str(i) for i in ref.guide.index[ref.guide["headline"]])
 
 
 def indicator_chart(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()
@@ -131,8 +167,13 @@ def indicator_chart(data: ReportData, ref: Reference, peers: Sequence[str | None
     """The headline indicators across the years, one small panel each, country and peer(s)."""
     colours = {data.country(c): colour
                for c, colour in data.colours.countries(_countries(data, peers)).items()}
-    chart = sc.indicator_panels(indicator_values(data, ref, peers), lang=data.lang,
-                                colours=colours)
+    guide = ref.guide if ref.guide is not None else load_reference().guide
+    assert guide is not None
+    scales = {_label(data, str(i)): (float(g["scale_min"]), float(g["scale_max"]))
+              for i, g in guide.iterrows()
+              if pd.notna(g["scale_min"]) and pd.notna(g["scale_max"])}
+    chart = sc.indicator_panels(indicator_values(data, ref, peers, _headline(ref)),
+                                lang=data.lang, colours=colours, scales=scales)
     return chart_theme.with_caption(chart, data.caption("indicator_panels"))
 
 
@@ -144,7 +185,7 @@ def indicator_gaps(data: ReportData, ref: Reference, peers: Sequence[str | None]
     for country in _countries(data, peers):
         own = ref.indicators[(ref.indicators["country"] == country)
                              & ref.indicators["year"].between(*_years(data))]
-        missing = [_label(data, i) for i in f.HEADLINE_INDICATORS
+        missing = [_label(data, i) for i in _headline(ref)
                    if i not in set(own["indicator"])]
         if missing:
             parts.append(data.t("system.gap_missing", country=data.country(country),
@@ -221,7 +262,8 @@ def milestone_chart(data: ReportData, ref: Reference, country: str | None = None
 
 
 def compute_findings(data: ReportData, ref: Reference, peer: str | None,
-                     placed: pd.DataFrame, as_of: pd.Timestamp | None = None) -> list[f.Finding]:
+                     placed: pd.DataFrame, as_of: pd.Timestamp | None = None,
+                     benchmarks: Sequence[str] = ()) -> list[f.Finding]:
     """Every rule of :mod:`analysis.measures.findings` on the report's selection, most severe first.
 
     Parameters
@@ -229,14 +271,18 @@ def compute_findings(data: ReportData, ref: Reference, peer: str | None,
     data
         The report; its first country is the one the findings are about.
     ref
-        Indicators and milestones.
+        Indicators (with their guide) and milestones.
     peer
-        The comparison country for ``trails_peer``, or None.
+        The comparison country: where the country stands against it is a finding, never advice.
     placed
         The selection's procurement-related activities placed on pillars
         (:func:`analysis.report.procurement.placed_on_pillars`).
     as_of
-        The day commitments are judged overdue on (default: today).
+        The report's date (default ``data.as_of``, the one clock of the report): commitments
+        are past due or stale on it.
+    benchmarks
+        Good-practice countries the analyst named (params ``benchmarks``): being behind one of
+        them on a pillar IV indicator is the only finding whose recommendation names a country.
 
     Returns
     -------
@@ -250,15 +296,24 @@ def compute_findings(data: ReportData, ref: Reference, peer: str | None,
     proc = procurement_activities(data.activities, themes)
     everything = data.registry.activities
     proc_any_year = procurement_activities(everything[everything["country"] == country], themes)
-    today = (as_of or pd.Timestamp.today()).normalize()
+    day = (as_of if as_of is not None else pd.Timestamp(data.as_of)).normalize()
+    made = dict(zip(everything["activity_id"], everything["end"], strict=True))
+    guide = ref.guide if ref.guide is not None else load_reference().guide
+    assert guide is not None
+    others = [o for o in (peer, *benchmarks) if o]
+    # "latest" is judged on the report's date too: no value of a year after it is read
+    known = (data.start_year, min(data.end_year, day.year))
     found = [
         *f.find_unsupported_reforms(localized_milestones(data, ref.milestones), proc_any_year,
                                     country, data.years),
         *f.find_pillar_gaps(pillar_totals(placed)),
-        *f.find_overdue(data.registry.commitments, set(proc["activity_id"]), today),
+        *f.find_stale(data.registry.commitments, set(proc["activity_id"]), made, day),
+        *f.find_overdue(data.registry.commitments, set(proc["activity_id"]), day),
+        *f.find_indicator_changes(ref.indicators, guide, country, known),
+        *f.find_comparisons(ref.indicators, guide, country, others, known,
+                            benchmarks=benchmarks),
         *f.find_period_fall(proc_any_year, country, data.years,
                             metrics.previous_period(*data.years)),
-        *f.find_indicator_changes(ref.indicators, country, peer, data.years),
         *f.find_dependence(proc[proc["country"] == country]),
     ]
     return f.sort_findings(found)
@@ -273,14 +328,21 @@ def _whole(value: object) -> int:
 TABLE_EVIDENCE = {"pillar_table": "pillars.caption"}
 
 
+def _rounded(data: ReportData, value: object, decimals: object = 2) -> str:
+    """A value as the source publishes it: ``decimals`` places (a guide's ``decimals``)."""
+    places = _whole(decimals)
+    number = round(float(str(value)), places)
+    return data.number(int(number) if places == 0 else number)
+
+
 def finding_sentence(data: ReportData, finding: f.Finding) -> str:
-    """The finding in the report language (values formatted, names translated)."""
+    """The finding in the report language (values formatted as published, names translated)."""
     v = dict(finding.values)
     if "indicator" in v:
         v["indicator"] = _label(data, str(v["indicator"]))
-    for key in ("value", "before", "peer_value"):
+    for key in ("value", "before", "peer_value", "latest"):
         if key in v:
-            v[key] = data.number(round(float(v[key]), 2))  # type: ignore[arg-type]
+            v[key] = _rounded(data, v[key], v.get("decimals", 2))
     if "pillar" in v:
         v["name"] = data.taxonomy.pillar_label(str(v["pillar"]), data.lang)
     if "peer" in v:
@@ -293,18 +355,23 @@ def finding_sentence(data: ReportData, finding: f.Finding) -> str:
         v["date"] = format_activity_date(str(v["date"]), str(v["precision"]), data.lang)
     if "months" in v:
         v["months"] = plural("months_within", _whole(v["months"]), data.lang)
-    if finding.kind == "overdue":
-        v["commitments"] = plural("overdue_commitments", _whole(v["count"]),
-                                   data.lang)
+    if finding.kind in ("overdue", "stale"):
+        v["commitments"] = plural(f"{finding.kind}_commitments", _whole(v["count"]), data.lang)
     if "total" in v:
         v["of_total"] = plural("procurement_of_total", _whole(v["total"]), data.lang)
-    return data.t(f"finding.{finding.kind}", **v)
+    key = f"finding.{finding.kind}"
+    if "latest" in v:
+        key += "_latest"
+    if finding.kind == "stale":
+        key += {(True, True): "_both", (True, False): "_old"}.get(
+            (bool(v["old"]), bool(v["ended"])), "_ended")
+    return data.t(key, **v)
 
 
-def evidence_text(data: ReportData, evidence: Sequence[f.Evidence]) -> str:
+def evidence_text(data: ReportData, evidence: Sequence[f.Evidence], decimals: int = 2) -> str:
     """A finding's evidence in the report language: ids as they are, a table by its caption,
-    indicator values as "Country year: value" followed by their source, a milestone by its
-    source."""
+    indicator values as "Country year: value" (``decimals`` places, as published) followed by
+    their source, a milestone by its source."""
     parts: list[str] = []
     values: list[str] = []
     for i, item in enumerate(evidence):
@@ -314,7 +381,7 @@ def evidence_text(data: ReportData, evidence: Sequence[f.Evidence]) -> str:
             parts.append(item.source)
         else:
             values.append(f"{data.country(item.country)} {item.year}: "
-                          f"{data.number(round(item.value, 2))}")
+                          f"{_rounded(data, item.value, decimals)}")
             following = evidence[i + 1] if i + 1 < len(evidence) else None
             if not (isinstance(following, f.Cited) and following.source == item.source
                     and following.value is not None):
@@ -324,16 +391,18 @@ def evidence_text(data: ReportData, evidence: Sequence[f.Evidence]) -> str:
 
 
 def findings_table(data: ReportData, found: list[f.Finding]) -> Table | Paragraph:
-    """The findings, most important first: sentence, evidence and recommendation."""
+    """The findings, most important first, numbered (the recommendations cite the numbers),
+    with their evidence."""
     if not found:
         return Paragraph(data.t("findings.none"))
     frame = pd.DataFrame({
+        data.t("field.number"): [str(n) for n in range(1, len(found) + 1)],
         data.t("field.finding"): [finding_sentence(data, x) for x in found],
-        data.t("field.finding_evidence"): [evidence_text(data, x.evidence) for x in found],
-        data.t("field.recommendation"): [data.t(f"finding.{x.kind}.do", **x.values)
-                                         for x in found],
+        data.t("field.finding_evidence"): [
+            evidence_text(data, x.evidence, _whole(x.values.get("decimals", 2))) for x in found],
     })
-    return Table(frame, data.t("findings.caption"))
+    return Table(frame, data.t("findings.caption"), numeric=(data.t("field.number"),),
+                 widths=(2, 12, 8))
 
 
 def findings_lead(data: ReportData, found: list[f.Finding], top: int = 3) -> str:

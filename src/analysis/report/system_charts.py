@@ -18,8 +18,21 @@ from analysis.report.chart_theme import MUTED, PALETTE, WIDTH, chart_title, no_d
 from analysis.report.charts import Chart
 from analysis.report.i18n import translate
 
-# milestone numbers are staggered over this many heights so close ones stay legible
-LABEL_LEVELS = 3
+# milestone numbers stand at least this many pixels apart, so close ones never collide
+LABEL_GAP_PX = 16
+
+
+def label_positions(starts: pd.Series, first: pd.Timestamp, last: pd.Timestamp,
+                    width: float = WIDTH, gap_px: float = LABEL_GAP_PX) -> list[pd.Timestamp]:
+    """Where the milestone numbers stand on the time axis from ``first`` to ``last`` drawn
+    ``width`` pixels wide: at their own date, moved right just enough to stand ``gap_px`` pixels
+    after the number before (in date order), so numbers of milestones days apart never
+    overlap; a leader line joins each number to its date."""
+    gap = (last - first) * (gap_px / width)
+    placed: list[pd.Timestamp] = []
+    for start in pd.to_datetime(starts):
+        placed.append(max(start, placed[-1] + gap) if placed else start)
+    return placed
 
 
 def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
@@ -30,7 +43,8 @@ def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
 
     Each bar spans its calendar year, so a milestone's rule stands at its own date within the
     year. Milestones are numbered in date order (``number``), the same numbers as the milestone
-    table, and their numbers are staggered over :data:`LABEL_LEVELS` heights.
+    table; the numbers stand in one row above the bars, spaced by :func:`label_positions` so
+    that close milestones never collide, each joined to its rule by a leader line.
 
     Parameters
     ----------
@@ -69,13 +83,16 @@ def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
     bars["zero"] = 0
     most = int(bars["activities"].max())
     top = max(most, 1) * 1.6  # room above the bars for the milestone numbers
-    marks = milestones.loc[:, ["number", "start", "date", "milestone"]].reset_index(drop=True)
+    first, last = int(bars["year"].min()), int(bars["year"].max())
+    marks = milestones.loc[:, ["number", "start", "date", "milestone"]]
+    marks = marks.sort_values(["start", "number"]).reset_index(drop=True)
     marks["number"] = marks["number"].astype(int)
     marks["start"] = pd.to_datetime(marks["start"])
     marks["zero"] = 0
-    marks["label_y"] = [max(most, 1) * (1.15 + 0.15 * (i % LABEL_LEVELS))
-                        for i in range(len(marks))]
-    first, last = int(bars["year"].min()), int(bars["year"].max())
+    marks["rule_y"] = max(most, 1) * 1.1
+    marks["label_y"] = max(most, 1) * 1.35
+    marks["label_x"] = label_positions(marks["start"], pd.Timestamp(f"{first}-01-01"),
+                                       pd.Timestamp(f"{last + 1}-01-01"))
     x_scale = alt.Scale(domain=[f"{first}-01-01", f"{last + 1}-01-01"])
     x_axis = alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}, labelAngle=0,
                       labelExpr=f"year(datum.value) > {last} ? '' : datum.label")
@@ -99,14 +116,16 @@ def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
                    tip("milestone:N", "field.milestone", lang)]
         rules = alt.Chart(marks).mark_rule(color=PALETTE[1], strokeWidth=2,
                                            strokeDash=[4, 2]).encode(
-            x=alt.X("start:T", scale=x_scale), y="zero:Q", y2="label_y:Q",
+            x=alt.X("start:T", scale=x_scale), y="zero:Q", y2="rule_y:Q",
             tooltip=tooltip)
+        leaders = alt.Chart(marks).mark_rule(color=PALETTE[1], strokeWidth=1).encode(
+            x=alt.X("start:T", scale=x_scale), x2="label_x:T", y="rule_y:Q", y2="label_y:Q")
         numbers = alt.Chart(marks).mark_text(
             fontWeight="bold", color=PALETTE[1], baseline="bottom", dy=-2).encode(
-            x=alt.X("start:T", scale=x_scale), y=alt.Y("label_y:Q", scale=alt.Scale(
+            x=alt.X("label_x:T", scale=x_scale), y=alt.Y("label_y:Q", scale=alt.Scale(
                 domain=[0, top], nice=False)),
             text=alt.Text("number:Q", format="d"), tooltip=tooltip)
-        layers += [rules, numbers]
+        layers += [rules, leaders, numbers]
     subtitle = translate("chart.activities_and_milestones.note", lang,
                          start=period[0], end=period[1])
     return alt.LayerChart(layer=layers).properties(
@@ -115,27 +134,34 @@ def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
 
 
 def indicator_panels(values: pd.DataFrame, lang: str = "en", columns: int = 2,
-                     colours: Mapping[str, str] | None = None) -> Chart:
+                     colours: Mapping[str, str] | None = None,
+                     scales: Mapping[str, tuple[float, float]] | None = None) -> Chart:
     """Each indicator across the years, one small panel per indicator, one line per country.
 
     A missing value (NaN) breaks the line: a gap is not drawn over. Every recorded value has a
-    point. Each panel has its own value scale (indicators have different units).
+    point, and its published interval (``low``–``high``, when the frame has them) a vertical
+    rule through it. Each panel has its own value scale (indicators have different units): the
+    indicator's whole scale when ``scales`` gives one (a 0–100 index on 0–100, never a cut
+    axis), else the values' range. The years run from the first to the last year with a value
+    in any panel: no empty years before the data.
 
     Parameters
     ----------
     values
         Columns ``indicator`` (label as shown), ``country`` (name as shown), ``year``,
-        ``value`` (NaN where no value is recorded).
+        ``value`` (NaN where no value is recorded); optionally ``low`` and ``high``.
     lang
         Report language.
     columns
         Panels per row.
     colours
         Country (as shown) → colour, in legend order (:mod:`analysis.data.colours`).
+    scales
+        Indicator (label as shown) → the bounds of its scale, e.g. ``(0, 100)``.
 
     Returns
     -------
-    A faceted chart, or the no-data chart when ``values`` has no recorded value.
+    The panels side by side, or the no-data chart when ``values`` has no recorded value.
 
     Raises
     ------
@@ -149,27 +175,43 @@ def indicator_panels(values: pd.DataFrame, lang: str = "en", columns: int = 2,
         return alt.Chart(pd.DataFrame({"note": [note]})).mark_text(
             fontSize=13, color=MUTED).encode(text="note:N").properties(
             width=WIDTH, height=80, title=title)
-    data = values.loc[:, ["indicator", "country", "year", "value"]].reset_index(drop=True)
+    keep = [c for c in ("indicator", "country", "year", "value", "low", "high") if c in values]
+    data = values.loc[:, keep].reset_index(drop=True)
     data["year"] = data["year"].astype(int)
-    years = sorted(set(data["year"]))
-    base = alt.Chart(data).encode(
-        x=alt.X("year:Q", title=None, scale=alt.Scale(domain=[years[0], years[-1]], nice=False),
-                axis=alt.Axis(format="d", values=years, labelAngle=0,
-                              labelExpr="datum.value % 2 == 0 ? datum.label : ''")),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False),
-                axis=alt.Axis(tickCount=4)),
-        color=colour_encoding("country:N", list(data["country"]), colours, str,
-                              title=translate("field.country", lang),
-                              legend=alt.Legend(orient="top")),
-        tooltip=[tip("indicator:N", "field.indicator", lang),
-                 tip("country:N", "field.country", lang), tip("year:Q", "field.year", lang),
-                 tip("value:Q", "field.value", lang)],
-    )
-    panel = alt.layer(base.mark_line(), base.mark_point()).properties(width=260, height=140)
-    return panel.facet(
-        facet=alt.Facet("indicator:N", title=None, sort=list(dict.fromkeys(data["indicator"])),
-                        header=alt.Header(labelFontWeight="bold", labelLimit=0, labelFontSize=10,
-                                          labelColor=MUTED)),
-        columns=columns, title=chart_title(title, lang, no_data=False),
-    ).resolve_scale(y="independent")
-
+    recorded = data.loc[data["value"].notna(), "year"]
+    first, last = int(recorded.min()), int(recorded.max())
+    data = data[data["year"].between(first, last)]
+    years = list(range(first, last + 1))
+    step = 1 if len(years) <= 6 else 2
+    order = list(dict.fromkeys(data["indicator"]))
+    colour = colour_encoding("country:N", list(data["country"]), colours, str,
+                             title=translate("field.country", lang),
+                             legend=alt.Legend(orient="top"))
+    panels = []
+    for indicator in order:
+        own = data[data["indicator"] == indicator]
+        bounds = (scales or {}).get(indicator)
+        y_scale = (alt.Scale(domain=list(bounds), nice=False) if bounds is not None
+                   else alt.Scale(zero=False))
+        base = alt.Chart(own).encode(
+            x=alt.X("year:Q", title=None, scale=alt.Scale(domain=[first, last], nice=False),
+                    axis=alt.Axis(format="d", values=years, labelAngle=0,
+                                  labelExpr=f"(datum.value - {first}) % {step} == 0 "
+                                            "? datum.label : ''")),
+            y=alt.Y("value:Q", title=None, scale=y_scale, axis=alt.Axis(tickCount=4)),
+            color=colour,
+            tooltip=[tip("indicator:N", "field.indicator", lang),
+                     tip("country:N", "field.country", lang), tip("year:Q", "field.year", lang),
+                     tip("value:Q", "field.value", lang)],
+        )
+        layers = [base.mark_line(), base.mark_point(filled=True, size=25)]
+        if "low" in own and own["low"].notna().any():
+            layers.insert(0, base.mark_rule(opacity=0.45, strokeWidth=1.5).encode(
+                y=alt.Y("low:Q", scale=y_scale), y2="high:Q"))
+        panels.append(alt.layer(*layers).properties(
+            width=260, height=140,
+            title=alt.TitleParams(indicator, fontSize=10, fontWeight="bold", color=MUTED,
+                                  anchor="start", limit=0)))
+    return alt.concat(*panels, columns=columns,
+                      title=chart_title(title, lang, no_data=False)).resolve_scale(
+        color="shared")

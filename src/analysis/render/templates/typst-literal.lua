@@ -4,14 +4,15 @@
 -- starts with one would become markup, so the first character is written escaped instead.
 -- Words are never broken: only web addresses, site names (opengovpartnership.org) and ids
 -- (ASCII letters, digits and "/ . - _ : ? & = # %", with a separator and a digit) longer than
--- LONG get invisible break points, after their separators and inside any run longer than
--- RUN, so a table keeps its width. A table whose caption carries tbl-colwidths="[a, b, ...]" (the
+-- LONG get break points, after their separators and inside any run longer than RUN, so a
+-- table keeps its width. A break point is the edge between two inline boxes (#box[...]): Typst
+-- may break a line there, and no character is added, so the PDF's text layer holds the id or
+-- address exactly as written (a zero-width space there broke copying and searching). A table whose caption carries tbl-colwidths="[a, b, ...]" (the
 -- attribute Quarto reads too) gets those relative column widths.
 
 local MARKERS = { ["="] = true, ["-"] = true, ["+"] = true, ["/"] = true }
 local LONG = 12
 local RUN = 14
-local ZWSP = "\\u{200b}"
 
 local function escape_start(inlines)
   local first = inlines[1]
@@ -57,24 +58,24 @@ local function break_long(str)
   if utf8.len(text) == nil or utf8.len(text) <= LONG or not is_address(text) then
     return str
   end
-  local parts, chunk, run = {}, {}, 0
-  local function cut()
-    table.insert(parts, pandoc.Str(table.concat(chunk)))
-    table.insert(parts, pandoc.RawInline("typst", ZWSP))
-    chunk, run = {}, 0
-  end
+  local chunks, chunk, run = {}, {}, 0
   for _, code in utf8.codes(text) do
     local char = utf8.char(code)
     table.insert(chunk, char)
     run = run + 1
     if char:find("^[/%.%-_:%?&=#]$") or run >= RUN then
-      cut()
+      table.insert(chunks, table.concat(chunk))
+      chunk, run = {}, 0
     end
   end
   if #chunk > 0 then
-    table.insert(parts, pandoc.Str(table.concat(chunk)))
-  elseif #parts > 0 then
-    table.remove(parts)  -- no break point after the last character
+    table.insert(chunks, table.concat(chunk))
+  end
+  local parts = {}
+  for _, piece in ipairs(chunks) do
+    table.insert(parts, pandoc.RawInline("typst", "#box["))
+    table.insert(parts, pandoc.Str(piece))
+    table.insert(parts, pandoc.RawInline("typst", "]"))
   end
   return parts
 end
