@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import pandas as pd
+
 from analysis.core import paths
 from analysis.core.errors import DataValidationError, ParameterError, Problem
 from analysis.core.files import sha256_file
@@ -183,8 +185,7 @@ def prepare_inputs(files: Sequence[Path], work: Path) -> Inputs:
             if kind == "empty":
                 inputs.problems.append(Problem(shown, 1, "(file)", "", "the file is empty"))
             elif kind == "lines" and not _has_records(path):
-                _scan_lines(path, inputs, None)  # only the lines' validity; DuckDB reads them
-                inputs.ndjson.append(path)
+                inputs.ndjson.append(path)  # DuckDB reads it; a bad line is found then
             else:
                 target = work / f"input-{len(inputs.ndjson)}.ndjson"
                 with target.open("w", encoding="utf-8") as out:
@@ -233,17 +234,20 @@ FROM (SELECT json AS doc, filename FROM read_ndjson_objects($files, filename = t
 
 
 def compile_releases(con: Any, merger: Any) -> int:
-    """Create table ``compiled (ocid, releases, source_file, doc)``: one compiled release per
-    ``ocid``; the releases of an ocid with several are compiled with ``ocdsmerge``. Returns
-    how many processes were compiled from several releases."""
-    con.execute("""
-        CREATE TABLE compiled AS
-        SELECT ocid, 1 AS releases, any_value(source_file) AS source_file, any_value(doc) AS doc
-        FROM rel WHERE ocid IS NOT NULL GROUP BY ocid HAVING count(*) = 1""")
+    """Make ``compiled (ocid, releases, source_file, doc)``: one compiled release per ``ocid``.
+    An ocid with one release is that release (a view over the releases, nothing copied); the
+    releases of an ocid with several are compiled with ``ocdsmerge`` into table ``merged``.
+    Returns how many processes were compiled from several releases."""
+    con.execute("""CREATE TABLE counts AS SELECT ocid, count(*) AS n FROM rel
+                   WHERE ocid IS NOT NULL GROUP BY ocid""")
+    con.execute("CREATE TABLE merged (ocid VARCHAR, releases BIGINT, source_file VARCHAR, "
+                "doc JSON)")
     reader = con.cursor()  # its own result: the inserts below go through ``con``
     several = reader.execute("""
-        SELECT ocid, list(doc ORDER BY date NULLS FIRST), any_value(source_file), count(*)
-        FROM rel WHERE ocid IS NOT NULL GROUP BY ocid HAVING count(*) > 1""")
+        SELECT r.ocid, list(r.doc ORDER BY r.date NULLS FIRST), any_value(r.source_file),
+               count(*)
+        FROM rel r SEMI JOIN (SELECT ocid FROM counts WHERE n > 1) m ON r.ocid = m.ocid
+        GROUP BY r.ocid""")
     done = 0
     while batch := several.fetchmany(1000):
         rows = []
@@ -251,9 +255,14 @@ def compile_releases(con: Any, merger: Any) -> int:
             releases = [json.loads(d) for d in docs]
             compiled = merger.create_compiled_release(releases)
             rows.append((ocid, count, source, json.dumps(compiled, ensure_ascii=False)))
-        con.executemany("INSERT INTO compiled VALUES (?, ?, ?, ?)", rows)
+        con.executemany("INSERT INTO merged VALUES (?, ?, ?, ?)", rows)
         done += len(rows)
     reader.close()
+    con.execute("""
+        CREATE VIEW compiled AS
+        SELECT r.ocid, 1 AS releases, r.source_file, r.doc
+        FROM rel r SEMI JOIN (SELECT ocid FROM counts WHERE n = 1) s ON r.ocid = s.ocid
+        UNION ALL SELECT ocid, releases, source_file, doc FROM merged""")
     return done
 
 
@@ -391,8 +400,10 @@ def country_table(con: Any) -> None:
             value = getattr(country, attr, None)
             if value:
                 pairs.setdefault(str(value).lower(), country.alpha_3)
-    con.execute("CREATE TABLE country_names (name VARCHAR, iso3 VARCHAR)")
-    con.executemany("INSERT INTO country_names VALUES (?, ?)", list(pairs.items()))
+    names = pd.DataFrame({"name": list(pairs), "iso3": list(pairs.values())})
+    con.register("country_frame", names)
+    con.execute("CREATE TABLE country_names AS SELECT * FROM country_frame")
+    con.unregister("country_frame")
 
 
 def sql_output(country: str | None) -> str:
@@ -468,13 +479,16 @@ def import_ocds(files: Sequence[Path], output: Path, *, country: str | None = No
                                            for p in schema_problems])
         con = duckdb.connect(str(work / "work.duckdb"))
         con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute("SET enable_progress_bar = false")  # nothing on stdout but the summary
         con.execute(f"SET temp_directory = '{work / 'spill'}'")
         try:
             con.execute(SQL_RELEASES, {"files": [str(p) for p in inputs.ndjson]})
-        except duckdb.Error as exc:
-            raise DataValidationError([Problem(paths.display_path(files[0]), 0, "(file)", "",
-                                               f"not OCDS JSON that can be read ({exc})")]
-                                      ) from exc
+        except duckdb.Error as exc:  # find the lines that are not JSON, by file and line
+            for path in inputs.ndjson:
+                _scan_lines(path, inputs, None)
+            raise DataValidationError(inputs.problems or [Problem(
+                paths.display_path(files[0]), 0, "(file)", "",
+                f"not OCDS JSON that can be read ({exc})")]) from exc
         releases, without = _one(con, "SELECT count(*), count(*) FILTER (WHERE ocid IS NULL) "
                                       "FROM rel")
         if releases == 0 or releases == without:

@@ -150,6 +150,7 @@ def contracting_indicators(path: str | Path, countries: list[str] | None = None,
         "WHERE buyer_country IS NOT NULL AND year IS NOT NULL",
         f"WHERE buyer_country IS NOT NULL AND year BETWEEN {int(first)} AND {int(last)}")
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
         frame: pd.DataFrame = con.execute(sql, {"path": str(path)}).df()
     finally:
