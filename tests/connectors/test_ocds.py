@@ -271,3 +271,25 @@ def test_real_sample_indicators_agree_with_the_hand_count(tmp_path: Path) -> Non
     # nothing to say where the data does not say it: no method, no tenderers, no SME flag
     assert not {k for k in got if k[0] in ("method_share", "method_value", "single_bidder",
                                            "mean_bids", "sme_value_share")}
+
+
+@pytest.mark.slow
+def test_a_report_built_with_contracting_data_shows_the_indicators(tmp_path: Path) -> None:
+    """The SPCR of Paraguay with the real sample as its contracting data: the indicators the
+    hand count gives appear in the built page (and no method figure, the data has none)."""
+    parquet = tmp_path / "pry.parquet"
+    import_ocds([SAMPLE / "extract.json.gz"], parquet, country="PRY")
+    spec = tmp_path / "pry.yaml"
+    spec.write_text(
+        "name: pry-spcr\nnotebook: strategic_procurement.ipynb\ntitle: Paraguay SPCR\n"
+        "formats: [html]\nparameters:\n  country: PRY\n  peer: ''\n  start_year: 2015\n"
+        "  end_year: 2017\n  data_path: tests/fixtures/registry/cooperation_events.csv\n"
+        f"  contracting_data: {json.dumps(str(parquet))}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(spec), "--output-dir", str(out), "--jobs", "1"]) == 0
+    page = (out / "pry-spcr.html").read_text(encoding="utf-8")
+    assert "Indicators from contracting data (OCDS), Paraguay, by year" in page
+    # 2016: 11 processes, all with an award and a contract; median 152 days over 8
+    assert "Processes with a published award" in page and "100% (11)" in page
+    assert "Days from tender end to award (median)" in page and "152 (8)" in page
+    assert "Share of processes by method" not in page

@@ -149,8 +149,8 @@ def contracting_indicators(path: str | Path, countries: list[str] | None = None,
     sql = _SQL.replace("{year}", year).replace(
         "WHERE buyer_country IS NOT NULL AND year IS NOT NULL",
         f"WHERE buyer_country IS NOT NULL AND year BETWEEN {int(first)} AND {int(last)}")
+    # the progress bar is left as it is: in a kernel DuckDB refuses any change to it
     con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
     try:
         frame: pd.DataFrame = con.execute(sql, {"path": str(path)}).df()
     finally:

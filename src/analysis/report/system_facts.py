@@ -10,8 +10,9 @@ is said in one sentence, never shown as zeros.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -43,7 +44,7 @@ def _label(data: ReportData, fact: str) -> str:
     return fact.replace("_", " ") if text == f"fact.{fact}" else text
 
 
-def _value(data: ReportData, row: pd.Series | dict[str, object]) -> str:
+def _value(data: ReportData, row: Mapping[Any, Any]) -> str:
     if row["unit"] == TEXT_UNIT:
         return str(row["value"])
     number = float(str(row["number"]))
@@ -60,7 +61,7 @@ def _unit(data: ReportData, unit: str) -> str:
     return unit if text == f"unit.{unit}" else text
 
 
-def _maps(row: pd.Series | dict[str, object]) -> str:
+def _maps(row: Mapping[Any, Any]) -> str:
     pillar, indicator = str(row["maps_pillar"] or ""), str(row["maps_indicator"] or "")
     return f"{pillar} ({indicator})" if pillar and indicator else pillar or "—"
 
@@ -87,7 +88,7 @@ def facts_table(data: ReportData, ref: Reference, countries: Sequence[str] | Non
                                      zip(own["source"], own["source_url"], strict=True)],
         })
         return Table(frame, data.t("facts.caption", country=data.country(countries[0])),
-                     widths=(8, 2, 8, 2, 7))
+                     widths=(8, 2, 8, 3, 7))
     rows = []
     for fact in dict.fromkeys(own["fact"]):
         of = own[own["fact"] == fact]
