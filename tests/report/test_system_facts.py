@@ -155,3 +155,17 @@ def test_reference_without_a_system_file_has_no_facts(tmp_path: Path):
         (tmp_path / name).write_bytes((FIXTURES / "system" / name).read_bytes())
     ref = load_reference(tmp_path)
     assert ref.system is not None and ref.system.empty
+
+
+def test_a_fact_or_unit_the_catalogue_does_not_know_shows_as_written(registry, tmp_path):
+    for name in ("country_indicators.csv", "procurement_milestones.csv", "indicator_guide.csv"):
+        (tmp_path / name).write_bytes((FIXTURES / "system" / name).read_bytes())
+    (tmp_path / "procurement_system.csv").write_text(
+        "country,year,fact,value,unit,maps_pillar,maps_indicator,source,source_url,release,note\n"
+        "UZB,2023,framework_agreements,12,%,III,9,S,https://e.org,2024,\n"
+        "UZB,2023,new_measure,5,widgets,,,S,https://e.org,2024,\n", encoding="utf-8")
+    table = sf.facts_table(report(registry), load_reference(tmp_path))
+    assert isinstance(table, Table)
+    assert [(x["Fact"], x["Value"], x["MAPS pillar (indicator)"])
+            for x in table.frame.to_dict("records")] == [
+        ("framework agreements", "12%", "III (9)"), ("new measure", "5 widgets", "—")]

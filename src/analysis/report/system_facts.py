@@ -22,6 +22,7 @@ from analysis.data.reference import TEXT_UNIT, Reference
 from analysis.report import chart_theme
 from analysis.report.context import ReportData
 from analysis.report.display import Bullets, Inline, Paragraph, Span, Table
+from analysis.report.i18n import MESSAGES
 
 # the facts a country procurement report should have, in the order shown; a missing one is
 # a stated gap ("any of" the ids in a group counts)
@@ -40,8 +41,10 @@ def _facts(ref: Reference, countries: Sequence[str]) -> pd.DataFrame:
 
 
 def _label(data: ReportData, fact: str) -> str:
-    text = data.t(f"fact.{fact}")
-    return fact.replace("_", " ") if text == f"fact.{fact}" else text
+    """A fact's name in the report language; a fact id the catalogue does not know (an
+    analyst's new one) shows as its words: "new_fact" → "new fact"."""
+    key = f"fact.{fact}"
+    return data.t(key) if key in MESSAGES else fact.replace("_", " ")
 
 
 def _value(data: ReportData, row: Mapping[Any, Any]) -> str:
@@ -57,8 +60,8 @@ def _value(data: ReportData, row: Mapping[Any, Any]) -> str:
 
 def _unit(data: ReportData, unit: str) -> str:
     """A unit in the report language (``unit.<unit>`` in the catalogue), else as written."""
-    text = data.t(f"unit.{unit}")
-    return unit if text == f"unit.{unit}" else text
+    key = f"unit.{unit}"
+    return data.t(key) if key in MESSAGES else unit
 
 
 def _maps(row: Mapping[Any, Any]) -> str:
