@@ -90,12 +90,13 @@ lab: $(LAB_STAMP) ## Start JupyterLab with the project's kernel
 notebooks: $(TEST_STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTPUT outputs
 	COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m analysis.build.nbtools notebooks/*.ipynb
 
-bench: $(TEST_STAMP) ## Benchmarks: build runner vs naive papermill, duplicates, validate on 1M rows, a 200,000-row report, 200 MB of output
+bench: $(TEST_STAMP) ## Benchmarks: build runner vs naive papermill, duplicates, validate on 1M rows, a 200,000-row report, 200 MB of output, 1M OCDS releases
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_duplicates.py
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_large.py
 	$(BIN)/python benchmarks/bench_output_limit.py
+	$(BIN)/python benchmarks/bench_ocds.py
 
 faults: $(TEST_STAMP) ## Scripted fault run: kill -9 (also while workers start), SIGTERM, a hung notebook, a child ignoring SIGTERM, then a normal build
 	$(BIN)/python benchmarks/fault_run.py

@@ -11,6 +11,8 @@ from analysis.core import paths
 
 # In environment.yml but not a Python dependency of the package.
 CONDA_ONLY = {"python", "pip", "quarto"}
+# conda-forge names that differ from PyPI's
+CONDA_NAMES = {"python-duckdb": "duckdb"}
 
 
 def _split(requirement: str) -> tuple[str, str]:
@@ -38,7 +40,7 @@ def conda_requirements() -> dict[str, str]:
             if entry.startswith("-"):  # pip options such as "-e ." (the project itself)
                 continue
             name, spec = _split(entry)
-            reqs[name] = spec
+            reqs[CONDA_NAMES.get(name, name)] = spec
     return reqs
 
 

@@ -34,7 +34,7 @@ def test_papermill_run_gets_the_title_and_language_of_its_parameters(tmp_path):
     assert meta.provenance == (
         "coopreport не записано · коммит не записано · контрольная сумма данных не записана · "
         "сборка 2026-11-29T10:15:09Z · параметры: country=AZE, peer=UZB, benchmarks=[], "
-        "start_year=2022, end_year=2026, data_path=, lang=ru, as_of=")
+        "start_year=2022, end_year=2026, data_path=, lang=ru, as_of=, contracting_data=")
     assert "?" not in meta.provenance
 
 

@@ -108,6 +108,13 @@ def check_values(source: Path, values: dict[str, Any]) -> list[str]:
         elif values.get("country") in benchmarks:
             problems.append(f"{where}.benchmarks: the report's own country "
                             f"{show_text(str(values['country']))} cannot be its benchmark")
+    contracting = values.get("contracting_data")
+    if isinstance(contracting, str) and contracting:
+        resolved = paths.resolve_data_path(contracting)
+        if not _is_file(resolved):
+            problems.append(f"{where}.contracting_data: no file at {show_value(contracting)} "
+                            "(a Parquet file written by coopreport import ocds; relative paths "
+                            f"start at the project root, {paths.project_root()})")
     as_of = values.get("as_of")
     if isinstance(as_of, str) and as_of and not _is_day(as_of):
         problems.append(f"{where}.as_of: {show_value(as_of)} is not a day; write the report's "

@@ -30,7 +30,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             continue
         noun = {"registry": "activities", "commitments": "commitments",
                 "indicators": "indicator values", "milestones": "milestones",
-                "guide": "indicators described",
+                "guide": "indicators described", "system": "procurement-system facts",
                 "drafts": "draft activities"}[report.kind]
         print(f"{name}: OK, {report.rows} {noun}")
         if report.activities is not None:
@@ -233,6 +233,25 @@ def cmd_import_iati(args: argparse.Namespace) -> int:
 
     path, rows = iati.run_import(Path(args.file), args.country, _output(args), force=args.force)
     print(f"{display_path(path)}: {rows} IATI activity row(s) written")
+    return EXIT_OK
+
+
+def cmd_import_ocds(args: argparse.Namespace) -> int:
+    from analysis.connectors.ocds import import_ocds
+    from analysis.data.fields import check_country
+
+    if args.country:
+        _, reason = check_country(args.country)
+        if reason:
+            print(f"coopreport import ocds: --country {args.country!r}: {reason}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+    output = Path(args.output)
+    result = import_ocds([Path(f) for f in args.files], output, country=args.country,
+                         force=args.force, schema_check=args.schema)
+    print(f"{display_path(output)}: {result.processes} contracting process(es) from "
+          f"{result.releases} release(s) ({result.compiled} compiled from several); "
+          f"{result.problem_count} field problem(s) left empty (see the warnings above)")
     return EXIT_OK
 
 

@@ -128,6 +128,23 @@ def build_parser() -> argparse.ArgumentParser:
     import_iati.add_argument("--output", metavar="FILE", help="registry CSV to write")
     import_iati.add_argument("--force", action="store_true", help=FORCE_HELP)
     import_iati.set_defaults(func=commands.cmd_import_iati)
+    import_ocds = import_sources.add_parser(
+        "ocds", help="contracting data (OCDS) into one Parquet row per contracting process",
+        description="Compile OCDS releases (release or record packages, releases, JSON Lines; "
+                    ".gz too; streamed) into one row per contracting process (ocdsmerge) and "
+                    "write them to a Parquet file with a provenance sidecar.")
+    import_ocds.add_argument("files", nargs="+", metavar="FILE",
+                             help="OCDS files: .json, .jsonl, either gzip-compressed")
+    import_ocds.add_argument("--output", required=True, metavar="PATH.parquet",
+                             help="the Parquet file to write (never replaced without --force)")
+    import_ocds.add_argument("--country", metavar="ISO3",
+                             help="the buyers' country where the data names none")
+    import_ocds.add_argument("--force", action="store_true",
+                             help="replace --output if it exists (never a folder or a link)")
+    import_ocds.add_argument("--schema", action="store_true",
+                             help="also validate every release against the OCDS 1.1 release "
+                                  "schema (slower; for small files)")
+    import_ocds.set_defaults(func=commands.cmd_import_ocds)
 
     extract = sub.add_parser(
         "extract", help="press texts (txt/HTML) → draft registry rows to review",

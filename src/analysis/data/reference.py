@@ -8,6 +8,9 @@ Two CSV files in ``data/reference/`` (provenance in its README):
   columns carry the value's published uncertainty and vintage: ``ci_low``/``ci_high`` (the
   source's interval, e.g. WGI's 90% bounds of a percentile rank), ``standard_error``, and
   ``release`` (the edition the value was read from, e.g. ``CPI 2024``).
+- ``procurement_system.csv`` (optional): facts about each country's procurement system
+  (volume, methods, competition, e-procurement, complaints, diagnostics, targets) with their
+  source, address and release (:func:`read_system`); absent in a folder, no facts.
 - ``indicator_guide.csv``: one row per indicator: what it measures (``context``), its scale,
   how many decimals the source publishes, the rule for a significant change and the source's
   guidance behind it, and a one-line rationale (:func:`read_guide`). Read from the folder when
@@ -50,6 +53,11 @@ GUIDE_COLUMNS: tuple[str, ...] = (
 CONTEXTS: tuple[str, ...] = ("pillar_iv", "capacity", "budget_transparency", "volume", "rank")
 INDICATORS_NAME = "country_indicators.csv"
 GUIDE_NAME = "indicator_guide.csv"
+SYSTEM_NAME = "procurement_system.csv"
+SYSTEM_COLUMNS: tuple[str, ...] = (
+    "country", "year", "fact", "value", "unit", "maps_pillar", "maps_indicator", "source",
+    "source_url", "release", "note")
+TEXT_UNIT = "text"  # a fact whose value is words (a body's name, a diagnostic's conclusion)
 MILESTONES_NAME = "procurement_milestones.csv"
 # the milestone in Russian (Russian reports use it; an empty cell falls back to English, marked)
 OPTIONAL_MILESTONE_COLUMNS = ("milestone_ru",)
@@ -68,6 +76,8 @@ class Reference:
     milestones_sha256: str = ""
     guide: pd.DataFrame | None = None  # indicator_guide.csv, indexed by indicator
     guide_sha256: str = ""
+    system: pd.DataFrame | None = None  # procurement_system.csv (read_system)
+    system_sha256: str = ""
 
 
 def _required(csv_file: CsvFile, line: int, rec: dict[str, str], columns: tuple[str, ...]
@@ -238,6 +248,53 @@ def read_milestones(path: Path) -> tuple[pd.DataFrame, CsvFile]:
     return frame, csv_file
 
 
+def read_system(path: Path) -> tuple[pd.DataFrame, CsvFile]:
+    """Read and check ``procurement_system.csv``: facts about a country's procurement system,
+    one per country, year and fact, each with its source, address and release. ``value`` is a
+    number unless ``unit`` is ``text``; ``maps_pillar`` is I–IV or empty. The frame has
+    ``number`` (float, NaN for text facts) beside ``value`` (the text as written)."""
+    csv_file = read_csv_file(path, SYSTEM_COLUMNS, "procurement system file")
+    rows: list[dict[str, object]] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for line, rec in csv_file.records:
+        before = len(csv_file.problems)
+        for column in ("fact", "value", "unit", "note", "source", "release"):
+            reason = check_characters(rec.get(column, ""))
+            if reason:
+                csv_file.problem(line, column, rec[column], reason)
+        _required(csv_file, line, rec, ("country", "year", "fact", "value", "unit", "source",
+                                        "source_url", "release"))
+        _country(csv_file, line, rec)
+        year = rec.get("year", "")
+        if year and (not YEAR_PATTERN.match(year)
+                     or not fields.MIN_YEAR <= int(year) <= fields.MAX_YEAR):
+            csv_file.problem(line, "year", year, "not a year; write four digits such as 2023 "
+                             "(say in note when a figure covers part of a year)")
+        if rec.get("fact") and not INDICATOR_ID.match(rec["fact"]):
+            csv_file.problem(line, "fact", rec["fact"], "fact ids are lower case letters, "
+                             "digits and _ (e.g. egp_share_value)")
+        text = rec.get("unit") == TEXT_UNIT
+        value = rec.get("value", "")
+        if value and not text and not VALUE_PATTERN.match(value):
+            csv_file.problem(line, "value", value, "not a number; write digits with a '.' "
+                             "for decimals, or set unit to text for a fact in words")
+        if rec.get("maps_pillar") and rec["maps_pillar"] not in ("I", "II", "III", "IV"):
+            csv_file.problem(line, "maps_pillar", rec["maps_pillar"], "use I, II, III or IV, "
+                             "or leave it empty")
+        _url(csv_file, line, rec)
+        key = (rec.get("country", ""), year, rec.get("fact", ""))
+        if all(key) and key in seen:
+            csv_file.problem(line, "fact", key[2], f"{key[0]} {key[1]} already has this fact "
+                             f"on line {seen[key]}; keep one value per year")
+        elif all(key):
+            seen[key] = line
+        if len(csv_file.problems) == before and all(c in rec for c in SYSTEM_COLUMNS):
+            rows.append({**rec, "year": int(year),
+                         "number": math.nan if text else float(value), "line": line})
+    frame = pd.DataFrame(rows, columns=[*SYSTEM_COLUMNS, "number", "line"])
+    return frame, csv_file
+
+
 def load_reference(folder: str | Path | None = None) -> Reference:
     """Load and validate ``country_indicators.csv`` and ``procurement_milestones.csv``.
 
@@ -258,10 +315,15 @@ def load_reference(folder: str | Path | None = None) -> Reference:
     if not guide_path.exists():
         guide_path = paths.reference_dir() / GUIDE_NAME
     guide, gfile = read_guide(guide_path)
-    problems = [*ifile.problems, *mfile.problems, *gfile.problems]
+    system_path = base / SYSTEM_NAME
+    system, sfile = (read_system(system_path) if system_path.exists()
+                     else (pd.DataFrame(columns=[*SYSTEM_COLUMNS, "number", "line"]), None))
+    problems = [*ifile.problems, *mfile.problems, *gfile.problems,
+                *(sfile.problems if sfile is not None else [])]
     if problems:
         raise DataValidationError(problems)
-    return Reference(indicators, milestones, ifile.sha256, mfile.sha256, guide, gfile.sha256)
+    return Reference(indicators, milestones, ifile.sha256, mfile.sha256, guide, gfile.sha256,
+                     system, sfile.sha256 if sfile is not None else "")
 
 
 def indicator_series(indicators: pd.DataFrame, countries: list[str], indicator: str,

@@ -73,15 +73,18 @@ def _reference_kind(path: Path) -> str | None:
         return "indicators"
     if {"indicator", "context", "rationale"} <= names:
         return "guide"
+    if {"fact", "value", "maps_pillar"} <= names:
+        return "system"
     if "milestone" in names:
         return "milestones"
     return None
 
 
 def _validate_reference(path: Path, kind: str) -> FileReport:
-    from analysis.data.reference import read_guide, read_indicators, read_milestones
+    from analysis.data.reference import read_guide, read_indicators, read_milestones, read_system
 
-    read = {"indicators": read_indicators, "guide": read_guide}.get(kind, read_milestones)
+    read = {"indicators": read_indicators, "guide": read_guide,
+            "system": read_system}.get(kind, read_milestones)
     _, csv_file = read(path)
     return FileReport(path, kind, len(csv_file.records), csv_file.problems)
 
@@ -89,10 +92,11 @@ def _validate_reference(path: Path, kind: str) -> FileReport:
 def validate_files(files: Sequence[Path]) -> list[FileReport]:
     """Validate each file (default: the shipped registry and reference data); return one
     report per file checked."""
-    from analysis.data.reference import GUIDE_NAME, INDICATORS_NAME, MILESTONES_NAME
+    from analysis.data.reference import GUIDE_NAME, INDICATORS_NAME, MILESTONES_NAME, SYSTEM_NAME
 
     if not files:
-        extra = [paths.reference_dir() / n for n in (INDICATORS_NAME, MILESTONES_NAME, GUIDE_NAME)
+        extra = [paths.reference_dir() / n
+                 for n in (INDICATORS_NAME, MILESTONES_NAME, GUIDE_NAME, SYSTEM_NAME)
                  if (paths.reference_dir() / n).exists()]
         return _validate(files) + [_validate_reference(p, _reference_kind(p) or "indicators")
                                    for p in extra]
