@@ -837,6 +837,10 @@ def test_quarto_report_matches_the_builtin_report(both_renderers, params_file):
 
     quarto_pdf = both_renderers / "quarto" / f"{name}.pdf"
     assert any("NotoSans" in font for font in pdf_fonts(quarto_pdf)), pdf_fonts(quarto_pdf)
+    # the same page, whichever renderer: at most one page more
+    builtin_count = len(pdf_pages(both_renderers / "builtin" / f"{name}.pdf"))
+    assert len(pdf_pages(quarto_pdf)) <= builtin_count + 1, (len(pdf_pages(quarto_pdf)),
+                                                             builtin_count)
     quarto_body = " ".join(pdf_pages(quarto_pdf))
     builtin_body = " ".join(pdf_pages(both_renderers / "builtin" / f"{name}.pdf"))
     for heading in built.headings:
