@@ -811,9 +811,18 @@ def both_renderers(tmp_path_factory):
     return root
 
 
+# Known and open (issue 24): with Quarto the comparisons' PDFs are 2-3 pages longer than the
+# built-in ones (23 against 21, 28 against 25); strict, so the mark must go once they are not
+LONGER_WITH_QUARTO = pytest.mark.xfail(
+    strict=True, reason="issue 24, open: the Quarto PDF of the comparison is 2-3 pages longer "
+                        "than the built-in one (the other reports are within one page)")
+
+
 @pytest.mark.slow
 @needs_quarto
-@pytest.mark.parametrize("params_file", sorted(p.name for p in paths.params_dir().glob("*.yaml")))
+@pytest.mark.parametrize("params_file", [
+    pytest.param(name, marks=LONGER_WITH_QUARTO) if name.startswith("uzb-aze-comparison")
+    else name for name in sorted(p.name for p in paths.params_dir().glob("*.yaml"))])
 def test_quarto_report_matches_the_builtin_report(both_renderers, params_file):
     name = yaml.safe_load((paths.params_dir() / params_file).read_text(encoding="utf-8"))["name"]
     builtin_page = (both_renderers / "builtin" / f"{name}.html").read_text(encoding="utf-8")
