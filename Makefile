@@ -71,7 +71,12 @@ test: $(TEST_STAMP) ## Run every stage (data, layers, unit, end-to-end, notebook
 	stage "data: coopreport validate (the curated registry in data/)" $(BIN)/coopreport validate; \
 	stage "layers: lint-imports (the stages' import contract in pyproject.toml)" $(BIN)/lint-imports; \
 	stage "unit tests (pytest -m 'not slow')" $(BIN)/python -m pytest -m "not slow"; \
-	stage "end-to-end tests (pytest -m slow)" $(BIN)/python -m pytest -m slow; \
+	quarto=$$($(BIN)/python -c "from analysis.render.quarto_cli import find_quarto as f; q = f(); \
+	  import subprocess as s; print(s.run([q, '--version'], capture_output=True, text=True).stdout.strip() if q else '')" 2>/dev/null); \
+	if [ -n "$$quarto" ]; then qnote="Quarto $$quarto: the Quarto tests ran"; \
+	elif [ "$${COOPREPORT_REQUIRE_QUARTO:-}" = 1 ]; then qnote="no Quarto although CI installs it: the Quarto tests fail"; \
+	else qnote="no Quarto: the Quarto tests skipped"; fi; \
+	stage "end-to-end tests (pytest -m slow; $$qnote)" $(BIN)/python -m pytest -m slow; \
 	stage "notebooks under nbval (frozen registry $(NOTEBOOK_DATA))" \
 	  env COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m pytest --nbval-lax \
 	  --nbval-current-env notebooks/ -p no:cacheprovider; \

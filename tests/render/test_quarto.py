@@ -155,7 +155,8 @@ def test_front_matter_is_escaped_markdown_for_the_templates():
         "lang": "en",
         "date": "2026-03-12",
         "execute": {"echo": False, "warning": False},
-        "format": {"html": {"include-after-body": "_vega.html"}},
+        # both formats named, or Quarto renders only the one named (checked with 1.10.18)
+        "format": {"html": {"include-after-body": "_vega.html"}, "typst": "default"},
     }
 
 
@@ -461,8 +462,8 @@ def test_failing_quarto_reports_its_stderr(tmp_path, monkeypatch):
         render_with_quarto(executed, work, ["html", "pdf"], quarto=quarto)
     message = str(caught.value)
     assert message == (
-        "report.ipynb: quarto render --to html,typst failed (exit 1):\n"
-        "args: render report.ipynb --to html,typst --no-execute\n"  # one run, both formats
+        "report.ipynb: quarto render --to all failed (exit 1):\n"
+        "args: render report.ipynb --to all --no-execute\n"  # one run, both formats
         f"python: {sys.executable}\n"
         "ERROR: typst compile failed: unknown font")
     # what Quarto was given: the project copy with the fonts, the chart file and the notebook
@@ -607,8 +608,11 @@ def test_quarto_path_names_quarto_for_auto(tmp_path, monkeypatch):
 
 # ------------------------------------------------------------------ real Quarto builds
 
+# CI sets COOPREPORT_REQUIRE_QUARTO=1 when it installed Quarto, or tried to: then a missing
+# Quarto fails these tests instead of skipping them
+REQUIRE_QUARTO = os.environ.get("COOPREPORT_REQUIRE_QUARTO") == "1"
 needs_quarto = pytest.mark.skipif(
-    find_quarto() is None,
+    find_quarto() is None and not REQUIRE_QUARTO,
     reason="Quarto is not installed: put quarto on PATH or set QUARTO_PATH "
            "(https://quarto.org/docs/get-started/) to run the Quarto end-to-end tests")
 TINY = "tests/fixtures/notebooks/tiny.ipynb"
@@ -807,9 +811,18 @@ def both_renderers(tmp_path_factory):
     return root
 
 
+# Known and open (issue 24): with Quarto the comparisons' PDFs are 2-3 pages longer than the
+# built-in ones (23 against 21, 28 against 25); strict, so the mark must go once they are not
+LONGER_WITH_QUARTO = pytest.mark.xfail(
+    strict=True, reason="issue 24, open: the Quarto PDF of the comparison is 2-3 pages longer "
+                        "than the built-in one (the other reports are within one page)")
+
+
 @pytest.mark.slow
 @needs_quarto
-@pytest.mark.parametrize("params_file", sorted(p.name for p in paths.params_dir().glob("*.yaml")))
+@pytest.mark.parametrize("params_file", [
+    pytest.param(name, marks=LONGER_WITH_QUARTO) if name.startswith("uzb-aze-comparison")
+    else name for name in sorted(p.name for p in paths.params_dir().glob("*.yaml"))])
 def test_quarto_report_matches_the_builtin_report(both_renderers, params_file):
     name = yaml.safe_load((paths.params_dir() / params_file).read_text(encoding="utf-8"))["name"]
     builtin_page = (both_renderers / "builtin" / f"{name}.html").read_text(encoding="utf-8")
@@ -819,16 +832,24 @@ def test_quarto_report_matches_the_builtin_report(both_renderers, params_file):
     assert quarto.headings == built.headings
     assert (quarto.tables, quarto.charts) == (built.tables, built.charts)
     assert quarto.lang == built.lang
-    assert quarto.provenance == built.provenance
+    # the same line, but for the build time: the two builds ran one after the other
+    stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+    assert stamp.sub("<built>", quarto.provenance) == stamp.sub("<built>", built.provenance)
     quarto_text = visible_text(quarto_page)
     for caption in built.captions:  # "Table 2: ..." in one, the same words in the other
         assert caption.split(":", 1)[-1].strip() in quarto_text
     assert '<header id="title-block-header" class="title-block">' in quarto_page
     assert 'id="TOC"' in quarto_page and 'class="header-section-number"' in quarto_page
-    assert "bootstrap" not in quarto_page.lower()
+    # no Bootstrap (its CSS or JS, or its banner); Vega's bootstrapCI function is not it
+    assert not re.search(r"bootstrap(\.bundle)?(\.min)?\.(css|js)|Bootstrap\s+v\d|"
+                         r"bootstrap-icons", quarto_page, re.I)
 
     quarto_pdf = both_renderers / "quarto" / f"{name}.pdf"
     assert any("NotoSans" in font for font in pdf_fonts(quarto_pdf)), pdf_fonts(quarto_pdf)
+    # the same page, whichever renderer: at most one page more
+    builtin_count = len(pdf_pages(both_renderers / "builtin" / f"{name}.pdf"))
+    assert len(pdf_pages(quarto_pdf)) <= builtin_count + 1, (len(pdf_pages(quarto_pdf)),
+                                                             builtin_count)
     quarto_body = " ".join(pdf_pages(quarto_pdf))
     builtin_body = " ".join(pdf_pages(both_renderers / "builtin" / f"{name}.pdf"))
     for heading in built.headings:

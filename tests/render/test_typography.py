@@ -92,7 +92,7 @@ def test_table_widths_and_class_reach_html_typst_and_quarto():
             '<col style="width: 20.0%"></colgroup>') in table._repr_html_()
     assert '<a class="url" href="https://gov.uz/a">gov.uz</a>' in table._repr_html_()
     markdown = table._repr_markdown_()
-    assert markdown.endswith(': Annex {.compact tbl-colwidths="[1,3,1]"}\n')
+    assert markdown.endswith(": Annex {.compact tbl-colwidths=\"[20,60,20]\"}\n")
     out = typst_of(markdown)
     assert "columns: (20%, 60%, 20%)" in out
     assert "#show table: set text(size: 7.5pt)" in out  # the compact class: smaller type

@@ -2,7 +2,7 @@
 
 Quarto renders the executed notebook as it is (``--no-execute``; the project also disables
 execution) to HTML and to PDF through Typst, in **one** ``quarto render`` run
-(``--to html,typst``: one Deno start per report), with the project's shared look:
+(``--to all``: html and typst in one Deno start per report), with the project's shared look:
 ``_quarto.yml``, ``styles/`` and the template partials ``title-block.html``,
 ``typst-template.typ`` and ``typst-show.typ``. What Quarto gets is a prepared copy of the
 notebook (:mod:`analysis.render.quarto_prepare`).
@@ -146,7 +146,8 @@ def _files_in(project: Path, before: set[Path]) -> list[str]:
 
 def run_quarto(quarto: str, project: Path, notebook: str,
                formats: Sequence[str]) -> dict[str, Path]:
-    """Run ``quarto render NOTEBOOK --to html,typst --no-execute`` once in ``project``.
+    """Run ``quarto render NOTEBOOK --to all --no-execute`` (or ``--to html`` / ``--to typst``
+    for one format) once in ``project``.
 
     Returns
     -------
@@ -159,7 +160,10 @@ def run_quarto(quarto: str, project: Path, notebook: str,
         When Quarto cannot run, fails (the message carries its diagnostics), or its output
         is not in ``output-dir`` (the message lists what it wrote and where).
     """
-    targets = ",".join(QUARTO_FORMATS[fmt] for fmt in formats)
+    # Quarto takes one format after --to: "--to html,typst" is "Unknown format html,typst"
+    # (quarto-cli#5947), and without --to it renders only the first; "--to all" renders every
+    # format of reports/_quarto.yml, which are exactly html and typst (checked with 1.10.18)
+    targets = QUARTO_FORMATS[formats[0]] if len(formats) == 1 else "all"
     command = [quarto, "render", notebook, "--to", targets, "--no-execute"]
     # the jupyter engine reads notebooks with this Python (the project's, unless the user chose)
     env = {**os.environ, "QUARTO_PYTHON": os.environ.get("QUARTO_PYTHON") or sys.executable}

@@ -162,7 +162,9 @@ def front_matter(meta: ReportMeta, vega_include: str | None = None) -> dict[str,
         front["date"] = built[:10]
     front["execute"] = {"echo": False, "warning": False}  # as _quarto.yml: never any code
     if vega_include:
-        front["format"] = {"html": {"include-after-body": vega_include}}
+        # both formats named: a document that names only html is rendered only to html, even
+        # with --to all (the project's typst options still apply to "default")
+        front["format"] = {"html": {"include-after-body": vega_include}, "typst": "default"}
     return front
 
 

@@ -109,6 +109,18 @@ class Bullets:
                          for i in self.items)
 
 
+def percent_widths(widths: Sequence[float]) -> list[int]:
+    """Relative column widths as whole percentages that add up to 100 (largest remainders
+    get the rounding): Quarto reads ``tbl-colwidths`` as percentages of the text width, so
+    ``(8, 2, 8, 3, 7)`` written as it is made a table 28% wide."""
+    total = float(sum(widths))
+    exact = [100 * w / total for w in widths]
+    whole = [int(x) for x in exact]
+    for i in sorted(range(len(exact)), key=lambda k: whole[k] - exact[k])[:100 - sum(whole)]:
+        whole[i] += 1
+    return whole
+
+
 @dataclass(frozen=True)
 class Table:
     """A captioned table of a DataFrame, rendered as a real table in HTML and in PDF.
@@ -185,7 +197,7 @@ class Table:
         """The caption's pandoc attribute block (classes, column widths), or ``""``."""
         parts = [f".{c}" for c in self.classes]
         if self.widths:
-            parts.append(f'tbl-colwidths="[{",".join(str(int(w)) for w in self.widths)}]"')
+            parts.append(f'tbl-colwidths="[{",".join(map(str, percent_widths(self.widths)))}]"')
         return f" {{{' '.join(parts)}}}" if parts else ""
 
     def __repr__(self) -> str:
