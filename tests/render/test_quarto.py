@@ -812,9 +812,10 @@ def both_renderers(tmp_path_factory):
 
 
 # Known and open (issue 24): with Quarto the comparisons' PDFs are 2-3 pages longer than the
-# built-in ones (23 against 21, 28 against 25); strict, so the mark must go once they are not
+# built-in ones (23 against 21, 28 against 25). Not strict: page counts follow the shipped
+# data, and an analyst's new row must not turn CI red by making them fit
 LONGER_WITH_QUARTO = pytest.mark.xfail(
-    strict=True, reason="issue 24, open: the Quarto PDF of the comparison is 2-3 pages longer "
+    strict=False, reason="issue 24, open: the Quarto PDF of the comparison is 2-3 pages longer "
                         "than the built-in one (the other reports are within one page)")
 
 

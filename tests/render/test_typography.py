@@ -148,3 +148,13 @@ def test_html_print_rules_keep_captions_with_tables_and_charts():
     assert "break-after: avoid" in rules["table.report-table caption"]
     assert "display: table-header-group" in rules["table.report-table thead"]
     assert "break-inside: avoid" in rules["figure.chart"]
+
+
+def test_column_widths_are_whole_percentages_adding_up_to_100():
+    """Quarto reads tbl-colwidths as percentages: relative widths are scaled to 100, and the
+    rounding goes to the largest remainders (1/3 each: 33.3 → 34, 33, 33)."""
+    from analysis.report.display import percent_widths
+
+    assert percent_widths((1, 1, 1)) == [34, 33, 33]
+    assert percent_widths((8, 2, 8, 3, 7)) == [29, 7, 28, 11, 25]  # 28.57, 7.14, 28.57, …
+    assert percent_widths((1, 3, 1)) == [20, 60, 20]

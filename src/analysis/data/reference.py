@@ -125,17 +125,24 @@ def read_indicators(path: Path) -> tuple[pd.DataFrame, CsvFile]:
                              "decimals (e.g. 31 or -0.75), no units or thousands separators")
         uncertainty = _uncertainty(csv_file, line, rec)
         _url(csv_file, line, rec)
-        key = (rec.get("country", ""), year, rec.get("indicator", ""))
-        if all(key) and key in seen:
-            csv_file.problem(line, "indicator", key[2], f"{key[0]} {key[1]} already has this "
-                             f"indicator on line {seen[key]}; keep one value per year")
-        elif all(key):
-            seen[key] = line
+        _once(csv_file, line, seen, (rec.get("country", ""), year, rec.get("indicator", "")),
+              "indicator")
         if len(csv_file.problems) == before and all(c in rec for c in INDICATOR_COLUMNS):
             rows.append({**rec, "year": int(year), "value": float(value), **uncertainty,
                          "release": rec.get("release", ""), "line": line})
     frame = pd.DataFrame(rows, columns=[*INDICATOR_COLUMNS, *OPTIONAL_INDICATOR_COLUMNS, "line"])
     return frame, csv_file
+
+
+def _once(csv_file: CsvFile, line: int, seen: dict[tuple[str, str, str], int],
+          key: tuple[str, str, str], column: str) -> None:
+    """One value per country, year and ``column`` (indicator or fact): a second is a problem
+    naming the line of the first."""
+    if all(key) and key in seen:
+        csv_file.problem(line, column, key[2], f"{key[0]} {key[1]} already has this {column} "
+                         f"on line {seen[key]}; keep one value per year")
+    elif all(key):
+        seen[key] = line
 
 
 def _number(csv_file: CsvFile, line: int, rec: dict[str, str], column: str) -> float:
@@ -282,12 +289,8 @@ def read_system(path: Path) -> tuple[pd.DataFrame, CsvFile]:
             csv_file.problem(line, "maps_pillar", rec["maps_pillar"], "use I, II, III or IV, "
                              "or leave it empty")
         _url(csv_file, line, rec)
-        key = (rec.get("country", ""), year, rec.get("fact", ""))
-        if all(key) and key in seen:
-            csv_file.problem(line, "fact", key[2], f"{key[0]} {key[1]} already has this fact "
-                             f"on line {seen[key]}; keep one value per year")
-        elif all(key):
-            seen[key] = line
+        _once(csv_file, line, seen, (rec.get("country", ""), year, rec.get("fact", "")),
+              "fact")
         if len(csv_file.problems) == before and all(c in rec for c in SYSTEM_COLUMNS):
             rows.append({**rec, "year": int(year),
                          "number": math.nan if text else float(value), "line": line})
