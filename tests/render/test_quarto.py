@@ -11,9 +11,10 @@ import json
 import os
 import re
 import stat
-import sys
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pandas as pd
@@ -29,7 +30,9 @@ from analysis.render.quarto import html_problems, render_with_quarto, vega_inclu
 from analysis.render.quarto_cli import find_quarto, hidden_components
 from analysis.render.quarto_prepare import (
     FIGURES_DIR,
+    PreparedReport,
     chart_html,
+    html_slot,
     literal_html,
     raw_block,
     widget_triggers,
@@ -120,9 +123,23 @@ def executed_notebook() -> nbformat.NotebookNode:
 
 
 def prepare_for_quarto(nb: nbformat.NotebookNode, meta: ReportMeta,
-                       vega: str | None = None) -> nbformat.NotebookNode:
-    """The prepared notebook alone (most tests look only at it)."""
-    return prepare_report(nb, meta, vega).notebook
+                       interactive: bool | str = False) -> nbformat.NotebookNode:
+    """The prepared notebook alone, each HTML slot filled with its block, as the page gets it
+    (most tests look only at that)."""
+    return filled(prepare_report(nb, meta, bool(interactive)))
+
+
+def filled(prepared: PreparedReport) -> nbformat.NotebookNode:
+    """The prepared notebook with each HTML slot replaced by its block."""
+    nb = copy.deepcopy(prepared.notebook)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            for number, block in enumerate(prepared.html_blocks, start=1):
+                if "text/markdown" in data:
+                    data["text/markdown"] = data["text/markdown"].replace(html_slot(number),
+                                                                          block.rstrip("\n"))
+    return nb
 
 
 def front(nb: nbformat.NotebookNode) -> dict[str, object]:
@@ -155,9 +172,7 @@ def test_front_matter_is_escaped_markdown_for_the_templates():
         "lang": "en",
         "date": "2026-03-12",
         "execute": {"echo": False, "warning": False},
-        # both formats named, or Quarto renders only the one named (checked with 1.10.18)
-        "format": {"html": {"include-after-body": "_vega.html"}, "typst": "default"},
-    }
+    }  # no "format": every format of _quarto.yml (naming one renders only that one)
 
 
 def test_russian_report_gets_the_russian_contents_title():
@@ -185,7 +200,7 @@ def test_cell_options_number_figures_and_tables_and_keep_narrative_asis():
         {"echo": False, "output": "asis"},
         {"echo": False, "label": "fig-1",
          "fig-cap": r"Activities \<\/script\>\<script\>alert\(1\)\<\/script\>"},
-        {"echo": False, "classes": "coopreport-table"},
+        {"echo": False, "output": "asis"},  # the table float: Markdown of its own
         {"echo": False, "output": "asis"},
         {"echo": False},
     ]
@@ -275,18 +290,42 @@ def test_stderr_is_left_out_and_stdout_kept():
     assert [c.outputs[0].text for c in streams] == ["kept\n"]
 
 
-def test_table_keeps_one_caption_carrying_its_cross_reference_id():
-    cells = [c for c in prepare_for_quarto(executed_notebook(), META).cells
-             if c.cell_type == "code"]
+def test_table_is_a_quarto_float_holding_the_builtin_html_and_typst_table():
+    prepared = prepare_report(executed_notebook(), META)
+    cells = [c for c in prepared.notebook.cells if c.cell_type == "code"]
     data = cells[2].outputs[0].data
-    assert "text/html" not in data  # the HTML <caption> would be a second caption
-    assert data["text/markdown"] == (
-        "| partner | n |\n"
-        "|:--|--:|\n"  # no widths: Typst sizes the columns
-        "| WB \\<x\\> | 2 |\n"
-        "\n"
-        ": Partners \\<i\\>\\&\\<\\/i\\> \\'quotes\\' {#tbl-1}\n"
-    )
+    assert "text/html" not in data  # no widget scripts; the HTML is a raw block
+    markdown = data["text/markdown"]
+    match = re.fullmatch(
+        r"\n::: \{#tbl-1\}\n```\{=html\}\n(?P<slot>[^\n]*)\n```\n\n"
+        r"```\{=typst\}\n(?P<typst>.*)\n```\n\n(?P<caption>[^\n]*)\n:::\n", markdown, re.S)
+    assert match, markdown
+    # one caption, Quarto's (numbered), from the escaped Markdown; none in the HTML table
+    assert match["caption"] == "Partners \\<i\\>\\&\\<\\/i\\> \\'quotes\\'"
+    assert match["slot"] == html_slot(2)  # the chart's HTML is block 1
+    assert prepared.html_blocks[1] == (
+        '<table class="report-table"><thead><tr><th>partner</th><th class="num">n</th></tr>'
+        '</thead><tbody><tr><td>WB &lt;x&gt;</td><td class="num">2</td></tr></tbody></table>')
+    # the Typst the built-in PDF writes for it (pandoc + typst-literal.lua), caption left out
+    typst = match["typst"]
+    assert typst.startswith("#[#show figure.where(kind: table): it => it.body\n#figure(")
+    assert "columns: 2," in typst and "align: (left,right,)," in typst
+    assert "table.header([partner], [n],)," in typst and "[WB \\<x\\>], [2]," in typst
+    assert "caption" not in typst and "Partners" not in typst
+
+
+def test_table_widths_and_compact_type_are_the_builtin_pdfs():
+    nb = executed_notebook()
+    table = Table(pd.DataFrame({"a": ["- x"], "b": ["https://example.org/a/long/path/1"]}),
+                  "Annex", widths=(1, 3), classes=("compact",))
+    nb.cells.append(code("annex", "table", [display(table)]))
+    [*_, annex] = [c for c in prepare_for_quarto(nb, META).cells if c.cell_type == "code"]
+    markdown = annex.outputs[0].data["text/markdown"]
+    assert "columns: (25%, 75%)," in markdown  # tbl-colwidths, as percentages
+    assert "#[#show table: set text(size: 7.5pt)" in markdown  # the annex's smaller type
+    assert "[\\- x]" in markdown  # a list marker at a cell's start stays text
+    assert "#box[https:]" in markdown  # a long address may break after its separators
+    assert '<table class="report-table compact"><colgroup>' in markdown
 
 
 def chart_blocks(markdown: str) -> tuple[str, str]:
@@ -298,8 +337,8 @@ def chart_blocks(markdown: str) -> tuple[str, str]:
 
 
 def test_chart_is_raw_html_for_the_page_and_raw_typst_drawing_its_svg_file():
-    prepared = prepare_report(executed_notebook(), META, "_vega.html")
-    chart = [c for c in prepared.notebook.cells if c.cell_type == "code"][1]
+    prepared = prepare_report(executed_notebook(), META, True)
+    chart = [c for c in filled(prepared).cells if c.cell_type == "code"][1]
     data = chart.outputs[0].data
     assert set(data) == {"text/markdown", "text/plain"}  # no text/html: no CDN widget scripts
     page, typst = chart_blocks(data["text/markdown"])
@@ -323,7 +362,7 @@ def test_png_only_chart_draws_its_png_in_both_formats():
     del data["image/svg+xml"]
     data["image/png"] = base64.b64encode(b"\x89PNG fake").decode("ascii")
     prepared = prepare_report(nb, META)
-    chart = [c for c in prepared.notebook.cells if c.cell_type == "code"][1]
+    chart = [c for c in filled(prepared).cells if c.cell_type == "code"][1]
     page, typst = chart_blocks(chart.outputs[0].data["text/markdown"])
     assert typst == f'#box(image("{FIGURES_DIR}/chart-1.png"))'
     assert prepared.files == {f"{FIGURES_DIR}/chart-1.png": b"\x89PNG fake"}
@@ -394,7 +433,9 @@ def test_quarto_project_never_executes_and_names_existing_files():
     assert config["project"]["output-dir"] == "_build"
     assert config["execute"] == {"enabled": False, "echo": False, "warning": False}
     html, typst = config["format"]["html"], config["format"]["typst"]
-    assert html["embed-resources"] is True and html["title-block-style"] == "none"
+    # finish_html inlines the styles; Quarto leaves our raw HTML tables alone
+    assert html["embed-resources"] is False and html["title-block-style"] == "none"
+    assert config["html-table-processing"] == "none"
     assert html["toc"] is True and typst["toc"] is True
     assert html["number-sections"] is True and typst["number-sections"] is True
     assert typst["mainfont"] == "Noto Sans" and typst["font-paths"] == ["fonts"]
@@ -424,11 +465,15 @@ def write_executed(folder: Path, nb: nbformat.NotebookNode, name: str = "fixture
     return path
 
 
-def executed_and_work(folder: Path) -> tuple[Path, Path]:
-    """The fixture notebook written to ``folder``, and an empty report work folder."""
+def executed_and_work(folder: Path, blocks: bool = True) -> tuple[Path, Path]:
+    """The fixture notebook written to ``folder`` (without its chart and table unless
+    ``blocks``: a stand-in's fixed page has no slots for them), and an empty work folder."""
     work = folder / "work"
     work.mkdir()
-    return write_executed(folder, executed_notebook()), work
+    nb = executed_notebook()
+    if not blocks:
+        nb.cells = [c for c in nb.cells if c.get("id") != "section"]
+    return write_executed(folder, nb), work
 
 
 def stand_in(folder: Path, script: str) -> str:
@@ -454,26 +499,25 @@ def test_failing_quarto_reports_its_stderr(tmp_path, monkeypatch):
     (tmp_path / "tmp").mkdir()
     seen = tmp_path / "seen"
     quarto = stand_in(tmp_path, f'find . -type f | sort > "{seen}"\n'
-                                f'cp report.ipynb "{seen}.ipynb"\n'
-                                'echo "args: $*" >&2; echo "python: $QUARTO_PYTHON" >&2\n'
+                                f'cp report.md "{seen}.md"\n'
+                                'echo "args: $*" >&2\n'
                                 'echo "ERROR: typst compile failed: unknown font" >&2; exit 1')
     executed, work = executed_and_work(tmp_path)
     with pytest.raises(RenderError) as caught:
         render_with_quarto(executed, work, ["html", "pdf"], quarto=quarto)
     message = str(caught.value)
     assert message == (
-        "report.ipynb: quarto render --to all failed (exit 1):\n"
-        "args: render report.ipynb --to all --no-execute\n"  # one run, both formats
-        f"python: {sys.executable}\n"
+        "report.md: quarto render --to all failed (exit 1):\n"
+        "args: render report.md --to all --no-execute\n"  # one run, both formats
         "ERROR: typst compile failed: unknown font")
-    # what Quarto was given: the project copy with the fonts, the chart file and the notebook
+    # what Quarto was given: the project copy with the fonts, the chart file and the document
     given = seen.read_text(encoding="utf-8").split()
     for name in ("./_quarto.yml", "./typst-template.typ", "./fonts/NotoSans-Regular.ttf",
-                 "./styles/fonts.css", "./report.ipynb", f"./{FIGURES_DIR}/chart-1.svg",
-                 "./coopreport-vega.html"):
+                 "./styles/fonts.css", "./report.md", f"./{FIGURES_DIR}/chart-1.svg"):
         assert name in given
-    prepared = nbformat.read(f"{seen}.ipynb", as_version=4)
-    assert front(prepared)["title"] == r"Report \<b\>1\<\/b\>"
+    document = Path(f"{seen}.md").read_text(encoding="utf-8")
+    assert document.startswith("---\ntitle: Report \\<b\\>1\\<\\/b\\>\n")
+    assert "vega-spec" not in document  # the chart's HTML waits in its block for the page
     # the work folder is gone, and nothing was left in the report's folder
     assert list((tmp_path / "tmp").iterdir()) == [] and list(work.iterdir()) == []
 
@@ -532,7 +576,9 @@ def test_outputs_are_taken_from_the_output_dir_and_named_after_the_report(tmp_pa
                                                                          monkeypatch):
     monkeypatch.setenv("COOPREPORT_QUARTO_TMP", str(tmp_path))
     quarto = write_outputs(tmp_path, GOOD_PAGE)
-    executed = write_executed(tmp_path, executed_notebook(), name="uzb-report")
+    nb = executed_notebook()
+    nb.cells = [c for c in nb.cells if c.get("id") != "section"]  # no slots in GOOD_PAGE
+    executed = write_executed(tmp_path, nb, name="uzb-report")
     work = tmp_path / "work"
     work.mkdir()
     outputs = render_with_quarto(executed, work, ["html", "pdf"], quarto=quarto)
@@ -568,14 +614,14 @@ def test_html_that_is_not_self_contained_is_never_published(tmp_path, monkeypatc
     page = ('<html><head><script src="https://cdn.jsdelivr.net/npm/require.js"></script>'
             '<link rel="stylesheet" href="report_files/libs/quarto.css"></head></html>')
     quarto = write_outputs(tmp_path, page)
-    executed, work = executed_and_work(tmp_path)
+    executed, work = executed_and_work(tmp_path, blocks=False)
     with pytest.raises(RenderError) as caught:
         render_with_quarto(executed, work, ["html"], quarto=quarto)
     assert str(caught.value) == (
         "fixture.ipynb: Quarto's HTML is not one self-contained file: loads "
         "https://cdn.jsdelivr.net/npm/require.js from the network; loads "
-        "report_files/libs/quarto.css from a file beside the page. Check that "
-        "reports/_quarto.yml (embed-resources: true) was applied")
+        "report_files/libs/quarto.css from a file beside the page. Check "
+        "reports/_quarto.yml (minimal: true, no theme or scripts)")
     assert list(work.iterdir()) == []
 
 
@@ -800,6 +846,56 @@ def pdf_fonts(path: Path) -> set[str]:
     return fonts
 
 
+@dataclass
+class HeaderRow:
+    """One line of a table's header row in a PDF: bold text in the tables' small type."""
+
+    page: int
+    left: float
+    right: float
+    words: list[str]
+
+
+def header_rows(pdf: Path) -> list[HeaderRow]:
+    """The header lines of every table in ``pdf`` (pdfplumber's words: text with a gap between
+    two cells is two words; cells that touch run together into one)."""
+    import pdfplumber
+
+    rows = []
+    with pdfplumber.open(pdf) as document:
+        for number, page in enumerate(document.pages, start=1):
+            lines: dict[int, list[dict[str, Any]]] = {}
+            for word in page.extract_words(extra_attrs=["fontname", "size"]):
+                if "Bold" in word["fontname"] and word["size"] < TABLE_TYPE_LIMIT:
+                    lines.setdefault(round(word["top"]), []).append(word)
+            for words in lines.values():
+                rows.append(HeaderRow(number, min(w["x0"] for w in words),
+                                      max(w["x1"] for w in words), [w["text"] for w in words]))
+    return rows
+
+
+def widest(rows: list[HeaderRow]) -> float:
+    return max((row.right - row.left for row in rows), default=0.0)
+
+
+TABLE_TYPE_LIMIT = 9  # pt: table text is 8.5 pt (7.5 pt in the annex); headings are larger
+A4_TEXT_WIDTH = 595.28 - 2 * 59.53  # pt: A4 less the 2.1 cm side margins of both templates
+
+
+@pytest.mark.slow
+@needs_quarto
+def test_the_russian_spcr_tables_take_the_text_width_with_separate_header_cells(
+        both_renderers):
+    pdf = both_renderers / "quarto" / "uzb-strategic-procurement-ru.pdf"
+    rows = header_rows(pdf)
+    # the indicator table's columns have widths: it spans the text column (less cell insets)
+    assert widest(rows) >= 0.95 * A4_TEXT_WIDTH, widest(rows)
+    words = {w for row in rows for w in row.words}
+    # its header cells, each a word of its own ("ПоказательГод" would be one)
+    assert {"Показатель", "Год", "Значение", "Источник"} <= words
+    assert not any(re.search(r"[а-яё][А-ЯЁ]", w) for w in words), words
+
+
 @pytest.fixture(scope="module")
 def both_renderers(tmp_path_factory):
     """Every shipped report built with the built-in renderer and with Quarto."""
@@ -811,19 +907,9 @@ def both_renderers(tmp_path_factory):
     return root
 
 
-# Known and open (issue 24): with Quarto the comparisons' PDFs are 2-3 pages longer than the
-# built-in ones (23 against 21, 28 against 25). Not strict: page counts follow the shipped
-# data, and an analyst's new row must not turn CI red by making them fit
-LONGER_WITH_QUARTO = pytest.mark.xfail(
-    strict=False, reason="issue 24, open: the Quarto PDF of the comparison is 2-3 pages longer "
-                        "than the built-in one (the other reports are within one page)")
-
-
 @pytest.mark.slow
 @needs_quarto
-@pytest.mark.parametrize("params_file", [
-    pytest.param(name, marks=LONGER_WITH_QUARTO) if name.startswith("uzb-aze-comparison")
-    else name for name in sorted(p.name for p in paths.params_dir().glob("*.yaml"))])
+@pytest.mark.parametrize("params_file", sorted(p.name for p in paths.params_dir().glob("*.yaml")))
 def test_quarto_report_matches_the_builtin_report(both_renderers, params_file):
     name = yaml.safe_load((paths.params_dir() / params_file).read_text(encoding="utf-8"))["name"]
     builtin_page = (both_renderers / "builtin" / f"{name}.html").read_text(encoding="utf-8")
@@ -848,9 +934,16 @@ def test_quarto_report_matches_the_builtin_report(both_renderers, params_file):
     quarto_pdf = both_renderers / "quarto" / f"{name}.pdf"
     assert any("NotoSans" in font for font in pdf_fonts(quarto_pdf)), pdf_fonts(quarto_pdf)
     # the same page, whichever renderer: at most one page more
-    builtin_count = len(pdf_pages(both_renderers / "builtin" / f"{name}.pdf"))
+    builtin_pdf = both_renderers / "builtin" / f"{name}.pdf"
+    builtin_count = len(pdf_pages(builtin_pdf))
     assert len(pdf_pages(quarto_pdf)) <= builtin_count + 1, (len(pdf_pages(quarto_pdf)),
                                                              builtin_count)
+    # the tables: as wide, and every header cell its own word (none run together)
+    built_rows, quarto_rows = header_rows(builtin_pdf), header_rows(quarto_pdf)
+    assert abs(widest(quarto_rows) - widest(built_rows)) <= 2, (widest(quarto_rows),
+                                                                 widest(built_rows))
+    assert sorted(w for row in quarto_rows for w in row.words) == sorted(
+        w for row in built_rows for w in row.words)
     quarto_body = " ".join(pdf_pages(quarto_pdf))
     builtin_body = " ".join(pdf_pages(both_renderers / "builtin" / f"{name}.pdf"))
     for heading in built.headings:
@@ -915,3 +1008,98 @@ def test_an_attachment_beside_the_report_becomes_a_relative_link_for_quarto(tmp_
         in markdown
     assert "published beside this report" in markdown.replace("\\", "")
     assert "base64" not in markdown
+
+
+# ------------------------------------------------------------------ Markdown for Quarto, the page
+
+
+def test_link_destinations_stay_links_and_raw_html_after_them_stays_text():
+    # display.Span writes "[text](<url>)": escaping that "<" made every source link in
+    # Quarto's HTML point to "%3Chttps://..."
+    assert literal_html("[WB](<https://x.org/a_(b)>) <b>x</b>") == (
+        "[WB](<https://x.org/a_(b)>) \\<b>x\\</b>")
+    assert literal_html("[a](<https://y><script>)") == "[a](<https://y>\\<script>)"
+    # an escaped bracket does not open a link: the "<" after it stays literal
+    assert literal_html("\\](<script>)") == "\\](\\<script>)"
+
+
+def test_the_document_quarto_renders_is_markdown_with_floats_and_literal_output():
+    nb = executed_notebook()
+    nb.cells.append(code("printed", "print(x)", [nbformat.v4.new_output(
+        "stream", name="stdout", text="```four``` backticks\n")]))
+    prepared = prepare_report(nb, META, True)
+    document = prepared.markdown()
+    assert document.startswith("---\ntitle: ")
+    assert "\n::: {#fig-1}\n```{=html}\n" + html_slot(1) + "\n```\n" in document
+    assert ("```{=typst}\n#box(image(\"coopreport-figures/chart-1.svg\"))\n```\n\n"
+            "Activities \\<\\/script\\>\\<script\\>alert\\(1\\)\\<\\/script\\>\n:::") in document
+    assert "\n::: {#tbl-1}\n" in document
+    assert "Narrative written in the notebook.\n" in document
+    assert "```` {.cell-output-stdout}\n```four``` backticks\n````\n" in document
+    assert "printed by parameters" not in document  # parameters cells show nothing
+    assert document.rstrip().endswith(
+        '```{=html}\n<footer class="report-footer"><p>coopreport 0.1 · parameters: '
+        "label=&lt;/script&gt;</p></footer>\n```")
+
+
+def test_an_image_that_is_not_a_chart_is_a_data_uri_on_the_page_and_a_file_in_the_pdf():
+    nb = executed_notebook()
+    png = base64.b64encode(b"\x89PNG image").decode("ascii")
+    nb.cells.append(code("picture", "Image(...)", [nbformat.v4.new_output(
+        "display_data", data={"image/png": png, "text/plain": "<Image>"})]))
+    prepared = prepare_report(nb, META)
+    document = prepared.markdown()
+    assert prepared.files[f"{FIGURES_DIR}/image-1.png"] == b"\x89PNG image"
+    assert f'<img alt="" src="data:image/png;base64,{png}">' in document
+    assert f'#box(image("{FIGURES_DIR}/image-1.png"))' in document
+
+
+def project_with_styles(tmp_path: Path) -> Path:
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "report.css").write_text("p { color: red } /* </style> */",
+                                                    encoding="utf-8")
+    return tmp_path
+
+
+def test_finish_html_fills_each_slot_inlines_the_styles_and_adds_vega_once(tmp_path):
+    from analysis.render.quarto import finish_html
+
+    project = project_with_styles(tmp_path)
+    page = ('<html><head><link rel="stylesheet" href="styles/report.css">'
+            '<link rel="stylesheet" href="styles/other.css"></head><body>'
+            f'{html_slot(2)}<p>text</p>{html_slot(1)}</body></html>')
+    done = finish_html(page, project, "var vega = 1;", ["<table>A</table>", "<div>B</div>"])
+    assert done.index("<div>B</div>") < done.index("<p>text</p>") < done.index("<table>A")
+    assert "data-coopreport-html" not in done
+    assert "<style>\np { color: red } /* <\\/style> */\n</style>" in done
+    # a sheet that is not one of the project's styles/ is left for html_problems to refuse
+    assert '<link rel="stylesheet" href="styles/other.css">' in done
+    assert done.count("var vega = 1;") == 1
+    assert done.index("var vega = 1;") < done.index("</body>")
+    assert html_problems(done) == ["loads styles/other.css from a file beside the page"]
+
+
+def test_finish_html_refuses_a_page_that_lost_or_invented_a_block(tmp_path):
+    from analysis.render.quarto import finish_html
+
+    project = project_with_styles(tmp_path)
+    with pytest.raises(RenderError, match=r"lost 1 of the report's 2 .*slots \[2\]"):
+        finish_html(f"<body>{html_slot(1)}</body>", project, None, ["a", "b"])
+    with pytest.raises(RenderError, match="unexpected block slot"):
+        finish_html(f"<body>{html_slot(3)}</body>", project, None, ["a"])
+    with pytest.raises(RenderError, match="unexpected block slot"):
+        finish_html(f"<body>{html_slot(1)}{html_slot(1)}</body>", project, None, ["a"])
+    with pytest.raises(RenderError, match="no </body>"):
+        finish_html("<p>cut short", project, "var vega;", [])
+
+
+def test_a_chart_with_only_a_description_keeps_its_caption():
+    # a concatenated chart draws its titles inside; the built-in PDF captions it with the
+    # description, and so must Quarto's float
+    nb = executed_notebook()
+    spec = {key: value for key, value in SPEC.items() if key != "title"}
+    spec["description"] = "Values known for two years or more"
+    nb.cells[5].outputs[1].data["application/vnd.vegalite.v6+json"] = spec
+    chart = [c for c in prepare_for_quarto(nb, META).cells if c.cell_type == "code"][1]
+    assert options(chart) == {"echo": False, "label": "fig-1",
+                              "fig-cap": "Values known for two years or more"}

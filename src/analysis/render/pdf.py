@@ -29,6 +29,7 @@ from analysis.report.i18n import translate
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.typ"
 LITERAL_FILTER = TEMPLATE.with_name("typst-literal.lua")  # line-start markers stay literal
 SAFE_FILTER = TEMPLATE.with_name("safe-links.lua")  # only our figures; only web/mail links
+TABLE_BODY_FILTER = TEMPLATE.with_name("table-body.lua")  # a table without its caption
 # each step of the PDF (pandoc, then Typst) is stopped at these bounds, so that no notebook
 # can make the build hang or eat the machine's memory
 PDF_TIMEOUT = 120  # seconds
@@ -38,6 +39,10 @@ TYPST_CHILD = ("import sys, typst\ntry:\n    typst.compile(sys.argv[1], output=s
                "root=sys.argv[3], font_paths=[sys.argv[4]], pdf_tags=False)\nexcept "
                "(RuntimeError, MemoryError) as exc:\n    sys.exit(str(exc) or 'out of memory')")
 SKIP_TAGS = {"parameters", "injected-parameters", "remove-output", "remove-cell"}
+# what pandoc reads: the notebook's text is never metadata, raw HTML or a raw attribute block
+MARKDOWN_READER = "markdown-raw_html-raw_attribute-yaml_metadata_block-pandoc_title_block"
+# a line width no table row exceeds: pandoc then leaves column widths to Typst
+PANDOC_COLUMNS = "100000"
 
 
 def _text(value: str | list[str]) -> str:
@@ -117,17 +122,51 @@ def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) ->
         pypandoc.get_pandoc_path(), "+RTS", f"-M{PDF_MEMORY // (1 << 20)}m", "-RTS", "body.md",
         # the notebook's text is never metadata: a YAML block or a "% title" line in a
         # Markdown cell is read as text, and the title block comes from meta.yaml alone
-        "--from", "markdown-raw_html-raw_attribute-yaml_metadata_block-pandoc_title_block",
+        "--from", MARKDOWN_READER,
         "--to", "typst", "--template", str(TEMPLATE), "--metadata-file", "meta.yaml",
         "--lua-filter", str(SAFE_FILTER), "--lua-filter", str(LITERAL_FILTER),
-        # a line width no table row exceeds: pandoc then leaves column widths to Typst
-        "--output", "report.typ", "--columns", "100000",
+        "--output", "report.typ", "--columns", PANDOC_COLUMNS,
     ]
     _bounded(command, "pandoc", executed, scratch)
     typst = [sys.executable, "-c", TYPST_CHILD, str(scratch / "report.typ"), str(target),
              str(scratch), str(paths.ASSETS_DIR / "fonts")]
     _bounded(typst, "Typst", executed, scratch)
     return target
+
+
+def typst_tables(tables: list[str], scratch: Path) -> list[str]:
+    """The Typst of each Markdown table (with its caption line and attributes), written as
+    the built-in PDF writes it: pandoc's Typst writer with the same filters
+    (``safe-links.lua``, ``typst-literal.lua``: escaped line starts, break points in long
+    addresses, ``tbl-colwidths``, the smaller type of ``compact`` tables). One pandoc run for
+    all tables. Each result is a ``#figure(..., kind: table)`` with the caption left out.
+
+    Raises
+    ------
+    RenderError
+        When pandoc fails.
+    """
+    import secrets
+
+    import pypandoc
+
+    if not tables:
+        return []
+    split = f"coopreport{secrets.token_hex(8)}split"  # a paragraph no data text can be
+    scratch.mkdir(parents=True, exist_ok=True)
+    (scratch / "tables.md").write_text(f"\n\n{split}\n\n".join(tables) + "\n",
+                                       encoding="utf-8")
+    command = [pypandoc.get_pandoc_path(), "+RTS", f"-M{PDF_MEMORY // (1 << 20)}m", "-RTS",
+               "tables.md", "--from", MARKDOWN_READER, "--to", "typst",
+               "--lua-filter", str(SAFE_FILTER), "--lua-filter", str(LITERAL_FILTER),
+               "--lua-filter", str(TABLE_BODY_FILTER),
+               "--output", "tables.typ", "--columns", PANDOC_COLUMNS]
+    _bounded(command, "pandoc", scratch / "tables.md", scratch)
+    written = (scratch / "tables.typ").read_text(encoding="utf-8")
+    parts = [part.strip("\n") for part in written.split(f"\n{split}\n")]
+    if len(parts) != len(tables):
+        raise RenderError(f"pandoc wrote {len(parts)} Typst tables for {len(tables)} tables")
+    return parts
 
 
 def _bounded(command: list[str], what: str, executed: Path, scratch: Path) -> None:

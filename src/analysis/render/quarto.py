@@ -1,11 +1,12 @@
 """Render executed report notebooks with Quarto, inside a copy of the ``reports/`` project.
 
-Quarto renders the executed notebook as it is (``--no-execute``; the project also disables
-execution) to HTML and to PDF through Typst, in **one** ``quarto render`` run
-(``--to all``: html and typst in one Deno start per report), with the project's shared look:
+What Quarto gets is the executed notebook prepared as one Quarto Markdown document
+(:mod:`analysis.render.quarto_prepare`: front matter, figure and table labels, charts as raw
+HTML and Typst blocks), ``report.md``: Quarto's markdown engine renders it, so no Jupyter
+engine starts and nothing is executed. One ``quarto render report.md --to all`` run (one Deno
+start per report) writes HTML and the PDF through Typst, with the project's shared look:
 ``_quarto.yml``, ``styles/`` and the template partials ``title-block.html``,
-``typst-template.typ`` and ``typst-show.typ``. What Quarto gets is a prepared copy of the
-notebook (:mod:`analysis.render.quarto_prepare`).
+``typst-template.typ`` and ``typst-show.typ``.
 
 Three rules keep Quarto's output the report we mean (each seen with a real Quarto 1.10):
 
@@ -18,19 +19,18 @@ Three rules keep Quarto's output the report we mean (each seen with a real Quart
 - **The rendered files are taken only from the project's ``output-dir``** (``_build/``).
   Anything else — a file beside the notebook, nothing at all — is a :class:`RenderError` that
   lists what Quarto wrote and where.
-- **The HTML must be one self-contained file**: a page that loads a script, style sheet, font
-  or image from the network or from a ``_files/`` folder is a :class:`RenderError`, never
-  published.
+- **The HTML must be one self-contained file**: :func:`finish_html` inlines the project's
+  style sheets and adds the Vega bundle (instead of pandoc's slow ``embed-resources`` pass);
+  a page that still loads a script, style sheet, font or image from the network or from a
+  file beside it is a :class:`RenderError`, never published.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Sequence
 from html.parser import HTMLParser
@@ -57,8 +57,7 @@ QUARTO_FORMATS = {"html": "html", "pdf": "typst"}
 OUTPUT_DIR = "_build"  # project.output-dir in reports/_quarto.yml
 FONTS_DIR = "fonts"  # font-paths in reports/_quarto.yml (Typst and SVG charts)
 FONTS_CSS = "styles/fonts.css"  # rewritten with the fonts embedded as data URIs
-VEGA_INCLUDE = "coopreport-vega.html"  # the Vega bundle, included once after the body
-NOTEBOOK_NAME = "report.ipynb"  # the prepared notebook's name in the project copy
+DOCUMENT_NAME = "report.md"  # the prepared document in the project copy (markdown engine)
 TIMEOUT_SECONDS = 600
 STDERR_TAIL = 6000  # characters of Quarto's diagnostics kept in an error message
 LISTED_FILES = 20  # files named when Quarto's output is not where the project puts it
@@ -88,7 +87,7 @@ VEGA_START = """<script>
 
 
 def vega_include_html(vega_js: str) -> str:
-    """What ``include-after-body`` adds to an HTML report: the Vega bundle, then its start-up.
+    """What :func:`finish_html` adds to an HTML report: the Vega bundle, then its start-up.
 
     ``vega_js`` is :func:`analysis.render.html.vega_javascript` (already safe inside a
     ``<script>`` element).
@@ -165,14 +164,12 @@ def run_quarto(quarto: str, project: Path, notebook: str,
     # format of reports/_quarto.yml, which are exactly html and typst (checked with 1.10.18)
     targets = QUARTO_FORMATS[formats[0]] if len(formats) == 1 else "all"
     command = [quarto, "render", notebook, "--to", targets, "--no-execute"]
-    # the jupyter engine reads notebooks with this Python (the project's, unless the user chose)
-    env = {**os.environ, "QUARTO_PYTHON": os.environ.get("QUARTO_PYTHON") or sys.executable}
     before = {p for p in project.rglob("*") if p.is_file()}
     log.debug("running %s in %s", " ".join(command), project)
     try:
         # in a process group of its own: at the time limit Quarto's helpers (Deno, pandoc,
         # Typst) are stopped with it
-        done = run_bounded(command, timeout=TIMEOUT_SECONDS, cwd=project, env=env)
+        done = run_bounded(command, timeout=TIMEOUT_SECONDS, cwd=project)
     except subprocess.CalledProcessError as exc:
         raise RenderError(f"{notebook}: quarto render --to {targets} failed "
                           f"(exit {exc.returncode}):\n"
@@ -292,32 +289,81 @@ def render_with_quarto(executed: Path, workdir: Path, formats: Sequence[str],
         shutil.rmtree(project, ignore_errors=True)
 
 
+def _inline_style(match: re.Match[str], project: Path) -> str:
+    css = (project / match["href"]).read_text(encoding="utf-8")
+    return "<style>\n" + css.replace("</", "<\\/") + "\n</style>"
+
+
+def finish_html(page: str, project: Path, vega_js: str | None,
+                blocks: Sequence[str] = ()) -> str:
+    """Quarto's HTML page made one self-contained file: each slot
+    (:func:`analysis.render.quarto_prepare.html_slot`) replaced by its block of ``blocks``
+    (charts, tables, attachments), the project's style sheets (``styles/*.css``, which Quarto
+    links) inlined, and, for interactive charts, the Vega bundle and its start-up script
+    added once before ``</body>``.
+
+    This is what ``embed-resources: true`` would do with pandoc's second pass over the whole
+    page (1.5-2 s per report with Quarto 1.10); only files of the project copy this module
+    wrote are read. Whatever else the page loads stays, and :func:`html_problems` refuses it.
+    """
+    filled: set[int] = set()
+
+    def fill(match: re.Match[str]) -> str:
+        number = int(match["number"])
+        if not 1 <= number <= len(blocks) or number in filled:
+            raise RenderError(f"Quarto's HTML has an unexpected block slot {match[0]}")
+        filled.add(number)
+        return blocks[number - 1]
+
+    page = _HTML_SLOT.sub(fill, page)
+    if len(filled) != len(blocks):
+        missing = sorted(set(range(1, len(blocks) + 1)) - filled)
+        raise RenderError(f"Quarto's HTML lost {len(missing)} of the report's {len(blocks)} "
+                          f"charts, tables or attachments (slots {missing[:10]})")
+    styles = {str(p.relative_to(project)) for p in (project / "styles").glob("*.css")}
+
+    def inline(match: re.Match[str]) -> str:
+        return _inline_style(match, project) if match["href"] in styles else match[0]
+
+    page = _STYLE_LINK.sub(inline, page)
+    if vega_js is not None:
+        end = page.rfind("</body>")
+        if end < 0:
+            raise RenderError("Quarto's HTML has no </body>: cannot add the chart script")
+        page = page[:end] + vega_include_html(vega_js) + page[end:]
+    return page
+
+
+_HTML_SLOT = re.compile(r'<div data-coopreport-html="(?P<number>\d+)"></div>')
+_STYLE_LINK = re.compile(r'<link rel="stylesheet" href="(?P<href>[A-Za-z0-9_./-]+\.css)"\s*/?>')
+
+
 def _render_in(project: Path, nb: nbformat.NotebookNode, executed: Path, workdir: Path,
                formats: list[str], quarto: str) -> list[Path]:
     copy_project(project)
-    vega_include = None
-    if "html" in formats and has_charts(nb):
-        (project / VEGA_INCLUDE).write_text(vega_include_html(vega_javascript()),
-                                            encoding="utf-8")
-        vega_include = VEGA_INCLUDE
-    prepared = prepare_for_quarto(nb, read_meta(executed), vega_include)
+    interactive = "html" in formats and has_charts(nb)
+    prepared = prepare_for_quarto(nb, read_meta(executed), interactive)
     left = widget_triggers(prepared.notebook)
     if left:  # prepare_for_quarto removes them all; never let Quarto add CDN scripts
         raise RenderError(f"{executed.name}: the notebook for Quarto still has outputs that "
                           f"make Quarto load scripts from a CDN: {'; '.join(left[:5])}")
+    document = prepared.markdown()
     for relative, content in prepared.files.items():
         (project / relative).parent.mkdir(parents=True, exist_ok=True)
         (project / relative).write_bytes(content)
-    nbformat.write(prepared.notebook, project / NOTEBOOK_NAME)
-    produced = run_quarto(quarto, project, NOTEBOOK_NAME, formats)
+    (project / DOCUMENT_NAME).write_text(document, encoding="utf-8")
+    produced = run_quarto(quarto, project, DOCUMENT_NAME, formats)
     if "html" in produced:
-        problems = html_problems(produced["html"].read_text(encoding="utf-8"))
+        page = finish_html(produced["html"].read_text(encoding="utf-8"), project,
+                           vega_javascript() if interactive else None, prepared.html_blocks)
+        problems = html_problems(page)
         if problems:
             raise RenderError(
                 f"{executed.name}: Quarto's HTML is not one self-contained file: "
                 f"{'; '.join(problems[:5])}"
                 + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-                + ". Check that reports/_quarto.yml (embed-resources: true) was applied")
+                + ". Check reports/_quarto.yml (minimal: true, no theme or scripts)")
+        produced["html"].write_text(page, encoding="utf-8")
     outputs = []
     for fmt in formats:
         target = workdir / f"{executed.stem}.{fmt}"

@@ -36,8 +36,10 @@ import html
 import json
 import logging
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -45,6 +47,7 @@ import yaml
 
 from analysis.render.html import svg_base64, vega_json
 from analysis.render.meta import ReportMeta
+from analysis.render.pdf import typst_tables
 from analysis.report.chart_images import chart_caption, chart_title
 from analysis.report.display import ATTACHMENT_MIMETYPE, attachment_html, escape_markdown
 from analysis.report.i18n import translate
@@ -66,20 +69,47 @@ _CAPTION_LINE = re.compile(r"\n: (?P<caption>[^\n]+)\n*\Z")
 # the caption's own attribute block (display.Table: classes, tbl-colwidths); text from the data
 # is escaped, so an unescaped "{" at the end can only be that block
 _CAPTION_ATTRIBUTES = re.compile(r"(?<!\\) \{(?P<attributes>[^{}\\\n]*)\}\Z")
+_CAPTION_ELEMENT = re.compile(r"<caption>.*?</caption>", re.S)  # display.Table's, escaped text
 _PLAIN_OPTION = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 
 
 @dataclass
 class PreparedReport:
-    """What Quarto gets: the notebook, and the files it refers to (path → bytes)."""
+    """What Quarto gets: the notebook, and the files it refers to (path → bytes).
+
+    Quarto renders :meth:`markdown`, the same document as Quarto Markdown: a ``.md`` file goes
+    through Quarto's markdown engine, so no Jupyter engine reads a notebook.
+    """
 
     notebook: nbformat.NotebookNode
     files: dict[str, bytes] = field(default_factory=dict)
+    html_blocks: list[str] = field(default_factory=list)  # html_slot(n) stands for item n-1
+
+    def markdown(self) -> str:
+        """The prepared notebook as one Quarto Markdown document (:func:`notebook_markdown`);
+        image files it names are added to :attr:`files`."""
+        return notebook_markdown(self.notebook, self.files)
 
 
 def _text(value: str | list[str]) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
+
+
+def html_slot(number: int) -> str:
+    """The element standing for HTML block ``number`` (from 1) until the page is finished."""
+    return f'<div data-coopreport-html="{number}"></div>'
+
+
+def _table_slot(number: int) -> str:
+    """Where table ``number``'s Typst goes, until :func:`prepare_for_quarto` has it."""
+    return f"coopreport-typst-table-{number}"
+
+
+def typst_table_block(typst: str) -> str:
+    """A table as the built-in PDF draws it, inside a Quarto table float: the figure pandoc
+    wraps it in only passes its body on (Quarto's float gives number and caption)."""
+    return f"#[#show figure.where(kind: table): it => it.body\n{typst}\n]"
 
 
 def chart_html(spec: dict[str, Any] | None, image_uri: str | None, description: str) -> str:
@@ -103,7 +133,9 @@ def chart_html(spec: dict[str, Any] | None, image_uri: str | None, description: 
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.S)
-_TAG_START = re.compile(r"(?<!\\)<(?=[A-Za-z/!?])")
+# a "<" that may open raw HTML; not the "<" of a link destination "](<...>)", which
+# display.Span writes for every link (escaped, pandoc would take "\<https..." as the URL)
+_TAG_START = re.compile(r"(?<!\\)(?<!(?<!\\)\]\()<(?=[A-Za-z/!?])")
 
 
 def literal_html(markdown: str) -> str:
@@ -144,10 +176,11 @@ def typst_image(path: str) -> str:
     return f"#box(image({json.dumps(path)}))"
 
 
-def front_matter(meta: ReportMeta, vega_include: str | None = None) -> dict[str, Any]:
+def front_matter(meta: ReportMeta) -> dict[str, Any]:
     """The Quarto metadata of a report, as the templates in ``reports/`` read it.
 
     Pandoc reads metadata strings as Markdown: every text is escaped so it prints literally.
+    No ``format`` key: the document is rendered to every format of ``_quarto.yml``.
     """
     texts = {
         "title": meta.title, "subtitle": meta.subtitle or "",
@@ -161,10 +194,6 @@ def front_matter(meta: ReportMeta, vega_include: str | None = None) -> dict[str,
     if re.match(r"\d{4}-\d\d-\d\d", built):
         front["date"] = built[:10]
     front["execute"] = {"echo": False, "warning": False}  # as _quarto.yml: never any code
-    if vega_include:
-        # both formats named: a document that names only html is rendered only to html, even
-        # with --to all (the project's typst options still apply to "default")
-        front["format"] = {"html": {"include-after-body": vega_include}, "typst": "default"}
     return front
 
 
@@ -198,6 +227,16 @@ class _Preparer:
         self.name = name
         self.counters = {"chart": 0, "fig": 0, "tbl": 0}
         self.files: dict[str, bytes] = {}
+        self.tables: list[str] = []  # each table's Markdown, in order (for its Typst form)
+        self.table_outputs: list[nbformat.NotebookNode] = []  # the outputs that show them
+        self.html_blocks: list[str] = []  # HTML the page gets in place of html_slot(n)
+
+    def html(self, content: str) -> str:
+        """A raw HTML block holding only a slot; :func:`analysis.render.quarto.finish_html`
+        puts ``content`` there. Quarto's pandoc runs (one per format) then never read the
+        charts' specs and images (hundreds of KB), the tables or the attachment."""
+        self.html_blocks.append(content)
+        return raw_block("html", html_slot(len(self.html_blocks)))
 
     def output(self, output: nbformat.NotebookNode
                ) -> tuple[nbformat.NotebookNode | None, dict[str, str]]:
@@ -230,6 +269,9 @@ class _Preparer:
         spec = next(data[k] for k in data if k.startswith(VEGALITE_PREFIX))
         spec = spec if isinstance(spec, dict) else None
         title = chart_title(spec) if spec else ""
+        # the built-in PDF's caption: the description, else the title (a chart whose title is
+        # drawn inside a concatenation has only a description)
+        caption = chart_caption(spec) if spec else ""
         self.counters["chart"] += 1
         number = self.counters["chart"]
         if "image/svg+xml" in data:
@@ -242,19 +284,19 @@ class _Preparer:
             path = f"{FIGURES_DIR}/chart-{number}.png"
             self.files[path] = base64.b64decode(png)
             uri = f"data:image/png;base64,{png}"
-        html_form = chart_html(spec if self.interactive else None, uri, title)
-        markdown = "\n" + raw_block("html", html_form) + "\n" + raw_block("typst",
+        html_form = chart_html(spec if self.interactive else None, uri, title or caption)
+        markdown = "\n" + self.html(html_form) + "\n" + raw_block("typst",
                                                                            typst_image(path))
         prepared = nbformat.v4.new_output(
             output["output_type"], data={"text/markdown": markdown,
                                          "text/plain": _text(data.get("text/plain", ""))},
             **({"execution_count": output.get("execution_count")}
                if output["output_type"] == "execute_result" else {}))
-        if not title:
+        if not caption:
             return prepared, {}
         self.counters["fig"] += 1
         return prepared, {"label": f"fig-{self.counters['fig']}",
-                          "fig-cap": escape_markdown(chart_caption(spec) if spec else title)}
+                          "fig-cap": escape_markdown(caption)}
 
     def _attachment(self, output: nbformat.NotebookNode
                     ) -> tuple[nbformat.NotebookNode, dict[str, str]]:
@@ -263,7 +305,7 @@ class _Preparer:
         data = output["data"]
         link = attachment_html(data[ATTACHMENT_MIMETYPE], self.name)
         note = literal_html(_text(data.get("text/markdown", "")))
-        markdown = ("\n" + raw_block("html", link)
+        markdown = ("\n" + self.html(link)
                     + '\n::: {.content-visible unless-format="html"}\n' + note.strip("\n")
                     + "\n:::\n")
         prepared = nbformat.v4.new_output(
@@ -281,17 +323,28 @@ class _Preparer:
             data.pop(key, None)
         caption = _CAPTION_LINE.search(markdown)
         if table and caption:
-            self.counters["tbl"] += 1
-            label = f"#tbl-{self.counters['tbl']}"
-            text = markdown[:caption.end("caption")]
-            own = _CAPTION_ATTRIBUTES.search(text)
-            if own:  # one attribute block: the label joins the table's classes and widths
-                text = f"{text[:own.start()]} {{{label} {own['attributes']}}}"
-            else:
-                text = f"{text} {{{label}}}"
-            data["text/markdown"] = text + "\n"
-            return kept, {"classes": "coopreport-table"}
+            return self._table(kept, markdown, caption, _text(output["data"]["text/html"]))
         data["text/markdown"] = "\n" + markdown.strip("\n") + "\n"
+        return kept, {"output": "asis"}
+
+    def _table(self, kept: nbformat.NotebookNode, markdown: str, caption: re.Match[str],
+               page: str) -> tuple[nbformat.NotebookNode, dict[str, str]]:
+        """A report table as a Quarto table float (``::: {#tbl-N}``): Quarto numbers and
+        captions it; the table itself is the one the built-in renderer draws, in both
+        formats: its HTML (report.css) and its Typst (:func:`analysis.render.pdf.typst_tables`,
+        filled in by :func:`prepare_for_quarto`). Raw blocks keep Quarto's filters from
+        walking every cell, which was most of a Quarto render's time."""
+        self.counters["tbl"] += 1
+        number = self.counters["tbl"]
+        self.tables.append(markdown[:caption.end("caption")])
+        self.table_outputs.append(kept)
+        text = caption["caption"]
+        own = _CAPTION_ATTRIBUTES.search(text)
+        caption_text = text[:own.start()] if own else text
+        body = _CAPTION_ELEMENT.sub("", page.strip(), count=1)
+        kept["data"]["text/markdown"] = (
+            f"\n::: {{#tbl-{number}}}\n" + self.html(body) + "\n"
+            + raw_block("typst", _table_slot(number)) + "\n" + caption_text.strip() + "\n:::\n")
         return kept, {"output": "asis"}
 
     def _foreign_html(self, output: nbformat.NotebookNode
@@ -338,7 +391,7 @@ def _code_cells(nb: nbformat.NotebookNode, preparer: _Preparer
 
 
 def prepare_for_quarto(nb: nbformat.NotebookNode, meta: ReportMeta,
-                       vega_js_path: str | None = None) -> PreparedReport:
+                       interactive: bool = False) -> PreparedReport:
     """The copy of an executed notebook that Quarto renders (``nb`` is left unchanged).
 
     Parameters
@@ -347,11 +400,10 @@ def prepare_for_quarto(nb: nbformat.NotebookNode, meta: ReportMeta,
         The executed report notebook.
     meta
         Its title block (:func:`analysis.render.meta.read_meta`).
-    vega_js_path
-        Path, relative to the notebook, of the file with the Vega JavaScript
-        (:func:`analysis.render.quarto.vega_include_html`). Given: charts are interactive in
-        HTML (static SVG fallback), and the file is included once when the report has a chart.
-        None: charts are static SVG images.
+    interactive
+        True: charts carry their Vega-Lite spec in HTML (static SVG fallback), drawn by the
+        Vega bundle :func:`analysis.render.quarto.finish_html` adds to the page once. False:
+        charts are static SVG images.
 
     Returns
     -------
@@ -361,11 +413,19 @@ def prepare_for_quarto(nb: nbformat.NotebookNode, meta: ReportMeta,
     """
     from analysis.render.sanitize import sanitize_notebook
 
-    preparer = _Preparer(interactive=vega_js_path is not None, name=meta.name)
+    preparer = _Preparer(interactive=interactive, name=meta.name)
     cells = list(_code_cells(sanitize_notebook(nb, meta.lang), preparer))
-    include = vega_js_path if preparer.interactive and preparer.counters["chart"] else None
+    if preparer.tables:
+        with tempfile.TemporaryDirectory(prefix="coopreport-tables-") as scratch:
+            typst = typst_tables(preparer.tables, Path(scratch))
+        for number, (output, table) in enumerate(zip(preparer.table_outputs, typst,
+                                                     strict=True), start=1):
+            data = output["data"]
+            data["text/markdown"] = data["text/markdown"].replace(
+                raw_block("typst", _table_slot(number)), raw_block("typst",
+                                                                   typst_table_block(table)))
     head = nbformat.v4.new_raw_cell(
-        "---\n" + yaml.safe_dump(front_matter(meta, include), allow_unicode=True,
+        "---\n" + yaml.safe_dump(front_matter(meta), allow_unicode=True,
                                  sort_keys=False, width=10**6) + "---")
     head["id"] = "coopreport-front-matter"
     footer = nbformat.v4.new_raw_cell(
@@ -374,7 +434,100 @@ def prepare_for_quarto(nb: nbformat.NotebookNode, meta: ReportMeta,
     footer["id"] = "coopreport-footer"
     prepared = nbformat.v4.new_notebook(cells=[head, *cells, footer],
                                         metadata=copy.deepcopy(nb.metadata))
-    return PreparedReport(prepared, preparer.files)
+    return PreparedReport(prepared, preparer.files, preparer.html_blocks)
+
+
+def code_block(text: str, classes: str = "") -> str:
+    """A fenced code block showing ``text`` literally, fenced longer than any backtick run in it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    attributes = f" {{{classes}}}" if classes else ""
+    return f"{fence}{attributes}\n{text.rstrip(chr(10))}\n{fence}\n"
+
+
+def _cell_options(source: str) -> dict[str, Any]:
+    """The ``#| key: value`` lines this module wrote (:func:`_option_lines`), read back."""
+    lines = [line[3:] for line in source.splitlines() if line.startswith("#| ")]
+    loaded = yaml.safe_load("\n".join(lines)) if lines else None
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _image_markdown(data: dict[str, Any], number: int, files: dict[str, bytes]) -> str | None:
+    """An image output that is not a chart: a data URI in HTML, its file in Typst."""
+    if "image/svg+xml" in data:
+        svg = _text(data["image/svg+xml"])
+        path = f"{FIGURES_DIR}/image-{number}.svg"
+        files[path] = svg.encode("utf-8")
+        uri = f"data:image/svg+xml;base64,{svg_base64(svg)}"
+    else:
+        kind = next((k for k in ("image/png", "image/jpeg") if k in data), None)
+        if kind is None:
+            return None
+        encoded = "".join(_text(data[kind]).split())
+        path = f"{FIGURES_DIR}/image-{number}.{kind.split('/')[1]}"
+        files[path] = base64.b64decode(encoded)
+        uri = f"data:{kind};base64,{encoded}"
+    page = f'<p class="cell-output-image"><img alt="" src="{html.escape(uri, quote=True)}"></p>'
+    return "\n" + raw_block("html", page) + "\n" + raw_block("typst", typst_image(path))
+
+
+def _output_markdown(output: nbformat.NotebookNode, number: int,
+                     files: dict[str, bytes]) -> str:
+    """One output of the prepared notebook as Markdown (what Quarto's Jupyter engine makes
+    of it: Markdown as it is, printed text and plain values as code blocks, images)."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        return code_block(_text(output.get("text", "")), ".cell-output-stdout")
+    if kind == "error":
+        return code_block("\n".join(output.get("traceback", [])) or output.get("evalue", ""),
+                          ".cell-output-error")
+    data = output.get("data", {})
+    if "text/markdown" in data:
+        return _text(data["text/markdown"])
+    image = _image_markdown(data, number, files)
+    if image is not None:
+        return image
+    if "text/plain" in data:
+        return code_block(_text(data["text/plain"]), ".cell-output-display")
+    return ""
+
+
+def notebook_markdown(nb: nbformat.NotebookNode, files: dict[str, bytes] | None = None) -> str:
+    """A notebook from :func:`prepare_for_quarto` as one Quarto Markdown document.
+
+    The cell options become Markdown: a figure label and caption a figure div
+    (``::: {#fig-N}``, the caption its last paragraph), the table class a div around the
+    table (whose caption already carries ``{#tbl-N}``); ``output: asis`` Markdown is the
+    document's own text. Markdown cells are kept, the front matter comes first and the footer
+    is a raw HTML block. Images that are not charts are added to ``files``.
+    """
+    files = {} if files is None else files
+    blocks: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type == "raw":
+            source = _text(cell.source)
+            if cell.get("id") == "coopreport-front-matter":
+                blocks.append(source + "\n")
+            elif cell.get("metadata", {}).get("raw_mimetype") == "text/html":
+                blocks.append(raw_block("html", source))
+            continue
+        if cell.cell_type == "markdown":
+            blocks.append(_text(cell.source).strip("\n") + "\n")
+            continue
+        options = _cell_options(_text(cell.source))
+        for output in cell.get("outputs", []):
+            images = sum(1 for name in files if name.startswith(f"{FIGURES_DIR}/image-"))
+            body = _output_markdown(output, images + 1, files).strip("\n")
+            if not body:
+                continue
+            label, caption = options.get("label"), options.get("fig-cap")
+            if isinstance(label, str) and label.startswith("fig-") and caption:
+                body = f"::: {{#{label}}}\n{body}\n\n{caption}\n:::"
+            elif options.get("classes"):
+                classes = " ".join(f".{name}" for name in str(options["classes"]).split())
+                body = f"::: {{{classes}}}\n{body}\n:::"
+            blocks.append(body + "\n")
+    return "\n".join(blocks)
 
 
 def widget_triggers(nb: nbformat.NotebookNode) -> list[str]:
