@@ -9,8 +9,7 @@ Runner: `coopreport build --all` (parallel workers, heavy imports once per worke
 Prints seconds per report, totals and the ratio runner / naive (target: <= 0.5 on 2 cores),
 the marginal seconds per report (all reports against one, target <= 1.5) and the seconds of a
 rebuild with nothing changed (target <= 1).
-When Quarto is installed it also builds every report with ``--renderer quarto`` and prints its
-seconds against the built-in renderer's, report by report. When Dask's ``distributed`` is
+The two renderers are compared by bench_renderers.py. When Dask's ``distributed`` is
 installed it prints the build time with ``--executor dask`` (a local cluster, started and
 closed within the time measured).
 """
@@ -92,7 +91,6 @@ def main() -> int:
               f"{len(params_files)} - {one:.2f} s for 1) / {len(params_files) - 1}; "
               "target <= 1.5)")
         print(f"rebuild with nothing changed: {unchanged:.2f} s (target <= 1)")
-    compare_renderers()
     time_dask(args.renderer)
     return 0
 
@@ -109,24 +107,6 @@ def time_dask(renderer: str) -> None:
         total, _ = runner(Path(a), renderer, "--executor", "dask")
     print(f"\ndask executor (local cluster of 2 workers, started and closed in the build): "
           f"{total:.2f} s wall clock")
-
-
-def compare_renderers() -> None:
-    """Runner builds with the built-in renderer and with Quarto, when Quarto is installed."""
-    from analysis.render.quarto_cli import find_quarto
-
-    if find_quarto() is None:
-        print("\nrenderer comparison skipped: Quarto is not installed (put quarto on PATH or "
-              "set QUARTO_PATH)")
-        return
-    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-        builtin_total, builtin_seconds = runner(Path(a), "builtin")
-        quarto_total, quarto_seconds = runner(Path(b), "quarto")
-    print("\nrenderer comparison (runner, seconds per report in its worker)")
-    print(f"{'report':<30} {'builtin s':>10} {'quarto s':>10}")
-    for name, value in builtin_seconds.items():
-        print(f"{name:<30} {value:>10.2f} {quarto_seconds.get(name, float('nan')):>10.2f}")
-    print(f"{'total (wall clock)':<30} {builtin_total:>10.2f} {quarto_total:>10.2f}")
 
 
 if __name__ == "__main__":
