@@ -453,7 +453,14 @@ def test_typst_show_passes_every_title_block_text_to_article():
                                ("coopreport-provenance", "provenance"), ("toc-title", "toc_title")):
         assert f"  {argument}: [${variable}$]," in show
         assert f"  {argument}: none," in template
-    assert 'counter(page).display("1 / 1", both: true)' in template
+    # both renderers draw the page with the one shared module
+    from analysis.render.pdf import TEMPLATE, TYPST_MODULE
+
+    assert '#import "coopreport.typ": coopreport-page' in template
+    assert '#import "coopreport.typ": coopreport-page' in TEMPLATE.read_text(encoding="utf-8")
+    module = TYPST_MODULE.read_text(encoding="utf-8")
+    assert 'counter(page).display("1 / 1", both: true)' in module
+    assert "#let coopreport-page(" in module
 
 
 # ------------------------------------------------------------------ errors, no Quarto output

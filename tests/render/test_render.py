@@ -225,3 +225,41 @@ def test_papermill_command_line_then_render(tmp_path):
     text = "\n".join(page.extract_text() for page in PdfReader(out / "aze.pdf").pages)
     assert "страновой отчёт о стратегических закупках" in text
     assert "Содержание" in text and "Contents" not in text and "Table 1" not in text
+
+
+def test_builtin_html_numbers_sections_and_lists_them_as_the_pdf_and_quarto_do():
+    from analysis.render.html import number_sections
+
+    page = ('<header class="title-block"><h1 class="title">Report</h1></header>'
+            '<main class="report">'
+            '<h1 class="unnumbered">Executive summary</h1><h2>Inside the summary</h2>'
+            '<h1>Volume &amp; methods</h1><h2>By year</h2><h2 id="mine">By partner'
+            '<a class="anchor-link" href="#mine">¶</a></h2>'
+            '<h1>Volume &amp; methods</h1>'
+            '<h1 class="unnumbered">Annex</h1></main><footer></footer>')
+    done = number_sections(page, "Contents")
+    assert '<h1 class="title">Report</h1>' in done  # the title block is not a section
+    assert '<h1 class="unnumbered" id="executive-summary">Executive summary</h1>' in done
+    assert '<h2 id="inside-the-summary">Inside the summary</h2>' in done  # under an unnumbered
+    assert ('<h1 id="volume-methods"><span class="header-section-number">1</span> '
+            'Volume &amp; methods</h1>') in done
+    assert '<h2 id="by-year"><span class="header-section-number">1.1</span> By year</h2>' in done
+    assert '<h2 id="mine"><span class="header-section-number">1.2</span> By partner' in done
+    assert ('<h1 id="volume-methods-2"><span class="header-section-number">2</span> ') in done
+    nav = done[done.index('<nav id="TOC"'):done.index("</nav>")]
+    assert done.index('<main class="report">') < done.index('<nav id="TOC"')
+    assert '<h2 id="toc-title">Contents</h2>' in nav
+    assert re.findall(r'<a href="#([^"]+)">', nav) == [
+        "executive-summary", "inside-the-summary", "volume-methods", "by-year", "mine",
+        "volume-methods-2", "annex"]
+    assert "¶" not in nav and "anchor-link" not in nav
+    assert ('<li class="toc-h2"><a href="#by-year"><span class="header-section-number">1.1'
+            "</span> By year</a></li>") in nav
+
+
+def test_a_page_without_sections_gets_no_contents():
+    from analysis.render.html import number_sections
+
+    page = '<main class="report"><p>Only text</p></main>'
+    assert number_sections(page, "Contents") == page
+    assert number_sections("<p>no main</p>", "Contents") == "<p>no main</p>"

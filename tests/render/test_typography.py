@@ -4,6 +4,7 @@ captions stay with their table, chart captions add to the chart's title."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from analysis.core import paths
-from analysis.render.pdf import LITERAL_FILTER, TEMPLATE
+from analysis.render.pdf import LITERAL_FILTER, TEMPLATE, TYPST_MODULE
 from analysis.report.chart_images import chart_caption
 from analysis.report.display import Span, Table
 
@@ -106,6 +107,7 @@ def pdf_pages_of(markdown: str, folder: Path) -> list[str]:
 
     (folder / "body.md").write_text(markdown, encoding="utf-8")
     (folder / "meta.yaml").write_text("title: T\nkicker: K\nlang: en\n", encoding="utf-8")
+    shutil.copyfile(TYPST_MODULE, folder / TYPST_MODULE.name)
     subprocess.run([pypandoc.get_pandoc_path(), "body.md", "--to", "typst", "--template",
                     str(TEMPLATE), "--metadata-file", "meta.yaml", "--lua-filter",
                     str(LITERAL_FILTER), "--columns", "100000", "--output", "report.typ"],

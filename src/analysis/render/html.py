@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -109,6 +111,70 @@ def _exporter() -> Any:
     return exporter
 
 
+_MAIN = re.compile(r'<main class="report">(?P<body>.*)</main>', re.S)
+_HEADING = re.compile(r"<(?P<tag>h[12])(?P<attrs>(?:\s[^>]*)?)>(?P<inner>.*?)</(?P=tag)>", re.S)
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+_ID = re.compile(r'\sid="([^"]*)"')
+
+
+def _slug(text: str, taken: set[str]) -> str:
+    base = re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "section"
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    taken.add(slug)
+    return slug
+
+
+def number_sections(page: str, toc_title: str) -> str:
+    """``page`` with its sections numbered and a table of contents, as Quarto's HTML and both
+    PDFs have them: each ``h1`` and ``h2`` of the report gets an id and, unless it is
+    ``unnumbered`` (an executive summary, an annex) or under such a section, its number
+    ("2", "2.1") in a ``header-section-number`` span; the contents (``nav#TOC``) open the
+    report. Headings and their text are the page's own, already escaped."""
+    main = _MAIN.search(page)
+    if main is None:
+        return page
+    taken = set(_ID.findall(page))
+    entries: list[str] = []
+    counters = [0, 0]
+    parent_numbered = False
+
+    def heading(match: re.Match[str]) -> str:
+        nonlocal parent_numbered
+        tag, attrs, inner = match["tag"], match["attrs"], match["inner"]
+        level = int(tag[1])
+        text = " ".join(_TAG.sub("", _ANCHOR_LINK.sub("", inner)).split())
+        unnumbered = re.search(r'\sclass="[^"]*\bunnumbered\b', attrs) is not None
+        found = _ID.search(attrs)
+        ident = found.group(1) if found else _slug(html.unescape(text), taken)
+        if not found:
+            attrs = f'{attrs} id="{html.escape(ident, quote=True)}"'
+        number = ""
+        if level == 1:
+            parent_numbered = not unnumbered
+            if parent_numbered:
+                counters[0] += 1
+                counters[1] = 0
+                number = str(counters[0])
+        elif parent_numbered and not unnumbered:
+            counters[1] += 1
+            number = f"{counters[0]}.{counters[1]}"
+        span = f'<span class="header-section-number">{number}</span> ' if number else ""
+        entries.append(f'<li class="toc-{tag}"><a href="#{html.escape(ident, quote=True)}">'
+                       f"{span}{text}</a></li>")
+        return f"<{tag}{attrs}>{span}{inner}</{tag}>"
+
+    body = _HEADING.sub(heading, main["body"])
+    if not entries:
+        return page
+    nav = (f'<nav id="TOC" role="doc-toc"><h2 id="toc-title">{html.escape(toc_title)}</h2>'
+           f"<ul>{''.join(entries)}</ul></nav>")
+    return page[:main.start("body")] + "\n" + nav + body + page[main.end("body"):]
+
+
 def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: bool = True) -> Path:
     """Render an executed notebook to one offline HTML file at ``target``.
 
@@ -134,5 +200,6 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
         body, _ = exporter.from_notebook_node(nb, resources=resources)
     except (OSError, ValueError, KeyError) as exc:
         raise RenderError(f"{executed}: cannot render HTML ({exc})") from exc
+    body = number_sections(body, translate("report.contents", meta.lang))
     target.write_text(body, encoding="utf-8")
     return target

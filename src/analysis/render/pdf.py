@@ -10,6 +10,7 @@ text stays selectable and searchable, Cyrillic included.
 from __future__ import annotations
 
 import base64
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,9 @@ from analysis.report.display import escape_markdown
 from analysis.report.i18n import translate
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.typ"
+# the page both renderers draw (title band, contents, headings, tables, captions): imported by
+# TEMPLATE and by Quarto's reports/typst-template.typ from the folder a report compiles in
+TYPST_MODULE = TEMPLATE.with_name("coopreport.typ")
 LITERAL_FILTER = TEMPLATE.with_name("typst-literal.lua")  # line-start markers stay literal
 SAFE_FILTER = TEMPLATE.with_name("safe-links.lua")  # only our figures; only web/mail links
 TABLE_BODY_FILTER = TEMPLATE.with_name("table-body.lua")  # a table without its caption
@@ -117,6 +121,7 @@ def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) ->
     metadata["lang"] = meta.lang
     (scratch / "meta.yaml").write_text(yaml.safe_dump(metadata, allow_unicode=True),
                                        encoding="utf-8")
+    shutil.copyfile(TYPST_MODULE, scratch / TYPST_MODULE.name)
     command = [
         # the heap pandoc may use (its runtime's own limit: it reserves far more address space)
         pypandoc.get_pandoc_path(), "+RTS", f"-M{PDF_MEMORY // (1 << 20)}m", "-RTS", "body.md",

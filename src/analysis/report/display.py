@@ -216,7 +216,8 @@ class Heading:
     numbered: bool = True
 
     def _repr_html_(self) -> str:
-        return f"<h{self.level}>{html.escape(self.text)}</h{self.level}>"
+        kind = "" if self.numbered else ' class="unnumbered"'
+        return f"<h{self.level}{kind}>{html.escape(self.text)}</h{self.level}>"
 
     def _repr_markdown_(self) -> str:
         suffix = "" if self.numbered else " {.unnumbered}"
