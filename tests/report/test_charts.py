@@ -433,3 +433,23 @@ def test_translate_errors() -> None:
         translate("field.nonsense")
     with pytest.raises(ParameterError, match="total"):
         translate("chart.partner_bars.top", "en", top=3)
+
+
+def test_a_russian_chart_carries_its_locale_for_both_renderers(restore_theme: None) -> None:
+    """Vega-Lite's config.locale travels in the spec: vega-embed and vl-convert read it."""
+    import re
+
+    from analysis.report.chart_images import chart_images
+
+    chart_theme.enable_theme("ru")
+    spec = alt.Chart(pd.DataFrame({"x": ["a", "b"], "y": [34.25, -1.5]})).mark_bar().encode(
+        x="x:N", y="y:Q", tooltip=["y:Q"]).to_dict()
+    number = spec["config"]["locale"]["number"]
+    assert (number["decimal"], number["minus"], number["percent"]) == (",", "\u2212",
+                                                                        "\u202f%")
+    assert spec["config"]["numberFormat"] == ",.2~f"  # tooltips rounded as in the tables
+    labels = re.findall(r">([^<>]+)</text>", chart_images(spec)["image/svg+xml"])
+    assert "\u22125" in labels and "35" in labels  # the axis, drawn with the minus sign
+    chart_theme.enable_theme("en")
+    english = alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q").to_dict()
+    assert "locale" not in english["config"]

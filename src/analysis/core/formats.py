@@ -15,6 +15,22 @@ from babel.numbers import format_compact_currency, format_compact_decimal, forma
 
 NARROW_NBSP = "\u202f"
 NBSP = "\xa0"
+MINUS = "\u2212"  # the minus sign Russian typography uses for negative numbers
+
+
+def _signed(text: str, lang: str) -> str:
+    """Babel writes "-" for a negative number; Russian text wants the minus sign."""
+    return MINUS + text[1:] if lang == "ru" and text.startswith("-") else text
+
+
+def format_number(value: float, lang: str, decimals: int | None = None) -> str:
+    """A number in the report language: "1,234.5" / "1 234,5"; ``decimals`` fixes the digits
+    after the separator (a table column reads "2,00", "1,50", not "2", "1,5"). Negative
+    numbers carry the minus sign U+2212 in Russian ("−1,19")."""
+    if decimals is None:
+        return _signed(format_decimal(value, locale=lang), lang)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return _signed(format_decimal(round(value, decimals), pattern, locale=lang), lang)
 
 
 def format_share(value: float, lang: str, decimals: int = 0) -> str:
@@ -30,7 +46,7 @@ def format_share(value: float, lang: str, decimals: int = 0) -> str:
         Digits after the decimal separator.
     """
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    number = format_decimal(round(value * 100, decimals), pattern, locale=lang)
+    number = _signed(format_decimal(round(value * 100, decimals), pattern, locale=lang), lang)
     if lang == "ru":
         return f"{number}{NARROW_NBSP}%"
     return f"{number}%"
@@ -45,6 +61,6 @@ def format_usd(value: float | None, lang: str) -> str:
     amount = 0.0 if value is None or (isinstance(value, float) and math.isnan(value)) \
         else float(value)
     if lang == "ru":
-        number = format_compact_decimal(amount, locale="ru", fraction_digits=1)
+        number = _signed(format_compact_decimal(amount, locale="ru", fraction_digits=1), lang)
         return f"{number}{NBSP}долл.{NBSP}США".replace(" ", NBSP)
     return format_compact_currency(amount, "USD", locale=lang, fraction_digits=1)

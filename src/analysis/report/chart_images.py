@@ -116,12 +116,13 @@ def render_bundle(spec: dict[str, Any], **metadata: Any) -> dict[str, Any]:
     return bundle
 
 
-def enable_renderer() -> None:
-    """Register the ``coopreport`` renderer (once), make it Altair's renderer, enable the theme."""
+def enable_renderer(lang: str = "en") -> None:
+    """Register the ``coopreport`` renderer (once), make it Altair's renderer, enable the
+    theme in ``lang``'s chart locale."""
     if RENDERER_NAME not in alt.renderers.names():
         alt.renderers.register(RENDERER_NAME, render_bundle)
     alt.renderers.enable(RENDERER_NAME)
-    enable_theme()
+    enable_theme(lang)
 
 
 def chart_title(spec: dict[str, Any]) -> str:

@@ -34,10 +34,47 @@ PALETTE: tuple[str, ...] = (
 HEATMAP_SCHEME: Final = "blues"
 
 
-def theme_config() -> alt.theme.ThemeConfig:
-    """The house theme: calm report look, one font for all text, light grid, no border."""
+# Numbers and dates in a chart as the report's tables write them, for both renderers: Vega-Lite's
+# config.locale travels in the spec, so the interactive chart (vega-embed) and its static SVG
+# (vl-convert) read the same one. Russian: decimal comma, no-break-space thousands, the minus
+# sign U+2212, "33 %" with a narrow no-break space, Russian month and day names. Languages
+# without an entry keep Vega's default (en-US).
+CHART_LOCALES: Final[dict[str, dict[str, Any]]] = {
+    "ru": {
+        "number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3],
+                   "currency": ["", "\u00a0₽"], "minus": "\u2212", "percent": "\u202f%"},
+        "time": {
+            "dateTime": "%A, %e %B %Y г. %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
+            "days": ["воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница",
+                     "суббота"],
+            "shortDays": ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
+            "months": ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+                       "сентябрь", "октябрь", "ноябрь", "декабрь"],
+            "shortMonths": ["янв.", "февр.", "март", "апр.", "май", "июнь", "июль", "авг.",
+                            "сент.", "окт.", "нояб.", "дек."],
+        },
+    },
+}
+# a number without its own format (tooltips, labels): at most two decimals, grouped, as the
+# tables round them ("15.2380952835" was shown before)
+NUMBER_FORMAT: Final = ",.2~f"
+
+
+def theme_name(lang: str = "en") -> str:
+    """The name the house theme is registered under for ``lang`` (one per chart locale)."""
+    return THEME_NAME if lang not in CHART_LOCALES else f"{THEME_NAME}-{lang}"
+
+
+def theme_config(lang: str = "en") -> alt.theme.ThemeConfig:
+    """The house theme: calm report look, one font for all text, light grid, no border, and
+    numbers and dates in ``lang``'s locale (:data:`CHART_LOCALES`)."""
+    config: dict[str, Any] = {"numberFormat": NUMBER_FORMAT}
+    if lang in CHART_LOCALES:
+        config["locale"] = CHART_LOCALES[lang]
     return {
         "config": {
+            **config,
             "font": FONT_STACK,
             "background": "white",
             "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
@@ -65,16 +102,17 @@ def _guide_text(label_colour: str) -> Any:
             "labelColor": label_colour}
 
 
-def register_theme() -> None:
-    """Register the house theme with Altair as :data:`THEME_NAME`, unless it already is."""
-    if THEME_NAME not in alt.theme.names():
-        alt.theme.register(THEME_NAME, enable=False)(theme_config)
+def register_theme(lang: str = "en") -> None:
+    """Register the house theme for ``lang`` with Altair (:func:`theme_name`), unless it is."""
+    name = theme_name(lang)
+    if name not in alt.theme.names():
+        alt.theme.register(name, enable=False)(lambda: theme_config(lang))
 
 
-def enable_theme() -> None:
-    """Register the house theme (once) and make it Altair's active theme."""
-    register_theme()
-    alt.theme.enable(THEME_NAME)
+def enable_theme(lang: str = "en") -> None:
+    """Register the house theme for ``lang`` (once) and make it Altair's active theme."""
+    register_theme(lang)
+    alt.theme.enable(theme_name(lang))
 
 
 def chart_title(text: str, lang: str, no_data: bool, subtitle: str | None = None

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_decimal
 
 from analysis.core.errors import ParameterError
-from analysis.core.formats import format_share, format_usd
+from analysis.core.formats import format_number, format_share, format_usd
 from analysis.data.colours import Colours, load_colours
 from analysis.data.registry import Registry, load_registry
 from analysis.data.taxonomy import LANGUAGES, Taxonomy, country_name, is_country, load_taxonomy
@@ -75,8 +74,9 @@ class ReportData:
     def country(self, code: str) -> str:
         return country_name(code, self.lang)
 
-    def number(self, value: float) -> str:
-        return format_decimal(value, locale=self.lang)
+    def number(self, value: float, decimals: int | None = None) -> str:
+        """A number as the report writes it (analysis.core.formats.format_number)."""
+        return format_number(value, self.lang, decimals)
 
     def percent(self, value: float, decimals: int = 0) -> str:
         """A share as "33%" / "33 %" (analysis.core.formats: the same in text, tables, charts)."""
@@ -177,7 +177,7 @@ def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...]
         raise ParameterError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     day = report_date(as_of)
     registry = load_registry(data_path)
-    enable_renderer()
+    enable_renderer(lang)
     selected = metrics.filter_activities(registry.activities, countries=list(countries),
                                          years=(start_year, end_year))
     data = ReportData(registry, selected.reset_index(drop=True), tuple(countries), start_year,

@@ -126,8 +126,8 @@ def comparison_table(data: ReportData) -> Table:
         data.t("field.year"): [data.year_label(y) for y in wide["year"]],
         data.country(first): wide[first],
         data.country(second): wide[second],
-        data.t("field.difference"): wide["difference"],
-        data.t("field.ratio"): [("—" if pd.isna(v) else data.number(round(float(v), 2)))
+        data.t("field.difference"): [data.number(v) for v in wide["difference"]],
+        data.t("field.ratio"): [("—" if pd.isna(v) else data.number(float(v), decimals=2))
                                 for v in wide["ratio"]],
     })
     return Table(frame, data.t("comparison.caption", a=data.country(first),
@@ -158,7 +158,7 @@ def theme_mix_table(data: ReportData) -> Table:
         data.t("field.theme"): [data.taxonomy.theme_label(k, data.lang) for k in wide.index],
         data.country(first): [data.percent(v, decimals=1) for v in wide[first]],
         data.country(second): [data.percent(v, decimals=1) for v in wide[second]],
-        data.t("field.gap_points"): [data.number(round(float(v), 1)) for v in gap],
+        data.t("field.gap_points"): [data.number(float(v), decimals=1) for v in gap],
     })
     return Table(frame, data.t("mix.caption", a=data.country(first), b=data.country(second)),
                  numeric=tuple(frame.columns[1:]))

@@ -331,8 +331,7 @@ TABLE_EVIDENCE = {"pillar_table": "pillars.caption"}
 def _rounded(data: ReportData, value: object, decimals: object = 2) -> str:
     """A value as the source publishes it: ``decimals`` places (a guide's ``decimals``)."""
     places = _whole(decimals)
-    number = round(float(str(value)), places)
-    return data.number(int(number) if places == 0 else number)
+    return data.number(float(str(value)), decimals=places)
 
 
 def finding_sentence(data: ReportData, finding: f.Finding) -> str:

@@ -1,0 +1,27 @@
+"""Numbers as each report language writes them (analysis.core.formats)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.core.formats import MINUS, format_number, format_share, format_usd
+
+
+@pytest.mark.parametrize(("value", "lang", "decimals", "expected"), [
+    (-1.19, "ru", None, "\u22121,19"),           # the minus sign, not a hyphen
+    (-1.19, "en", None, "-1.19"),
+    (1234.5, "ru", None, "1\u00a0234,5"),
+    (2, "ru", 2, "2,00"),                         # fixed decimals for a table column
+    (1.5, "en", 2, "1.50"),
+    (-0.6, "ru", 2, "\u22120,60"),
+    (11.9, "ru", 1, "11,9"),
+    (7, "ru", 0, "7"),
+])
+def test_format_number(value, lang, decimals, expected):
+    assert format_number(value, lang, decimals) == expected
+
+
+def test_negative_shares_and_amounts_carry_the_minus_sign_in_russian():
+    assert format_share(-0.125, "ru", 1) == f"{MINUS}12,5\u202f%"
+    assert format_share(-0.125, "en", 1) == "-12.5%"
+    assert format_usd(-2_500_000, "ru").startswith(f"{MINUS}2,5")
