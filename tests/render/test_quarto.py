@@ -169,6 +169,7 @@ def test_front_matter_is_escaped_markdown_for_the_templates():
         "coopreport-kicker": "Development cooperation report",
         "coopreport-date": "12 March 2026",
         "coopreport-provenance": r"coopreport 0\.1 · parameters\: label\=\<\/script\>",
+        "coopreport-colophon": "About this edition",  # its heading, at the end
         "lang": "en",
         "date": "2026-03-12",
         "execute": {"echo": False, "warning": False},
@@ -405,7 +406,8 @@ def test_prepared_notebook_is_valid_and_the_original_unchanged():
     assert len(ids) == len(set(ids))
     footer = prepared.cells[-1]
     assert footer.metadata == {"raw_mimetype": "text/html"}
-    assert footer.source == ('<footer class="report-footer"><p>coopreport 0.1 · parameters: '
+    assert footer.source == ('<footer class="report-footer"><p class="colophon-title">About '
+                             'this edition</p><p>coopreport 0.1 · parameters: '
                              "label=&lt;/script&gt;</p></footer>")
 
 
@@ -450,7 +452,8 @@ def test_typst_show_passes_every_title_block_text_to_article():
     template = (paths.reports_dir() / "typst-template.typ").read_text(encoding="utf-8")
     for variable, argument in (("title", "title"), ("subtitle", "subtitle"),
                                ("coopreport-kicker", "kicker"), ("coopreport-date", "date"),
-                               ("coopreport-provenance", "provenance"), ("toc-title", "toc_title")):
+                               ("coopreport-provenance", "provenance"), ("toc-title", "toc_title"),
+                               ("coopreport-colophon", "colophon_title")):
         assert f"  {argument}: [${variable}$]," in show
         assert f"  {argument}: none," in template
     # both renderers draw the page with the one shared module
@@ -1045,7 +1048,8 @@ def test_the_document_quarto_renders_is_markdown_with_floats_and_literal_output(
     assert "```` {.cell-output-stdout}\n```four``` backticks\n````\n" in document
     assert "printed by parameters" not in document  # parameters cells show nothing
     assert document.rstrip().endswith(
-        '```{=html}\n<footer class="report-footer"><p>coopreport 0.1 · parameters: '
+        '```{=html}\n<footer class="report-footer"><p class="colophon-title">About this '
+        'edition</p><p>coopreport 0.1 · parameters: '
         "label=&lt;/script&gt;</p></footer>\n```")
 
 

@@ -263,3 +263,14 @@ def test_a_page_without_sections_gets_no_contents():
     page = '<main class="report"><p>Only text</p></main>'
     assert number_sections(page, "Contents") == page
     assert number_sections("<p>no main</p>", "Contents") == "<p>no main</p>"
+
+
+def test_the_cover_carries_no_build_metadata_and_the_colophon_closes_the_report(built, html):
+    """Commit, checksum and parameters are the colophon's, after the report (PDF and HTML)."""
+    pages = [page.extract_text() for page in PdfReader(built / "kgz-profile.pdf").pages]
+    assert "commit" not in pages[0] and "sha256" not in pages[0]
+    assert "About this edition" in pages[-1] and "sha256" in pages[-1]
+    head = html[:html.index('<main class="report">')]
+    assert "sha256" not in head and "commit" not in head
+    footer = html[html.index('<footer class="report-footer">'):]
+    assert '<p class="colophon-title">About this edition</p>' in footer and "sha256" in footer

@@ -193,6 +193,7 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
             "css": (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8"),
             "vega_js": vega_javascript() if interactive else "",
             "chart_word": translate("chart.word", meta.lang),
+            "colophon": translate("report.colophon", meta.lang),
         }
     }
     try:

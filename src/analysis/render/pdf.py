@@ -115,6 +115,7 @@ def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) ->
         "title": meta.title, "subtitle": meta.subtitle or "", "date": meta.date,
         "kicker": meta.kicker, "provenance": meta.provenance, "running-title": meta.title,
         "toc-title": translate("report.contents", meta.lang),
+        "colophon-title": translate("report.colophon", meta.lang),
     }
     # pandoc reads metadata strings as Markdown: escape them so they print literally
     metadata = {key: escape_markdown(value) for key, value in texts.items() if value}

@@ -187,6 +187,7 @@ def front_matter(meta: ReportMeta) -> dict[str, Any]:
         "toc-title": translate("report.contents", meta.lang),
         "coopreport-kicker": meta.kicker, "coopreport-date": meta.date,
         "coopreport-provenance": meta.provenance,
+        "coopreport-colophon": translate("report.colophon", meta.lang),
     }
     front: dict[str, Any] = {key: escape_markdown(value) for key, value in texts.items() if value}
     front["lang"] = meta.lang
@@ -429,7 +430,9 @@ def prepare_for_quarto(nb: nbformat.NotebookNode, meta: ReportMeta,
                                  sort_keys=False, width=10**6) + "---")
     head["id"] = "coopreport-front-matter"
     footer = nbformat.v4.new_raw_cell(
-        f'<footer class="report-footer"><p>{html.escape(meta.provenance)}</p></footer>',
+        f'<footer class="report-footer"><p class="colophon-title">'
+        f'{html.escape(translate("report.colophon", meta.lang))}</p>'
+        f"<p>{html.escape(meta.provenance)}</p></footer>",
         metadata={"raw_mimetype": "text/html"})
     footer["id"] = "coopreport-footer"
     prepared = nbformat.v4.new_notebook(cells=[head, *cells, footer],
