@@ -157,11 +157,34 @@ def test_csv_holds_every_activity_with_formulas_neutralised(tmp_path):
     assert by_id["G1"]["source_url"] == "https://example.org/news/1"
 
 
+def russian_rows(attachment: Attachment) -> list[list[str]]:
+    """The rows of a Russian CSV: ";" between cells, as Excel in a Russian locale reads it."""
+    content = attachment.content
+    assert content.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
 def test_csv_title_in_the_report_language(tmp_path):
-    header, *rows = csv_rows(annex.activity_list(prepared(tmp_path, "ru")))
-    titles = {row[0]: row[header.index("title")] for row in rows}
+    header, *rows = russian_rows(annex.activity_list(prepared(tmp_path, "ru")))
+    titles = {row[0]: row[header.index("Название")] for row in rows}
     assert titles["G1"] == "Переговоры один"
     assert titles["G3"] == "Talks three (англ.)"
+
+
+def test_a_russian_csv_has_russian_headers_and_labels_and_semicolons(tmp_path):
+    attachment = annex.activity_list(prepared(tmp_path, "ru"))
+    assert b";" in attachment.content.splitlines()[0]
+    header, *rows = russian_rows(attachment)
+    assert header == ["Идентификатор", "Дата", "Страна", "Партнёры", "Форма сотрудничества", "Темы",
+                      "Название", "Сумма, долл. США", "Статус суммы", "Источник",
+                      "Адрес источника"]
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert by_id["G3"]["Страна"] == "Узбекистан"
+    assert by_id["G3"]["Партнёры"] == "Всемирный банк; ПРООН"
+    assert by_id["P4"]["Темы"] == "Государственные закупки"
+    assert by_id["P4"]["Статус суммы"] == "принятое обязательство"
+    assert by_id["P4"]["Сумма, долл. США"] == "1500000"  # a number a spreadsheet reads
+    assert by_id["G1"]["Дата"] == "2023-02-01"
 
 
 def test_large_csv_is_zipped(tmp_path):

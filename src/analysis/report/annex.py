@@ -153,24 +153,48 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _labelled(data: ReportData, column: str, value: object) -> str:
+    """A coded value as a reader of the report's language reads it (a non-English CSV)."""
+    text = _cell(value)
+    if not text:
+        return ""
+    taxonomy = data.taxonomy
+    if column == "country":
+        return data.country(text)
+    if column == "partners":
+        return "; ".join(taxonomy.partner_label(p, data.lang) for p in text.split(";"))
+    if column == "themes":
+        return "; ".join(taxonomy.theme_label(t, data.lang) for t in text.split(";"))
+    if column == "activity_type":
+        return taxonomy.type_label(text, data.lang)
+    if column == "amount_kind":
+        return data.t(f"csv.kind.{text}")
+    return text
+
+
 def activities_csv(data: ReportData, activities: pd.DataFrame | None = None) -> bytes:
     """The activities (default: the report's) as CSV bytes, in date order.
 
-    Columns :data:`CSV_COLUMNS`, with the registry's ids and ``;``-separated lists; the title
-    in the report's language (marked "(англ.)" where a Russian report has none). UTF-8 with a
-    byte-order mark; formula-like cells neutralised (module docstring).
+    English: columns :data:`CSV_COLUMNS` as named, the registry's ids and ``;``-separated
+    lists, comma-separated. Any other language: the same columns with headers and coded values
+    (country, partners, type, themes, amount status) in the report's words, separated by ``;``
+    as a spreadsheet in that locale expects (Excel in a Russian locale splits on ``;``). The
+    title is in the report's language (marked "(англ.)" where a Russian report has none).
+    UTF-8 with a byte-order mark; formula-like cells neutralised (module docstring).
     """
     acts = data.activities if activities is None else activities
     acts = acts.sort_values(["country", "start", "activity_id"])
     titles = data.titles(acts)
+    english = data.lang == "en"
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer = csv.writer(buffer, lineterminator="\r\n", delimiter="," if english else ";")
+    writer.writerow(CSV_COLUMNS if english else [data.t(f"csv.{c}") for c in CSV_COLUMNS])
     columns = {c: acts[c].tolist() if c in acts else [""] * len(acts)
                for c in CSV_COLUMNS if c != "title"}
     for i, title in enumerate(titles):
-        writer.writerow([neutralise_formula(title if c == "title" else _cell(columns[c][i]))
-                         for c in CSV_COLUMNS])
+        writer.writerow([neutralise_formula(
+            title if c == "title" else _cell(columns[c][i]) if english
+            else _labelled(data, c, columns[c][i])) for c in CSV_COLUMNS])
     return buffer.getvalue().encode("utf-8-sig")
 
 
