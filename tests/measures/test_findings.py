@@ -156,6 +156,7 @@ def test_a_stale_sentence_names_the_reasons_that_hold(tmp_path, old, ended, en_e
     assert en == ("Follow-up has stalled: 2 commitments announced at procurement-related "
                   f"activities have no due date and no evidence of delivery recorded, {en_end}")
     ru = system.finding_sentence(r.prepare_report(path, ["UZB"], 2023, 2023, "ru"), finding)
-    assert ru.startswith("Выполнение обязательств застопорилось: 2 обязательства, объявленные "
-                         "на мероприятиях по закупкам, не имеют ни срока, ни зарегистрированных "
-                         "подтверждений выполнения, хотя ")
+    # two, in words: Russian style spells out numbers to ten
+    assert ru.startswith("Работа по обязательствам остановилась: два обязательства, принятые "
+                         "в ходе мероприятий по закупкам, не имеют ни срока, ни "
+                         "зарегистрированных подтверждений выполнения, хотя ")

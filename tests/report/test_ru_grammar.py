@@ -84,17 +84,27 @@ def test_catalogue_messages_inflect_names():
         == "Partners working only with Uzbekistan (2): ADB, EBRD."
 
 
-@pytest.mark.parametrize(("previous", "sentence"), [
-    (1, "В предыдущем периоде той же длины (2018–2021 гг.) таких мероприятий было меньше: "
-        "1 мероприятие."),
-    (3, "В предыдущем периоде той же длины (2018–2021 гг.) таких мероприятий было меньше: "
-        "3 мероприятия."),
-    (11, "В предыдущем периоде той же длины (2018–2021 гг.) таких мероприятий было меньше: "
-         "11 мероприятий."),
+@pytest.mark.parametrize(("previous", "years", "sentence"), [
+    # numbers to ten in words, agreeing with the noun left out ("мероприятие": neuter)
+    (1, 4, "За предыдущие четыре года (2018–2021 гг.) таких мероприятий было лишь одно."),
+    (3, 5, "За предыдущие пять лет (2017–2021 гг.) таких мероприятий было лишь три."),
+    (11, 2, "За предыдущие два года (2020–2021 гг.) таких мероприятий было лишь 11."),
+    (2, 21, "За предыдущие 21 год (2001–2021 гг.) таких мероприятий было лишь два."),
 ])
-def test_numerals_agree_with_the_noun(previous, sentence):
-    assert translate("summary.trend_up", "ru", start=2018, end=2021, previous=previous,
-                     previous_text=plural("activity", previous, "ru")) == sentence
+def test_numerals_agree_with_the_noun(previous, years, sentence):
+    span = plural("previous_span", years, "ru")
+    assert translate("summary.trend_up", "ru", start=2022 - years, end=2021, span=span,
+                     previous_words=plural("previous_numeral", previous, "ru")) == sentence
+
+
+@pytest.mark.parametrize(("count", "spec", "expected"), [
+    (1, "wn", "одно"), (2, "wf", "две"), (2, "wn", "два"), (1, "wfg", "одной"),
+    (4, "wg", "четырёх"), (10, "w", "десять"), (11, "w", "11"), (0, "w", "0"),
+])
+def test_numbers_to_ten_in_words(count, spec, expected):
+    from analysis.report.i18n import number_words
+
+    assert number_words(count, "ru", spec) == expected
 
 
 @pytest.mark.parametrize(("value", "lang", "expected"), [

@@ -304,7 +304,8 @@ def find_indicator_changes(indicators: pd.DataFrame, guide: pd.DataFrame, countr
             if kind in seen:
                 continue
             seen.add(kind)
-            values = {"indicator": indicator, "context": str(rule["context"]),
+            values = {"indicator": indicator, "country": country,
+                      "context": str(rule["context"]),
                       "decimals": int(rule["decimals"]), "year": int(b["year"]),
                       "value": b["value"], "before_year": int(a["year"]), "before": a["value"]}
             evidence = [_cite(a), _cite(b)]
@@ -347,7 +348,7 @@ def find_comparisons(indicators: pd.DataFrame, guide: pd.DataFrame, country: str
             kind = ("ahead_of" if ahead else
                     "behind_benchmark" if other in benchmarks else "behind")
             found.append(Finding(kind, {
-                "indicator": indicator, "context": str(rule["context"]),
+                "indicator": indicator, "country": country, "context": str(rule["context"]),
                 "decimals": int(rule["decimals"]), "year": int(common[-1]),
                 "value": a["value"], "peer": other, "peer_value": b["value"]},
                 (_cite(a), _cite(b))))

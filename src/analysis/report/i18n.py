@@ -39,12 +39,56 @@ PLURALS: dict[str, dict[str, dict[str, str]]] = {}
 MESSAGES: dict[str, dict[str, str]] = _load_messages()
 
 
+# Numbers a sentence spells out ("лишь четыре", "one commitment"): one to ten, in Russian by
+# gender (m, f, n) and case (nominative; g = genitive). Larger numbers stay figures.
+_WORDS = {
+    "en": ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"],
+    "ru": ["один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять", "десять"],
+    "ru-f": ["одна", "две"], "ru-n": ["одно", "два"],
+    "ru-g": ["одного", "двух", "трёх", "четырёх", "пяти", "шести", "семи", "восьми", "девяти",
+             "десяти"],
+    "ru-fg": ["одной"],
+}
+
+
+def number_words(count: int, lang: str, spec: str = "w") -> str:
+    """``count`` in words when it is one to ten (else as a figure): spec ``w`` (masculine or
+    English), ``wf`` / ``wn`` (Russian feminine / neuter), with ``g`` for the genitive
+    (``wg``, ``wfg``, ``wng``)."""
+    if lang not in ("en", "ru") or not 1 <= count <= 10:
+        return format_decimal(count, locale=lang)
+    flags = spec[1:]
+    if lang == "en":
+        return _WORDS["en"][count - 1]
+    gender = "f" if "f" in flags else "n" if "n" in flags else ""
+    genitive = "g" in flags
+    for key in ([f"ru-{gender}g", "ru-g"] if genitive else [f"ru-{gender}", "ru"]):
+        words = _WORDS.get(key, [])
+        if count <= len(words):
+            return words[count - 1]
+    return _WORDS["ru"][count - 1]
+
+
+class _Count(int):
+    """The number a plural form fills in: ``{n}`` as a figure ("1 234"), ``{n:w}`` (and the
+    other :func:`number_words` specs) in words."""
+
+    lang: str = DEFAULT_LANGUAGE
+
+    def __format__(self, spec: str) -> str:
+        if spec.startswith("w"):
+            return number_words(int(self), self.lang, spec)
+        return format_decimal(int(self), locale=self.lang)
+
+
 def plural(key: str, count: int, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     """A phrase about ``count`` things in the form the language's plural rules need.
 
     Russian has three forms (1 мероприятие, 3 мероприятия, 5 мероприятий); babel knows the rule
-    (CLDR plural categories one/few/many/other). A form containing ``{n}`` gets the formatted
-    number (and ``values``) filled in; any other form is prefixed with the number.
+    (CLDR plural categories one/few/many/other); a phrase may also give a ``zero`` form ("ни
+    одного мероприятия"). A form containing ``{n}`` gets the formatted number (``{n:w}``, in
+    words, see :func:`number_words`) and ``values`` filled in; any other form is prefixed with
+    the number.
     """
     forms = PLURALS.get(key)
     if forms is None:
@@ -53,11 +97,23 @@ def plural(key: str, count: int, lang: str = DEFAULT_LANGUAGE, **values: object)
     language = lang if lang in forms else DEFAULT_LANGUAGE
     category = Locale.parse(language).plural_form(abs(count))
     by_category = forms[language]
-    form = by_category.get(category) or by_category["other"]
-    number = format_decimal(count, locale=language)
-    if "{n}" in form:
+    zero = by_category.get("zero") if count == 0 else None
+    form = zero or by_category.get(category) or by_category["other"]
+    number = _Count(count)
+    number.lang = language
+    if "{n" in form or zero:
         return form.format(n=number, **values)
-    return f"{number} {form}"
+    return f"{format_decimal(count, locale=language)} {form}"
+
+
+def sentence_start(text: str) -> str:
+    """``text`` with its first character upper-case when it is a letter (a clause that opens a
+    sentence; "21 обязательство" stays as it is)."""
+    stripped = text.lstrip()
+    if not stripped or not stripped[0].isalpha():
+        return text
+    start = len(text) - len(stripped)
+    return text[:start] + stripped[0].upper() + stripped[1:]
 
 
 _SAME_YEAR = re.compile(r"\b(\d{4})–\1\b( гг\.)?")

@@ -31,7 +31,7 @@ from analysis.report import sections as report
 from analysis.report.context import ReportData, restrict
 from analysis.report.display import Bullets, Heading, Paragraph, Table
 from analysis.report.financing import financing_view as financing_section
-from analysis.report.i18n import plural
+from analysis.report.i18n import plural, sentence_start
 from analysis.report.summary import summary_sentences
 
 
@@ -88,6 +88,9 @@ def scope_and_method(data: ReportData) -> Bullets:
                                   if code}))
     return Bullets((
         (data.t("method.sources", activities=plural("activity", len(acts), data.lang),
+                activities_loct=plural("activity_loct", len(acts), data.lang),
+                sources_gent=plural("publishers_gent", int(acts["source"].nunique()),
+                                    data.lang),
                 sources=acts["source"].nunique(),
                 publishers=plural("publishers", int(acts["source"].nunique()), data.lang),
                 linked=int((acts["source_url"] != "").sum()), languages=languages or "—"),),
@@ -105,9 +108,10 @@ def scope_and_method(data: ReportData) -> Bullets:
 
 def _rule_texts(data: ReportData) -> dict[str, str]:
     counts = rule_counts(placed_on_pillars(data))
-    return {"explicit": plural("activity", counts["explicit"], data.lang),
-            "themes": plural("activity", counts["themes"], data.lang),
-            "none": plural("activity", counts["none"], data.lang)}
+    clauses = [plural("placed_by_theme", counts["themes"], data.lang),
+               plural("placed_by_hand", counts["explicit"], data.lang),
+               plural("not_placed", counts["none"], data.lang)]
+    return {"rules": sentence_start("; ".join(clauses))}
 
 
 def coverage_table(data: ReportData) -> Table:
@@ -199,7 +203,11 @@ def pillar_gaps(data: ReportData) -> Paragraph:
     gaps = [p for p in PILLARS if totals[p] == 0]
     if not gaps:
         return Paragraph(data.t("pillars.no_gaps"))
-    names = "; ".join(_pillar_labels(data)[p] for p in gaps)
+    if data.lang == "ru":  # «компоненту IV MAPS «Подотчётность…»», as Russian names a pillar
+        names = "; ".join(f"{p} MAPS «{data.taxonomy.pillar_label(p, data.lang)}»"
+                          for p in gaps)
+    else:
+        names = "; ".join(_pillar_labels(data)[p] for p in gaps)
     key = "pillars.gaps_one" if len(gaps) == 1 else "pillars.gaps"
     return Paragraph(data.t(key, count=len(gaps), pillars=names))
 

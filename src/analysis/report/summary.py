@@ -40,9 +40,12 @@ def summary_sentences(facts: SummaryFacts, taxonomy: Taxonomy, lang: str = "en")
              "summary.trend_up" if now.procurement > before.procurement else
              "summary.trend_down" if now.procurement < before.procurement else
              "summary.trend_same")
+    length = prev_end - prev_start + 1
+    span = t("summary.previous_year") if length == 1 else plural("previous_span", length, lang)
     sentences.append(t(trend, start=prev_start, end=prev_end, previous=before.procurement,
                        previous_text=plural("activity", before.procurement, lang),
-                       current=now.procurement))
+                       previous_words=plural("previous_numeral", before.procurement, lang),
+                       span=span, current=now.procurement))
     if facts.leading_partners:
         names = [f"{taxonomy.partner_label(p, lang)} ({n})" for p, n in facts.leading_partners]
         key = "summary.partner_one" if len(names) == 1 else "summary.partners"

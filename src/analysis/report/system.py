@@ -22,7 +22,7 @@ from analysis.report import chart_theme
 from analysis.report import system_charts as sc
 from analysis.report.context import ReportData, format_activity_date
 from analysis.report.display import Bullets, Inline, Paragraph, Span, Table
-from analysis.report.i18n import plural
+from analysis.report.i18n import MESSAGES, plural, sentence_start
 from analysis.report.recommendations import recommendations_table as recommendations_table
 from analysis.report.sections import with_coverage_note
 
@@ -334,11 +334,22 @@ def _rounded(data: ReportData, value: object, decimals: object = 2) -> str:
     return data.number(float(str(value)), decimals=places)
 
 
+def _by_indicator(data: ReportData, indicator: str) -> str:
+    """"By the indicator ..." as a sentence opens with it: "По индексу восприятия коррупции
+    (ИВК, 0–100)" (``indicator.ID.by``), else built from the indicator's label."""
+    key = f"indicator.{indicator}.by"
+    if key in MESSAGES:
+        return data.t(key)
+    return data.t("indicator.by_label", label=_label(data, indicator))
+
+
 def finding_sentence(data: ReportData, finding: f.Finding) -> str:
     """The finding in the report language (values formatted as published, names translated)."""
     v = dict(finding.values)
     if "indicator" in v:
+        v["by"] = _by_indicator(data, str(v["indicator"]))
         v["indicator"] = _label(data, str(v["indicator"]))
+    v["country"] = data.country(str(v.get("country") or data.countries[0]))
     for key in ("value", "before", "peer_value", "latest"):
         if key in v:
             v[key] = _rounded(data, v[key], v.get("decimals", 2))
@@ -364,7 +375,7 @@ def finding_sentence(data: ReportData, finding: f.Finding) -> str:
     if finding.kind == "stale":
         key += {(True, True): "_both", (True, False): "_old"}.get(
             (bool(v["old"]), bool(v["ended"])), "_ended")
-    return data.t(key, **v)
+    return sentence_start(data.t(key, **v))
 
 
 def evidence_text(data: ReportData, evidence: Sequence[f.Evidence], decimals: int = 2) -> str:
