@@ -69,12 +69,9 @@ def theme_name(lang: str = "en") -> str:
 def theme_config(lang: str = "en") -> alt.theme.ThemeConfig:
     """The house theme: calm report look, one font for all text, light grid, no border, and
     numbers and dates in ``lang``'s locale (:data:`CHART_LOCALES`)."""
-    config: dict[str, Any] = {"numberFormat": NUMBER_FORMAT}
-    if lang in CHART_LOCALES:
-        config["locale"] = CHART_LOCALES[lang]
-    return {
+    theme: alt.theme.ThemeConfig = {
         "config": {
-            **config,
+            "numberFormat": NUMBER_FORMAT,
             "font": FONT_STACK,
             "background": "white",
             "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
@@ -93,6 +90,9 @@ def theme_config(lang: str = "en") -> alt.theme.ThemeConfig:
             "point": {"filled": True, "size": 60},
         }
     }
+    if lang in CHART_LOCALES:
+        theme["config"]["locale"] = CHART_LOCALES[lang]  # type: ignore[typeddict-item]
+    return theme
 
 
 def _guide_text(label_colour: str) -> Any:
