@@ -25,3 +25,18 @@ def test_negative_shares_and_amounts_carry_the_minus_sign_in_russian():
     assert format_share(-0.125, "ru", 1) == f"{MINUS}12,5\u202f%"
     assert format_share(-0.125, "en", 1) == "-12.5%"
     assert format_usd(-2_500_000, "ru").startswith(f"{MINUS}2,5")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("в 2022 г. 5,2 млн долл. США", "в\xa02022\xa0г. 5,2\xa0млн\xa0долл.\xa0США"),
+    ("Указ № 647 — значение — 23 (2023–2024 гг.)",
+     "Указ №\xa0647\xa0— значение\xa0— 23 (2023–2024\xa0гг.)"),
+    ("с партнёрами и с ЕС", "с\xa0партнёрами и\xa0с\xa0ЕС"),
+    # Latin words, ids and markup are left alone
+    ('<p class="x">UP-259 a b</p>', '<p class="x">UP-259 a b</p>'),
+    ("33 %", "33\xa0%"),
+])
+def test_russian_typography_keeps_what_must_not_break_together(text, expected):
+    from analysis.core.formats import ru_typography
+
+    assert ru_typography(text) == expected

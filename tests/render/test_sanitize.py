@@ -265,3 +265,24 @@ def test_a_notebook_from_elsewhere_carries_no_more_output_than_a_report_may(monk
     assert "the output of 1 cell(s) was cut at the report's output limit (cell 1 (print(big)" \
         in caplog.text
     assert len(nb.cells[0].outputs[0].text) == 50  # the notebook given is left as it was
+
+
+def test_a_russian_report_keeps_numbers_units_and_short_words_together():
+    """Both renderers read the sanitised notebook: its text gets Russian no-break spaces."""
+    import nbformat
+
+    from analysis.render.sanitize import sanitize_notebook
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/markdown": "В 2022 г. — 5,2 млн долл. США",
+                              "text/html": "<p>В 2022 г. — 5,2 млн долл. США</p>",
+                              "text/plain": "В 2022 г."})])
+    nb.cells = [cell, nbformat.v4.new_markdown_cell("Текст в Ташкенте")]
+    ru = sanitize_notebook(nb, "ru")
+    data = ru.cells[0].outputs[0].data
+    assert data["text/markdown"] == "В\xa02022\xa0г.\xa0— 5,2\xa0млн\xa0долл.\xa0США"
+    assert data["text/html"] == "<p>В\xa02022\xa0г.\xa0— 5,2\xa0млн\xa0долл.\xa0США</p>"
+    assert ru.cells[1].source == "Текст в\xa0Ташкенте"
+    en = sanitize_notebook(nb, "en")
+    assert en.cells[0].outputs[0].data["text/markdown"] == "В 2022 г. — 5,2 млн долл. США"

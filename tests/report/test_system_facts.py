@@ -72,9 +72,9 @@ def test_the_executive_summary_opens_with_the_system(registry, ref):
         "In 2022, public procurement in Uzbekistan amounted to 120 trillion UZS (Src-B). "
         "Latest recorded shares: 20% of GDP (2021); 19% of value through e-procurement (2021).")
     assert sf.system_lead(report(registry, lang="ru"), ref) == (
-        "В 2022 г. объём государственных закупок (Узбекистан) составил 120 трлн сумов (Src-B). "
-        "Последние известные доли: 20\u202f% ВВП (2021 г.); через электронные закупки — "
-        "19\u202f% стоимости (2021 г.).")
+        "В 2022 г. объём государственных закупок Узбекистана составил 120 трлн сумов "
+        "(источник: Src-B). По последним данным, объём закупок составлял 20\u202f% ВВП "
+        "(2021 г.); через электронные закупки проходило 19\u202f% стоимости (2021 г.).")
     assert sf.system_lead(report(registry, ("AZE",)), ref) == (
         "No figure of the size of Azerbaijan's public procurement is recorded in the reference "
         "data.")

@@ -10,6 +10,7 @@ in running Russian text).
 from __future__ import annotations
 
 import math
+import re
 
 from babel.numbers import format_compact_currency, format_compact_decimal, format_decimal
 
@@ -64,3 +65,24 @@ def format_usd(value: float | None, lang: str) -> str:
         number = _signed(format_compact_decimal(amount, locale="ru", fraction_digits=1), lang)
         return f"{number}{NBSP}долл.{NBSP}США".replace(" ", NBSP)
     return format_compact_currency(amount, "USD", locale=lang, fraction_digits=1)
+
+
+# Where Russian typography forbids a line break (the Russian review, Ty2): between a number and
+# its unit or "г."/"гг.", inside "млн долл. США", after a one-letter preposition or conjunction,
+# after "№", and before a dash. A no-break space replaces the ordinary one there.
+_RU_NO_BREAK = [
+    re.compile(r"(?<=\d) (?=(?:г\.|гг\.|млн|млрд|трлн|тыс\.|долл\.|сумов|манатов|руб\.|"
+               r"п\.\s?п\.|км|чел\.|%))"),
+    re.compile(r"(?<!\w)(млн|млрд|трлн|тыс\.|долл\.|№) (?=\S)"),
+    re.compile(r"(?<![\w.\-])([ВвКкСсОоУуИиАаЯя]) (?=\S)"),
+    re.compile(r"() (?=—)"),
+]
+
+
+def ru_typography(text: str) -> str:
+    """Russian text with no-break spaces where a line must not break (see ``_RU_NO_BREAK``):
+    "2022 г.", "5,2 млн долл. США", "в Ташкенте", "№ 647", "значение — 23"."""
+    text = _RU_NO_BREAK[0].sub(NBSP, text)
+    for rule in _RU_NO_BREAK[1:]:
+        text = rule.sub(lambda m: m.group(1) + NBSP, text)
+    return text

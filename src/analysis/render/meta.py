@@ -21,6 +21,7 @@ from babel.lists import format_list
 
 from analysis.core.clock import utc_now
 from analysis.core.errors import ParameterError
+from analysis.core.formats import ru_typography
 from analysis.core.notebook_params import declared_parameters
 from analysis.data.taxonomy import LANGUAGES, country_name
 from analysis.report.i18n import DEFAULT_LANGUAGE, MESSAGES, translate
@@ -56,12 +57,17 @@ def read_meta(executed: Path) -> ReportMeta:
     notebook = str(_mapping(nb.metadata.get("papermill")).get("input_path") or executed.name)
     title, subtitle = default_title(PurePath(notebook).stem, params, lang)
     own_title, own_subtitle = meta.get("title"), meta.get("subtitle")
+    shown_title = own_title if isinstance(own_title, str) and own_title else title
+    shown_subtitle = (own_subtitle if isinstance(own_subtitle, str) else None) \
+        if "coopreport" in nb.metadata else subtitle
+    date = format_date(day, format="long", locale=lang)
+    if lang == "ru":  # no line break inside "2022–2026 гг." or "7 декабря 2026 г."
+        shown_title = ru_typography(shown_title)
+        shown_subtitle = ru_typography(shown_subtitle) if shown_subtitle else shown_subtitle
+        date = ru_typography(date)
     return ReportMeta(
         name=str(meta.get("name") or executed.stem),
-        title=own_title if isinstance(own_title, str) and own_title else title,
-        subtitle=(own_subtitle if isinstance(own_subtitle, str) else None)
-        if "coopreport" in nb.metadata else subtitle, lang=lang,
-        date=format_date(day, format="long", locale=lang),
+        title=shown_title, subtitle=shown_subtitle, lang=lang, date=date,
         kicker=translate("report_kicker", lang),
         provenance=provenance_line(record, lang),
         record=record,

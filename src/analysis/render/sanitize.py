@@ -40,6 +40,7 @@ from typing import Any
 import nbformat
 import nh3
 
+from analysis.core.formats import ru_typography
 from analysis.render.vega_check import spec_problem
 from analysis.report.display import ATTACHMENT_MIMETYPE, check_attachment
 from analysis.report.output_budget import bound_outputs, describe_cell
@@ -160,6 +161,25 @@ def inert_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
+TYPESET_TYPES = ("text/markdown", "text/html")  # the text a reader sees, not charts or data
+
+
+def _typeset(output: Any, lang: str) -> Any:
+    """A Russian report's text with no-break spaces where Russian lines must not break
+    (:func:`analysis.core.formats.ru_typography`: "2022 г.", "5,2 млн долл. США", "в Ташкенте",
+    "значение — 23"), in both renderers. Only spaces between such words change, so markup is
+    left as it is."""
+    data = output.get("data") if lang == "ru" else None
+    if isinstance(data, dict):
+        for key in TYPESET_TYPES:
+            value = data.get(key)
+            if isinstance(value, list):
+                value = "".join(value)
+            if isinstance(value, str):
+                data[key] = ru_typography(value)
+    return output
+
+
 def sanitize_notebook(nb: nbformat.NotebookNode, lang: str = "en") -> nbformat.NotebookNode:
     """A copy of ``nb`` with only what a report may show (the module docstring lists it), and
     no more output than a report may carry (:mod:`analysis.report.output_budget`; a note in
@@ -175,9 +195,12 @@ def sanitize_notebook(nb: nbformat.NotebookNode, lang: str = "en") -> nbformat.N
             continue
         if cell.cell_type == "code":
             outputs = [sanitize_output(o) for o in cell.get("outputs", [])]
-            cell.outputs = [nbformat.from_dict(o) for o in outputs if o is not None]
+            cell.outputs = [nbformat.from_dict(_typeset(o, lang)) for o in outputs
+                            if o is not None]
         elif cell.cell_type == "markdown":
             cell.source = inert_markdown(cell.source)
+            if lang == "ru":
+                cell.source = ru_typography(cell.source)
         cells.append(cell)
     clean.cells = cells
     # widget state would be written into the page by nbconvert's footer
