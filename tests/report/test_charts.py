@@ -287,7 +287,8 @@ def test_partner_bars_coloured_by_translated_kind(summary: pd.DataFrame) -> None
     colour = layers_of(spec)["bar"]["encoding"]["color"]
     assert colour["field"] == "kind"
     assert colour["title"] == "Тип партнёра"
-    assert {r["kind"] for r in rows_of(spec)} == {"Многосторонний", "Агентство"}
+    assert {r["kind"] for r in rows_of(spec)} == {"Многосторонние организации",
+                                                  "Учреждения и программы ООН"}
     assert title_of(spec) == ("Партнёры по числу мероприятий", [])
 
 

@@ -102,15 +102,15 @@ def test_indicator_table_values_and_gaps(registry_path, ref):
 
 def test_indicator_gaps_in_words(registry_path, ref):
     en = repr(s.indicator_gaps(report(registry_path), ref, ["AZE"]))
-    missing = ("WGI Control of Corruption, percentile rank; Open Budget Survey transparency "
-               "score (IBP, 0–100).")
+    missing = "WGI Control of Corruption, percentile rank; Open Budget Index (OBI, Open Budget " \
+              "Survey, 0–100)."
     assert en.startswith(f"Gaps: no value is recorded for Uzbekistan for {missing} "
                          f"Gaps: no value is recorded for Azerbaijan for {missing} "
                          "No PEFA PI-24 (procurement) score is recorded for any country")
     ru = repr(s.indicator_gaps(report(registry_path, "ru"), ref, []))
-    assert ru.startswith("Пробелы: для Узбекистана нет значений показателей: WGI «Контроль "
-                         "коррупции», процентильный ранг; Индекс открытости бюджета (IBP, 0–100). "
-                         "Оценки PEFA")
+    assert ru.startswith("Пробелы: для Узбекистана в справочных данных нет значений следующих "
+                         "показателей: WGI «Контроль коррупции», процентильный ранг; Индекс "
+                         "открытости бюджета (OBI, 0–100). Баллы по показателю PI-24")
 
 
 def test_indicator_sources_one_item_per_source_with_years(registry_path, ref):
@@ -278,7 +278,7 @@ def test_recommendations_answer_findings_with_owner_instrument_and_time(registry
     ru = s.recommendations_table(report(registry_path, "ru"), found)
     assert ru.frame.iloc[3, 1] == (
         "Организовать обмен опытом с ведомством по закупкам Грузии, где показатели лучше "
-        "(Индекс восприятия коррупции (TI, 0–100)), и сосредоточить его на практиках, которые "
+        "(Индекс восприятия коррупции (ИВК, 0–100)), и сосредоточить его на практиках, которые "
         "стоят за этим результатом.")
 
 

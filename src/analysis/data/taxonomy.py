@@ -221,11 +221,19 @@ def is_country(code: str) -> bool:
     return len(code) == 3 and code.isupper() and pycountry.countries.get(alpha_3=code) is not None
 
 
+# Names official usage in the region prefers to CLDR's: Uzbek and Kyrgyz official Russian
+# writes "Кыргызстан" (CLDR: "Киргизия")
+COUNTRY_NAMES: dict[tuple[str, str], str] = {("KGZ", "ru"): "Кыргызстан"}
+
+
 def country_name(code: str, lang: str = "en") -> str:
     """The country's short name in the report language (``UZB`` → Uzbekistan / Узбекистан)."""
     country = pycountry.countries.get(alpha_3=code)
     if country is None:
         return code
+    override = COUNTRY_NAMES.get((code, lang))
+    if override:
+        return override
     localised = Locale.parse(lang).territories.get(country.alpha_2)
     return str(localised or getattr(country, "common_name", None) or country.name)
 
