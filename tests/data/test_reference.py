@@ -99,3 +99,23 @@ def test_milestone_ru_is_optional_and_checked_like_other_text(tmp_path):
     [problem] = info.value.problems
     assert (problem.line, problem.column) == (2, "milestone_ru")
     assert "U+000C" in problem.reason
+
+
+def test_source_names_give_each_source_its_russian_form(tmp_path):
+    from analysis.data.reference import read_source_names, source_names
+
+    (tmp_path / "source_names.csv").write_text(
+        'source,source_ru\n"World Bank, WGI","Всемирный банк, WGI"\nWTO,ВТО\n', encoding="utf-8")
+    assert source_names(tmp_path) == {"World Bank, WGI": "Всемирный банк, WGI", "WTO": "ВТО"}
+    assert source_names(tmp_path / "elsewhere") == {}  # no file: every source as written
+    (tmp_path / "source_names.csv").write_text(
+        "source,source_ru\nWTO,ВТО\nWTO,Всемирная торговая организация\nIMF,\n",
+        encoding="utf-8")
+    _, csv_file = read_source_names(tmp_path / "source_names.csv")
+    problems = [str(p) for p in csv_file.problems]
+    assert len(problems) == 2
+    assert problems[0].endswith("source_names.csv:3: source: WTO: this source already has a "
+                                "Russian form on line 2; keep one row per source")
+    assert "source_names.csv:4: source_ru" in problems[1]
+    with pytest.raises(DataValidationError):
+        source_names(tmp_path)

@@ -410,3 +410,18 @@ def test_system_view_orders_the_section_for_any_report(registry_path, ref):
     assert kinds == ["ConcatChart", "Bullets", "Table", "Paragraph", "LayerChart", "Table",
                      "LayerChart", "Table"]
     assert shown[7].frame.iloc[:, 2].tolist() == ["AZE law"]
+
+
+def test_a_russian_report_names_sources_in_russian(registry_path, tmp_path, monkeypatch):
+    """source_names.csv beside the reference data gives the Russian form; a name without
+    one is kept as written; an English report keeps every name."""
+    from analysis.core import paths as core_paths
+
+    (tmp_path / "source_names.csv").write_text(
+        'source,source_ru\n"World Bank, WGI 2024","Всемирный банк, WGI, выпуск 2024 г."\n',
+        encoding="utf-8")
+    monkeypatch.setattr(core_paths, "reference_dir", lambda: tmp_path)
+    data = report(registry_path, "ru")
+    assert data.source("World Bank, WGI 2024") == "Всемирный банк, WGI, выпуск 2024 г."
+    assert data.source("Kazinform") == "Kazinform"
+    assert report(registry_path).source("World Bank, WGI 2024") == "World Bank, WGI 2024"

@@ -31,7 +31,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         noun = {"registry": "activities", "commitments": "commitments",
                 "indicators": "indicator values", "milestones": "milestones",
                 "guide": "indicators described", "system": "procurement-system facts",
-                "drafts": "draft activities"}[report.kind]
+                "drafts": "draft activities",
+                "source_names": "sources with a Russian form"}[report.kind]
         print(f"{name}: OK, {report.rows} {noun}")
         if report.activities is not None:
             for line in summarise_registry(report.activities):

@@ -59,6 +59,10 @@ SYSTEM_COLUMNS: tuple[str, ...] = (
     "source_url", "release", "note")
 TEXT_UNIT = "text"  # a fact whose value is words (a body's name, a diagnostic's conclusion)
 MILESTONES_NAME = "procurement_milestones.csv"
+# the Russian form of each source a reference file names (one row per source text): what a
+# Russian report prints instead of the English description
+SOURCE_NAMES_NAME = "source_names.csv"
+SOURCE_NAMES_COLUMNS: tuple[str, ...] = ("source", "source_ru")
 # the milestone in Russian (Russian reports use it; an empty cell falls back to English, marked)
 OPTIONAL_MILESTONE_COLUMNS = ("milestone_ru",)
 INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]*$", re.ASCII)
@@ -296,6 +300,48 @@ def read_system(path: Path) -> tuple[pd.DataFrame, CsvFile]:
                          "number": math.nan if text else float(value), "line": line})
     frame = pd.DataFrame(rows, columns=[*SYSTEM_COLUMNS, "number", "line"])
     return frame, csv_file
+
+
+def read_source_names(path: Path) -> tuple[dict[str, str], CsvFile]:
+    """Read and check ``source_names.csv``: each source text of the reference files and its
+    Russian form; problems are in the returned ``CsvFile``."""
+    csv_file = read_csv_file(path, SOURCE_NAMES_COLUMNS, "source names file")
+    names: dict[str, str] = {}
+    first: dict[str, int] = {}
+    for line, rec in csv_file.records:
+        before = len(csv_file.problems)
+        _required(csv_file, line, rec, SOURCE_NAMES_COLUMNS)
+        for column in SOURCE_NAMES_COLUMNS:
+            reason = check_characters(rec.get(column, ""))
+            if reason:
+                csv_file.problem(line, column, rec[column], reason)
+        source = rec.get("source", "")
+        if source in first:
+            csv_file.problem(line, "source", source, f"this source already has a Russian form "
+                             f"on line {first[source]}; keep one row per source")
+        elif source:
+            first[source] = line
+        if len(csv_file.problems) == before:
+            names[source] = rec["source_ru"]
+    return names, csv_file
+
+
+def source_names(folder: Path | None = None) -> dict[str, str]:
+    """The Russian forms of the reference files' sources (``source_names.csv`` in ``folder``,
+    default ``data/reference``); empty when there is no such file.
+
+    Raises
+    ------
+    DataValidationError
+        When the file has problems (each names its line, column and value).
+    """
+    path = (folder or paths.reference_dir()) / SOURCE_NAMES_NAME
+    if not path.exists():
+        return {}
+    names, csv_file = read_source_names(path)
+    if csv_file.problems:
+        raise DataValidationError(csv_file.problems)
+    return names
 
 
 def load_reference(folder: str | Path | None = None) -> Reference:

@@ -77,14 +77,22 @@ def _reference_kind(path: Path) -> str | None:
         return "system"
     if "milestone" in names:
         return "milestones"
+    if names == {"source", "source_ru"}:
+        return "source_names"
     return None
 
 
 def _validate_reference(path: Path, kind: str) -> FileReport:
-    from analysis.data.reference import read_guide, read_indicators, read_milestones, read_system
+    from analysis.data.reference import (
+        read_guide,
+        read_indicators,
+        read_milestones,
+        read_source_names,
+        read_system,
+    )
 
-    read = {"indicators": read_indicators, "guide": read_guide,
-            "system": read_system}.get(kind, read_milestones)
+    read = {"indicators": read_indicators, "guide": read_guide, "system": read_system,
+            "source_names": read_source_names}.get(kind, read_milestones)
     _, csv_file = read(path)
     return FileReport(path, kind, len(csv_file.records), csv_file.problems)
 
@@ -92,11 +100,18 @@ def _validate_reference(path: Path, kind: str) -> FileReport:
 def validate_files(files: Sequence[Path]) -> list[FileReport]:
     """Validate each file (default: the shipped registry and reference data); return one
     report per file checked."""
-    from analysis.data.reference import GUIDE_NAME, INDICATORS_NAME, MILESTONES_NAME, SYSTEM_NAME
+    from analysis.data.reference import (
+        GUIDE_NAME,
+        INDICATORS_NAME,
+        MILESTONES_NAME,
+        SOURCE_NAMES_NAME,
+        SYSTEM_NAME,
+    )
 
     if not files:
         extra = [paths.reference_dir() / n
-                 for n in (INDICATORS_NAME, MILESTONES_NAME, GUIDE_NAME, SYSTEM_NAME)
+                 for n in (INDICATORS_NAME, MILESTONES_NAME, GUIDE_NAME, SYSTEM_NAME,
+                           SOURCE_NAMES_NAME)
                  if (paths.reference_dir() / n).exists()]
         return _validate(files) + [_validate_reference(p, _reference_kind(p) or "indicators")
                                    for p in extra]

@@ -115,6 +115,18 @@ class ReportData:
         """Text from the data in the report language (see :func:`localized_text`)."""
         return localized_text(english, russian, self.lang)
 
+    @functools.cached_property
+    def _source_names(self) -> dict[str, str]:
+        from analysis.data.reference import source_names
+
+        return source_names() if self.lang == "ru" else {}
+
+    def source(self, name: object) -> str:
+        """A source named in the reference data, in the report language: its Russian form
+        (``data/reference/source_names.csv``) in a Russian report, else as written."""
+        text = str(name)
+        return self._source_names.get(text, text)
+
     def titles(self, activities: pd.DataFrame) -> list[str]:
         """The activities' titles in the report language (``title_ru`` in Russian)."""
         russian = activities["title_ru"] if "title_ru" in activities else [""] * len(activities)

@@ -127,7 +127,7 @@ def indicator_sources(data: ReportData, ref: Reference, peers: Sequence[str | No
                 key=lambda kv: (order[kv[0][0]], countries.index(str(kv[0][1])))):
             read.append(f"{_label(data, str(indicator))}, {data.country(str(country))} "
                         f"{_year_ranges(list(own['year']))}")
-        items.append((Span(str(rows["source"].iloc[0]), href=str(url)),
+        items.append((Span(data.source(rows["source"].iloc[0]), href=str(url)),
                       ": " + "; ".join(read)))
     return Bullets(tuple(items))
 
@@ -230,7 +230,7 @@ def milestone_table(data: ReportData, ref: Reference, window_days: int = 365,
             data.t("field.milestone"): m["milestone"],
             data.t("field.nearby"): "; ".join(f.cite_ids(list(
                 near.sort_values(["start", "activity_id"])["activity_id"]))) or "—",
-            data.t("field.source"): Span(str(m["source"]), href=str(m["source_url"])),
+            data.t("field.source"): Span(data.source(m["source"]), href=str(m["source_url"])),
         })
     return Table(pd.DataFrame(rows), data.t("system.milestones_caption",
                                             country=data.country(country)),
@@ -388,14 +388,14 @@ def evidence_text(data: ReportData, evidence: Sequence[f.Evidence], decimals: in
         if isinstance(item, str):
             parts.append(data.t(TABLE_EVIDENCE[item]) if item in TABLE_EVIDENCE else item)
         elif item.value is None or item.year is None:
-            parts.append(item.source)
+            parts.append(data.source(item.source))
         else:
             values.append(f"{data.country(item.country)} {item.year}: "
                           f"{_rounded(data, item.value, decimals)}")
             following = evidence[i + 1] if i + 1 < len(evidence) else None
             if not (isinstance(following, f.Cited) and following.source == item.source
                     and following.value is not None):
-                parts.append(f"{'; '.join(values)} ({item.source})")
+                parts.append(f"{'; '.join(values)} ({data.source(item.source)})")
                 values = []
     return "; ".join(parts)
 

@@ -87,7 +87,7 @@ def facts_table(data: ReportData, ref: Reference, countries: Sequence[str] | Non
             data.t("field.year"): [str(y) for y in own["year"]],
             data.t("field.value"): [_value(data, r) for r in own.to_dict("records")],
             data.t("field.maps"): [_maps(r) for r in own.to_dict("records")],
-            data.t("field.source"): [Span(str(s), href=str(u)) for s, u in
+            data.t("field.source"): [Span(data.source(s), href=str(u)) for s, u in
                                      zip(own["source"], own["source_url"], strict=True)],
         })
         return Table(frame, data.t("facts.caption", country=data.country(countries[0])),
@@ -116,7 +116,7 @@ def facts_sources(data: ReportData, ref: Reference, countries: Sequence[str] | N
         read = "; ".join(f"{data.country(str(r['country']))} {r['year']}: "
                          f"{_label(data, str(r['fact']))}" for r in rows.to_dict("records"))
         release = str(rows["release"].iloc[0])
-        items.append((Span(str(rows["source"].iloc[0]), href=str(url)),
+        items.append((Span(data.source(rows["source"].iloc[0]), href=str(url)),
                       f" ({release}): {read}"))
     return Bullets(tuple(items))
 
@@ -176,7 +176,7 @@ def system_lead(data: ReportData, ref: Reference) -> str:
             shares.append(data.t(f"facts.lead_{fact}", value=_value(data, row),
                                  year=row["year"]))
     lead = data.t("facts.lead", country=data.country(country), year=latest["year"],
-                  value=_value(data, latest), source=latest["source"])
+                  value=_value(data, latest), source=data.source(latest["source"]))
     return f"{lead} {data.t('facts.lead_shares', shares='; '.join(shares))}" if shares else lead
 
 
