@@ -176,6 +176,9 @@ def test_every_chart_and_table_says_its_scope(registry_path):
     partners = p.partner_table(data_for(registry_path)).frame
     # procurement-related: U1 (World Bank, EU) and U2 (World Bank); OECD's U4 is not
     assert sorted(partners["Partner"]) == ["European Union", "World Bank"]
+    # the EU's one year reads "2022", not "2022–2022"
+    years = dict(zip(partners["Partner"], partners["Years"], strict=True))
+    assert years == {"European Union": "2022", "World Bank": "2022–2023"}
 
 
 def test_commitments_and_financing_cover_procurement_related_activities(tmp_path):

@@ -92,6 +92,10 @@ def theme_config(lang: str = "en") -> alt.theme.ThemeConfig:
     }
     if lang in CHART_LOCALES:
         theme["config"]["locale"] = CHART_LOCALES[lang]  # type: ignore[typeddict-item]
+        # Vega-Lite writes its own screen-reader descriptions in English ("X-axis titled …",
+        # with field names); without them a chart is read by its figure's label, in the
+        # report's language
+        theme["config"]["aria"] = False
     return theme
 
 

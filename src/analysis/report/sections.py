@@ -226,7 +226,8 @@ def partner_table(data: ReportData) -> Table:
                                    for p in summary["partner"]],
         data.t("field.kind"): summary["kind"].map(lambda k: data.t(f"kind.{k}") if k else ""),
         data.t("field.activities"): summary["activities"],
-        data.t("partners.years"): [f"{a}–{b}" for a, b in
+        # a partner active in one year shows that year ("2022"), not "2022–2022"
+        data.t("partners.years"): [f"{a}–{b}" if a != b else f"{a}" for a, b in
                                    zip(summary["first_year"], summary["last_year"], strict=True)],
         data.t("partners.themes"): summary["themes"].map(
             lambda ts: ", ".join(data.taxonomy.theme_label(t, data.lang) for t in ts[:3])),
