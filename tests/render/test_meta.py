@@ -28,7 +28,7 @@ def test_papermill_run_gets_the_title_and_language_of_its_parameters(tmp_path):
     # no-break spaces where Russian lines must not break: after "о", before "гг."
     assert meta.title == "Азербайджан: страновой отчёт о\xa0стратегических закупках"
     assert meta.subtitle == ("Сотрудничество в\xa0сфере закупок по компонентам Методологии "
-                             "оценки систем государственных закупок (MAPS), 2022–2026\xa0гг.")
+                             "оценки закупочных систем (MAPS), 2022–2026\xa0гг.")
     assert meta.lang == "ru"
     assert meta.kicker == "Отчёт о сотрудничестве в целях развития"
     assert meta.date == "29 ноября 2026\u202fг."  # babel: a narrow no-break space
