@@ -200,7 +200,8 @@ def test_commitments_and_financing_cover_procurement_related_activities(tmp_path
     heading, note, years, partners, themes = p.financing_view(data)
     assert years.caption.endswith("— procurement-related activities")
     # only P1's USD 1,000,000 (N1's 5,000,000 is not procurement-related)
-    assert years.frame["Committed (USD)"].tolist() == ["$0", "$1M", "$0"]
+    # no amount stated: a dash, not "$0"
+    assert years.frame["Committed (USD)"].tolist() == ["—", "$1M", "—"]
 
 
 def test_multi_country_events_are_marked_and_left_out_of_partner_counts(tmp_path):

@@ -47,8 +47,8 @@ def test_financing_counts_only_committed_money(tmp_path):
     assert isinstance(years, Table)
     assert years.frame.iloc[0].tolist() == ["2023", "Uzbekistan", 3, "$100M", "$314M"]
     by_partner = {row[0]: row[2:] for row in partners.frame.itertuples(index=False)}
-    assert by_partner == {"World Bank": ("$100M", "$0"), "USAID": ("$0", "$14M"),
-                          "KOICA": ("$0", "$300M")}
+    assert by_partner == {"World Bank": ("$100M", "—"), "USAID": ("—", "$14M"),
+                          "KOICA": ("—", "$300M")}
     assert "Approvals" not in years.frame.columns
     assert isinstance(note, Paragraph)
     text = repr(note)

@@ -29,6 +29,11 @@ def split_amounts(activities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     return counted, apart
 
 
+def _cell(data: ReportData, value: float) -> str:
+    """A table cell of money: the amount, or "—" where none is stated (never "$0")."""
+    return "—" if pd.isna(value) or value == 0 else data.money(value)
+
+
 def financing_view(data: ReportData, scope: str | None = None) -> list[object]:
     """Financing per year and country, by partner and by theme: committed money apart from
     announced and indicative amounts.
@@ -58,8 +63,8 @@ def financing_view(data: ReportData, scope: str | None = None) -> list[object]:
         data.t("field.year"): [data.year_label(y) for y in years["year"]],
         data.t("field.country"): [data.country(c) for c in years["country"]],
         data.t("fin.activities"): years["activities"],
-        committed_col: [data.money(v) for v in years["amount_usd"]],
-        apart_col: [data.money(v) for v in years["amount_usd_apart"]],
+        committed_col: [_cell(data, v) for v in years["amount_usd"]],
+        apart_col: [_cell(data, v) for v in years["amount_usd_apart"]],
     })
     by_partner = metrics.summarise_partners(counted).merge(
         metrics.summarise_partners(apart)[["partner", "amount_usd"]], on="partner",
@@ -68,8 +73,8 @@ def financing_view(data: ReportData, scope: str | None = None) -> list[object]:
         data.t("field.partner"): [data.taxonomy.partner_label(p, data.lang)
                                   for p in by_partner["partner"]],
         data.t("fin.activities"): by_partner["activities"],
-        committed_col: [data.money(v) for v in by_partner["amount_usd"]],
-        apart_col: [data.money(v) for v in by_partner["amount_usd_apart"]],
+        committed_col: [_cell(data, v) for v in by_partner["amount_usd"]],
+        apart_col: [_cell(data, v) for v in by_partner["amount_usd_apart"]],
     })
     themes = pd.DataFrame({
         "theme": [t for ts in financing["themes"] for t in ts],
@@ -83,8 +88,8 @@ def financing_view(data: ReportData, scope: str | None = None) -> list[object]:
     theme_table = pd.DataFrame({
         data.t("field.theme"): [data.taxonomy.theme_label(t, data.lang) for t in themes["theme"]],
         data.t("fin.activities"): themes["size"].astype(int),
-        committed_col: [data.money(v) for v in themes["committed"]],
-        apart_col: [data.money(v) for v in themes["apart"]],
+        committed_col: [_cell(data, v) for v in themes["committed"]],
+        apart_col: [_cell(data, v) for v in themes["apart"]],
     })
     numeric = (data.t("fin.activities"), committed_col, apart_col)
     n_counted = int(counted["amount_usd"].notna().sum())
