@@ -160,3 +160,15 @@ def test_column_widths_are_whole_percentages_adding_up_to_100():
     assert percent_widths((1, 1, 1)) == [34, 33, 33]
     assert percent_widths((8, 2, 8, 3, 7)) == [29, 7, 28, 11, 25]  # 28.57, 7.14, 28.57, …
     assert percent_widths((1, 3, 1)) == [20, 60, 20]
+
+
+def test_a_short_table_is_never_split_across_pages(tmp_path):
+    """A table of at most twelve rows stays on one page with its caption, wherever it lands."""
+    frame = pd.DataFrame({"Year": [str(2000 + i) for i in range(8)],
+                          "Count": [str(i) for i in range(8)]})
+    table = Table(frame, "Short table")._repr_markdown_()
+    for filler in range(30, 52, 2):  # the table starts at every height of the second page
+        pages = pdf_pages_of("\n\n".join(["Filler line."] * filler) + "\n\n" + table, tmp_path)
+        holding = [i for i, p in enumerate(pages)
+                   if "Short table" in p or re.search(r"\b200[0-7]\b", p)]
+        assert len(set(holding)) == 1, f"{filler} lines before: table on pages {holding}"

@@ -99,17 +99,37 @@ local function column_widths(tbl)
   return tbl
 end
 
+-- a short table (at most SHORT_ROWS body rows) is kept on one page with its caption: a
+-- six-row table split 3 + 3 over two pages is hard to read; a long one may run over pages
+local SHORT_ROWS = 12
+
+local function body_rows(tbl)
+  local rows = 0
+  for _, body in ipairs(tbl.bodies) do
+    rows = rows + #body.body
+  end
+  return rows
+end
+
 -- a table of class "compact" (the annex) is set in smaller type
 local function table_layout(tbl)
   tbl = column_widths(tbl) or tbl
+  local blocks = { tbl }
   if tbl.classes:includes("compact") then
-    return {
+    blocks = {
       pandoc.RawBlock("typst", "#[#show table: set text(size: 7.5pt)"),
       tbl,
       pandoc.RawBlock("typst", "]"),
     }
   end
-  return tbl
+  if body_rows(tbl) <= SHORT_ROWS then
+    table.insert(blocks, 1, pandoc.RawBlock("typst", "#block(breakable: false)["))
+    table.insert(blocks, pandoc.RawBlock("typst", "]"))
+  end
+  if #blocks == 1 then
+    return tbl
+  end
+  return blocks
 end
 
 return {
