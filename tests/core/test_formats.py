@@ -40,3 +40,16 @@ def test_russian_typography_keeps_what_must_not_break_together(text, expected):
     from analysis.core.formats import ru_typography
 
     assert ru_typography(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sputnik Uzbekistan, 28 November 2025", "Sputnik Uzbekistan, 28 ноября 2025\xa0г."),
+    ("news item, 13-17 December 2021", "news item, 13–17 декабря 2021\xa0г."),
+    ("press release, 2 March 2018", "press release, 2 марта 2018\xa0г."),
+    ("31 February 2020", "31 February 2020"),  # no such day: left as written
+    ("no date here", "no date here"),
+])
+def test_english_dates_in_data_text_read_as_russian(text, expected):
+    from analysis.core.formats import russian_dates
+
+    assert russian_dates(text) == expected

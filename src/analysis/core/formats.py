@@ -86,3 +86,31 @@ def ru_typography(text: str) -> str:
     for rule in _RU_NO_BREAK[1:]:
         text = rule.sub(lambda m: m.group(1) + NBSP, text)
     return text
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_EN_DATE = re.compile(r"\b(?:(\d{1,2})(?:[-–](\d{1,2}))? )?(" + "|".join(_MONTHS) + r") (\d{4})\b")
+
+
+def russian_dates(text: str) -> str:
+    """English dates in a text from the data written as Russian writes them: "28 November
+    2025" → "28 ноября 2025 г.", "13-17 December 2021" → "13–17 декабря 2021 г.", "March 2018"
+    → "март 2018 г." (for a Russian report showing a source's own description)."""
+    import datetime as dt
+
+    from babel.dates import format_date, format_skeleton
+
+    def russian(match: re.Match[str]) -> str:
+        first, last, month, year = match.groups()
+        number = _MONTHS.index(month) + 1
+        if first is None:
+            return f"{format_skeleton('yMMMM', dt.date(int(year), number, 1), locale='ru')}"
+        try:
+            day = format_date(dt.date(int(year), number, int(last or first)), "d MMMM y",
+                              locale="ru")
+        except ValueError:
+            return match.group(0)
+        return (f"{first}–{day}" if last else day) + NBSP + "г."
+
+    return _EN_DATE.sub(russian, text)

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analysis.core.formats import russian_dates
 from analysis.core.textsafety import neutralise_formula
 from analysis.data.fields import url_host
 from analysis.report.context import ReportData
@@ -90,6 +91,8 @@ def activity_annex(data: ReportData, activities: pd.DataFrame | None = None,
     sources: list[object] = []
     for source, url in zip(df["source"], df["source_url"], strict=True):
         text = source_label(source, url)
+        if data.lang == "ru":  # "28 November 2025" in a source's description: "28 ноября 2025 г."
+            text = russian_dates(text)
         sources.append(Span(text, href=url or None, address=_looks_like_address(text)))
     columns: dict[str, list[object]] = {
         "date": [data.date(d, p) for d, p in zip(df["date"], df["date_precision"], strict=True)],
