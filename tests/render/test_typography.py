@@ -172,3 +172,23 @@ def test_a_short_table_is_never_split_across_pages(tmp_path):
         holding = [i for i, p in enumerate(pages)
                    if "Short table" in p or re.search(r"\b200[0-7]\b", p)]
         assert len(set(holding)) == 1, f"{filler} lines before: table on pages {holding}"
+
+
+def test_a_russian_pdf_names_figures_as_the_html_and_quarto_do(tmp_path):
+    """"Рисунок 1." in the built-in PDF too (Typst's own Russian word is "Рис.")."""
+    import typst
+
+    (tmp_path / "a.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" '
+                                    'height="10"><rect width="10" height="10"/></svg>',
+                                    encoding="utf-8")
+    shutil.copyfile(TYPST_MODULE, tmp_path / TYPST_MODULE.name)
+    for lang, word in (("ru", "Рисунок 1."), ("en", "Figure 1:")):
+        (tmp_path / "t.typ").write_text(
+            '#import "coopreport.typ": coopreport-page\n'
+            f'#show: doc => coopreport-page(lang: "{lang}", doc)\n'
+            '#figure(image("a.svg", width: 1cm), caption: [Caption])\n', encoding="utf-8")
+        typst.compile(str(tmp_path / "t.typ"), output=str(tmp_path / "t.pdf"),
+                      root=str(tmp_path), font_paths=[str(paths.ASSETS_DIR / "fonts")],
+                      pdf_tags=False)
+        text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "t.pdf").pages)
+        assert f"{word} Caption" in text.replace("\xa0", " "), text
