@@ -139,9 +139,9 @@ def test_financing_view_appears_with_financing_rows(tmp_path):
     # 2022: one committed loan of $20M; 2023: one of $50M (C1 is no financing row)
     assert years["Financing activities"].tolist() == [1, 1]
     assert years["Committed (USD)"].tolist() == ["$20M", "$50M"]
-    assert years["Announced or indicative, not counted (USD)"].tolist() == ["$0", "$0"]
+    assert years["Announced or indicative, not counted (USD)"].tolist() == ["—", "—"]  # none stated
     partners = tables[1].frame
-    assert partners.iloc[0].tolist() == ["World Bank", 2, "$70M", "$0"]
+    assert partners.iloc[0].tolist() == ["World Bank", 2, "$70M", "—"]
     themes = dict(zip(tables[2].frame["Theme"], tables[2].frame["Committed (USD)"], strict=True))
     # the $20M loan counts under both of its themes; the $50M one under public procurement
     assert themes == {"Public procurement": "$50M", "Governance": "$20M",

@@ -52,7 +52,7 @@ def test_sentences_in_both_languages(tmp_path):
     assert en == ("ADB takes part in 3 of 4 bilateral procurement-related activities (75%; "
                   "multi-country events left out).")
     assert ru == ("АБР участвует в 3 из 4 двусторонних мероприятий по закупкам (75\u202f%; "
-                  "многострановые мероприятия не учитываются).")
+                  "без учёта многострановых мероприятий).")
 
 
 def milestone(date):

@@ -50,7 +50,8 @@ def test_papermill_run_with_defaults_only_is_english(tmp_path):
     ("country_comparison", {"countries": ["UZB", "AZE"]}, "en",
      "Uzbekistan and Azerbaijan: cooperation compared"),
     ("country_comparison", {"countries": ["UZB", "AZE", "KAZ"]}, "ru",
-     "Узбекистан, Азербайджан и Казахстан: сравнение сотрудничества"),
+     "Узбекистан, Азербайджан и Казахстан: сравнительный обзор сотрудничества с партнёрами "
+     "по развитию"),
     ("strategic_procurement", {"country": "UZB"}, "en",
      "Uzbekistan: Strategic Procurement Country Report"),
     ("someone_elses_notebook", {"country": "UZB"}, "en", "Development cooperation report"),

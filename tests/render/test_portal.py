@@ -58,7 +58,7 @@ def test_page_shows_words_figures_and_links_not_raw_parameters():
     assert "Uzbekistan, 2022–2026, peer Azerbaijan" in page
     assert "Узбекистан, 2022–2026 гг., для сравнения: Азербайджан" in page
     assert "21 activities · 5 partners" in page and "21 мероприятие · 5 партнёров" in page
-    assert "Built November 29, 2026" in page and "Собран 29 ноября 2026" in page
+    assert "Built November 29, 2026" in page and "Подготовлен 29 ноября 2026" in page
     assert "6 reports · 6 отчётов" in page
     # no raw parameters, no figures a report did not record, nothing loaded
     assert "data_path" not in page and "start_year" not in page and "data/x.csv" not in page

@@ -102,7 +102,8 @@ def test_capped_annex_in_russian(tmp_path):
     note, table, attachment = annex.annex_view(prepared(tmp_path, "ru"), limit=2)
     assert repr(note) == ("В приложении приведены 2 из 5 мероприятий отчёта: самые последние "
                           "по дате. Полный список приложен к отчёту в виде файла CSV.")
-    assert table.caption == "Мероприятия отчёта с источниками: приведены 2 из 5"
+    assert table.caption == ("Мероприятия, включённые в отчёт, и их источники "
+                             "(приведены 2 из 5)")
     assert attachment.label == "Скачать полный список: 5 мероприятий, файл CSV"
     assert attachment.note == ("Полный список (5 мероприятий) приложен к HTML-версии отчёта "
                                "в виде файла CSV.")

@@ -353,7 +353,7 @@ def test_timeline_one_country_is_one_panel_in_russian(activities: pd.DataFrame) 
     one = activities[activities["country"] == "UZB"]
     spec = charts.timeline(one, lang="ru", labels={"seminar": "Семинар"}).to_dict()
     assert "facet" not in spec
-    assert title_of(spec)[0] == "Мероприятия по годам и типам"
+    assert title_of(spec)[0] == "Мероприятия по годам и формам сотрудничества"
     bars, rows = _bars_and_totals(spec)
     assert bars["encoding"]["x"]["scale"]["domain"] == ["2021", "2022", "2023"]
     assert "Семинар" in {r["activity_type"] for r in rows}
@@ -425,7 +425,7 @@ def test_translate() -> None:
     assert translate("field.date", "ru") == "Дата"
     assert translate("note.no_data", "ru") == NO_DATA_RU
     assert translate("chart.partner_bars.top", "ru", top=15, total=40) == \
-        "Первые 15 из 40 партнёров"
+        "15 наиболее активных партнёров из 40"
     assert translate("field.partners", "uz") == "Partners"  # unknown language: English
 
 

@@ -167,7 +167,7 @@ def test_commitment_due_dates_follow_the_language(registry_path):
 
 def test_every_chart_and_table_says_its_scope(registry_path):
     for lang, proc, every in (("en", "procurement-related activities", "all activities"),
-                              ("ru", "мероприятия, связанные с закупками", "все мероприятия")):
+                              ("ru", "в сфере закупок", "все мероприятия")):
         data = data_for(registry_path, lang=lang)
         assert p.partner_chart(data).to_dict()["title"]["text"].endswith(f" — {proc}")
         assert p.pillar_chart(data).to_dict()["title"]["text"].endswith(f" — {proc}")

@@ -108,7 +108,7 @@ def test_indicator_gaps_in_words(registry_path, ref):
                          f"Gaps: no value is recorded for Azerbaijan for {missing} "
                          "No PEFA PI-24 (procurement) score is recorded for any country")
     ru = repr(s.indicator_gaps(report(registry_path, "ru"), ref, []))
-    assert ru.startswith("Пробелы: для Узбекистана в справочных данных нет значений следующих "
+    assert ru.startswith("Для Узбекистана в справочных данных нет значений следующих "
                          "показателей: WGI «Контроль коррупции», процентильный ранг; Индекс "
                          "открытости бюджета (OBI, 0–100). Баллы по показателю PI-24")
 
@@ -330,8 +330,9 @@ def test_compute_findings_in_russian(registry_path, ref):
     found = s.compute_findings(data, ref, "AZE", p.placed_on_pillars(data), as_of=AS_OF)
     sentences = [nbsp(s.finding_sentence(data, x)) for x in found]
     assert sentences == [
-        "Этап реформы «Портал Y» (5 ноября 2024 г.) не сопровождается ни одним "
-        "зарегистрированным мероприятием партнёров по закупкам в пределах 12 месяцев.",
+        "Этап реформы «Портал Y» (5 ноября 2024 г.) не сопровождался ни одним "
+        "зарегистрированным мероприятием партнёров по закупкам в течение 12 месяцев до и "
+        "после него.",
         "За период ни одно из учтённых мероприятий по закупкам не отнесено к компоненту "
         "III MAPS «Операции в сфере государственных закупок и рыночная практика».",
         "За период ни одно из учтённых мероприятий по закупкам не отнесено к компоненту "
@@ -344,7 +345,7 @@ def test_compute_findings_in_russian(registry_path, ref):
         "опубликованную погрешность.",
         "По индексу восприятия коррупции Transparency International (ИВК, 0–100) Узбекистан "
         "в 2024 г. опережал Азербайджан (30 против 22); разница превышает погрешность.",
-        "Число зарегистрированных мероприятий, связанных с закупками, снизилось с 3 за "
+        "Число зарегистрированных мероприятий по закупкам снизилось с 3 за "
         "2021–2022 гг. до 2 за 2023–2024 гг.",
     ]
     table = s.findings_table(data, found)
@@ -399,7 +400,7 @@ def test_unsupported_reform_window_in_months_agrees(registry_path):
                                                "milestone": "M", "months": 1})
     assert s.finding_sentence(report(registry_path), finding).endswith("within 1 month of it.")
     assert s.finding_sentence(report(registry_path, "ru"), finding).endswith(
-        "в пределах 1 месяца.")
+        "в течение 1 месяца до и после него.")
 
 
 def test_system_view_orders_the_section_for_any_report(registry_path, ref):

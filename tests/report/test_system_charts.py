@@ -64,9 +64,9 @@ def test_milestone_chart_in_russian_and_without_milestones():
     spec = sc.activities_and_milestones(COUNTS, MARKS.iloc[:0], (2023, 2023), lang="ru"
                                         ).to_dict()
     assert len(spec["layer"]) == 2  # shade and bars only
-    assert spec["title"]["text"] == "Мероприятия, связанные с закупками, по годам и этапы реформы"
+    assert spec["title"]["text"] == "Мероприятия по закупкам за каждый год и этапы реформы"
     assert spec["title"]["subtitle"] == [
-        "Пронумерованные линии — этапы реформы (см. таблицу); затенён период отчёта 2023 г."]
+        "Пронумерованные линии — этапы реформы (см. таблицу); затенён отчётный период (2023 г.)"]
     assert spec["layer"][1]["encoding"]["y"]["title"] == "Число мероприятий"
 
 
