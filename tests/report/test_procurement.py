@@ -125,12 +125,13 @@ def test_coverage_shows_zero_years(registry_path):
     assert table.frame.iloc[:, 2].tolist() == [0, 1, 1, 0]
 
 
-def test_russian_sections_have_no_english_outside_the_data(registry_path):
+def test_russian_sections_have_no_english_outside_the_data(registry_path, monkeypatch):
     data = data_for(registry_path, lang="ru")
-    # acronyms, Roman pillar numbers, SHA-256, file paths and column names are not English
+    # the list of abbreviations is data (data/taxonomy/abbreviations_ru.csv): left out here
+    monkeypatch.setattr(p, "_abbreviations", lambda data: "")
+    # only acronyms and Roman pillar numbers; no file path, column name or checksum any more
     # (WGI: the index's own name)
-    allowed = {"MAPS", "WGI", "I", "II", "III", "IV", "SHA", "data", "taxonomy", "themes", "csv",
-               "reg", "maps", "pillars"}  # the registry column maps_pillars
+    allowed = {"MAPS", "WGI", "I", "II", "III", "IV"}
     texts = [repr(p.executive_summary(data, "AZE")), repr(p.scope_and_method(data)),
              repr(p.pillar_gaps(data)), repr(r.gaps_sentence(data)), repr(r.data_note(data))]
     for make in (p.coverage_table, p.instrument_table, p.pillar_table, r.key_figures,
@@ -224,3 +225,24 @@ def test_multi_country_events_are_marked_and_left_out_of_partner_counts(tmp_path
     assert marks == {"U1": "II", "U2": "I (multi-country)"}
     annex = a.activity_annex(data, marks=marks)
     assert annex.frame["Procurement: MAPS pillars"].tolist() == ["II", "I (multi-country)"]
+
+
+def test_a_russian_report_lists_its_abbreviations(registry_path, tmp_path, monkeypatch):
+    """The method closes with the abbreviations the report uses (its partners' and the
+    indicators'), Cyrillic first; an English report has no such list."""
+    from analysis.core import paths as core_paths
+
+    (tmp_path / "taxonomy").mkdir()
+    (tmp_path / "taxonomy" / "abbreviations_ru.csv").write_text(
+        "abbreviation,expansion\nMAPS,Методология оценки\nЕС,Европейский союз\n"
+        "ВВП,валовой внутренний продукт\nОЭСР,Организация экономического сотрудничества\n",
+        encoding="utf-8")
+    russian, english = data_for(registry_path, lang="ru"), data_for(registry_path)
+    monkeypatch.setattr(core_paths, "data_dir", lambda: tmp_path)  # after the taxonomy is read
+    bullets = p.scope_and_method(russian)
+    # ВВП and MAPS always; ОЭСР is a partner of U4 (OECD); ЕС appears in no name or title
+    assert bullets.items[-1] == ("Список сокращений: ВВП — валовой внутренний продукт; "
+                                 "ОЭСР — Организация экономического сотрудничества; "
+                                 "MAPS — Методология оценки.",)
+    assert not any("Abbreviations" in part
+                   for item in p.scope_and_method(english).items for part in item)
