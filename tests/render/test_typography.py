@@ -163,7 +163,7 @@ def test_column_widths_are_whole_percentages_adding_up_to_100():
 
 
 def test_a_short_table_is_never_split_across_pages(tmp_path):
-    """A table of at most twelve rows stays on one page with its caption, wherever it lands."""
+    """A table of at most ten rows stays on one page with its caption, wherever it lands."""
     frame = pd.DataFrame({"Year": [str(2000 + i) for i in range(8)],
                           "Count": [str(i) for i in range(8)]})
     table = Table(frame, "Short table")._repr_markdown_()

@@ -100,8 +100,10 @@ local function column_widths(tbl)
 end
 
 -- a short table (at most SHORT_ROWS body rows) is kept on one page with its caption: a
--- six-row table split 3 + 3 over two pages is hard to read; a long one may run over pages
-local SHORT_ROWS = 12
+-- six-row table split 3 + 3 over two pages is hard to read; a long one may run over pages.
+-- Ten rows: at twelve, the indicator tables (tall cells) jumped whole pages and left gaps
+-- (the Russian UZB SPCR grew from 18 to 20 pages)
+local SHORT_ROWS = 10
 
 local function body_rows(tbl)
   local rows = 0
