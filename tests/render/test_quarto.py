@@ -424,12 +424,14 @@ def test_vega_include_holds_the_bundle_and_one_start_up_script():
 # ------------------------------------------------------------------ the Quarto project
 
 
-def test_report_css_is_the_builtin_renderers_css():
-    shared = paths.reports_dir() / "styles" / "report.css"
-    builtin = paths.project_root() / "src/analysis/render/templates/coopreport_html/report.css"
-    assert shared.read_bytes() == builtin.read_bytes(), (
-        "one look: copy src/analysis/render/templates/coopreport_html/report.css to "
-        "reports/styles/report.css (Quarto-only rules go in reports/styles/quarto.css)")
+def test_the_quarto_project_gets_the_builtin_renderers_style_sheet(tmp_path):
+    """One look, one file: the project copy's styles/report.css is the built-in renderer's."""
+    from analysis.render.html import REPORT_CSS
+    from analysis.render.quarto import copy_project
+
+    copy_project(tmp_path)
+    assert (tmp_path / "styles" / "report.css").read_bytes() == REPORT_CSS.read_bytes()
+    assert not (paths.reports_dir() / "styles" / "report.css").exists()  # no second copy
 
 
 def test_quarto_project_never_executes_and_names_existing_files():
@@ -444,7 +446,7 @@ def test_quarto_project_never_executes_and_names_existing_files():
     assert html["number-sections"] is True and typst["number-sections"] is True
     assert typst["mainfont"] == "Noto Sans" and typst["font-paths"] == ["fonts"]
     for name in [*html["template-partials"], *typst["template-partials"],
-                 *[c for c in html["css"] if c != "styles/fonts.css"]]:
+                 *[c for c in html["css"] if c not in ("styles/fonts.css", "styles/report.css")]]:
         assert (paths.reports_dir() / name).is_file(), name
     assert sorted(typst["template-partials"]) == ["typst-show.typ", "typst-template.typ"]
 

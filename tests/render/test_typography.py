@@ -18,8 +18,8 @@ from analysis.render.pdf import LITERAL_FILTER, TEMPLATE, TYPST_MODULE
 from analysis.report.chart_images import chart_caption
 from analysis.report.display import Span, Table
 
-CSS = [paths.PACKAGE_DIR / "render/templates/coopreport_html/report.css",
-       paths.reports_dir() / "styles" / "report.css"]
+# the one style sheet of both renderers (Quarto's project gets a copy of it)
+CSS = [paths.PACKAGE_DIR / "render/templates/coopreport_html/report.css"]
 
 
 def css_rules(text: str) -> dict[str, str]:
@@ -32,7 +32,7 @@ def css_rules(text: str) -> dict[str, str]:
     return rules
 
 
-@pytest.mark.parametrize("css", CSS, ids=["builtin", "quarto"])
+@pytest.mark.parametrize("css", CSS, ids=["report.css"])
 def test_html_text_never_breaks_inside_a_word(css):
     text = css.read_text(encoding="utf-8")
     assert "break-all" not in text
@@ -192,3 +192,16 @@ def test_a_russian_pdf_names_figures_as_the_html_and_quarto_do(tmp_path):
                       pdf_tags=False)
         text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "t.pdf").pages)
         assert f"{word} Caption" in text.replace("\xa0", " "), text
+
+
+def test_a_row_of_a_long_table_is_never_split_across_pages(tmp_path):
+    """A table too long to keep together runs over pages, but each row stays on one page."""
+    tall = "Alphastart " + " ".join(["words"] * 120) + " Omegaend"
+    frame = pd.DataFrame({"Year": [str(2000 + i) for i in range(14)],
+                          "Text": [tall if i == 1 else "short" for i in range(14)]})
+    table = Table(frame, "Long table", widths=(1, 4))._repr_markdown_()
+    for filler in range(20, 80, 2):  # the tall row meets the foot of each page
+        pages = pdf_pages_of("\n\n".join(["Filler line."] * filler) + "\n\n" + table, tmp_path)
+        start = next(i for i, p in enumerate(pages) if "Alphastart" in p)
+        end = next(i for i, p in enumerate(pages) if "Omegaend" in p)
+        assert start == end, f"{filler} lines before: the row runs from p.{start + 1} to {end + 1}"

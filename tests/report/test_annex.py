@@ -244,3 +244,13 @@ def test_a_report_of_6000_activities_builds_with_a_capped_annex(tmp_path):
     pdf = " ".join(" ".join(p.extract_text() for p in PdfReader(out / "uzb-large.pdf").pages)
                    .split())
     assert "The full list (6,000 activities) is attached to the HTML edition" in pdf
+
+
+def test_a_russian_annex_reads_english_dates_in_a_source_as_russian(tmp_path):
+    rows = [*ROWS[:4], make_row(activity_id="G5", date="2023-11-01", themes="governance",
+                                title="Talks five", source="Sputnik, 28 November 2025")]
+    russian = annex.activity_annex(prepared(tmp_path, "ru", rows=rows))
+    sources = {span.text for span in russian.frame["Источник"]}
+    assert "Sputnik, 28 ноября 2025\xa0г." in sources
+    english = annex.activity_annex(prepared(tmp_path, "en", rows=rows))
+    assert "Sputnik, 28 November 2025" in {span.text for span in english.frame["Source"]}

@@ -54,6 +54,11 @@ def test_pillar_table_and_gaps(registry_path):
         "III. Public procurement operations and market practices; IV. Accountability, "
         "integrity and transparency of the public procurement system.",)
     assert "Procurement-related activities" in table.caption
+    # Russian names a pillar as «компонент IV MAPS «…»»
+    assert p.pillar_gaps(data_for(registry_path, lang="ru")).parts == (
+        "Пробелы: ни одно из учтённых мероприятий по закупкам не относится к компонентам "
+        "III MAPS «Операции в сфере государственных закупок и рыночная практика»; IV MAPS "
+        "«Подотчётность, добросовестность и прозрачность системы государственных закупок».",)
 
 
 def test_method_says_how_many_activities_each_rule_placed(registry_path):

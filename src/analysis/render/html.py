@@ -30,6 +30,8 @@ from analysis.report.i18n import translate
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "coopreport_html"
+# the report's style sheet, one file for both renderers (Quarto's project gets a copy of it)
+REPORT_CSS = TEMPLATE_DIR / TEMPLATE_NAME / "report.css"
 PRIORITY = [
     "application/vnd.vegalite.v6+json",
     "application/vnd.vegalite.v5+json",
@@ -190,7 +192,7 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
             "lang": meta.lang, "title": meta.title, "subtitle": meta.subtitle or "",
             "kicker": meta.kicker, "date": meta.date, "provenance": meta.provenance,
             "version": __version__, "font_css": font_css(),
-            "css": (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8"),
+            "css": REPORT_CSS.read_text(encoding="utf-8"),
             "vega_js": vega_javascript() if interactive else "",
             "chart_word": translate("chart.word", meta.lang),
             "colophon": translate("report.colophon", meta.lang),

@@ -41,7 +41,7 @@ import nbformat
 from analysis.core import paths
 from analysis.core.errors import RenderError, UnavailableError
 from analysis.core.process import run_bounded
-from analysis.render.html import font_css, vega_javascript
+from analysis.render.html import REPORT_CSS, font_css, vega_javascript
 from analysis.render.meta import read_meta
 from analysis.render.pdf import TYPST_MODULE
 from analysis.render.quarto_cli import (
@@ -97,13 +97,16 @@ def vega_include_html(vega_js: str) -> str:
 
 
 def copy_project(project: Path) -> None:
-    """Copy ``reports/`` (without built output), the shipped fonts and the shared Typst page
-    module (:data:`analysis.render.pdf.TYPST_MODULE`) to ``project``."""
+    """Copy ``reports/`` (without built output), the shipped fonts, the shared Typst page
+    module (:data:`analysis.render.pdf.TYPST_MODULE`) and the built-in renderer's style sheet
+    (:data:`analysis.render.html.REPORT_CSS`) to ``project``."""
     shutil.copytree(paths.reports_dir(), project, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("_output", OUTPUT_DIR, ".quarto", "*.ipynb",
                                                  "README.md"))
     shutil.copytree(paths.ASSETS_DIR / "fonts", project / FONTS_DIR, dirs_exist_ok=True)
     shutil.copyfile(TYPST_MODULE, project / TYPST_MODULE.name)  # typst-template.typ imports it
+    # the one style sheet of both renderers (Quarto-only rules: reports/styles/quarto.css)
+    shutil.copyfile(REPORT_CSS, project / "styles" / "report.css")
     (project / FONTS_CSS).parent.mkdir(parents=True, exist_ok=True)
     (project / FONTS_CSS).write_text(font_css() + "\n", encoding="utf-8")
 
