@@ -53,3 +53,11 @@ def test_english_dates_in_data_text_read_as_russian(text, expected):
     from analysis.core.formats import russian_dates
 
     assert russian_dates(text) == expected
+
+
+def test_russian_typography_reads_escaped_markdown_as_the_same_text():
+    """The PDF and Quarto read a report's escaped Markdown: "2025 г\\." keeps its space too."""
+    from analysis.core.formats import ru_typography
+
+    assert ru_typography(r"до 31 \(2025 г\.\); 5,2 млн долл\. США; 20 тыс\. сумов; 33 \%") == (
+        "до 31 \\(2025\xa0г\\.\\); 5,2\xa0млн\xa0долл\\.\xa0США; 20\xa0тыс\\.\xa0сумов; 33\xa0\\%")

@@ -71,9 +71,10 @@ def format_usd(value: float | None, lang: str) -> str:
 # its unit or "г."/"гг.", inside "млн долл. США", after a one-letter preposition or conjunction,
 # after "№", and before a dash. A no-break space replaces the ordinary one there.
 _RU_NO_BREAK = [
-    re.compile(r"(?<=\d) (?=(?:г\.|гг\.|млн|млрд|трлн|тыс\.|долл\.|сумов|манатов|руб\.|"
-               r"п\.\s?п\.|км|чел\.|%))"),
-    re.compile(r"(?<!\w)(млн|млрд|трлн|тыс\.|долл\.|№) (?=\S)"),
+    # "\\?" before a full stop: the same text in escaped Markdown ("2025 г\\.") as in HTML
+    re.compile(r"(?<=\d) (?=(?:г\\?\.|гг\\?\.|млн|млрд|трлн|тыс\\?\.|долл\\?\.|сумов|манатов|"
+               r"руб\\?\.|п\\?\.\s?п\\?\.|км|чел\\?\.|\\?%))"),
+    re.compile(r"(?<!\w)(млн|млрд|трлн|тыс\\?\.|долл\\?\.|№) (?=\S)"),
     re.compile(r"(?<![\w.\-])([ВвКкСсОоУуИиАаЯя]) (?=\S)"),
     re.compile(r"() (?=—)"),
 ]
