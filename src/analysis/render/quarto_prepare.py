@@ -163,10 +163,15 @@ def literal_html(markdown: str) -> str:
     return "\n".join(lines)
 
 
+def _fence(content: str) -> str:
+    """A backtick fence longer than any backtick run in ``content`` (at least three)."""
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    return "`" * max(3, longest + 1)
+
+
 def raw_block(fmt: str, content: str) -> str:
     """A pandoc raw block for ``fmt``, fenced longer than any backtick run in ``content``."""
-    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
-    fence = "`" * max(3, longest + 1)
+    fence = _fence(content)
     return f"{fence}{{={fmt}}}\n{content.rstrip()}\n{fence}\n"
 
 
@@ -442,8 +447,7 @@ def prepare_for_quarto(nb: nbformat.NotebookNode, meta: ReportMeta,
 
 def code_block(text: str, classes: str = "") -> str:
     """A fenced code block showing ``text`` literally, fenced longer than any backtick run in it."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
+    fence = _fence(text)
     attributes = f" {{{classes}}}" if classes else ""
     return f"{fence}{attributes}\n{text.rstrip(chr(10))}\n{fence}\n"
 
