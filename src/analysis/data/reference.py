@@ -10,7 +10,9 @@ Two CSV files in ``data/reference/`` (provenance in its README):
   ``release`` (the edition the value was read from, e.g. ``CPI 2024``).
 - ``procurement_system.csv`` (optional): facts about each country's procurement system
   (volume, methods, competition, e-procurement, complaints, diagnostics, targets) with their
-  source, address and release (:func:`read_system`); absent in a folder, no facts.
+  source, address and release (:func:`read_system`); absent in a folder, no facts. Optional
+  ``value_ru`` (a fact in words, in Russian) and ``release_ru`` (a release described in words,
+  in Russian) are what a Russian report prints.
 - ``indicator_guide.csv``: one row per indicator: what it measures (``context``), its scale,
   how many decimals the source publishes, the rule for a significant change and the source's
   guidance behind it, and a one-line rationale (:func:`read_guide`). Read from the folder when
@@ -58,6 +60,10 @@ SYSTEM_COLUMNS: tuple[str, ...] = (
     "country", "year", "fact", "value", "unit", "maps_pillar", "maps_indicator", "source",
     "source_url", "release", "note")
 TEXT_UNIT = "text"  # a fact whose value is words (a body's name, a diagnostic's conclusion)
+# Russian forms a Russian report prints: ``value_ru`` for a fact in words (unit ``text``),
+# ``release_ru`` for a release described in words ("undated; after 2025-12-26"); a release
+# that is a date or a year needs none, the report writes it in its language
+OPTIONAL_SYSTEM_COLUMNS: tuple[str, ...] = ("value_ru", "release_ru")
 MILESTONES_NAME = "procurement_milestones.csv"
 # the Russian form of each source a reference file names (one row per source text): what a
 # Russian report prints instead of the English description
@@ -264,12 +270,16 @@ def read_system(path: Path) -> tuple[pd.DataFrame, CsvFile]:
     one per country, year and fact, each with its source, address and release. ``value`` is a
     number unless ``unit`` is ``text``; ``maps_pillar`` is I–IV or empty. The frame has
     ``number`` (float, NaN for text facts) beside ``value`` (the text as written)."""
-    csv_file = read_csv_file(path, SYSTEM_COLUMNS, "procurement system file")
+    csv_file = read_csv_file(path, SYSTEM_COLUMNS, "procurement system file",
+                             optional=OPTIONAL_SYSTEM_COLUMNS)
     rows: list[dict[str, object]] = []
     seen: dict[tuple[str, str, str], int] = {}
     for line, rec in csv_file.records:
         before = len(csv_file.problems)
-        for column in ("fact", "value", "unit", "note", "source", "release"):
+        for column in OPTIONAL_SYSTEM_COLUMNS:
+            rec.setdefault(column, "")
+        for column in ("fact", "value", "unit", "note", "source", "release",
+                       *OPTIONAL_SYSTEM_COLUMNS):
             reason = check_characters(rec.get(column, ""))
             if reason:
                 csv_file.problem(line, column, rec[column], reason)
@@ -289,6 +299,9 @@ def read_system(path: Path) -> tuple[pd.DataFrame, CsvFile]:
         if value and not text and not VALUE_PATTERN.match(value):
             csv_file.problem(line, "value", value, "not a number; write digits with a '.' "
                              "for decimals, or set unit to text for a fact in words")
+        if rec["value_ru"] and not text:
+            csv_file.problem(line, "value_ru", rec["value_ru"], "only a fact in words (unit "
+                             "text) has a Russian form; leave value_ru empty for a number")
         if rec.get("maps_pillar") and rec["maps_pillar"] not in ("I", "II", "III", "IV"):
             csv_file.problem(line, "maps_pillar", rec["maps_pillar"], "use I, II, III or IV, "
                              "or leave it empty")
@@ -298,7 +311,8 @@ def read_system(path: Path) -> tuple[pd.DataFrame, CsvFile]:
         if len(csv_file.problems) == before and all(c in rec for c in SYSTEM_COLUMNS):
             rows.append({**rec, "year": int(year),
                          "number": math.nan if text else float(value), "line": line})
-    frame = pd.DataFrame(rows, columns=[*SYSTEM_COLUMNS, "number", "line"])
+    frame = pd.DataFrame(rows, columns=[*SYSTEM_COLUMNS, *OPTIONAL_SYSTEM_COLUMNS, "number",
+                                        "line"])
     return frame, csv_file
 
 
@@ -365,8 +379,8 @@ def load_reference(folder: str | Path | None = None) -> Reference:
         guide_path = paths.reference_dir() / GUIDE_NAME
     guide, gfile = read_guide(guide_path)
     system_path = base / SYSTEM_NAME
-    system, sfile = (read_system(system_path) if system_path.exists()
-                     else (pd.DataFrame(columns=[*SYSTEM_COLUMNS, "number", "line"]), None))
+    empty = pd.DataFrame(columns=[*SYSTEM_COLUMNS, *OPTIONAL_SYSTEM_COLUMNS, "number", "line"])
+    system, sfile = (read_system(system_path) if system_path.exists() else (empty, None))
     problems = [*ifile.problems, *mfile.problems, *gfile.problems,
                 *(sfile.problems if sfile is not None else [])]
     if problems:
