@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from analysis.core import paths
-from analysis.render.pdf import LITERAL_FILTER, TEMPLATE, TYPST_MODULE
+from analysis.render.pdf import LITERAL_FILTER, RANGES_FILTER, TEMPLATE, TYPST_MODULE
 from analysis.report.chart_images import chart_caption
 from analysis.report.display import Span, Table
 
@@ -101,8 +101,9 @@ def test_table_widths_and_class_reach_html_typst_and_quarto():
         Table(frame, "Annex", widths=(1, 2))
 
 
-def pdf_pages_of(markdown: str, folder: Path) -> list[str]:
-    """Render Markdown with the built-in PDF template; the text of each page."""
+def pdf_pages_of(markdown: str, folder: Path, ranges: bool = True) -> list[str]:
+    """Render Markdown with the built-in PDF template and filters (``ranges``: with
+    typst-ranges.lua); the text of each page."""
     import typst
 
     (folder / "body.md").write_text(markdown, encoding="utf-8")
@@ -110,7 +111,9 @@ def pdf_pages_of(markdown: str, folder: Path) -> list[str]:
     shutil.copyfile(TYPST_MODULE, folder / TYPST_MODULE.name)
     subprocess.run([pypandoc.get_pandoc_path(), "body.md", "--to", "typst", "--template",
                     str(TEMPLATE), "--metadata-file", "meta.yaml", "--lua-filter",
-                    str(LITERAL_FILTER), "--columns", "100000", "--output", "report.typ"],
+                    str(LITERAL_FILTER),
+                    *(["--lua-filter", str(RANGES_FILTER)] if ranges else []),
+                    "--columns", "100000", "--output", "report.typ"],
                    cwd=folder, check=True, capture_output=True)
     typst.compile(str(folder / "report.typ"), output=str(folder / "report.pdf"),
                   root=str(folder), font_paths=[str(paths.ASSETS_DIR / "fonts")],
@@ -205,3 +208,20 @@ def test_a_row_of_a_long_table_is_never_split_across_pages(tmp_path):
         start = next(i for i, p in enumerate(pages) if "Alphastart" in p)
         end = next(i for i, p in enumerate(pages) if "Omegaend" in p)
         assert start == end, f"{filler} lines before: the row runs from p.{start + 1} to {end + 1}"
+
+
+@pytest.mark.parametrize("ranges", [True, False], ids=["with the filter", "without it"])
+def test_a_number_range_never_breaks_at_its_dash(tmp_path, ranges):
+    """"2017–2025" and "(ИВК, 0–100)" stay on one line in a narrow column (typst-ranges.lua
+    puts them in an inline box), with no invisible character in the text layer; without the
+    filter Typst breaks after the dash, so the test can fail."""
+    # words of growing length before each range, so that some range falls at a line's end
+    cell = " ".join(f"{'ж' * k} 2017–2025 (ИВК, 0–100)" for k in range(1, 16))
+    frame = pd.DataFrame({"No.": ["1"], "Text": [cell], "Wide": ["x " * 200]})
+    table = Table(frame, "Ranges", widths=(1, 2, 9))._repr_markdown_()
+    text = "\n".join(pdf_pages_of(table, tmp_path, ranges=ranges))
+    split = re.search(r"\d–\s*\n\s*\d", text)
+    assert (split is None) == ranges
+    if ranges:
+        assert not re.search("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", text)
+        assert text.count("2017–2025") == 15 and text.count("0–100") == 15

@@ -34,6 +34,7 @@ TYPST_MODULE = TEMPLATE.with_name("coopreport.typ")
 LITERAL_FILTER = TEMPLATE.with_name("typst-literal.lua")  # line-start markers stay literal
 SAFE_FILTER = TEMPLATE.with_name("safe-links.lua")  # only our figures; only web/mail links
 TABLE_BODY_FILTER = TEMPLATE.with_name("table-body.lua")  # a table without its caption
+RANGES_FILTER = TEMPLATE.with_name("typst-ranges.lua")  # "2017–2025" never split at the dash
 # each step of the PDF (pandoc, then Typst) is stopped at these bounds, so that no notebook
 # can make the build hang or eat the machine's memory
 PDF_TIMEOUT = 120  # seconds
@@ -131,6 +132,7 @@ def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) ->
         "--from", MARKDOWN_READER,
         "--to", "typst", "--template", str(TEMPLATE), "--metadata-file", "meta.yaml",
         "--lua-filter", str(SAFE_FILTER), "--lua-filter", str(LITERAL_FILTER),
+        "--lua-filter", str(RANGES_FILTER),
         "--output", "report.typ", "--columns", PANDOC_COLUMNS,
     ]
     _bounded(command, "pandoc", executed, scratch)
@@ -165,7 +167,7 @@ def typst_tables(tables: list[str], scratch: Path) -> list[str]:
     command = [pypandoc.get_pandoc_path(), "+RTS", f"-M{PDF_MEMORY // (1 << 20)}m", "-RTS",
                "tables.md", "--from", MARKDOWN_READER, "--to", "typst",
                "--lua-filter", str(SAFE_FILTER), "--lua-filter", str(LITERAL_FILTER),
-               "--lua-filter", str(TABLE_BODY_FILTER),
+               "--lua-filter", str(RANGES_FILTER), "--lua-filter", str(TABLE_BODY_FILTER),
                "--output", "tables.typ", "--columns", PANDOC_COLUMNS]
     _bounded(command, "pandoc", scratch / "tables.md", scratch)
     written = (scratch / "tables.typ").read_text(encoding="utf-8")

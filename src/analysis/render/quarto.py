@@ -43,7 +43,7 @@ from analysis.core.errors import RenderError, UnavailableError
 from analysis.core.process import run_bounded
 from analysis.render.html import REPORT_CSS, font_css, vega_javascript
 from analysis.render.meta import read_meta
-from analysis.render.pdf import TYPST_MODULE
+from analysis.render.pdf import RANGES_FILTER, TYPST_MODULE
 from analysis.render.quarto_cli import (
     QUARTO_INSTALL_HINT,
     find_quarto,
@@ -105,6 +105,7 @@ def copy_project(project: Path) -> None:
                                                  "README.md"))
     shutil.copytree(paths.ASSETS_DIR / "fonts", project / FONTS_DIR, dirs_exist_ok=True)
     shutil.copyfile(TYPST_MODULE, project / TYPST_MODULE.name)  # typst-template.typ imports it
+    shutil.copyfile(RANGES_FILTER, project / RANGES_FILTER.name)  # _quarto.yml's Typst filter
     # the one style sheet of both renderers (Quarto-only rules: reports/styles/quarto.css)
     shutil.copyfile(REPORT_CSS, project / "styles" / "report.css")
     (project / FONTS_CSS).parent.mkdir(parents=True, exist_ok=True)
