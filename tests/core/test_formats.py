@@ -61,3 +61,12 @@ def test_russian_typography_reads_escaped_markdown_as_the_same_text():
 
     assert ru_typography(r"до 31 \(2025 г\.\); 5,2 млн долл\. США; 20 тыс\. сумов; 33 \%") == (
         "до 31 \\(2025\xa0г\\.\\); 5,2\xa0млн\xa0долл\\.\xa0США; 20\xa0тыс\\.\xa0сумов; 33\xa0\\%")
+
+
+@pytest.mark.parametrize(("value", "lang", "decimals", "expected"), [
+    (-0.04, "ru", 1, "0,0"), (-0.04, "en", 1, "0.0"), (-0.06, "ru", 1, "−0,1"),
+])
+def test_a_value_that_rounds_to_zero_has_no_sign(value, lang, decimals, expected):
+    # "−0,0" in a table of differences reads as a negative value (review 2026-12)
+    assert format_number(value, lang, decimals) == expected
+    assert format_share(value / 100, lang, decimals).startswith(expected)

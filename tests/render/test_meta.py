@@ -32,10 +32,13 @@ def test_papermill_run_gets_the_title_and_language_of_its_parameters(tmp_path):
     assert meta.lang == "ru"
     assert meta.kicker == "Отчёт о сотрудничестве в целях развития"
     assert meta.date == "29 ноября 2026\u202fг."  # babel: a narrow no-break space
+    # the colophon in Russian sentences; papermill's end time read as the build time
     assert meta.provenance == (
-        "coopreport не записано · коммит не записано · контрольная сумма данных не записана · "
-        "сборка 2026-11-29T10:15:09Z · параметры: country=AZE, peer=UZB, benchmarks=[], "
-        "start_year=2022, end_year=2026, data_path=, lang=ru, as_of=, contracting_data=")
+        "Отчёт сформирован вне программы сборки: версии coopreport и кода не записаны. "
+        "Контрольная сумма данных не записана. Время сборки: 29 ноября 2026\u202fг., "
+        "10:15 UTC. Параметры сборки (для воспроизведения отчёта): country=AZE, peer=UZB, "
+        "benchmarks=[], start_year=2022, end_year=2026, data_path=, lang=ru, as_of=, "
+        "contracting_data=.")
     assert "?" not in meta.provenance
 
 

@@ -43,7 +43,7 @@ def test_odd_metadata_gives_a_report(tmp_path, metadata):
     meta = read_meta(path)
     assert meta.title and meta.date and "coopreport" in meta.provenance
     if "built_at" in json.dumps(metadata):
-        assert "built not recorded" in meta.provenance
+        assert "Built not recorded." in meta.provenance
     out = tmp_path / "out"
     assert main(["render", str(path), "--output-dir", str(out), "--renderer", "builtin"]) == 0
     assert (out / "odd.html").is_file() and (out / "odd.pdf").is_file()

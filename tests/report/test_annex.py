@@ -105,8 +105,8 @@ def test_capped_annex_in_russian(tmp_path):
     assert table.caption == ("Мероприятия, включённые в отчёт, и их источники "
                              "(приведены 2 из 5)")
     assert attachment.label == "Скачать полный список: 5 мероприятий, файл CSV"
-    assert attachment.note == ("Полный список (5 мероприятий) приложен к HTML-версии отчёта "
-                               "в виде файла CSV.")
+    assert attachment.note == ("Перечень мероприятий в формате CSV приложен к электронной "
+                               "(HTML) версии отчёта.")
 
 
 def test_russian_total_after_iz_is_genitive(tmp_path):

@@ -417,7 +417,10 @@ def test_every_message_in_every_language() -> None:
     for key, texts in MESSAGES.items():
         assert set(texts) == set(LANGUAGES), key
         assert all(text.strip() for text in texts.values()), key
-        assert cyrillic.search(texts["ru"]), f"{key}: Russian text has no Russian in it"
+        # a pattern of placeholders alone ("{date}, {time} UTC") needs no Russian word
+        words = re.sub(r"\{[^}]*\}", "", texts["ru"])
+        assert cyrillic.search(texts["ru"]) or not re.search("[A-Za-z]{4,}", words), \
+            f"{key}: Russian text has no Russian in it"
 
 
 def test_translate() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from analysis.core.formats import format_share, format_usd
-from analysis.report.i18n import plural, translate
-from analysis.report.ru_grammar import apply_spec, inflect_name, with_preposition
+from analysis.report.i18n import cell_list, in_sentence, plural, plural_word, translate
+from analysis.report.ru_grammar import apply_spec, inflect_name, languages_phrase, with_preposition
 
 
 @pytest.mark.parametrize(("name", "sentence"), [
@@ -145,3 +145,39 @@ def test_no_break_spaces_survive_markdown_escaping():
     # white space, line breaks included, become one space
     assert escape_markdown("9 (33\u202f%)\n  связаны, 2026\u00a0г.") == (
         "9 \\(33\u202f\\%\\) связаны\\, 2026\u00a0г\\.")
+
+
+@pytest.mark.parametrize(("names", "expected"), [
+    (["английский"], "на английском языке"),
+    (["английский", "русский"], "на английском и русском языках"),
+    (["азербайджанский", "английский", "узбекский"],
+     "на азербайджанском, английском и узбекском языках"),
+    (["xx"], "на xx языке"),  # a code babel has no name for stays as written
+])
+def test_languages_of_the_sources_in_a_sentence(names, expected):
+    assert languages_phrase(names) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Государственные закупки", "государственные закупки"),
+    ("Индекс открытости бюджета (OBI, 0–100)", "индекс открытости бюджета (OBI, 0–100)"),
+    ("WGI «Контроль коррупции»", "WGI «Контроль коррупции»"),  # an abbreviation keeps capitals
+    ("PEFA PI-24", "PEFA PI-24"), ("ИВК", "ИВК"), ("E-procurement", "E-procurement"),
+    ("", ""),
+])
+def test_a_label_inside_a_sentence_starts_in_lower_case(text, expected):
+    assert in_sentence(text) == expected
+
+
+def test_a_list_in_a_cell_keeps_only_its_first_capital():
+    assert cell_list(["Государственные закупки", "Развитие потенциала", "ИВК"]) == (
+        "Государственные закупки, развитие потенциала, ИВК")
+
+
+@pytest.mark.parametrize(("number", "expected"), [
+    (1, "процедура"), (2, "процедуры"), (19602, "процедуры"), (5, "процедур"),
+    (11, "процедур"), (21, "процедура"), (3.5, "процедуры"),
+])
+def test_a_counted_unit_agrees_with_its_number(number, expected):
+    assert plural_word("unit.procedures", number, "ru") == expected
+    assert plural_word("unit.no such unit", number, "ru") is None

@@ -97,7 +97,7 @@ def test_coverage_in_russian(tmp_path):
     assert sentences[1] == ("Период 2015–2026 гг. начинается раньше первой записи реестра: "
                             "2015 и 2016 гг. реестром не охвачены, и нули за эти годы означают "
                             "отсутствие данных, а не отсутствие сотрудничества.")
-    assert sentences[2].startswith("2026 год не завершён: данные за него приведены по "
+    assert sentences[2].startswith("Данные за 2026 г. неполные: они приведены по "
                                    "состоянию на 30 ноября 2026\u202fг. и не сопоставимы")
 
 
@@ -125,3 +125,62 @@ def test_warning_outputs_are_collected_and_removed():
     assert collect_warnings(notebook) == ["w1"]
     assert notebook["cells"][0]["outputs"] == [
         {"output_type": "display_data", "data": {"text/plain": "kept"}}]
+
+
+def test_national_bodies_and_cited_activities_read_in_russian(tmp_path, monkeypatch):
+    """A counterpart named in English in the registry is printed in Russian
+    (data/extract/counterparts.csv, here a fixture), and an activity cited as evidence by its
+    date and partners, never by its id."""
+    from analysis.core import paths
+
+    data_dir = tmp_path / "data"
+    (data_dir / "extract").mkdir(parents=True)
+    (data_dir / "extract" / "counterparts.csv").write_text(
+        "country,name_en,name_ru,keyword\n"
+        "UZB,Ministry of Economy and Finance,Министерство экономики и финансов,economy\n"
+        "AZE,State Service X (Ministry of Economy),Государственная служба X,service x\n",
+        encoding="utf-8")
+    ru, en = prepared(tmp_path, "ru"), prepared(tmp_path, "en")
+    monkeypatch.setattr(paths, "data_dir", lambda: data_dir)  # read on first use
+    assert ru.counterpart("Ministry of Economy and Finance") == "Министерство экономики и финансов"
+    assert ru.counterpart("State Service X") == "Государственная служба X"  # bracket dropped
+    assert ru.counterpart("Government of Azerbaijan") == "Правительство Азербайджана"
+    assert ru.counterpart("Unknown Office") == "Unknown Office (англ.)"
+    assert en.counterpart("Ministry of Economy and Finance") == "Ministry of Economy and Finance"
+    assert ru.reference("L1") == "1 марта 2023\u202fг., Всемирный банк"
+    assert ru.reference("S3") == "февраль 2026\u202fг., ПРООН"
+    assert en.reference("L1") == "March 1, 2023, World Bank"
+    assert ru.reference("not an id") == "not an id"
+
+
+def test_the_data_note_says_whether_every_record_is_in_the_report(tmp_path):
+    some = repr(r.data_note(prepared(tmp_path, "ru")).shown)
+    # six validated rows, four of them in 2023
+    assert some == ("Источник данных о мероприятиях — реестр сотрудничества (6 проверенных "
+                    "записей); в отчёт за 2023 г. включено 4 мероприятия.")
+    every = repr(r.data_note(prepared(tmp_path, "ru", years=(2017, 2026))).shown)
+    assert every == ("Источник данных о мероприятиях — реестр сотрудничества (6 проверенных "
+                     "записей); все они включены в отчёт.")
+
+
+def test_country_panels_follow_the_reports_order(tmp_path):
+    rows = [*ROWS, make_row(activity_id="A1", country="AZE", date="2023-01-05")]
+    data = prepared(tmp_path, "ru", countries=("UZB", "AZE"), rows=rows)
+    facet = r.timeline_chart(data).to_dict()["facet"]["row"]
+    # Azerbaijan's activity comes first by date and by alphabet; Uzbekistan's panel is first
+    assert facet["sort"] == ["Узбекистан", "Азербайджан"]
+
+
+def test_a_gap_in_the_theme_mix_is_the_gap_of_the_printed_shares(tmp_path):
+    """Uzbekistan: one activity, three themes (each 1/3 of its mentions); Azerbaijan: two
+    activities, six mentions (public procurement 1/6). Printed: 33.3% and 16.7%; the gap is
+    33.3 − 16.7 = 16.6, not the 16.666… of the unrounded shares (16.7)."""
+    rows = [make_row(activity_id="U1", date="2023-03-01",
+                     themes="public_procurement;governance;e_procurement"),
+            make_row(activity_id="A1", country="AZE", date="2023-03-01",
+                     themes="public_procurement;governance;e_procurement"),
+            make_row(activity_id="A2", country="AZE", date="2023-04-01",
+                     themes="governance;anti_corruption;capacity_building")]
+    table = r.theme_mix_table(prepared(tmp_path, countries=("UZB", "AZE"), rows=rows))
+    row = table.frame.set_index("Theme").loc["Public procurement"].tolist()
+    assert row == ["33.3%", "16.7%", "16.6"]

@@ -108,9 +108,9 @@ def test_indicator_gaps_in_words(registry_path, ref):
                          f"Gaps: no value is recorded for Azerbaijan for {missing} "
                          "No PEFA PI-24 (procurement) score is recorded for any country")
     ru = repr(s.indicator_gaps(report(registry_path, "ru"), ref, []))
-    assert ru.startswith("Для Узбекистана в справочных данных нет значений следующих "
-                         "показателей: WGI «Контроль коррупции», процентильный ранг; Индекс "
-                         "открытости бюджета (OBI, 0–100). Баллы по показателю PI-24")
+    assert ru.startswith("Для Узбекистана в справочных данных нет значений: WGI «Контроль "
+                         "коррупции», процентильный ранг; индекс открытости бюджета (OBI, "
+                         "0–100). Баллы по показателю PI-24")
 
 
 def test_indicator_sources_one_item_per_source_with_years(registry_path, ref):
@@ -161,7 +161,9 @@ def test_milestone_table_numbers_dates_and_activities_within_twelve_months(regis
         # U1 (2021-03-01) is 22 months after May 2019
         ["1", "May 2019", "Old law", "—"],
         # U2 (2022-06-01) is 379 days before; U3 196, U4 134 days before, U5 78 days after
-        ["2", "June 15, 2023", "Law X", "U3; U4; U5"],
+        # each cited as a reader finds it in the annex: its date and partners
+        ["2", "June 15, 2023", "Law X", "December 1, 2022, ADB; February 1, 2023, World Bank; "
+                                        "September 1, 2023, World Bank, ADB"],
         # U5 (2023-09-01) is 431 days before; U6 is not procurement-related
         ["3", "November 5, 2024", "Portal Y", "—"],
     ]
@@ -169,7 +171,7 @@ def test_milestone_table_numbers_dates_and_activities_within_twelve_months(regis
     ru = s.milestone_table(report(registry_path, "ru"), ref)
     assert [nbsp(d) for d in ru.frame.iloc[:, 1]] == ["май 2019 г.", "15 июня 2023 г.",
                                                        "5 ноября 2024 г."]
-    assert list(ru.frame.columns)[:3] == ["№ п/п", "Дата", "Этап"]
+    assert list(ru.frame.columns)[:3] == ["№", "Дата", "Этап"]
     other = s.milestone_table(report(registry_path), ref, country="GEO")
     assert isinstance(other, Paragraph)
     assert repr(other) == "No procurement milestone of Georgia is recorded in the reference data."
@@ -233,10 +235,11 @@ def test_compute_findings_every_rule_with_evidence_in_severity_order(registry_pa
         "under each pillar it is placed on)",
         "Procurement-related activities per MAPS pillar and year (an activity counts once "
         "under each pillar it is placed on)",
-        "C1",
+        "«Publish a report»",  # commitment C1, by its text
         "Uzbekistan 2016: 21 (S-Z); Uzbekistan 2024: 30 (S-D)",
         "Uzbekistan 2024: 30 (S-D); Azerbaijan 2024: 22 (S-E)",
-        "2021–2022: U1, U2, U3; 2023–2024: U4, U5",
+        "2021–2022: March 1, 2021, World Bank; June 1, 2022, World Bank; December 1, 2022, ADB; "
+        "2023–2024: February 1, 2023, World Bank; September 1, 2023, World Bank, ADB",
     ]
     assert s.findings_lead(data, found, top=1) == f"Most important findings: {sentences[0]}"
 
@@ -258,8 +261,8 @@ def test_recommendations_answer_findings_with_owner_instrument_and_time(registry
         "Carry out a MAPS-based diagnostic of pillars III (indicators 9–10) and IV (indicators "
         "11–14) to establish whether the system needs support there, and agree on any support "
         "from its results.",
-        "Ask the parties for the status of C1; where delivered, obtain the document and record "
-        "it as evidence, otherwise agree a new date.",
+        "Ask the parties for the status of «Publish a report»; where delivered, obtain the "
+        "document and record it as evidence, otherwise agree a new date.",
         "Arrange a peer-learning exchange with the procurement authority of Georgia, which does "
         "better on: Corruption Perceptions Index score (TI, 0–100); focus it on the practices "
         "behind that result.",
@@ -277,9 +280,10 @@ def test_recommendations_answer_findings_with_owner_instrument_and_time(registry
     assert len({r["Recommendation"] for r in rows}) == len(rows)  # no sentence twice
     ru = s.recommendations_table(report(registry_path, "ru"), found)
     assert ru.frame.iloc[3, 1] == (
-        "Организовать обмен опытом с ведомством по закупкам Грузии, где показатели лучше "
-        "(Индекс восприятия коррупции (ИВК, 0–100)), и сосредоточить его на практиках, которые "
-        "стоят за этим результатом.")
+        # the index named in lower case inside the sentence, no brackets within brackets
+        "Организовать обмен опытом с ведомством по закупкам Грузии, где лучше показатели: "
+        "индекс восприятия коррупции (ИВК, 0–100); сосредоточить его на практиках, "
+        "обеспечивших этот результат.")
 
 
 def test_an_exchange_already_recorded_with_the_benchmark_is_built_on(tmp_path, ref):
@@ -298,7 +302,8 @@ def test_an_exchange_already_recorded_with_the_benchmark_is_built_on(tmp_path, r
     assert isinstance(table, Table)
     last = table.frame.iloc[-1]
     assert last["Recommendation"] == (
-        "Build on the exchange already recorded with State Procurement Agency of Georgia (U7) "
+        "Build on the exchange already recorded with State Procurement Agency of Georgia "
+        "(April 18, 2024) "
         "and focus it on the practices behind Georgia's better results on: Corruption "
         "Perceptions Index score (TI, 0–100).")
     assert last["Owner"] == "Test Ministry; partner: State Procurement Agency of Georgia"
@@ -334,7 +339,7 @@ def test_compute_findings_in_russian(registry_path, ref):
         "зарегистрированным мероприятием партнёров по закупкам в течение 12 месяцев до и "
         "после него.",
         "За период ни одно из учтённых мероприятий по закупкам не отнесено к компоненту "
-        "III MAPS «Операции в сфере государственных закупок и рыночная практика».",
+        "III MAPS «Закупочные операции и рыночная практика».",
         "За период ни одно из учтённых мероприятий по закупкам не отнесено к компоненту "
         "IV MAPS «Подотчётность, добросовестность и прозрачность системы государственных "
         "закупок».",
@@ -350,8 +355,8 @@ def test_compute_findings_in_russian(registry_path, ref):
     ]
     table = s.findings_table(data, found)
     assert isinstance(table, Table)
-    assert table.frame["Основание"].iloc[5] == ("Узбекистан 2024: 30 (S-D); Азербайджан 2024: "
-                                                "22 (S-E)")
+    assert table.frame["Основание"].iloc[5] == ("Узбекистан, 2024 г.: 30 (S-D); Азербайджан, "
+                                                "2024 г.: 22 (S-E)")
 
 
 def test_compute_findings_only_rules_past_their_threshold(registry_path, ref):
@@ -426,3 +431,19 @@ def test_a_russian_report_names_sources_in_russian(registry_path, tmp_path, monk
     assert data.source("World Bank, WGI 2024") == "Всемирный банк, WGI, выпуск 2024 г."
     assert data.source("Kazinform") == "Kazinform"
     assert report(registry_path).source("World Bank, WGI 2024") == "World Bank, WGI 2024"
+
+
+def test_the_legend_lists_the_reports_country_first(registry_path, ref):
+    """An Azerbaijan report's indicator legend reads Azerbaijan, Uzbekistan (the colour file
+    lists Uzbekistan first); each keeps its own colour."""
+    aze = r.prepare_report(registry_path, ["AZE"], 2023, 2024, "en")
+    uzb = report(registry_path)
+    def scale(data, peer):
+        panel = s.indicator_chart(data, ref, [peer]).to_dict()["concat"][0]
+        line = next(layer for layer in panel["layer"] if layer["mark"]["type"] == "line")
+        return line["encoding"]["color"]["scale"]
+    theirs, ours = scale(aze, "UZB"), scale(uzb, "AZE")
+    assert theirs["domain"] == ["Azerbaijan", "Uzbekistan"]
+    assert ours["domain"] == ["Uzbekistan", "Azerbaijan"]
+    assert dict(zip(theirs["domain"], theirs["range"], strict=True)) == dict(
+        zip(ours["domain"], ours["range"], strict=True))

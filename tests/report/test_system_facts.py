@@ -72,9 +72,9 @@ def test_the_executive_summary_opens_with_the_system(registry, ref):
         "In 2022, public procurement in Uzbekistan amounted to 120 trillion UZS (Src-B). "
         "Latest recorded shares: 20% of GDP (2021); 19% of value through e-procurement (2021).")
     assert sf.system_lead(report(registry, lang="ru"), ref) == (
-        "В 2022 г. объём государственных закупок Узбекистана составил 120 трлн сумов "
-        "(источник: Src-B). По последним данным, объём закупок составлял 20\u202f% ВВП "
-        "(2021 г.); через электронные закупки проходило 19\u202f% стоимости (2021 г.).")
+        "В 2022 г. объём государственных закупок Узбекистана составил 120 трлн сумов; "
+        "источник — Src-B. По последним данным, объём закупок составлял 20\u202f% ВВП "
+        "(2021 г.); на электронные закупки приходилось 19\u202f% стоимости (2021 г.).")
     assert sf.system_lead(report(registry, ("AZE",)), ref) == (
         "No figure of the size of Azerbaijan's public procurement is recorded in the reference "
         "data.")
@@ -82,9 +82,10 @@ def test_the_executive_summary_opens_with_the_system(registry, ref):
 
 def test_missing_facts_are_named_as_gaps_and_a_series_is_charted(registry, ref):
     gaps = repr(sf.facts_gaps(report(registry), ref))
-    assert gaps == ("Gaps for Uzbekistan, not found in a citable source: Share by competitive "
-                    "methods, by value; Procurement procedures; Average bids per procedure; "
-                    "Complaints received; PEFA PI-24 (procurement) score; Latest diagnostic "
+    # listed after a colon: lower-case initials, abbreviations kept ("PEFA PI-24")
+    assert gaps == ("Gaps for Uzbekistan, not found in a citable source: share by competitive "
+                    "methods, by value; procurement procedures; average bids per procedure; "
+                    "complaints received; PEFA PI-24 (procurement) score; latest diagnostic "
                     "(MAPS, CPAR, CSPRA, PEFA).")
     chart = sf.facts_chart(report(registry), ref)
     assert chart is not None  # the volume: 2021 and 2022
@@ -169,3 +170,77 @@ def test_a_fact_or_unit_the_catalogue_does_not_know_shows_as_written(registry, t
     assert [(x["Fact"], x["Value"], x["MAPS pillar (indicator)"])
             for x in table.frame.to_dict("records")] == [
         ("framework agreements", "12%", "III (9)"), ("new measure", "5 widgets", "—")]
+
+
+def reference_with(tmp_path: Path, system: str):
+    """The fixture reference folder with ``system`` as its procurement_system.csv."""
+    for name in ("country_indicators.csv", "procurement_milestones.csv", "indicator_guide.csv"):
+        (tmp_path / name).write_bytes((FIXTURES / "system" / name).read_bytes())
+    (tmp_path / "procurement_system.csv").write_text(system, encoding="utf-8")
+    return load_reference(tmp_path)
+
+
+RUSSIAN_FORMS = (
+    "country,year,fact,value,unit,maps_pillar,maps_indicator,source,source_url,release,note,"
+    "value_ru,release_ru\n"
+    "UZB,2023,complaints_body,Test Review Board,text,IV,13,Src-C,https://e.org/c,"
+    "undated page,,Тестовая комиссия по жалобам,страница без даты\n"
+    "UZB,2023,diagnostic,A diagnostic in words,text,II,8,Src-D,https://e.org/d,undated,,,\n"
+    "UZB,2023,tenders_count,19602,procedures,III,9,Src-E,https://e.org/e,2024-02-17,,,\n"
+    "UZB,2023,avg_bids,3.5,bids per procedure,III,10,Src-E,https://e.org/e,2024-02-17,,,\n")
+
+
+def test_a_russian_report_prints_the_russian_forms_of_facts_and_releases(registry, tmp_path):
+    ref = reference_with(tmp_path, RUSSIAN_FORMS)
+    table = sf.facts_table(report(registry, lang="ru"), ref)
+    assert isinstance(table, Table)
+    values = table.frame["Значение"].tolist()
+    # WANTED order: procedures, bids, complaints body, diagnostic; a number agrees with its
+    # unit, a fact in words has its Russian form, or the English marked as untranslated
+    assert values == ["19\u00a0602 процедуры", "3,5 заявки на процедуру",
+                      "Тестовая комиссия по жалобам", "A diagnostic in words (англ.)"]
+    sources = [repr(Paragraph(*item)) for item in sf.facts_sources(
+        report(registry, lang="ru"), ref).items]
+    # the release: its Russian form, a date written in Russian, or the English marked;
+    # the facts grouped by country and year, in lower case after the colon
+    assert sources == [
+        "Src-C (страница без даты): Узбекистан, 2023 г.: орган рассмотрения жалоб.",
+        "Src-D (undated (англ.)): Узбекистан, 2023 г.: последняя диагностика (MAPS, CPAR, "
+        "CSPRA, PEFA).",
+        "Src-E (17 февраля 2024\u202fг.): Узбекистан, 2023 г.: число закупочных процедур, среднее "
+        "число заявок на процедуру."]
+    english = sf.facts_table(report(registry), ref)
+    assert isinstance(english, Table)
+    assert english.frame["Value"].tolist() == ["19,602 procedures", "3.5 bids per procedure",
+                                               "Test Review Board", "A diagnostic in words"]
+
+
+def test_a_russian_form_of_a_number_is_refused(tmp_path):
+    path = tmp_path / "procurement_system.csv"
+    path.write_text(RUSSIAN_FORMS.splitlines()[0] + "\n"
+                    "UZB,2023,tenders_count,5,procedures,III,9,S,https://e.org,2024,,пять,\n",
+                    encoding="utf-8")
+    _, checked = read_system(path)
+    [problem] = checked.problems
+    assert (problem.line, problem.column, problem.value) == (2, "value_ru", "пять")
+    assert "only a fact in words" in problem.reason
+
+
+def test_each_country_has_its_own_panel_scale_and_unit(registry, tmp_path):
+    """Trillion sums and billion manats never share an axis; a year without a figure inside
+    a series is on the axis as a gap."""
+    ref = reference_with(tmp_path, (
+        "country,year,fact,value,unit,maps_pillar,maps_indicator,source,source_url,release,"
+        "note\n"
+        "UZB,2021,volume_national,147.4,trillion UZS,II,7,S,https://e.org/a,2022,\n"
+        "UZB,2025,volume_national,248.6,trillion UZS,II,7,S,https://e.org/b,2026,\n"
+        "AZE,2020,volume_national,6.6,billion AZN,II,7,S,https://e.org/c,2021,\n"
+        "AZE,2022,volume_national,6.7,billion AZN,II,7,S,https://e.org/d,2023,\n"))
+    chart = sf.facts_chart(report(registry, ("UZB", "AZE")), ref)
+    assert chart is not None
+    [row] = chart.to_dict()["vconcat"]
+    panels = row["hconcat"]
+    assert [p["title"] for p in panels] == ["Uzbekistan", "Azerbaijan"]
+    assert [p["encoding"]["y"]["title"] for p in panels] == ["trillion UZS", "billion AZN"]
+    assert [p["encoding"]["x"]["scale"]["domain"] for p in panels] == [
+        ["2021", "2022", "2023", "2024", "2025"], ["2020", "2021", "2022"]]

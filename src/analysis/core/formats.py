@@ -31,7 +31,8 @@ def format_number(value: float, lang: str, decimals: int | None = None) -> str:
     if decimals is None:
         return _signed(format_decimal(value, locale=lang), lang)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return _signed(format_decimal(round(value, decimals), pattern, locale=lang), lang)
+    # "+ 0.0" turns a negative zero (-0.04 rounded to one place) into 0: never "−0,0"
+    return _signed(format_decimal(round(value, decimals) + 0.0, pattern, locale=lang), lang)
 
 
 def format_share(value: float, lang: str, decimals: int = 0) -> str:
@@ -47,7 +48,8 @@ def format_share(value: float, lang: str, decimals: int = 0) -> str:
         Digits after the decimal separator.
     """
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    number = _signed(format_decimal(round(value * 100, decimals), pattern, locale=lang), lang)
+    number = _signed(format_decimal(round(value * 100, decimals) + 0.0, pattern, locale=lang),
+                     lang)
     if lang == "ru":
         return f"{number}{NARROW_NBSP}%"
     return f"{number}%"

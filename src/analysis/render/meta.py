@@ -136,7 +136,7 @@ def default_title(notebook: str, parameters: dict[str, Any], lang: str) -> tuple
 
 
 def provenance_line(record: dict[str, Any], lang: str = "en") -> str:
-    """One line for a report's title block, in the report language.
+    """The colophon of a report: how it was made, in sentences of the report language.
 
     What the record does not hold (a notebook run outside the build runner) reads
     "not recorded", never a placeholder.
@@ -145,22 +145,42 @@ def provenance_line(record: dict[str, Any], lang: str = "en") -> str:
         return translate(f"provenance.{key}", lang, **values)
 
     unknown = t("not_recorded")
-    parts = [f"coopreport {record.get('package_version') or unknown}"]
+    version = record.get("package_version")
+    commit = record.get("git_commit")
     if "git_commit" not in record:  # not run by the build runner (e.g. papermill's CLI)
-        parts.append(t("commit", commit=unknown))
-    elif record["git_commit"]:  # None: built outside a git checkout
-        parts.append(t("commit", commit=str(record["git_commit"])[:12]))
+        sentences = [t("made", version=version, commit=unknown) if version
+                     else t("made_unknown")]
+    elif commit:
+        sentences = [t("made", version=version or unknown, commit=str(commit)[:12])]
+    else:  # None: built outside a git checkout
+        sentences = [t("made_no_git", version=version or unknown)]
     if record.get("registry_sha256"):
-        parts.append(t("data", file=record.get("registry", ""),
-                       sha=record["registry_sha256"][:12]))
+        sentences.append(t("data", file=record.get("registry", ""),
+                           sha=record["registry_sha256"][:12]))
     elif "registry_sha256" not in record:
-        parts.append(t("data_not_recorded"))
-    parts.append(t("built", time=record.get("built_at") or unknown))
+        sentences.append(t("data_not_recorded"))
+    sentences.append(t("built", time=_when(record.get("built_at"), lang) or unknown))
     parameters = record.get("parameters") or {}
     if parameters:
         shown = ", ".join(f"{k}={plain_value(v)}" for k, v in parameters.items())
-        parts.append(t("parameters", values=shown))
-    return " · ".join(parts)
+        sentences.append(t("parameters", values=shown))
+    return " ".join(sentences)
+
+
+def _when(text: object, lang: str) -> str:
+    """A build time ``2026-12-07T05:53:08Z`` as the language writes it ("7 December 2026,
+    05:53 UTC" / "7 декабря 2026 г., 05:53 UTC"); a text that is no such time as it is."""
+    if not text:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return translate("provenance.time", lang, date=format_date(moment.date(), "long",
+                                                                locale=lang),
+                     time=moment.strftime("%H:%M"))
 
 
 def plain_value(value: Any) -> str:

@@ -90,7 +90,8 @@ def activity_annex(data: ReportData, activities: pd.DataFrame | None = None,
     df = listed.sort_values(["country", "start", "activity_id"])
     sources: list[object] = []
     for source, url in zip(df["source"], df["source_url"], strict=True):
-        text = source_label(source, url)
+        # a source's Russian form (data/reference/source_names.csv), else its dates in Russian
+        text = source_label(data.source(source), url)
         if data.lang == "ru":  # "28 November 2025" in a source's description: "28 ноября 2025 г."
             text = russian_dates(text)
         sources.append(Span(text, href=url or None, address=_looks_like_address(text)))

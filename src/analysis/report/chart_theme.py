@@ -82,7 +82,9 @@ def theme_config(lang: str = "en") -> alt.theme.ThemeConfig:
             },
             "axis": {**_guide_text(MUTED), "gridColor": GRID, "domainColor": DOMAIN,
                      "tickColor": DOMAIN},
-            "legend": _guide_text(INK),
+            # Vega cuts legend labels at 160 px ("Многосторонние организа…"): a category's
+            # name is shown whole
+            "legend": {**_guide_text(INK), "labelLimit": 320},
             "header": _guide_text(INK),
             "range": {"category": list(PALETTE)},
             "text": {"font": FONT_STACK, "color": INK, "fontSize": 11},
@@ -157,16 +159,21 @@ def with_note(chart: alt.TopLevelMixin, note: str) -> alt.TopLevelMixin:
     return chart
 
 
-def with_scope(chart: alt.TopLevelMixin, scope: str) -> alt.TopLevelMixin:
-    """The chart with ``scope`` (e.g. "procurement-related activities") added to its title as
-    "Title — scope", so a chart always says which activities it counts.
+def with_scope(chart: alt.TopLevelMixin, scope: str, titled: str = "{title} — {scope}"
+               ) -> alt.TopLevelMixin:
+    """The chart with ``scope`` (e.g. "procurement-related activities") added to its title, so
+    a chart always says which activities it counts.
 
     Parameters
     ----------
     chart
         Any chart made by this module (its title is text or ``TitleParams``).
     scope
-        The scope in the report language.
+        The scope in the report language; the title when the chart has none.
+    titled
+        How the language joins a title and its scope: ``{title}`` and ``{scope}`` filled in
+        ("Partners by activities — procurement-related activities"; Russian "Партнёры по числу
+        мероприятий в сфере закупок" writes the scope as part of the phrase).
 
     Returns
     -------
@@ -174,11 +181,11 @@ def with_scope(chart: alt.TopLevelMixin, scope: str) -> alt.TopLevelMixin:
     """
     title = getattr(chart, "title", None)
     if isinstance(title, alt.TitleParams):
-        text = title.text
+        text = titled.format(title=title.text, scope=scope)
         return chart.properties(title=alt.TitleParams(
-            f"{text} — {scope}", **{k: v for k, v in title.to_dict().items() if k != "text"}))
+            text, **{k: v for k, v in title.to_dict().items() if k != "text"}))
     if isinstance(title, str):
-        return chart.properties(title=f"{title} — {scope}")
+        return chart.properties(title=titled.format(title=title, scope=scope))
     return chart.properties(title=scope)
 
 

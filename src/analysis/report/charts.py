@@ -24,7 +24,7 @@ The house theme, titles, notes, scopes and captions are in :mod:`analysis.report
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import altair as alt
@@ -225,9 +225,11 @@ def partner_bars(summary: pd.DataFrame, top: int = 15, lang: str = "en",
 
 def timeline(activities: pd.DataFrame, lang: str = "en",
              labels: Mapping[str, str] | None = None, colours: Colours = None,
-             years: tuple[int, int] | None = None) -> Chart | alt.FacetChart:
+             years: tuple[int, int] | None = None, order: Sequence[str] = ()
+             ) -> Chart | alt.FacetChart:
     """What happened when: activities per year as bars stacked by activity type, one panel per
-    country (stacked one above the other) when there are several.
+    country (stacked one above the other, in ``order`` — the report's countries — then the
+    others as they come) when there are several.
 
     An activity counts once, in the year of the first day its date covers. Every year of
     ``years`` (default: the first to the last year with an activity) has a column, an empty
@@ -271,7 +273,8 @@ def timeline(activities: pd.DataFrame, lang: str = "en",
     type_ids = list(counts["type_id"])
     show_type = label_shower(labels, lang)
     counts["activity_type"] = counts["type_id"].map(show_type)
-    countries = list(dict.fromkeys(activities["country"].astype(str)))
+    present = list(dict.fromkeys(activities["country"].astype(str)))
+    countries = [c for c in order if c in present] + [c for c in present if c not in order]
     show_country = label_shower(labels, lang, "country")
     counts["country"] = counts["country"].map(show_country)
     totals["country"] = totals["country"].map(show_country)
@@ -375,7 +378,8 @@ def small_multiples(counts: pd.DataFrame, lang: str = "en",
     bars = alt.Chart(data).mark_bar().encode(
         color=colour_encoding("country:N", codes, colours, label_shower(labels, lang, "country"),
                               legend=None),
-        x=alt.X("year:O", title=translate("field.year", lang), axis=alt.Axis(labelAngle=-90)),
+        x=alt.X("year:O", title=translate("field.year", lang), axis=alt.Axis(
+            labelAngle=0, labelExpr=_every_other_year(list(data["year"])))),
         y=alt.Y("activities:Q", title=translate("field.activity_count", lang),
                 scale=count_scale(most), axis=alt.Axis(**count_ticks(most))),
         tooltip=[tip("country:N", "field.country", lang), tip("year:O", "field.year", lang),
@@ -385,6 +389,15 @@ def small_multiples(counts: pd.DataFrame, lang: str = "en",
         column=alt.Column("country:N", title=None, sort=in_order(data["country"])),
         title=chart_title(title, lang, no_data=most == 0),
     )
+
+
+def _every_other_year(years: list[str]) -> str:
+    """A year axis's label expression: every year up to six years, else every other year from
+    the first, so that the labels stay upright in a small panel and never overlap."""
+    shown = sorted(set(years))
+    if len(shown) <= 6:
+        return "datum.label"
+    return f"(toNumber(datum.value) - {shown[0]}) % 2 == 0 ? datum.label : ''"
 
 
 def _heatmap_layers(base: alt.Chart, most: int, lang: str) -> tuple[alt.Chart, alt.Chart]:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
+import pycountry
 from babel.dates import format_date, format_skeleton
 
+from analysis.core import paths
 from analysis.core.errors import ParameterError
 from analysis.core.formats import format_number, format_share, format_usd
 from analysis.data.colours import Colours, load_colours
@@ -126,6 +129,61 @@ class ReportData:
         (``data/reference/source_names.csv``) in a Russian report, else as written."""
         text = str(name)
         return self._source_names.get(text, text)
+
+    @functools.cached_property
+    def _counterpart_names(self) -> dict[str, str]:
+        """English name → Russian name of the institutions in
+        ``data/extract/counterparts.csv`` (the extractor's list)."""
+        path = paths.data_dir() / "extract" / "counterparts.csv"
+        if self.lang != "ru" or not path.exists():
+            return {}
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        names: dict[str, str] = {}
+        for en, ru in zip(table["name_en"], table["name_ru"], strict=True):
+            if en and ru:
+                names.setdefault(en, ru)
+                # "State Service … (Ministry of Economy)" is also found without its bracket
+                names.setdefault(re.sub(r"\s*\([^)]*\)", "", en).strip(), ru)
+        return names
+
+    def counterpart(self, name: str) -> str:
+        """A national institution named in the registry (English), in the report language:
+        its Russian name from ``data/extract/counterparts.csv``; "Government of <country>" as
+        the language says it; else the English name, marked in a Russian report."""
+        if self.lang != "ru" or not name:
+            return name
+        if name in self._counterpart_names:
+            return self._counterpart_names[name]
+        government = re.fullmatch(r"Government of (.+)", name)
+        if government:
+            try:
+                code = pycountry.countries.lookup(government.group(1)).alpha_3
+            except LookupError:
+                code = ""
+            if code:
+                return self.t("counterpart.government", country=self.country(code))
+        return localized_text(name, "", self.lang)
+
+    def reference(self, item: str, partners: bool = True) -> str:
+        """An activity or commitment id as a reader can follow it: an activity by its date and
+        partners ("сентябрь 2023 г., OCP", listed in the annex; by its date alone without
+        ``partners``, where the sentence names the partner), a commitment by its text;
+        anything else (a caption, "… (+2)") as it is."""
+        acts = self.registry.activities
+        found = acts[acts["activity_id"] == item]
+        if not found.empty:
+            row = found.iloc[0]
+            if not partners:
+                return self.date(str(row["date"]), str(row["date_precision"]))
+            return self.t("reference.activity",
+                          date=self.date(str(row["date"]), str(row["date_precision"])),
+                          partners=self.partners(tuple(row["partners"])))
+        made = self.registry.commitments
+        found = made[made["commitment_id"] == item] if "commitment_id" in made else made
+        if not found.empty:
+            row = found.iloc[0]
+            return f"«{self.text(str(row['commitment']), row.get('commitment_ru', ''))}»"
+        return item
 
     def titles(self, activities: pd.DataFrame) -> list[str]:
         """The activities' titles in the report language (``title_ru`` in Russian)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -106,6 +107,17 @@ def plural(key: str, count: int, lang: str = DEFAULT_LANGUAGE, **values: object)
     return f"{format_decimal(count, locale=language)} {form}"
 
 
+def plural_word(key: str, number: float, lang: str = DEFAULT_LANGUAGE) -> str | None:
+    """The word form ``number`` takes (plural phrase ``key`` without a number: "процедура",
+    "процедуры", "процедур"; after a fraction "3,5 заявки"), or None when ``key`` has none."""
+    forms = PLURALS.get(key)
+    if forms is None:
+        return None
+    language = lang if lang in forms else DEFAULT_LANGUAGE
+    category = Locale.parse(language).plural_form(abs(number))
+    return forms[language].get(category) or forms[language]["other"]
+
+
 def sentence_start(text: str) -> str:
     """``text`` with its first character upper-case when it is a letter (a clause that opens a
     sentence; "21 обязательство" stays as it is)."""
@@ -114,6 +126,24 @@ def sentence_start(text: str) -> str:
         return text
     start = len(text) - len(stripped)
     return text[:start] + stripped[0].upper() + stripped[1:]
+
+
+def in_sentence(text: str) -> str:
+    """A label as it reads inside a sentence or after a colon: the first letter lower-case
+    ("Государственные закупки" → "государственные закупки"), unless the first word is an
+    abbreviation or code ("WGI «…»", "PEFA PI-24", "ИВК"), which keeps its capitals."""
+    stripped = text.lstrip()
+    word = stripped.split(" ", 1)[0] if stripped else ""
+    if len(word) < 2 or not word[0].isupper() or not word[1].islower():
+        return text
+    start = len(text) - len(stripped)
+    return text[:start] + stripped[0].lower() + stripped[1:]
+
+
+def cell_list(labels: Iterable[str]) -> str:
+    """Labels listed in a table cell: the first as written, the others as they read inside a
+    phrase ("Государственные закупки, развитие потенциала, электронное правительство")."""
+    return ", ".join(label if i == 0 else in_sentence(label) for i, label in enumerate(labels))
 
 
 _SAME_YEAR = re.compile(r"\b(\d{4})–\1\b( гг\.)?")
@@ -139,6 +169,9 @@ class _MessageFormatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> Any:
+        # a count in words: "{count:wg}" → "трёх" (see number_words)
+        if format_spec[:1] == "w" and isinstance(value, int) and not isinstance(value, bool):
+            return number_words(value, self.lang, format_spec)
         if format_spec and _is_case_spec(format_spec):
             if self.lang == "ru":
                 return apply_spec(str(value), format_spec)

@@ -33,7 +33,8 @@ from analysis.report import sections as report
 from analysis.report.context import ReportData, restrict
 from analysis.report.display import Bullets, Heading, Paragraph, Table
 from analysis.report.financing import financing_view as financing_section
-from analysis.report.i18n import plural, sentence_start
+from analysis.report.i18n import in_sentence, plural, sentence_start
+from analysis.report.ru_grammar import languages_phrase
 from analysis.report.summary import summary_sentences
 
 
@@ -83,11 +84,11 @@ def scope_and_method(data: ReportData) -> Bullets:
     """Section 1: sources, coverage, date precision, what counts as procurement, limits."""
     acts = data.activities
     precision = acts["date_precision"].value_counts()
-    themes = ", ".join(data.taxonomy.theme_label(t, data.lang)
+    themes = ", ".join(in_sentence(data.taxonomy.theme_label(t, data.lang))
                        for t in data.taxonomy.procurement_themes())
     names = Locale.parse(data.lang).languages
-    languages = ", ".join(sorted({names.get(code, code) for code in acts["source_language"]
-                                  if code}))
+    listed = sorted({names.get(code, code) for code in acts["source_language"] if code})
+    languages = ", ".join(listed)
     return Bullets((
         (data.t("method.sources", activities=plural("activity", len(acts), data.lang),
                 activities_loct=plural("activity_loct", len(acts), data.lang),
@@ -95,19 +96,26 @@ def scope_and_method(data: ReportData) -> Bullets:
                                     data.lang),
                 sources=acts["source"].nunique(),
                 publishers=plural("publishers", int(acts["source"].nunique()), data.lang),
-                linked=int((acts["source_url"] != "").sum()), languages=languages or "—"),),
+                linked=int((acts["source_url"] != "").sum()), languages=languages or "—",
+                languages_on=languages_phrase(listed) if data.lang == "ru" else ""),),
         (data.t("method.precision", day=int(precision.get("day", 0)),
                 month=int(precision.get("month", 0)), year=int(precision.get("year", 0))),),
         (data.t("method.procurement", themes=themes),),
         (data.t("method.pillars", **_rule_texts(data)),),
         (data.t("method.limits"),),
-        (data.t("method.findings", multi=plural("activity", int(
+        (data.t("method.findings", multi=plural("multi_in_period", int(
             (acts.get("scope", pd.Series("", index=acts.index)) == "multi-country").sum()),
             data.lang), as_of=data.date(data.as_of.isoformat(), "day")),),
         (data.t("method.coverage", sentences=" ".join(report.coverage_sentences(data))),),
         *([(data.t("method.abbreviations", items=items),)] if (items := _abbreviations(data))
           else []),
     ))
+
+
+def _titled(data: ReportData, scope: str) -> str:
+    """How the report language joins a title and a scope (``scope.<scope>_title``, with
+    ``{title}`` and ``{scope}`` left for :func:`chart_theme.with_scope`)."""
+    return data.t(f"scope.{scope}_title", title="{title}", scope="{scope}")
 
 
 ABBREVIATIONS_RU = "abbreviations_ru.csv"  # in data/taxonomy: abbreviation, expansion
@@ -177,18 +185,20 @@ def procurement_only(data: ReportData) -> ReportData:
 def partner_chart(data: ReportData) -> alt.TopLevelMixin:
     """Section 2: partners by number of procurement-related activities (scope in the title)."""
     return chart_theme.with_scope(report.partner_chart(procurement_only(data)),
-                             data.t("scope.procurement"))
+                                  data.t("scope.procurement"), _titled(data, "procurement"))
 
 
 def partner_table(data: ReportData) -> Table:
     """Section 2: partners of procurement-related activities (scope in the caption)."""
     table = report.partner_table(procurement_only(data))
-    return replace(table, caption=f"{table.caption} — {data.t('scope.procurement')}")
+    return replace(table, caption=_titled(data, "procurement").format(
+        title=table.caption, scope=data.t("scope.procurement")))
 
 
 def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
     """Section 2: every activity of the period on a time axis (scope: all activities)."""
-    return chart_theme.with_scope(report.timeline_chart(data), data.t("scope.all"))
+    return chart_theme.with_scope(report.timeline_chart(data), data.t("scope.all"),
+                                  _titled(data, "all"))
 
 
 def financing_view(data: ReportData) -> list[object]:
@@ -219,7 +229,8 @@ def pillar_chart(data: ReportData) -> alt.TopLevelMixin:
     counts = count_by_pillar(placed_on_pillars(data), data.years)
     chart = charts.pillar_heatmap(counts, lang=data.lang, labels=_pillar_labels(data))
     return chart_theme.with_caption(
-        report.with_coverage_note(data, chart_theme.with_scope(chart, data.t("scope.procurement"))),
+        report.with_coverage_note(data, chart_theme.with_scope(
+            chart, data.t("scope.procurement"), _titled(data, "procurement"))),
         data.caption("pillar_heatmap"))
 
 

@@ -27,6 +27,7 @@ from analysis.measures.pillars import procurement_activities
 from analysis.measures.recommend import PILLAR_INDICATORS, Recommendation, recommend
 from analysis.report.context import ReportData, format_activity_date
 from analysis.report.display import Paragraph, Table
+from analysis.report.i18n import in_sentence
 
 OWNER_PARTNERS = 3
 # relative column widths: the recommendation takes most; the finding numbers need little
@@ -82,6 +83,7 @@ def owner(data: ReportData, rec: Recommendation) -> str:
         partners = (partner,) if partner else ()
     if not counterpart:
         return "—"
+    counterpart = data.counterpart(counterpart)
     if not partners:
         return counterpart
     names = _join(data, [data.taxonomy.partner_label(p, data.lang) for p in partners])
@@ -97,7 +99,10 @@ def _join(data: ReportData, items: list[str]) -> str:
 
 def _values(data: ReportData, rec: Recommendation) -> dict[str, object]:
     label = {x.values.get("indicator") for x in rec.findings}
-    indicators = _join(data, [data.t(f"indicator.{i}") for i in sorted(map(str, label - {None}))])
+    # listed inside a sentence: Russian writes an index's name in lower case there
+    indicators = _join(data, [in_sentence(data.t(f"indicator.{i}")) if data.lang == "ru"
+                              else data.t(f"indicator.{i}")
+                              for i in sorted(map(str, label - {None}))])
     if rec.instrument == "maps_module":
         pillars = [str(x.values["pillar"]) for x in rec.findings]
         key = "recommend.pillar_one" if len(pillars) == 1 else "recommend.pillar_many"
@@ -106,7 +111,7 @@ def _values(data: ReportData, rec: Recommendation) -> dict[str, object]:
         return {"pillars": data.t(key, pillars=listed)}
     if rec.instrument == "status_review":
         ids = [str(e) for x in rec.findings for e in x.evidence]
-        return {"ids": ", ".join(f.cite_ids(list(dict.fromkeys(ids))))}
+        return {"ids": "; ".join(data.reference(i) for i in f.cite_ids(list(dict.fromkeys(ids))))}
     if rec.instrument == "implementation_review":
         return {"milestones": "; ".join(
             f"«{x.values['milestone']}» ({format_activity_date(str(x.values['date']), str(x.values['precision']), data.lang)})"  # noqa: E501
@@ -116,7 +121,8 @@ def _values(data: ReportData, rec: Recommendation) -> dict[str, object]:
         partner, ids = benchmark_cooperation(data, rec.peer)
         if partner:
             values |= {"partner": data.taxonomy.partner_label(partner, data.lang),
-                       "ids": ", ".join(f.cite_ids(ids))}
+                       "ids": "; ".join(data.reference(i, partners=False)
+                                        for i in f.cite_ids(ids))}
         return values
     return {"indicators": indicators}
 

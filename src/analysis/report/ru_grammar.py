@@ -157,3 +157,19 @@ def apply_spec(value: str, spec: str) -> str:
     preposition, _, case = spec.rpartition("+")
     inflected = inflect_name(value, case)
     return with_preposition(preposition, inflected) if preposition else inflected
+
+
+def languages_phrase(names: list[str]) -> str:
+    """Where sources were published, as Russian says it: ["английский"] → "на английском
+    языке"; ["английский", "русский"] → "на английском и русском языках" (each adjective in the
+    prepositional singular, the noun plural after two or more). A name the dictionary does not
+    know as an adjective stays as written."""
+    forms = []
+    for name in names:
+        parse = _parse_nominative(name, {"ADJF"})
+        inflected = parse.inflect({"loct", "sing", "masc"}) if parse is not None else None
+        forms.append(inflected.word if inflected is not None else name)
+    if not forms:
+        return ""
+    listed = forms[0] if len(forms) == 1 else f"{', '.join(forms[:-1])} и {forms[-1]}"
+    return f"на {listed} {'языке' if len(forms) == 1 else 'языках'}"

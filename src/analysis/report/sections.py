@@ -19,7 +19,7 @@ from analysis.report import chart_theme, charts
 from analysis.report.context import ReportData, prepare_report
 from analysis.report.display import Bullets, Heading, Paragraph, Recorded, Span, Table
 from analysis.report.financing import financing_view
-from analysis.report.i18n import plural
+from analysis.report.i18n import cell_list, plural
 
 __all__ = ["Heading", "Paragraph", "ReportData", "Table", "financing_view", "prepare_report"]
 
@@ -113,7 +113,8 @@ def gaps_sentence(data: ReportData) -> Paragraph:
                                 years=", ".join(map(str, empty))) + " ")
         else:
             parts.append(data.t("gaps.every_year", country=data.country(code)) + " ")
-    parts.extend(sentence + " " for sentence in coverage_sentences(data, span=False))
+    # the registry's span is said here, once (the data note at the end does not repeat it)
+    parts.extend(sentence + " " for sentence in coverage_sentences(data))
     return Paragraph(*parts)
 
 
@@ -153,7 +154,11 @@ def theme_mix_table(data: ReportData) -> Table:
     counts = shares.pivot(index="theme", columns="country", values="activities")
     keep = counts.reindex(wide.index)[[first, second]].sum(axis=1) > 0
     wide = wide[keep]
-    gap = (wide[first] - wide[second]) * 100
+    # the gap of the shares as printed (one decimal), so that the row adds up for a reader:
+    # 4,7 − 3,7 = 1,0, not the 1,1 of the unrounded shares
+    # (rounded as data.percent rounds them)
+    gap = [round(a * 100, 1) - round(b * 100, 1)
+           for a, b in zip(wide[first], wide[second], strict=True)]
     frame = pd.DataFrame({
         data.t("field.theme"): [data.taxonomy.theme_label(k, data.lang) for k in wide.index],
         data.country(first): [data.percent(v, decimals=1) for v in wide[first]],
@@ -229,8 +234,8 @@ def partner_table(data: ReportData) -> Table:
         # a partner active in one year shows that year ("2022"), not "2022–2022"
         data.t("partners.years"): [f"{a}–{b}" if a != b else f"{a}" for a, b in
                                    zip(summary["first_year"], summary["last_year"], strict=True)],
-        data.t("partners.themes"): summary["themes"].map(
-            lambda ts: ", ".join(data.taxonomy.theme_label(t, data.lang) for t in ts[:3])),
+        data.t("partners.themes"): summary["themes"].map(lambda ts: cell_list(
+            data.taxonomy.theme_label(t, data.lang) for t in ts[:3])),
     })
     return Table(frame, data.t("partners.caption"), numeric=(data.t("field.activities"),))
 
@@ -239,7 +244,8 @@ def timeline_chart(data: ReportData) -> alt.TopLevelMixin:
     """Activities per year by activity type (one panel per country), every year of the
     period shown; the annex lists the activities."""
     chart = charts.timeline(data.activities, lang=data.lang, labels=data.labels(),
-                            colours=data.colours.of("activity_type"), years=data.years)
+                            colours=data.colours.of("activity_type"), years=data.years,
+                            order=data.countries)
     return chart_theme.with_caption(with_coverage_note(data, chart), data.caption("timeline"))
 
 
@@ -258,8 +264,11 @@ def data_note(data: ReportData) -> Recorded:
     several sources, each file and the likely duplicates flagged across them. The note also
     records the report's key figures for the portal (:func:`report_facts`)."""
     reg = data.registry
-    text = data.t("note.data", file=reg.path.name, sha=reg.sha256[:12],
+    key = "note.data_all" if len(data.activities) == len(reg.activities) else "note.data"
+    text = data.t(key, file=reg.path.name, sha=reg.sha256[:12],
                   rows=len(reg.activities), selected=len(data.activities),
+                  records=plural("verified_records", len(reg.activities), data.lang),
+                  selected_activities=plural("activity", len(data.activities), data.lang),
                   start=data.start_year, end=data.end_year)
     if len(reg.sources) > 1:
         files = "; ".join(data.t("note.source_file", file=s.path.name,
@@ -273,5 +282,4 @@ def data_note(data: ReportData) -> Recorded:
             if len(pairs):
                 text += " " + data.t("note.duplicates",
                                      pairs=plural("duplicate_pairs", len(pairs), data.lang))
-    return Recorded(Paragraph(" ".join([text, *coverage_sentences(data)[:1]])),
-                    report_facts(data))
+    return Recorded(Paragraph(text), report_facts(data))

@@ -69,7 +69,9 @@ def summary_sentences(facts: SummaryFacts, taxonomy: Taxonomy, lang: str = "en")
 def _pillar_sentence(facts: SummaryFacts, taxonomy: Taxonomy, lang: str) -> str:
     """Which pillars have procurement-related activities (with counts) and which have none."""
     def named(pillars: tuple[str, ...]) -> str:
-        return format_list([f"{p} ({taxonomy.pillar_label(p, lang)})" for p in pillars],
+        # Russian quotes a pillar's name: «компоненту IV «Подотчётность…»»
+        return format_list([translate("summary.pillar_named", lang, pillar=p,
+                                      name=taxonomy.pillar_label(p, lang)) for p in pillars],
                            locale=lang)
 
     counts = dict(facts.pillar_counts)

@@ -8,6 +8,7 @@ words, never filled.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import altair as alt
@@ -22,7 +23,7 @@ from analysis.report import chart_theme
 from analysis.report import system_charts as sc
 from analysis.report.context import ReportData, format_activity_date
 from analysis.report.display import Bullets, Inline, Paragraph, Span, Table
-from analysis.report.i18n import MESSAGES, plural, sentence_start
+from analysis.report.i18n import MESSAGES, in_sentence, plural, sentence_start
 from analysis.report.recommendations import recommendations_table as recommendations_table
 from analysis.report.sections import with_coverage_note
 
@@ -165,8 +166,11 @@ def _headline(ref: Reference) -> tuple[str, ...]:
 def indicator_chart(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()
                     ) -> alt.TopLevelMixin:
     """The headline indicators across the years, one small panel each, country and peer(s)."""
-    colours = {data.country(c): colour
-               for c, colour in data.colours.countries(_countries(data, peers)).items()}
+    # each country keeps its colour; the legend lists the report's country first, then its
+    # peer and benchmarks (an Azerbaijan report does not open with Uzbekistan)
+    codes = list(dict.fromkeys(_countries(data, peers)))
+    by_code = data.colours.countries(codes)
+    colours = {data.country(c): by_code[c] for c in codes}
     guide = ref.guide if ref.guide is not None else load_reference().guide
     assert guide is not None
     scales = {_label(data, str(i)): (float(g["scale_min"]), float(g["scale_max"]))
@@ -185,8 +189,10 @@ def indicator_gaps(data: ReportData, ref: Reference, peers: Sequence[str | None]
     for country in _countries(data, peers):
         own = ref.indicators[(ref.indicators["country"] == country)
                              & ref.indicators["year"].between(*_years(data))]
-        missing = [_label(data, i) for i in _headline(ref)
-                   if i not in set(own["indicator"])]
+        # Russian lists an index in lower case («индекс открытости бюджета»); English
+        # index names are proper names ("Open Budget Index") and keep their capitals
+        missing = [in_sentence(_label(data, i)) if data.lang == "ru" else _label(data, i)
+                   for i in _headline(ref) if i not in set(own["indicator"])]
         if missing:
             parts.append(data.t("system.gap_missing", country=data.country(country),
                                 indicators="; ".join(missing)))
@@ -228,7 +234,7 @@ def milestone_table(data: ReportData, ref: Reference, window_days: int = 365,
             data.t("field.date"): format_activity_date(str(m["date"]), str(m["date_precision"]),
                                                        data.lang),
             data.t("field.milestone"): m["milestone"],
-            data.t("field.nearby"): "; ".join(f.cite_ids(list(
+            data.t("field.nearby"): "; ".join(data.reference(i) for i in f.cite_ids(list(
                 near.sort_values(["start", "activity_id"])["activity_id"]))) or "—",
             data.t("field.source"): Span(data.source(m["source"]), href=str(m["source_url"])),
         })
@@ -326,6 +332,8 @@ def _whole(value: object) -> int:
 
 # evidence that names a table of the report rather than ids or values
 TABLE_EVIDENCE = {"pillar_table": "pillars.caption"}
+# a period's activities cited by a fall in activity ("2021–2022: U1, U2, … (+3)")
+PERIOD_EVIDENCE = re.compile(r"^(\d{4}–\d{4}): (.+)$")
 
 
 def _rounded(data: ReportData, value: object, decimals: object = 2) -> str:
@@ -386,12 +394,19 @@ def evidence_text(data: ReportData, evidence: Sequence[f.Evidence], decimals: in
     values: list[str] = []
     for i, item in enumerate(evidence):
         if isinstance(item, str):
-            parts.append(data.t(TABLE_EVIDENCE[item]) if item in TABLE_EVIDENCE else item)
+            period = PERIOD_EVIDENCE.match(item)
+            if item in TABLE_EVIDENCE:
+                parts.append(data.t(TABLE_EVIDENCE[item]))
+            elif period:  # "2021–2022: U1, U2": each activity as a reader finds it
+                parts.append(f"{period[1]}: " + "; ".join(
+                    data.reference(i) for i in period[2].split(", ")))
+            else:
+                parts.append(data.reference(item))
         elif item.value is None or item.year is None:
             parts.append(data.source(item.source))
         else:
-            values.append(f"{data.country(item.country)} {item.year}: "
-                          f"{_rounded(data, item.value, decimals)}")
+            values.append(data.t("evidence.value", country=data.country(item.country),
+                                 year=item.year, value=_rounded(data, item.value, decimals)))
             following = evidence[i + 1] if i + 1 < len(evidence) else None
             if not (isinstance(following, f.Cited) and following.source == item.source
                     and following.value is not None):

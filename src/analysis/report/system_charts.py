@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.report.chart_scales import check_frame, colour_encoding, count_ticks, tip
 from analysis.report.chart_theme import MUTED, PALETTE, WIDTH, chart_title, no_data_chart
 from analysis.report.charts import Chart
-from analysis.report.i18n import translate
+from analysis.report.i18n import in_sentence, translate
 
 # milestone numbers stand at least this many pixels apart, so close ones never collide
 LABEL_GAP_PX = 16
@@ -73,7 +73,9 @@ def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
                         lang)
     check_frame(milestones, ("number", "start", "date", "milestone"), ("number",),
            "activities_and_milestones", lang)
-    title = f"{subject}: {title}" if subject else title
+    # Russian writes a title after a colon in lower case ("Узбекистан: мероприятия …")
+    if subject:
+        title = f"{subject}: {in_sentence(title) if lang == 'ru' else title}"
     if counts.empty:
         return no_data_chart(title, lang)
     bars = counts.loc[:, ["year", "activities"]].astype({"year": int, "activities": int})

@@ -18,11 +18,12 @@ import altair as alt
 import pandas as pd
 
 from analysis.core import paths
+from analysis.data import fields
 from analysis.data.reference import TEXT_UNIT, Reference
 from analysis.report import chart_theme
 from analysis.report.context import ReportData
 from analysis.report.display import Bullets, Inline, Paragraph, Span, Table
-from analysis.report.i18n import MESSAGES
+from analysis.report.i18n import MESSAGES, in_sentence, plural_word
 
 # the facts a country procurement report should have, in the order shown; a missing one is
 # a stated gap ("any of" the ids in a group counts)
@@ -49,10 +50,11 @@ def _label(data: ReportData, fact: str) -> str:
 
 def _value(data: ReportData, row: Mapping[Any, Any]) -> str:
     if row["unit"] == TEXT_UNIT:
-        return str(row["value"])
+        return data.text(str(row["value"]), row.get("value_ru", ""))
     number = float(str(row["number"]))
     shown = data.number(int(number) if number.is_integer() else number)
-    unit = _unit(data, str(row["unit"]))
+    # a counted unit agrees with the number ("19 602 процедуры", "3,5 заявки на процедуру")
+    unit = plural_word(f"unit.{row['unit']}", number, data.lang) or _unit(data, str(row["unit"]))
     # "20.1% of GDP" in English; Russian puts a narrow no-break space before %, as babel does
     space = ("" if data.lang == "en" else "\u202f") if unit.startswith("%") else " "
     return f"{shown}{space}{unit}"
@@ -109,39 +111,61 @@ def facts_table(data: ReportData, ref: Reference, countries: Sequence[str] | Non
 
 def facts_sources(data: ReportData, ref: Reference, countries: Sequence[str] | None = None
                   ) -> Bullets:
-    """Where the facts were read: one item per source address, with the facts and years."""
+    """Where the facts were read: one item per source address with its release, then the facts
+    read there, grouped by country and year ("Uzbekistan, 2021: volume; share of GDP")."""
     own = _facts(ref, list(countries or data.countries)).sort_values(["country", "year"])
     items: list[tuple[Inline, ...]] = []
     for url, rows in own.groupby("source_url", sort=False):
-        read = "; ".join(f"{data.country(str(r['country']))} {r['year']}: "
-                         f"{_label(data, str(r['fact']))}" for r in rows.to_dict("records"))
-        release = str(rows["release"].iloc[0])
+        read = "; ".join(
+            data.t("facts.read", country=data.country(str(country)), year=year,
+                   facts=", ".join(in_sentence(_label(data, str(f))) for f in group["fact"]))
+            for (country, year), group in rows.groupby(["country", "year"], sort=False))
+        release = _release(data, rows.iloc[0].to_dict())
         items.append((Span(data.source(rows["source"].iloc[0]), href=str(url)),
-                      f" ({release}): {read}"))
+                      f" ({release}): {read}."))
     return Bullets(tuple(items))
+
+
+def _release(data: ReportData, row: Mapping[Any, Any]) -> str:
+    """The release a fact was read from, in the report language: a date or a year written as
+    the language writes dates; a release in words from ``release_ru`` in Russian (the English
+    words, marked, when there is none)."""
+    release = str(row["release"])
+    precision = fields.date_precision_of(release)
+    if precision == "year":
+        return data.t("facts.release_year", year=release)
+    if precision is not None:
+        return data.date(release, precision)
+    return data.text(release, row.get("release_ru", ""))
 
 
 def facts_chart(data: ReportData, ref: Reference, countries: Sequence[str] | None = None
                 ) -> alt.TopLevelMixin | None:
-    """A small bar chart per fact of :data:`CHARTED` recorded in two years or more for one
-    of the countries (a series); None when there is none."""
+    """A small bar chart per fact of :data:`CHARTED` and country recorded in two years or more
+    (a series); None when there is none. Each country has its own panel, scale and unit
+    (trillion sums and billion manats never share an axis), and every year from the series'
+    first to its last is on the axis, so a year without a figure shows as a gap."""
     own = _facts(ref, list(countries or data.countries))
     own = own[own["fact"].isin(CHARTED) & own["number"].notna()]
     series = own.groupby(["country", "fact"]).filter(lambda g: g["year"].nunique() >= 2)
     if series.empty:
         return None
-    panels = []
+    rows_of_panels = []
     for fact, rows in series.groupby("fact", sort=False):
-        frame = pd.DataFrame({"year": rows["year"].astype(str), "value": rows["number"],
-                              "country": [data.country(c) for c in rows["country"]]})
-        unit = str(rows["unit"].iloc[0])
-        panels.append(alt.Chart(frame).mark_bar(color=chart_theme.PALETTE[0]).encode(
-            x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("value:Q", title=_unit(data, unit)),
-            column=alt.Column("country:N", title=None),
-            tooltip=["country:N", "year:O", "value:Q"],
-        ).properties(width=200, height=120, title=_label(data, str(fact))))
-    chart = alt.vconcat(*panels)
+        panels = []
+        for country, mine in rows.groupby("country", sort=False):
+            frame = pd.DataFrame({"year": mine["year"].astype(str), "value": mine["number"],
+                                  "country": data.country(str(country))})
+            years = [str(y) for y in range(int(mine["year"].min()),
+                                           int(mine["year"].max()) + 1)]
+            panels.append(alt.Chart(frame).mark_bar(color=chart_theme.PALETTE[0]).encode(
+                x=alt.X("year:O", title=None, scale=alt.Scale(domain=years),
+                        axis=alt.Axis(labelAngle=0)),
+                y=alt.Y("value:Q", title=_unit(data, str(mine["unit"].iloc[0]))),
+                tooltip=["country:N", "year:O", "value:Q"],
+            ).properties(width=200, height=120, title=data.country(str(country))))
+        rows_of_panels.append(alt.hconcat(*panels).properties(title=_label(data, str(fact))))
+    chart = alt.vconcat(*rows_of_panels)
     return chart_theme.with_caption(chart, data.t("facts.chart_caption"))
 
 
@@ -151,7 +175,8 @@ def facts_gaps(data: ReportData, ref: Reference, countries: Sequence[str] | None
     parts = []
     for country in countries or data.countries:
         have = set(_facts(ref, [country])["fact"])
-        missing = [_label(data, group[0]) for group in WANTED if not have & set(group)]
+        missing = [in_sentence(_label(data, group[0])) for group in WANTED
+                   if not have & set(group)]
         if missing:
             parts.append(data.t("facts.gaps", country=data.country(country),
                                 facts="; ".join(missing)))
