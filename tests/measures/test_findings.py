@@ -51,8 +51,9 @@ def test_sentences_in_both_languages(tmp_path):
     ru = system.finding_sentence(r.prepare_report(path, ["UZB"], 2023, 2023, "ru"), finding)
     assert en == ("ADB takes part in 3 of 4 bilateral procurement-related activities (75%; "
                   "multi-country events left out).")
-    assert ru == ("АБР участвует в трёх из четырёх двусторонних мероприятий по закупкам (75\u202f%; "
-                  "без учёта многострановых мероприятий).")
+    # numbers to ten in words, in the genitive after «в … из»
+    assert ru == ("АБР участвует в трёх из четырёх двусторонних мероприятий по закупкам "
+                  "(75\u202f%; без учёта многострановых мероприятий).")
 
 
 def milestone(date):

@@ -134,6 +134,7 @@ def test_russian_sections_have_no_english_outside_the_data(registry_path, monkey
     data = data_for(registry_path, lang="ru")
     # the list of abbreviations is data (data/taxonomy/abbreviations_ru.csv): left out here
     monkeypatch.setattr(p, "_abbreviations", lambda data: "")
+    monkeypatch.setattr(r, "abbreviations", lambda data: "")
     # only acronyms and Roman pillar numbers; no file path, column name or checksum any more
     # (WGI: the index's own name)
     allowed = {"MAPS", "WGI", "I", "II", "III", "IV"}
@@ -256,3 +257,11 @@ def test_a_russian_report_lists_its_abbreviations(registry_path, tmp_path, monke
                                  "MAPS — Методология оценки.",)
     assert not any("Abbreviations" in part
                    for item in p.scope_and_method(english).items for part in item)
+    # the profile and the comparison close with the same list (their data note); the
+    # strategic procurement report, which has it in its method, asks for none there
+    note = repr(r.data_note(russian).shown)
+    assert note.endswith(" Список сокращений: ВВП — валовой внутренний продукт; ОЭСР — "
+                         "Организация экономического сотрудничества; MAPS — Методология "
+                         "оценки.")
+    assert "Список сокращений" not in repr(r.data_note(russian, with_abbreviations=False).shown)
+    assert "Abbreviations" not in repr(r.data_note(english).shown)

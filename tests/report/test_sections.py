@@ -154,11 +154,12 @@ def test_national_bodies_and_cited_activities_read_in_russian(tmp_path, monkeypa
 
 
 def test_the_data_note_says_whether_every_record_is_in_the_report(tmp_path):
-    some = repr(r.data_note(prepared(tmp_path, "ru")).shown)
+    some = repr(r.data_note(prepared(tmp_path, "ru"), with_abbreviations=False).shown)
     # six validated rows, four of them in 2023
     assert some == ("Источник данных о мероприятиях — реестр сотрудничества (6 проверенных "
                     "записей); в отчёт за 2023 г. включено 4 мероприятия.")
-    every = repr(r.data_note(prepared(tmp_path, "ru", years=(2017, 2026))).shown)
+    every = repr(r.data_note(prepared(tmp_path, "ru", years=(2017, 2026)),
+                         with_abbreviations=False).shown)
     assert every == ("Источник данных о мероприятиях — реестр сотрудничества (6 проверенных "
                      "записей); все они включены в отчёт.")
 

@@ -8,14 +8,12 @@ column, else the themes' pillars).
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import altair as alt
 import pandas as pd
 from babel import Locale
 
-from analysis.core import paths
 from analysis.core.errors import ParameterError
 from analysis.data.fields import date_precision_of
 from analysis.data.taxonomy import PILLARS, is_country
@@ -118,26 +116,8 @@ def _titled(data: ReportData, scope: str) -> str:
     return data.t(f"scope.{scope}_title", title="{title}", scope="{scope}")
 
 
-ABBREVIATIONS_RU = "abbreviations_ru.csv"  # in data/taxonomy: abbreviation, expansion
-# always in a Russian report (indicator names, the methodology)
-ALWAYS_RU = ("MAPS", "ИВК", "WGI", "OBI", "IBP", "PEFA", "ВВП")
-
-
-def _abbreviations(data: ReportData) -> str:
-    """A Russian report's abbreviations, each with its expansion
-    (``data/taxonomy/abbreviations_ru.csv``): those of its partners' names and titles, and
-    the indicators' and the methodology's. Empty in other languages or without the file."""
-    path = paths.data_dir() / "taxonomy" / ABBREVIATIONS_RU
-    if data.lang != "ru" or not path.exists():
-        return ""
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    text = " ".join([*(data.partners(p) for p in data.activities["partners"]),
-                     *data.titles(data.activities)])
-    used = [(a, e) for a, e in zip(table["abbreviation"], table["expansion"], strict=True)
-            if a in ALWAYS_RU or re.search(rf"(?<!\w){re.escape(a)}(?!\w)", text)]
-    # Cyrillic abbreviations first, then Latin ones, each alphabetically (Russian usage)
-    used.sort(key=lambda item: (bool(re.match(r"[A-Za-z]", item[0])), item[0].casefold()))
-    return "; ".join(f"{a} — {e}" for a, e in used)
+# the list lives in sections (the profile and the comparison close with it too)
+_abbreviations = report.abbreviations
 
 
 def _rule_texts(data: ReportData) -> dict[str, str]:

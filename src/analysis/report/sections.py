@@ -11,9 +11,12 @@ report reads the same in English and Russian.
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import pandas as pd
 
+from analysis.core import paths
 from analysis.measures import metrics
 from analysis.report import chart_theme, charts
 from analysis.report.context import ReportData, prepare_report
@@ -259,10 +262,12 @@ def report_facts(data: ReportData) -> dict[str, object]:
             "end_year": data.end_year}
 
 
-def data_note(data: ReportData) -> Recorded:
+def data_note(data: ReportData, with_abbreviations: bool = True) -> Recorded:
     """Where the numbers come from: the registry file(s), checksums and what was selected; with
-    several sources, each file and the likely duplicates flagged across them. The note also
-    records the report's key figures for the portal (:func:`report_facts`)."""
+    several sources, each file and the likely duplicates flagged across them; then, in a
+    Russian report (``with_abbreviations``; the strategic procurement report lists them in its
+    method section instead), the list of abbreviations. The note also records the report's
+    key figures for the portal (:func:`report_facts`)."""
     reg = data.registry
     key = "note.data_all" if len(data.activities) == len(reg.activities) else "note.data"
     text = data.t(key, file=reg.path.name, sha=reg.sha256[:12],
@@ -282,4 +287,28 @@ def data_note(data: ReportData) -> Recorded:
             if len(pairs):
                 text += " " + data.t("note.duplicates",
                                      pairs=plural("duplicate_pairs", len(pairs), data.lang))
+    if with_abbreviations and (items := abbreviations(data)):
+        text += " " + data.t("method.abbreviations", items=items)
     return Recorded(Paragraph(text), report_facts(data))
+
+
+ABBREVIATIONS_RU = "abbreviations_ru.csv"  # in data/taxonomy: abbreviation, expansion
+# always in a Russian report (indicator names, the methodology)
+ALWAYS_RU = ("MAPS", "ИВК", "WGI", "OBI", "IBP", "PEFA", "ВВП")
+
+
+def abbreviations(data: ReportData) -> str:
+    """A Russian report's abbreviations, each with its expansion
+    (``data/taxonomy/abbreviations_ru.csv``): those of its partners' names and titles, and
+    the indicators' and the methodology's. Empty in other languages or without the file."""
+    path = paths.data_dir() / "taxonomy" / ABBREVIATIONS_RU
+    if data.lang != "ru" or not path.exists():
+        return ""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    text = " ".join([*(data.partners(p) for p in data.activities["partners"]),
+                     *data.titles(data.activities)])
+    used = [(a, e) for a, e in zip(table["abbreviation"], table["expansion"], strict=True)
+            if a in ALWAYS_RU or re.search(rf"(?<!\w){re.escape(a)}(?!\w)", text)]
+    # Cyrillic abbreviations first, then Latin ones, each alphabetically (Russian usage)
+    used.sort(key=lambda item: (bool(re.match(r"[A-Za-z]", item[0])), item[0].casefold()))
+    return "; ".join(f"{a} — {e}" for a, e in used)
