@@ -225,3 +225,22 @@ def test_a_number_range_never_breaks_at_its_dash(tmp_path, ranges):
     if ranges:
         assert not re.search("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", text)
         assert text.count("2017–2025") == 15 and text.count("0–100") == 15
+
+
+def pdf_fonts(pdf: Path) -> set[str]:
+    """The base names of the fonts a PDF embeds ("NotoSans-Regular", without the subset tag)."""
+    names = set()
+    for page in PdfReader(pdf).pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+")[-1])
+    return names
+
+
+def test_a_minus_sign_is_set_in_the_reports_sans_serif(tmp_path):
+    """Noto Sans has no U+2212: the minus comes from Coopreport Minus, never from the serif
+    fallback (a serif minus in "−1,19" stood out in every Russian table)."""
+    pdf_pages_of("Оценка: −1,19 и −0,60.", tmp_path)
+    fonts = pdf_fonts(tmp_path / "report.pdf")
+    assert any(name.startswith("CoopreportMinus") for name in fonts), fonts
+    assert not any("Libertinus" in name for name in fonts), fonts

@@ -66,8 +66,14 @@ def vega_javascript() -> str:
 
 @functools.cache
 def font_css() -> str:
-    """``@font-face`` rules embedding the shipped Noto Sans (regular and bold)."""
+    """``@font-face`` rules embedding the shipped Noto Sans (regular and bold) and Coopreport
+    Minus (the minus sign U+2212, which Noto Sans lacks)."""
     rules = []
+    minus = paths.ASSETS_DIR / "fonts" / "CoopreportMinus.ttf"
+    if minus.exists():
+        data = base64.b64encode(minus.read_bytes()).decode("ascii")
+        rules.append('@font-face { font-family: "Coopreport Minus"; '
+                     f"src: url(data:font/ttf;base64,{data}) format(\"truetype\"); }}")
     for weight, style, name in ((400, "normal", "NotoSans-Regular.ttf"),
                                 (700, "normal", "NotoSans-Bold.ttf")):
         path = paths.ASSETS_DIR / "fonts" / name

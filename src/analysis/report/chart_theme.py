@@ -20,7 +20,8 @@ THEME_NAME = "coopreport"
 FONT = "Noto Sans"
 # What charts ask for: FONT, then the generic family. Without the fallback, vl-convert draws no
 # text at all on a machine where FONT is neither installed nor registered.
-FONT_STACK = f"{FONT}, sans-serif"
+# Coopreport Minus: the minus sign U+2212 (d3-format's minus), which Noto Sans lacks
+FONT_STACK = f"{FONT}, Coopreport Minus, sans-serif"
 WIDTH = 560
 HEIGHT = 300
 INK = "#222222"

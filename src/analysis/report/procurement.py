@@ -95,9 +95,12 @@ def scope_and_method(data: ReportData) -> Bullets:
                 sources=acts["source"].nunique(),
                 publishers=plural("publishers", int(acts["source"].nunique()), data.lang),
                 linked=int((acts["source_url"] != "").sum()), languages=languages or "—",
+                linked_of=_linked_of(data, int((acts["source_url"] != "").sum()), len(acts)),
                 languages_on=languages_phrase(listed) if data.lang == "ru" else ""),),
         (data.t("method.precision", day=int(precision.get("day", 0)),
-                month=int(precision.get("month", 0)), year=int(precision.get("year", 0))),),
+                month=int(precision.get("month", 0)), year=int(precision.get("year", 0)),
+                **{f"{p}_for": plural("for_activities", int(precision.get(p, 0)), data.lang)
+                   for p in ("day", "month", "year")}),),
         (data.t("method.procurement", themes=themes),),
         (data.t("method.pillars", **_rule_texts(data)),),
         (data.t("method.limits"),),
@@ -108,6 +111,15 @@ def scope_and_method(data: ReportData) -> Bullets:
         *([(data.t("method.abbreviations", items=items),)] if (items := _abbreviations(data))
           else []),
     ))
+
+
+def _linked_of(data: ReportData, linked: int, total: int) -> str:
+    """"for 26 of 27 activities" (the total's noun agreeing), "for each activity" when every
+    one has an address."""
+    if linked == total and total:
+        return data.t("method.linked_all")
+    return plural("linked_of", linked, data.lang,
+                  total=plural("activity_gent", total, data.lang))
 
 
 def _titled(data: ReportData, scope: str) -> str:

@@ -27,7 +27,7 @@ from analysis.measures.pillars import procurement_activities
 from analysis.measures.recommend import PILLAR_INDICATORS, Recommendation, recommend
 from analysis.report.context import ReportData, format_activity_date
 from analysis.report.display import Paragraph, Table
-from analysis.report.i18n import in_sentence
+from analysis.report.i18n import MESSAGES, in_sentence
 
 OWNER_PARTNERS = 3
 # relative column widths: the recommendation takes most; the finding numbers need little
@@ -111,7 +111,9 @@ def _values(data: ReportData, rec: Recommendation) -> dict[str, object]:
         return {"pillars": data.t(key, pillars=listed)}
     if rec.instrument == "status_review":
         ids = [str(e) for x in rec.findings for e in x.evidence]
-        return {"ids": "; ".join(data.reference(i) for i in f.cite_ids(list(dict.fromkeys(ids))))}
+        cited = list(dict.fromkeys(ids))
+        return {"ids": "; ".join(data.reference(i) for i in f.cite_ids(cited)),
+                "count": len(cited)}
     if rec.instrument == "implementation_review":
         return {"milestones": "; ".join(
             f"«{x.values['milestone']}» ({format_activity_date(str(x.values['date']), str(x.values['precision']), data.lang)})"  # noqa: E501
@@ -158,6 +160,8 @@ def recommendations_table(data: ReportData, found: list[f.Finding]) -> Table | P
     for rec in recs:
         values = _values(data, rec)
         key = f"recommend.{rec.instrument}.text" + ("_existing" if "partner" in values else "")
+        if values.get("count") == 1 and f"{key}_one" in MESSAGES:  # one commitment
+            key += "_one"
         texts.append(data.t(key, **values))
     frame = pd.DataFrame({
         data.t("field.number"): [str(n) for n in range(1, len(recs) + 1)],
