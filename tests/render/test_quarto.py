@@ -456,6 +456,7 @@ def test_typst_show_passes_every_title_block_text_to_article():
     template = (paths.reports_dir() / "typst-template.typ").read_text(encoding="utf-8")
     for variable, argument in (("title", "title"), ("subtitle", "subtitle"),
                                ("coopreport-kicker", "kicker"), ("coopreport-date", "date"),
+                               ("coopreport-publisher", "publisher"),
                                ("coopreport-provenance", "provenance"), ("toc-title", "toc_title"),
                                ("coopreport-colophon", "colophon_title")):
         assert f"  {argument}: [${variable}$]," in show
@@ -748,7 +749,9 @@ def test_quarto_build_of_the_tiny_report(tmp_path):
     pages = pdf_pages(out / "q1.pdf")
     first = pages[0]
     assert "Quarto <b>report</b>" in first and "DEVELOPMENT COOPERATION REPORT" in first
-    assert f"1 / {len(pages)}" in first and "Contents" in first
+    # the cover carries the title block alone; the contents open page 2
+    assert f"1 / {len(pages)}" in first and "Contents" not in first
+    assert "Contents" in pages[1]
     body = " ".join(pages)
     assert re.search(rf"value=7; activities=\d+; label={re.escape(LABEL)}", body)
     assert re.search(r"Table 1\W+Fixture table", body)

@@ -40,7 +40,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     spec = folder / "kgz.yaml"
     spec.write_text(
         "name: kgz-profile\nnotebook: country_profile.ipynb\n"
-        "title: \"Kyrgyzstan: profile — Кыргызстан\"\nformats: [html, pdf]\nparameters:\n"
+        "title: \"Kyrgyzstan: profile — Кыргызстан\"\n"
+        "publisher: \"Test Ministry of Examples\"\nformats: [html, pdf]\nparameters:\n"
         f"  country: KGZ\n  start_year: 2020\n  end_year: 2024\n  data_path: {registry}\n",
         encoding="utf-8")
     out = folder / "out"
@@ -222,7 +223,7 @@ def test_papermill_command_line_then_render(tmp_path):
     title = "Азербайджан: страновой отчёт о стратегических закупках"  # as the -ru params file
     assert f"<title>{title}</title>" in html and '<html lang="ru">' in html
     assert "Отчёт о сотрудничестве в целях развития" in html
-    assert "coopreport не записано" in html and "?" not in html.split("</header>")[0]
+    assert "версии coopreport и кода не записаны" in html and "?" not in html.split("</header>")[0]
     text = "\n".join(page.extract_text() for page in PdfReader(out / "aze.pdf").pages)
     assert "страновой отчёт о стратегических закупках" in text.replace("\xa0", " ")
     assert "Содержание" in text and "Contents" not in text and "Table 1" not in text
@@ -269,9 +270,13 @@ def test_a_page_without_sections_gets_no_contents():
 def test_the_cover_carries_no_build_metadata_and_the_colophon_closes_the_report(built, html):
     """Commit, checksum and parameters are the colophon's, after the report (PDF and HTML)."""
     pages = [page.extract_text() for page in PdfReader(built / "kgz-profile.pdf").pages]
-    assert "commit" not in pages[0] and "sha256" not in pages[0]
-    assert "About this edition" in pages[-1] and "sha256" in pages[-1]
+    assert "code version" not in pages[0] and "SHA-256" not in pages[0]
+    assert "About this edition" in pages[-1] and "SHA-256" in pages[-1]
+    # the cover: title, date and the publisher (params key publisher); contents on page 2
+    assert "Test Ministry of Examples" in pages[0] and "Contents" not in pages[0]
+    assert "Contents" in pages[1]
     head = html[:html.index('<main class="report">')]
-    assert "sha256" not in head and "commit" not in head
+    assert "SHA-256" not in head and "code version" not in head
+    assert '<p class="publisher">Test Ministry of Examples</p>' in head
     footer = html[html.index('<footer class="report-footer">'):]
-    assert '<p class="colophon-title">About this edition</p>' in footer and "sha256" in footer
+    assert '<p class="colophon-title">About this edition</p>' in footer and "SHA-256" in footer

@@ -51,6 +51,8 @@ class ReportSpec(BaseModel):
     notebook: StrictStr
     title: StrictStr = Field(min_length=1)
     subtitle: StrictStr | None = None
+    # the body that issues the report, printed on the cover under the date (none: no line)
+    publisher: StrictStr | None = None
     formats: list[Format] = Field(default_factory=lambda: list(FORMATS), min_length=1)
     # seconds the report's notebook may run before it is stopped and marked failed
     timeout: StrictInt | None = Field(default=None, ge=1, le=MAX_TIMEOUT_SECONDS)
@@ -313,8 +315,8 @@ def _declaration_problems(source: Path, notebook: Path, declared: dict[str, Decl
 def _explain(error: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        return ("unknown key; a params file has name, notebook, title, subtitle, formats, "
-                "parameters")
+        return ("unknown key; a params file has name, notebook, title, subtitle, publisher, "
+                "formats, timeout, parameters")
     if kind == "missing":
         return "required key is missing"
     if kind == "string_pattern_mismatch":

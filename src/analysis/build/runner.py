@@ -120,6 +120,7 @@ def run_report(report: Report, options: BuildOptions,
         result.warnings = collect_warnings(nb)
         nb.metadata["coopreport"] = {
             "name": report.name, "title": report.spec.title, "subtitle": report.spec.subtitle,
+            "publisher": report.spec.publisher,
             "provenance": record, "warnings": result.warnings,
         }
         nbformat.write(nb, executed)

@@ -197,6 +197,7 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
             "name": meta.name, "attachment_type": ATTACHMENT_MIMETYPE,
             "lang": meta.lang, "title": meta.title, "subtitle": meta.subtitle or "",
             "kicker": meta.kicker, "date": meta.date, "provenance": meta.provenance,
+            "publisher": meta.publisher or "",
             "version": __version__, "font_css": font_css(),
             "css": REPORT_CSS.read_text(encoding="utf-8"),
             "vega_js": vega_javascript() if interactive else "",

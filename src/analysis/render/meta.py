@@ -37,6 +37,7 @@ class ReportMeta:
     kicker: str
     provenance: str
     record: dict[str, Any]
+    publisher: str | None = None  # the issuing body (params key publisher), on the cover
 
 
 def read_meta(executed: Path) -> ReportMeta:
@@ -71,6 +72,8 @@ def read_meta(executed: Path) -> ReportMeta:
         kicker=translate("report_kicker", lang),
         provenance=provenance_line(record, lang),
         record=record,
+        publisher=(meta["publisher"] if isinstance(meta.get("publisher"), str)
+                   and meta["publisher"].strip() else None),
     )
 
 

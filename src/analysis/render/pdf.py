@@ -114,6 +114,7 @@ def render_pdf(executed: Path, target: Path, meta: ReportMeta, workdir: Path) ->
     (scratch / "body.md").write_text(notebook_markdown(nb, scratch / "media"), encoding="utf-8")
     texts = {
         "title": meta.title, "subtitle": meta.subtitle or "", "date": meta.date,
+        "publisher": meta.publisher or "",
         "kicker": meta.kicker, "provenance": meta.provenance, "running-title": meta.title,
         "toc-title": translate("report.contents", meta.lang),
         "colophon-title": translate("report.colophon", meta.lang),

@@ -191,6 +191,7 @@ def front_matter(meta: ReportMeta) -> dict[str, Any]:
         "title": meta.title, "subtitle": meta.subtitle or "",
         "toc-title": translate("report.contents", meta.lang),
         "coopreport-kicker": meta.kicker, "coopreport-date": meta.date,
+        "coopreport-publisher": meta.publisher or "",
         "coopreport-provenance": meta.provenance,
         "coopreport-colophon": translate("report.colophon", meta.lang),
     }
