@@ -93,6 +93,7 @@ def valid_rows(draw: Callable[..., Any]) -> dict[str, str]:
         "source_url": draw(st.sampled_from(["https://gov.uz/news/1", "http://x.az/a?b=1"])),
         "source_language": draw(st.sampled_from(["en", "ru", "uz", ""])),
         "title_ru": draw(st.one_of(st.just(""), words)),
+        "title_uz": draw(st.one_of(st.just(""), words)),
         "maps_pillars": draw(st.one_of(st.just(""), listed(list(PILLARS), known=True))),
         "scope": draw(st.sampled_from(["", "bilateral", "multi-country"])),
         "operation_id": draw(st.sampled_from(["", "P123456", "WB-AZE-2020.1", "P1;P2"])),
@@ -121,6 +122,7 @@ EDGES: dict[str, list[str]] = {
                    "https://[::1]/", "https:///x", "https://x\u200e.uz", "//x.uz", "https:x"],
     "source_language": ["en", "EN", "xx", "e", "eng", ""],
     "title_ru": ["=x", "x\ty", "Семинар"],
+    "title_uz": ["=x", "x\ty", "O'zbekiston", "Oʻzbekiston"],
     "maps_pillars": ["I;I", "i", "V", "I;", "II;IV", ""],
     "scope": ["bilateral", "multi-country", "Bilateral", "multicountry", "multi country", " ", ""],
     "operation_id": ["P123456", "", "P 123", "-P1", "P1/2", "=P1", "P1\u200b", "P1;P2", "P1; P2",
@@ -151,6 +153,7 @@ BROKEN = {
     "source_language": st.one_of(st.sampled_from(EDGES["source_language"]),
                                  near(["en", "ru", "uz", "az"])),
     "title_ru": st.one_of(st.sampled_from(EDGES["title_ru"]), anything),
+    "title_uz": st.one_of(st.sampled_from(EDGES["title_uz"]), anything),
     "maps_pillars": st.one_of(st.sampled_from(EDGES["maps_pillars"]),
                               listed(list(PILLARS), known=False)),
     "scope": st.one_of(st.sampled_from(EDGES["scope"]), anything),
@@ -254,7 +257,7 @@ VALID_ROW = {
     "activity_id": "UZB-1", "date": "2023-05-17", "date_precision": "day", "country": "UZB",
     "partners": "World Bank", "counterpart": "", "activity_type": "seminar",
     "themes": "governance", "title": "A seminar", "amount_usd": "", "amount_kind": "",
-    "source": "gov.uz", "source_url": "", "source_language": "en", "title_ru": "",
+    "source": "gov.uz", "source_url": "", "source_language": "en", "title_ru": "", "title_uz": "",
     "maps_pillars": "", "scope": "", "operation_id": "",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 
 import pytest
@@ -98,9 +99,15 @@ def test_malformed_vocabulary_is_a_clear_error(tmp_path):
     folder = tmp_path / "taxonomy"
     shutil.copytree(paths.taxonomy_dir(), folder)
     themes = folder / "themes.csv"
-    themes.write_text(themes.read_text(encoding="utf-8").replace(
-        "e_procurement,E-procurement,Электронные закупки,II,",
-        "e_procurement,E-procurement,Электронные закупки,V,"), encoding="utf-8")
+    # one theme's pillar set to V, whatever other columns the shipped file has
+    with themes.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = list(reader.fieldnames or []), list(reader)
+    rows[0]["maps_pillar"] = "V"
+    with themes.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
     with pytest.raises(TaxonomyError, match="unknown MAPS pillar 'V'"):
         load_taxonomy(folder)
 
@@ -108,7 +115,11 @@ def test_malformed_vocabulary_is_a_clear_error(tmp_path):
 def test_alias_shared_by_two_partners_is_rejected(tmp_path):
     folder = tmp_path / "taxonomy"
     shutil.copytree(paths.taxonomy_dir(), folder)
-    with (folder / "partners.csv").open("a", encoding="utf-8") as handle:
-        handle.write("Another Bank,Другой банк,multilateral,Another Bank,WB\n")
+    with (folder / "partners.csv").open(encoding="utf-8", newline="") as handle:
+        header = list(csv.DictReader(handle).fieldnames or [])
+    with (folder / "partners.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=header, restval="").writerow(
+            {"partner": "Another Bank", "label_ru": "Другой банк", "kind": "multilateral",
+             "full_name": "Another Bank", "aliases": "WB"})
     with pytest.raises(TaxonomyError, match="'WB' belongs to both World Bank and Another Bank"):
         load_taxonomy(folder)

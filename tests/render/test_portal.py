@@ -48,10 +48,13 @@ def test_reports_are_grouped_by_country_then_type_with_languages_together():
 def test_page_shows_words_figures_and_links_not_raw_parameters():
     page = render_index(ENTRIES, [], written_at="2026-11-29T05:30:00Z")
     headings = re.findall(r"<h2>([^<]*)</h2>", page)
-    assert headings == ["Azerbaijan · Азербайджан", "Uzbekistan · Узбекистан",
-                        "Uzbekistan and Azerbaijan · Узбекистан и Азербайджан"]
+    # in every report language: English, Russian, Uzbek (Latin)
+    assert headings == ["Azerbaijan · Азербайджан · Ozarbayjon",
+                        "Uzbekistan · Узбекистан · Oʻzbekiston",
+                        "Uzbekistan and Azerbaijan · Узбекистан и Азербайджан · "
+                        "Oʻzbekiston va Ozarbayjon"]
     assert "<h3>Strategic Procurement Country Report · Страновой отчёт о стратегических " \
-           "закупках</h3>" in page
+           "закупках · Strategik xaridlar boʻyicha mamlakat hisoboti</h3>" in page
     # the two language versions of one report side by side, English first
     spcr = page.index('href="uzb-spcr.html"')
     assert spcr < page.index('href="uzb-spcr-ru.html"') < page.index('href="uzb-spcr-kaz.html"')

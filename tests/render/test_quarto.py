@@ -171,6 +171,7 @@ def test_front_matter_is_escaped_markdown_for_the_templates():
         "coopreport-provenance": r"coopreport 0\.1 · parameters\: label\=\<\/script\>",
         "coopreport-colophon": "About this edition",  # its heading, at the end
         "lang": "en",
+        "coopreport-lang": "en",  # Typst's language ("uz" where the page says "uz-Latn")
         "date": "2026-03-12",
         "execute": {"echo": False, "warning": False},
     }  # no "format": every format of _quarto.yml (naming one renders only that one)

@@ -32,7 +32,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 "indicators": "indicator values", "milestones": "milestones",
                 "guide": "indicators described", "system": "procurement-system facts",
                 "drafts": "draft activities",
-                "source_names": "sources with a Russian form"}[report.kind]
+                "source_names": "sources with a Russian (and Uzbek) form"}[report.kind]
         print(f"{name}: OK, {report.rows} {noun}")
         if report.activities is not None:
             for line in summarise_registry(report.activities):

@@ -9,6 +9,7 @@ in running Russian text).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
@@ -21,7 +22,7 @@ MINUS = "\u2212"  # the minus sign Russian typography uses for negative numbers
 
 def _signed(text: str, lang: str) -> str:
     """Babel writes "-" for a negative number; Russian text wants the minus sign."""
-    return MINUS + text[1:] if lang == "ru" and text.startswith("-") else text
+    return MINUS + text[1:] if lang in ("ru", "uz") and text.startswith("-") else text
 
 
 def format_number(value: float, lang: str, decimals: int | None = None) -> str:
@@ -66,6 +67,9 @@ def format_usd(value: float | None, lang: str) -> str:
     if lang == "ru":
         number = _signed(format_compact_decimal(amount, locale="ru", fraction_digits=1), lang)
         return f"{number}{NBSP}долл.{NBSP}США".replace(" ", NBSP)
+    if lang == "uz":  # "300 mln AQSh dollari", "29,2 mln AQSh dollari"
+        number = _signed(format_compact_decimal(amount, locale="uz", fraction_digits=1), lang)
+        return f"{number}{NBSP}AQSh{NBSP}dollari".replace(" ", NBSP)
     return format_compact_currency(amount, "USD", locale=lang, fraction_digits=1)
 
 
@@ -117,3 +121,24 @@ def russian_dates(text: str) -> str:
         return (f"{first}–{day}" if last else day) + NBSP + "г."
 
     return _EN_DATE.sub(russian, text)
+
+
+def long_date(day: dt.date, lang: str) -> str:
+    """A day as the report language writes it in running text: "7 December 2026" (babel's
+    long form), "7 декабря 2026 г."; Uzbek as official documents write it, "2026-yil
+    7-dekabr" (babel's uz form is "7-dekabr, 2026")."""
+    from babel.dates import format_date
+
+    if lang == "uz":
+        return f"{day.year}-yil {day.day}-{format_date(day, 'MMMM', locale='uz')}"
+    return format_date(day, format="long", locale=lang)
+
+
+def month_date(year: int, month: int, lang: str) -> str:
+    """A month: "May 2023", "май 2023 г.", "2023-yil may"."""
+    from babel.dates import format_date, format_skeleton
+
+    day = dt.date(year, month, 1)
+    if lang == "uz":
+        return f"{year}-yil {format_date(day, 'LLLL', locale='uz').lower()}"
+    return format_skeleton("yMMMM", day, locale=lang)

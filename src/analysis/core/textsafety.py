@@ -19,6 +19,7 @@ kept in the file and shows in reports).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -92,6 +93,24 @@ def check_characters(text: str, allowed: frozenset[str] = frozenset()) -> str | 
     return (f"invisible {noun} not allowed: {shown}{more}; delete "
             f"{'it' if len(found) == 1 else 'them'} and retype the text around "
             f"({'; '.join(hints)})")
+
+
+# an apostrophe look-alike between two letters of an Uzbek (Latin) text: "O'zbekiston",
+# "O’zbekiston", "ta`lim"; Uzbek writes oʻ/gʻ with U+02BB and the tutuq belgisi with U+02BC
+UZBEK_LOOKALIKE = re.compile("[^\\W\\d_]['\u2019\u2018`][^\\W\\d_]")
+# the same for pyarrow's RE2 (its \\W is ASCII): a letter or a non-decimal number on each side
+UZBEK_LOOKALIKE_RE2 = "[\\pL\\p{Nl}\\p{No}]['\u2019\u2018`][\\pL\\p{Nl}\\p{No}]"
+
+
+def check_uzbek(text: str) -> str | None:
+    """Why an Uzbek (Latin-script) text has the wrong apostrophe, or None."""
+    found = UZBEK_LOOKALIKE.search(text)
+    if found is None:
+        return None
+    return (f"apostrophe look-alike {describe_character(found.group(0)[1])} in "
+            f"{found.group(0)!r} at position {found.start() + 1}: write oʻ and gʻ with ʻ "
+            f"(U+02BB, MODIFIER LETTER TURNED COMMA) and the tutuq belgisi with ʼ (U+02BC, "
+            f"MODIFIER LETTER APOSTROPHE), as Uzbek Latin spells them")
 
 
 def is_formula_like(text: str) -> bool:

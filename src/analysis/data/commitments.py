@@ -26,22 +26,24 @@ from analysis.data.taxonomy import Taxonomy, suggest
 COLUMNS: tuple[str, ...] = (
     "commitment_id", "activity_id", "commitment", "due", "status", "evidence_activity_ids", "note",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("commitment_ru", "part_of")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("commitment_ru", "commitment_uz", "part_of")
 REQUIRED = ("commitment_id", "activity_id", "commitment", "status")
-FREE_TEXT = frozenset({"commitment", "commitment_ru", "note"})
+FREE_TEXT = frozenset({"commitment", "commitment_ru", "commitment_uz", "note"})
 MULTILINE = frozenset({"note"})  # the one column where tabs and line breaks are allowed
 FRAME_COLUMNS: tuple[str, ...] = (
     "commitment_id", "activity_id", "commitment", "due", "due_end", "status",
-    "evidence_activity_ids", "note", "line", "commitment_ru", "part_of",
+    "evidence_activity_ids", "note", "line", "commitment_ru", "part_of", "commitment_uz",
 )
 KIND = "commitments file"
 
 
 def load_statuses(directory: Path | None = None) -> dict[str, dict[str, str]]:
-    """Commitment statuses with their labels: ``{status: {"en": ..., "ru": ...}}``."""
+    """Commitment statuses with their labels: ``{status: {"en": ..., "ru": ..., "uz": ...}}``
+    (an Uzbek label missing: the Russian one)."""
     path = (directory or paths.taxonomy_dir()) / "commitment_statuses.csv"
     with path.open(encoding="utf-8", newline="") as handle:
-        return {r["status"]: {"en": r["label_en"], "ru": r["label_ru"]}
+        return {r["status"]: {"en": r["label_en"], "ru": r["label_ru"],
+                              "uz": r.get("label_uz") or r["label_ru"]}
                 for r in csv.DictReader(handle)}
 
 
@@ -109,6 +111,7 @@ def read_commitments(path: Path, activity_ids: Collection[str], taxonomy: Taxono
                 "status": rec["status"], "evidence_activity_ids": tuple(evidence),
                 "note": rec["note"], "line": line,
                 "commitment_ru": rec.get("commitment_ru", ""),
+                "commitment_uz": rec.get("commitment_uz", ""),
                 "part_of": rec.get("part_of", ""),
             })
     for row in rows:

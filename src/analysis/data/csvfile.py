@@ -19,7 +19,7 @@ from typing import Protocol
 
 from analysis.core.errors import Problem
 from analysis.core.paths import display_path
-from analysis.core.textsafety import MULTILINE, check_characters, check_formula
+from analysis.core.textsafety import MULTILINE, check_characters, check_formula, check_uzbek
 from analysis.data.taxonomy import suggest
 
 
@@ -165,6 +165,8 @@ def check_text_fields(csv_file: ReadFile, line: int, record: dict[str, str],
         reason = check_characters(value, MULTILINE if column in multiline else frozenset())
         if reason is None and column in free_text:
             reason = check_formula(value)
+        if reason is None and column.endswith("_uz"):
+            reason = check_uzbek(value)
         if reason is not None:
             csv_file.problem(line, column, value, reason)
             flagged.add(column)

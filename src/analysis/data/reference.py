@@ -37,7 +37,7 @@ import pandas as pd
 
 from analysis.core import paths
 from analysis.core.errors import DataValidationError
-from analysis.core.textsafety import check_characters
+from analysis.core.textsafety import check_characters, check_uzbek
 from analysis.data import fields
 from analysis.data.csvfile import CsvFile, read_csv_file
 from analysis.data.taxonomy import suggest
@@ -63,14 +63,14 @@ TEXT_UNIT = "text"  # a fact whose value is words (a body's name, a diagnostic's
 # Russian forms a Russian report prints: ``value_ru`` for a fact in words (unit ``text``),
 # ``release_ru`` for a release described in words ("undated; after 2025-12-26"); a release
 # that is a date or a year needs none, the report writes it in its language
-OPTIONAL_SYSTEM_COLUMNS: tuple[str, ...] = ("value_ru", "release_ru")
+OPTIONAL_SYSTEM_COLUMNS: tuple[str, ...] = ("value_ru", "release_ru", "value_uz", "release_uz")
 MILESTONES_NAME = "procurement_milestones.csv"
 # the Russian form of each source a reference file names (one row per source text): what a
 # Russian report prints instead of the English description
 SOURCE_NAMES_NAME = "source_names.csv"
 SOURCE_NAMES_COLUMNS: tuple[str, ...] = ("source", "source_ru")
 # the milestone in Russian (Russian reports use it; an empty cell falls back to English, marked)
-OPTIONAL_MILESTONE_COLUMNS = ("milestone_ru",)
+OPTIONAL_MILESTONE_COLUMNS = ("milestone_ru", "milestone_uz")
 INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]*$", re.ASCII)
 VALUE_PATTERN = re.compile(r"^-?[0-9]+(\.[0-9]+)?$", re.ASCII)
 YEAR_PATTERN = re.compile(r"^[0-9]{4}$", re.ASCII)
@@ -237,8 +237,10 @@ def read_milestones(path: Path) -> tuple[pd.DataFrame, CsvFile]:
     for line, rec in csv_file.records:
         before = len(csv_file.problems)
         rec.setdefault("milestone_ru", "")
-        for column in ("milestone", "milestone_ru"):
-            reason = check_characters(rec.get(column, ""))
+        rec.setdefault("milestone_uz", "")
+        for column in ("milestone", "milestone_ru", "milestone_uz"):
+            reason = check_characters(rec.get(column, "")) or (
+                check_uzbek(rec.get(column, "")) if column.endswith("_uz") else None)
             if reason:
                 csv_file.problem(line, column, rec[column], reason)
         _required(csv_file, line, rec, ("country", "date", "milestone", "kind", "source",
@@ -280,7 +282,8 @@ def read_system(path: Path) -> tuple[pd.DataFrame, CsvFile]:
             rec.setdefault(column, "")
         for column in ("fact", "value", "unit", "note", "source", "release",
                        *OPTIONAL_SYSTEM_COLUMNS):
-            reason = check_characters(rec.get(column, ""))
+            reason = check_characters(rec.get(column, "")) or (
+                check_uzbek(rec.get(column, "")) if column.endswith("_uz") else None)
             if reason:
                 csv_file.problem(line, column, rec[column], reason)
         _required(csv_file, line, rec, ("country", "year", "fact", "value", "unit", "source",
@@ -299,9 +302,10 @@ def read_system(path: Path) -> tuple[pd.DataFrame, CsvFile]:
         if value and not text and not VALUE_PATTERN.match(value):
             csv_file.problem(line, "value", value, "not a number; write digits with a '.' "
                              "for decimals, or set unit to text for a fact in words")
-        if rec["value_ru"] and not text:
-            csv_file.problem(line, "value_ru", rec["value_ru"], "only a fact in words (unit "
-                             "text) has a Russian form; leave value_ru empty for a number")
+        for column in ("value_ru", "value_uz"):
+            if rec[column] and not text:
+                csv_file.problem(line, column, rec[column], "only a fact in words (unit text) "
+                                 f"has a translation; leave {column} empty for a number")
         if rec.get("maps_pillar") and rec["maps_pillar"] not in ("I", "II", "III", "IV"):
             csv_file.problem(line, "maps_pillar", rec["maps_pillar"], "use I, II, III or IV, "
                              "or leave it empty")
@@ -316,17 +320,19 @@ def read_system(path: Path) -> tuple[pd.DataFrame, CsvFile]:
     return frame, csv_file
 
 
-def read_source_names(path: Path) -> tuple[dict[str, str], CsvFile]:
+def read_source_names(path: Path) -> tuple[dict[str, dict[str, str]], CsvFile]:
     """Read and check ``source_names.csv``: each source text of the reference files and its
     Russian form; problems are in the returned ``CsvFile``."""
-    csv_file = read_csv_file(path, SOURCE_NAMES_COLUMNS, "source names file")
-    names: dict[str, str] = {}
+    csv_file = read_csv_file(path, SOURCE_NAMES_COLUMNS, "source names file",
+                             optional=("source_uz",))
+    names: dict[str, dict[str, str]] = {}
     first: dict[str, int] = {}
     for line, rec in csv_file.records:
         before = len(csv_file.problems)
         _required(csv_file, line, rec, SOURCE_NAMES_COLUMNS)
-        for column in SOURCE_NAMES_COLUMNS:
-            reason = check_characters(rec.get(column, ""))
+        for column in (*SOURCE_NAMES_COLUMNS, "source_uz"):
+            reason = check_characters(rec.get(column, "")) or (
+                check_uzbek(rec.get(column, "")) if column == "source_uz" else None)
             if reason:
                 csv_file.problem(line, column, rec[column], reason)
         source = rec.get("source", "")
@@ -336,13 +342,14 @@ def read_source_names(path: Path) -> tuple[dict[str, str], CsvFile]:
         elif source:
             first[source] = line
         if len(csv_file.problems) == before:
-            names[source] = rec["source_ru"]
+            names[source] = {"ru": rec["source_ru"], "uz": rec.get("source_uz", "")}
     return names, csv_file
 
 
-def source_names(folder: Path | None = None) -> dict[str, str]:
-    """The Russian forms of the reference files' sources (``source_names.csv`` in ``folder``,
-    default ``data/reference``); empty when there is no such file.
+def source_names(folder: Path | None = None, lang: str = "ru") -> dict[str, str]:
+    """The Russian (``lang`` ``ru``) or Uzbek (``uz``: ``source_uz``, else the Russian form
+    marked «(rus.)») forms of the sources (``source_names.csv`` in ``folder``, default
+    ``data/reference``); empty when there is no such file.
 
     Raises
     ------
@@ -355,7 +362,9 @@ def source_names(folder: Path | None = None) -> dict[str, str]:
     names, csv_file = read_source_names(path)
     if csv_file.problems:
         raise DataValidationError(csv_file.problems)
-    return names
+    if lang == "uz":
+        return {source: forms["uz"] or f"{forms['ru']} (rus.)" for source, forms in names.items()}
+    return {source: forms["ru"] for source, forms in names.items()}
 
 
 def load_reference(folder: str | Path | None = None) -> Reference:

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.core.errors import Problem
-from analysis.core.textsafety import BIDI_CONTROLS, FORMULA_STARTS
+from analysis.core.textsafety import BIDI_CONTROLS, FORMULA_STARTS, UZBEK_LOOKALIKE_RE2
 from analysis.data import fields
 from analysis.data.csvtable import WHITESPACE, CsvTable
 from analysis.data.registry_format import (
@@ -133,6 +133,8 @@ def check_activities(table: CsvTable, vocab: Taxonomy) -> pd.DataFrame:
         flag |= _matches(values, UNSAFE)
         if name in FREE_TEXT:
             flag |= _matches(values, FORMULA)
+        if name.endswith("_uz"):  # apostrophe look-alikes: the row checker names them
+            flag |= _matches(values, UZBEK_LOOKALIKE_RE2)
     for name in REQUIRED:
         flag |= _is(col(name), "")
     flag |= ~_matches(col("activity_id"), ID)
@@ -207,7 +209,8 @@ def check_activities(table: CsvTable, vocab: Taxonomy) -> pd.DataFrame:
         "amount_usd": np.where(no_amount, np.nan, amount)[ok], "source": text("source"),
         "source_url": text("source_url"), "source_language": text("source_language"),
         "line": table.lines[ok], "source_file": table.name, "maps_pillars": pillars[ok],
-        "title_ru": text("title_ru"), "amount_kind": text("amount_kind"),
+        "title_ru": text("title_ru"), "title_uz": text("title_uz"),
+        "amount_kind": text("amount_kind"),
         "scope": text("scope"), "operation_id": text("operation_id"),
     }, columns=list(FRAME_COLUMNS))
     if checked:

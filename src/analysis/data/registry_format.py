@@ -21,6 +21,7 @@ title          str
 amount_usd     float, NaN where the source states no amount
 amount_kind    str: committed, disbursed, announced or indicative where an amount is given, else ''
 title_ru       str: the title in Russian (optional column; '' where not translated)
+title_uz       str: the title in Uzbek, Latin script (optional column; '' where not translated)
 source         str
 source_url     str ('' where none is known)
 source_language str
@@ -45,8 +46,8 @@ COLUMNS: tuple[str, ...] = (
     "activity_id", "date", "date_precision", "country", "partners", "counterpart",
     "activity_type", "themes", "title", "amount_usd", "source", "source_url", "source_language",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("maps_pillars", "title_ru", "amount_kind", "scope",
-                                     "operation_id")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("maps_pillars", "title_ru", "title_uz", "amount_kind",
+                                     "scope", "operation_id")
 SCOPES: tuple[str, ...] = ("bilateral", "multi-country")
 # What an amount is (data/README.md has the rule): only committed money is counted as financing
 # by default; announced and indicative figures are shown apart, labelled.
@@ -61,9 +62,9 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "activity_id", "date", "date_precision", "start", "end", "year", "country", "partners",
     "counterpart", "activity_type", "themes", "title", "amount_usd", "source", "source_url",
     "source_language", "line", "source_file", "maps_pillars", "title_ru", "amount_kind",
-    "scope", "operation_id",
+    "scope", "operation_id", "title_uz",
 )
-FREE_TEXT: frozenset[str] = frozenset({"counterpart", "title", "title_ru", "source"})
+FREE_TEXT: frozenset[str] = frozenset({"counterpart", "title", "title_ru", "title_uz", "source"})
 KIND = "activity registry"
 
 

@@ -101,7 +101,8 @@ def check_row(csv_file: CsvFile | CsvTable, line: int, rec: dict[str, str], voca
         "amount_usd": amount if amount is not None else math.nan, "source": rec["source"],
         "source_url": rec["source_url"], "source_language": rec["source_language"], "line": line,
         "source_file": csv_file.name, "maps_pillars": pillars,
-        "title_ru": rec.get("title_ru", ""), "amount_kind": rec.get("amount_kind", ""),
+        "title_ru": rec.get("title_ru", ""), "title_uz": rec.get("title_uz", ""),
+        "amount_kind": rec.get("amount_kind", ""),
         "scope": scope, "operation_id": rec.get("operation_id", ""),  # ';'-separated ids
     }
 

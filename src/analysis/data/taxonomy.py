@@ -26,8 +26,16 @@ from babel import Locale
 
 from analysis.core import paths
 from analysis.core.errors import TaxonomyError
+from analysis.core.textsafety import check_uzbek
 
-LANGUAGES = ("en", "ru")
+LANGUAGES = ("en", "ru", "uz")  # uz: Uzbek in the Latin script (uz-Latn)
+# the BCP 47 tag a report page declares (<html lang>): Uzbek names its script
+LANGUAGE_TAGS = {"en": "en", "ru": "ru", "uz": "uz-Latn"}
+
+
+def language_tag(lang: str) -> str:
+    """The BCP 47 tag of a report language: "uz" → "uz-Latn" (HTML's ``lang``)."""
+    return LANGUAGE_TAGS.get(lang, lang)
 PARTNER_KINDS = ("multilateral", "bilateral", "agency", "network")
 PILLARS = ("I", "II", "III", "IV")
 
@@ -40,6 +48,10 @@ class Term:
     labels: dict[str, str]
 
     def label(self, lang: str = "en") -> str:
+        """The label in ``lang``; an Uzbek label missing falls back to the Russian one (Uzbek
+        readers read Russian, rarely English), any other to English."""
+        if lang == "uz" and not self.labels.get("uz"):
+            return self.labels.get("ru") or self.labels["en"]
         return self.labels.get(lang) or self.labels["en"]
 
 
@@ -56,8 +68,13 @@ class Partner:
     full_name: str
     aliases: tuple[str, ...] = ()
     label_ru: str = ""
+    label_uz: str = ""
 
     def label(self, lang: str = "en") -> str:
+        """The partner's name in ``lang``: its Russian or Uzbek label, else its name (an Uzbek
+        report falls back to the Russian label, as for every text of the data)."""
+        if lang == "uz":
+            return self.label_uz or self.label_ru or self.name
         return self.label_ru if lang == "ru" and self.label_ru else self.name
 
 
@@ -117,6 +134,12 @@ def suggest(value: str, choices: Iterable[str]) -> str | None:
     return folded[match[0]] if match else None
 
 
+def _labels(row: dict[str, str]) -> dict[str, str]:
+    """A vocabulary row's labels: ``label_en``, ``label_ru`` and, when the file has the
+    column, ``label_uz`` (optional: a file without it still loads)."""
+    return {"en": row["label_en"], "ru": row["label_ru"], "uz": row.get("label_uz", "")}
+
+
 def _read_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     try:
         with path.open(encoding="utf-8", newline="") as handle:
@@ -127,6 +150,11 @@ def _read_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
             rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
     except (OSError, UnicodeDecodeError) as exc:
         raise TaxonomyError(f"{path}: cannot read the vocabulary file ({exc})") from exc
+    for row in rows:
+        for column, value in row.items():
+            reason = check_uzbek(value) if column.endswith("_uz") else None
+            if reason:
+                raise TaxonomyError(f"{path}: {row.get(required[0], '')}: {column}: {reason}")
     ids = [row[required[0]] for row in rows]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -166,12 +194,12 @@ def files_version(folder: Path) -> tuple[tuple[str, int, int], ...]:
 @functools.lru_cache(maxsize=8)
 def _load_taxonomy(folder: Path, version: tuple[tuple[str, int, int], ...]) -> Taxonomy:
     types = {
-        r["activity_type"]: Term(r["activity_type"], {"en": r["label_en"], "ru": r["label_ru"]})
+        r["activity_type"]: Term(r["activity_type"], _labels(r))
         for r in _read_rows(folder / "activity_types.csv",
                             ("activity_type", "label_en", "label_ru"))
     }
     pillars = {
-        r["pillar"]: Term(r["pillar"], {"en": r["label_en"], "ru": r["label_ru"]})
+        r["pillar"]: Term(r["pillar"], _labels(r))
         for r in _read_rows(folder / "maps_pillars.csv", ("pillar", "label_en", "label_ru"))
     }
     themes: dict[str, Theme] = {}
@@ -190,7 +218,7 @@ def _load_taxonomy(folder: Path, version: tuple[tuple[str, int, int], ...]) -> T
             )
         themes[r["theme"]] = Theme(
             r["theme"],
-            {"en": r["label_en"], "ru": r["label_ru"]},
+            _labels(r),
             pillar=r["maps_pillar"] or None,
             procurement=r["procurement"] == "yes",
         )
@@ -205,7 +233,7 @@ def _load_taxonomy(folder: Path, version: tuple[tuple[str, int, int], ...]) -> T
             )
         aliases = tuple(a.strip() for a in r["aliases"].split(";") if a.strip())
         partners[r["partner"]] = Partner(r["partner"], r["kind"], r["full_name"], aliases,
-                                         r["label_ru"])
+                                         r["label_ru"], r.get("label_uz", ""))
         for name in (r["partner"], r["full_name"], *aliases):
             known = alias_index.setdefault(_fold(name), r["partner"])
             if known != r["partner"]:

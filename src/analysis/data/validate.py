@@ -77,7 +77,7 @@ def _reference_kind(path: Path) -> str | None:
         return "system"
     if "milestone" in names:
         return "milestones"
-    if names == {"source", "source_ru"}:
+    if {"source", "source_ru"} <= names <= {"source", "source_ru", "source_uz"}:
         return "source_names"
     return None
 

@@ -22,6 +22,7 @@ import nbformat
 from analysis.core import paths
 from analysis.core.errors import RenderError
 from analysis.core.version import __version__
+from analysis.data.taxonomy import language_tag
 from analysis.render.meta import ReportMeta
 from analysis.render.sanitize import clean_html, sanitize_notebook
 from analysis.report.chart_images import chart_caption, chart_title
@@ -195,7 +196,8 @@ def render_html(executed: Path, target: Path, meta: ReportMeta, interactive: boo
     resources = {
         "coopreport": {
             "name": meta.name, "attachment_type": ATTACHMENT_MIMETYPE,
-            "lang": meta.lang, "title": meta.title, "subtitle": meta.subtitle or "",
+            "lang": meta.lang, "lang_tag": language_tag(meta.lang),
+            "title": meta.title, "subtitle": meta.subtitle or "",
             "kicker": meta.kicker, "date": meta.date, "provenance": meta.provenance,
             "publisher": meta.publisher or "",
             "version": __version__, "font_css": font_css(),

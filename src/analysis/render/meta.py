@@ -16,12 +16,11 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import nbformat
-from babel.dates import format_date
 from babel.lists import format_list
 
 from analysis.core.clock import utc_now
 from analysis.core.errors import ParameterError
-from analysis.core.formats import ru_typography
+from analysis.core.formats import long_date, ru_typography
 from analysis.core.notebook_params import declared_parameters
 from analysis.data.taxonomy import LANGUAGES, country_name
 from analysis.report.i18n import DEFAULT_LANGUAGE, MESSAGES, translate
@@ -61,7 +60,7 @@ def read_meta(executed: Path) -> ReportMeta:
     shown_title = own_title if isinstance(own_title, str) and own_title else title
     shown_subtitle = (own_subtitle if isinstance(own_subtitle, str) else None) \
         if "coopreport" in nb.metadata else subtitle
-    date = format_date(day, format="long", locale=lang)
+    date = long_date(day, lang)
     if lang == "ru":  # no line break inside "2022–2026 гг." or "7 декабря 2026 г."
         shown_title = ru_typography(shown_title)
         shown_subtitle = ru_typography(shown_subtitle) if shown_subtitle else shown_subtitle
@@ -181,8 +180,7 @@ def _when(text: object, lang: str) -> str:
         return str(text)
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC)
-    return translate("provenance.time", lang, date=format_date(moment.date(), "long",
-                                                                locale=lang),
+    return translate("provenance.time", lang, date=long_date(moment.date(), lang),
                      time=moment.strftime("%H:%M"))
 
 

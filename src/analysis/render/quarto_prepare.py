@@ -45,6 +45,7 @@ from typing import Any
 import nbformat
 import yaml
 
+from analysis.data.taxonomy import language_tag
 from analysis.render.html import svg_base64, vega_json
 from analysis.render.meta import ReportMeta
 from analysis.render.pdf import typst_tables
@@ -196,7 +197,11 @@ def front_matter(meta: ReportMeta) -> dict[str, Any]:
         "coopreport-colophon": translate("report.colophon", meta.lang),
     }
     front: dict[str, Any] = {key: escape_markdown(value) for key, value in texts.items() if value}
-    front["lang"] = meta.lang
+    front["lang"] = language_tag(meta.lang)  # the page's <html lang>: "uz-Latn"
+    front["coopreport-lang"] = meta.lang  # Typst's text language: "uz"
+    if meta.lang == "uz":  # Quarto has no Uzbek words for its cross-references
+        front["language"] = {"crossref-tbl-title": "Jadval", "crossref-fig-title": "Rasm",
+                             "crossref-tbl-prefix": "jadval", "crossref-fig-prefix": "rasm"}
     built = str(meta.record.get("built_at", ""))
     if re.match(r"\d{4}-\d\d-\d\d", built):
         front["date"] = built[:10]

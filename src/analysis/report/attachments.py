@@ -86,7 +86,8 @@ def externalise(nb: Any, folder: Path, name: str, lang: str,
     return written
 
 
-UNITS = {"en": ("KB", "MB"), "ru": ("КБ", "МБ")}  # decimal: 1 MB = 1,000,000 bytes
+# decimal: 1 MB = 1,000,000 bytes
+UNITS = {"en": ("KB", "MB"), "ru": ("КБ", "МБ"), "uz": ("KB", "MB")}
 
 
 def file_size(size: int, lang: str) -> str:

@@ -56,6 +56,23 @@ CHART_LOCALES: Final[dict[str, dict[str, Any]]] = {
                             "сент.", "окт.", "нояб.", "дек."],
         },
     },
+    # Uzbek (Latin): decimal comma, no-break-space thousands, the minus sign, babel's uz
+    # day and month names
+    "uz": {
+        "number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3],
+                   "currency": ["", "\u00a0soʻm"], "minus": "\u2212", "percent": "%"},
+        "time": {
+            "dateTime": "%Y-yil %e-%B, %A, %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
+            "periods": ["TO", "TK"],
+            "days": ["yakshanba", "dushanba", "seshanba", "chorshanba", "payshanba", "juma",
+                     "shanba"],
+            "shortDays": ["Yak", "Dush", "Sesh", "Chor", "Pay", "Jum", "Shan"],
+            "months": ["yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avgust",
+                       "sentabr", "oktabr", "noyabr", "dekabr"],
+            "shortMonths": ["yan", "fev", "mar", "apr", "may", "iyn", "iyl", "avg", "sen",
+                            "okt", "noy", "dek"],
+        },
+    },
 }
 # a number without its own format (tooltips, labels): at most two decimals, grouped, as the
 # tables round them ("15.2380952835" was shown before)

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 import pycountry
-from babel.dates import format_date, format_skeleton
 
 from analysis.core import paths
 from analysis.core.errors import ParameterError
-from analysis.core.formats import format_number, format_share, format_usd
+from analysis.core.formats import format_number, format_share, format_usd, long_date, month_date
 from analysis.data.colours import Colours, load_colours
 from analysis.data.registry import Registry, load_registry
 from analysis.data.taxonomy import LANGUAGES, Taxonomy, country_name, is_country, load_taxonomy
@@ -114,19 +113,19 @@ class ReportData:
     def partners(self, names: tuple[str, ...]) -> str:
         return ", ".join(self.taxonomy.partner_label(p, self.lang) for p in names)
 
-    def text(self, english: str, russian: object = "") -> str:
+    def text(self, english: str, russian: object = "", uzbek: object = "") -> str:
         """Text from the data in the report language (see :func:`localized_text`)."""
-        return localized_text(english, russian, self.lang)
+        return localized_text(english, russian, self.lang, uzbek)
 
     @functools.cached_property
     def _source_names(self) -> dict[str, str]:
         from analysis.data.reference import source_names
 
-        return source_names() if self.lang == "ru" else {}
+        return source_names(lang=self.lang) if self.lang != "en" else {}
 
     def source(self, name: object) -> str:
-        """A source named in the reference data, in the report language: its Russian form
-        (``data/reference/source_names.csv``) in a Russian report, else as written."""
+        """A source named in the reference data, in the report language: its Russian or Uzbek
+        form (``data/reference/source_names.csv``), else as written (a proper name)."""
         text = str(name)
         return self._source_names.get(text, text)
 
@@ -135,22 +134,23 @@ class ReportData:
         """English name → Russian name of the institutions in
         ``data/extract/counterparts.csv`` (the extractor's list)."""
         path = paths.data_dir() / "extract" / "counterparts.csv"
-        if self.lang != "ru" or not path.exists():
+        if self.lang == "en" or not path.exists():
             return {}
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        column = f"name_{self.lang}" if f"name_{self.lang}" in table else "name_ru"
         names: dict[str, str] = {}
-        for en, ru in zip(table["name_en"], table["name_ru"], strict=True):
-            if en and ru:
-                names.setdefault(en, ru)
+        for en, own in zip(table["name_en"], table[column], strict=True):
+            if en and own:
+                names.setdefault(en, own)
                 # "State Service … (Ministry of Economy)" is also found without its bracket
-                names.setdefault(re.sub(r"\s*\([^)]*\)", "", en).strip(), ru)
+                names.setdefault(re.sub(r"\s*\([^)]*\)", "", en).strip(), own)
         return names
 
     def counterpart(self, name: str) -> str:
         """A national institution named in the registry (English), in the report language:
-        its Russian name from ``data/extract/counterparts.csv``; "Government of <country>" as
-        the language says it; else the English name, marked in a Russian report."""
-        if self.lang != "ru" or not name:
+        its Russian (Uzbek: ``name_uz``) name from ``data/extract/counterparts.csv``;
+        "Government of <country>" as the language says it; else the English name, marked."""
+        if self.lang == "en" or not name:
             return name
         if name in self._counterpart_names:
             return self._counterpart_names[name]
@@ -182,38 +182,56 @@ class ReportData:
         found = made[made["commitment_id"] == item] if "commitment_id" in made else made
         if not found.empty:
             row = found.iloc[0]
-            return f"«{self.text(str(row['commitment']), row.get('commitment_ru', ''))}»"
+            return f"«{self.text(str(row['commitment']), row.get('commitment_ru', ''), row.get('commitment_uz', ''))}»"  # noqa: E501
         return item
 
     def titles(self, activities: pd.DataFrame) -> list[str]:
-        """The activities' titles in the report language (``title_ru`` in Russian)."""
-        russian = activities["title_ru"] if "title_ru" in activities else [""] * len(activities)
-        return [self.text(str(t), r) for t, r in zip(activities["title"], russian, strict=True)]
+        """The activities' titles in the report language (``title_ru`` in Russian, ``title_uz``
+        in Uzbek)."""
+        blank = [""] * len(activities)
+        russian = activities["title_ru"] if "title_ru" in activities else blank
+        uzbek = activities["title_uz"] if "title_uz" in activities else blank
+        return [self.text(str(t), r, u)
+                for t, r, u in zip(activities["title"], russian, uzbek, strict=True)]
 
 
-FALLBACK_MARK = {"ru": "(англ.)"}
+# how a text shown in another language than the report's is marked: (report language, shown)
+FALLBACK_MARK = {("ru", "en"): "(англ.)", ("uz", "ru"): "(rus.)", ("uz", "en"): "(ingl.)"}
 
 
-def localized_text(english: str, russian: object, lang: str) -> str:
-    """A text from the data in ``lang``: the Russian column in a Russian report, else English.
+def _given(text: object) -> bool:
+    return isinstance(text, str) and bool(text.strip())
 
-    A Russian report whose row has no Russian text shows the English one marked "(англ.)", so
-    a reader sees that the text was not translated rather than a silent switch of language.
+
+def localized_text(english: str, russian: object, lang: str, uzbek: object = "") -> str:
+    """A text from the data in ``lang``: the Russian column in a Russian report, the Uzbek one
+    in an Uzbek report, else English.
+
+    A text missing in the report's language is shown in the language its readers read next,
+    marked, so that a reader sees it was not translated rather than a silent switch: a
+    Russian report shows the English "… (англ.)"; an Uzbek report the Russian "… (rus.)"
+    (Uzbek officials read Russian, rarely English), else the English "… (ingl.)".
     """
-    if lang != "ru":
-        return english
-    if isinstance(russian, str) and russian.strip():
-        return russian
-    return f"{english} {FALLBACK_MARK['ru']}" if english else english
+    if lang == "ru":
+        if _given(russian):
+            return str(russian)
+        return f"{english} {FALLBACK_MARK['ru', 'en']}" if english else english
+    if lang == "uz":
+        if _given(uzbek):
+            return str(uzbek)
+        if _given(russian):
+            return f"{russian} {FALLBACK_MARK['uz', 'ru']}"
+        return f"{english} {FALLBACK_MARK['uz', 'en']}" if english else english
+    return english
 
 
 def format_activity_date(text: str, precision: str, lang: str) -> str:
     """``2023-05-17`` → "17 May 2023" / "17 мая 2023 г."; ``2023-05`` → "May 2023"; ``2023``."""
     if precision == "day":
-        return format_date(dt.date.fromisoformat(text), format="long", locale=lang)
+        return long_date(dt.date.fromisoformat(text), lang)
     if precision == "month":
         year, month = (int(p) for p in text.split("-"))
-        return format_skeleton("yMMMM", dt.date(year, month, 1), locale=lang)
+        return month_date(year, month, lang)
     return text
 
 

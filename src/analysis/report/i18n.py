@@ -21,6 +21,8 @@ from analysis.core import paths
 from analysis.core.errors import ParameterError
 from analysis.data.taxonomy import LANGUAGES
 from analysis.report.ru_grammar import CASES, apply_spec
+from analysis.report.uz_grammar import CASES as UZ_CASES
+from analysis.report.uz_grammar import apply_spec as uz_apply_spec
 
 DEFAULT_LANGUAGE = "en"
 
@@ -82,6 +84,9 @@ class _Count(int):
         return format_decimal(int(self), locale=self.lang)
 
 
+COUNTERS = {"uz": "ta"}  # the counting word a language puts after a number
+
+
 def plural(key: str, count: int, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     """A phrase about ``count`` things in the form the language's plural rules need.
 
@@ -104,7 +109,10 @@ def plural(key: str, count: int, lang: str = DEFAULT_LANGUAGE, **values: object)
     number.lang = language
     if "{n" in form or zero:
         return form.format(n=number, **values)
-    return f"{format_decimal(count, locale=language)} {form}"
+    # Uzbek counts things with «ta» between the number and the (singular) noun: "27 ta tadbir"
+    counter = COUNTERS.get(language)
+    figure = format_decimal(count, locale=language)
+    return f"{figure} {counter} {form}" if counter else f"{figure} {form}"
 
 
 def plural_word(key: str, number: float, lang: str = DEFAULT_LANGUAGE) -> str | None:
@@ -134,7 +142,9 @@ def in_sentence(text: str) -> str:
     abbreviation or code ("WGI «…»", "PEFA PI-24", "ИВК"), which keeps its capitals."""
     stripped = text.lstrip()
     word = stripped.split(" ", 1)[0] if stripped else ""
-    if len(word) < 2 or not word[0].isupper() or not word[1].islower():
+    # the letters that have a case ("Oʻqitilgan": the ʻ of oʻ has none)
+    cased = [c for c in word if c.isupper() or c.islower()]
+    if len(cased) < 2 or not word[0].isupper() or not cased[1].islower():
         return text
     start = len(text) - len(stripped)
     return text[:start] + stripped[0].lower() + stripped[1:]
@@ -155,7 +165,7 @@ def _one_year_periods(text: str) -> str:
 
 
 def _is_case_spec(spec: str) -> bool:
-    return spec.rpartition("+")[2] in CASES
+    return spec.rpartition("+")[2] in CASES | UZ_CASES
 
 
 class _MessageFormatter(string.Formatter):
@@ -175,6 +185,8 @@ class _MessageFormatter(string.Formatter):
         if format_spec and _is_case_spec(format_spec):
             if self.lang == "ru":
                 return apply_spec(str(value), format_spec)
+            if self.lang == "uz":  # a suffix: "{country:loct}" → "Oʻzbekistonda"
+                return uz_apply_spec(str(value), format_spec)
             preposition = format_spec.rpartition("+")[0]
             return f"{preposition} {value}" if preposition else str(value)
         return super().format_field(value, format_spec)

@@ -273,7 +273,8 @@ def commitments_table(data: ReportData, as_of: pd.Timestamp | None = None) -> Ta
         follow_up = next((data.t(f"commitments.{kind}") for kind in ("overdue", "stale")
                           if c["commitment_id"] in flagged[kind]), "")
         rows.append({
-            data.t("field.commitment"): data.text(c["commitment"], c.get("commitment_ru", "")),
+            data.t("field.commitment"): data.text(c["commitment"], c.get("commitment_ru", ""),
+                                                 c.get("commitment_uz", "")),
             data.t("field.announced"): data.date(origin["date"], origin["date_precision"]),
             data.t("field.due"): (data.date(c["due"], date_precision_of(c["due"]) or "year")
                                   if c["due"] else "—"),

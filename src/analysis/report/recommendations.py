@@ -100,7 +100,7 @@ def _join(data: ReportData, items: list[str]) -> str:
 def _values(data: ReportData, rec: Recommendation) -> dict[str, object]:
     label = {x.values.get("indicator") for x in rec.findings}
     # listed inside a sentence: Russian writes an index's name in lower case there
-    indicators = _join(data, [in_sentence(data.t(f"indicator.{i}")) if data.lang == "ru"
+    indicators = _join(data, [in_sentence(data.t(f"indicator.{i}")) if data.lang != "en"
                               else data.t(f"indicator.{i}")
                               for i in sorted(map(str, label - {None}))])
     if rec.instrument == "maps_module":

@@ -79,7 +79,7 @@ def coverage_sentences(data: ReportData, span: bool = True) -> list[str]:
     if before:
         key = "coverage.before_one" if len(before) == 1 else "coverage.before"
         years = f"{before[0]}–{before[-1]}" if len(before) > 2 else \
-            (" и " if data.lang == "ru" else " and ").join(map(str, before))
+            f" {data.t('recommend.and')} ".join(map(str, before))
         out.append(data.t(key, start=data.start_year, end=data.end_year, years=years))
     if data.partial_year is not None:
         out.append(data.t("coverage.partial", year=data.partial_year, as_of=as_of))

@@ -191,7 +191,7 @@ def indicator_gaps(data: ReportData, ref: Reference, peers: Sequence[str | None]
                              & ref.indicators["year"].between(*_years(data))]
         # Russian lists an index in lower case («индекс открытости бюджета»); English
         # index names are proper names ("Open Budget Index") and keep their capitals
-        missing = [in_sentence(_label(data, i)) if data.lang == "ru" else _label(data, i)
+        missing = [in_sentence(_label(data, i)) if data.lang != "en" else _label(data, i)
                    for i in _headline(ref) if i not in set(own["indicator"])]
         if missing:
             parts.append(data.t("system.gap_missing", country=data.country(country),
@@ -441,10 +441,12 @@ def findings_lead(data: ReportData, found: list[f.Finding], top: int = 3) -> str
 def localized_milestones(data: ReportData, milestones: pd.DataFrame) -> pd.DataFrame:
     """``milestones`` with the ``milestone`` text in the report language (``milestone_ru`` in
     Russian; an English fallback is marked, as for activity titles)."""
-    russian = (milestones["milestone_ru"] if "milestone_ru" in milestones
-               else pd.Series([""] * len(milestones), index=milestones.index))
-    return milestones.assign(milestone=[data.text(str(m), r) for m, r in
-                                        zip(milestones["milestone"], russian, strict=True)])
+    blank = pd.Series([""] * len(milestones), index=milestones.index)
+    russian = milestones["milestone_ru"] if "milestone_ru" in milestones else blank
+    uzbek = milestones["milestone_uz"] if "milestone_uz" in milestones else blank
+    return milestones.assign(milestone=[
+        data.text(str(m), r, u)
+        for m, r, u in zip(milestones["milestone"], russian, uzbek, strict=True)])
 
 
 def system_view(data: ReportData, ref: Reference, peers: Sequence[str | None] = ()

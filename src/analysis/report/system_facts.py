@@ -50,13 +50,13 @@ def _label(data: ReportData, fact: str) -> str:
 
 def _value(data: ReportData, row: Mapping[Any, Any]) -> str:
     if row["unit"] == TEXT_UNIT:
-        return data.text(str(row["value"]), row.get("value_ru", ""))
+        return data.text(str(row["value"]), row.get("value_ru", ""), row.get("value_uz", ""))
     number = float(str(row["number"]))
     shown = data.number(int(number) if number.is_integer() else number)
     # a counted unit agrees with the number ("19 602 процедуры", "3,5 заявки на процедуру")
     unit = plural_word(f"unit.{row['unit']}", number, data.lang) or _unit(data, str(row["unit"]))
     # "20.1% of GDP" in English; Russian puts a narrow no-break space before %, as babel does
-    space = ("" if data.lang == "en" else "\u202f") if unit.startswith("%") else " "
+    space = ("\u202f" if data.lang == "ru" else "") if unit.startswith("%") else " "
     return f"{shown}{space}{unit}"
 
 
@@ -136,7 +136,7 @@ def _release(data: ReportData, row: Mapping[Any, Any]) -> str:
         return data.t("facts.release_year", year=release)
     if precision is not None:
         return data.date(release, precision)
-    return data.text(release, row.get("release_ru", ""))
+    return data.text(release, row.get("release_ru", ""), row.get("release_uz", ""))
 
 
 def facts_chart(data: ReportData, ref: Reference, countries: Sequence[str] | None = None
