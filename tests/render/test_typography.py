@@ -244,3 +244,11 @@ def test_a_minus_sign_is_set_in_the_reports_sans_serif(tmp_path):
     fonts = pdf_fonts(tmp_path / "report.pdf")
     assert any(name.startswith("CoopreportMinus") for name in fonts), fonts
     assert not any("Libertinus" in name for name in fonts), fonts
+
+
+def test_uzbek_letters_survive_in_the_pdf_text_layer(tmp_path):
+    """oʻ and gʻ (U+02BB) and the tutuq belgisi (U+02BC) are set in Noto Sans and read back
+    from the text layer as written, so searching or copying "Oʻzbekiston" finds it."""
+    text = "".join(pdf_pages_of("Oʻzbekiston Respublikasi, gʻoya, taʼlim.", tmp_path))
+    assert "Oʻzbekiston" in text and "gʻoya" in text and "taʼlim" in text
+    assert not any("Libertinus" in name for name in pdf_fonts(tmp_path / "report.pdf"))
