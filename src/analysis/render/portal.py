@@ -20,13 +20,13 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import nbformat
-from babel.dates import format_date
 from babel.lists import format_list
 
 from analysis.core.clock import utc_now
 from analysis.core.files import atomic_write
+from analysis.core.formats import long_date
 from analysis.core.version import __version__
-from analysis.data.taxonomy import LANGUAGES, country_name
+from analysis.data.taxonomy import LANGUAGES, country_name, language_tag
 from analysis.report.display import FACTS_MIMETYPE
 from analysis.report.i18n import MESSAGES, plural, translate
 
@@ -154,7 +154,7 @@ def _date(stamp: str, lang: str) -> str:
         day = dt.date.fromisoformat(stamp[:10])
     except ValueError:
         return stamp
-    return format_date(day, format="long", locale=lang)
+    return long_date(day, lang)
 
 
 def describe(entry: Entry, lang: str) -> str:
@@ -191,7 +191,8 @@ def _version(entry: Entry) -> str:
                        for fmt in entry.formats) or "—"
     figures = key_figures(entry, lang)
     built = translate("portal.built", lang, date=_date(entry.built_at, lang))
-    return (f'<div class="version" lang="{lang}"><span class="lang">{lang.upper()}</span>'
+    return (f'<div class="version" lang="{language_tag(lang)}">'
+            f'<span class="lang">{lang.upper()}</span>'
             f'<h4>{_e(entry.title)}</h4><p class="about">{_e(describe(entry, lang))}</p>'
             + (f'<p class="figures">{_e(figures)}</p>' if figures else "")
             + f'<p class="links">{links}</p>'
