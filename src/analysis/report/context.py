@@ -232,7 +232,7 @@ def format_activity_date(text: str, precision: str, lang: str) -> str:
     if precision == "month":
         year, month = (int(p) for p in text.split("-"))
         return month_date(year, month, lang)
-    return text
+    return f"{text}-yil" if lang == "uz" else text  # Uzbek names a year: "2023-yil"
 
 
 def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...],

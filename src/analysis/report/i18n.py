@@ -85,6 +85,7 @@ class _Count(int):
 
 
 COUNTERS = {"uz": "ta"}  # the counting word a language puts after a number
+ONE = {"uz": "bitta"}  # and how it says one thing
 
 
 def plural(key: str, count: int, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
@@ -108,9 +109,13 @@ def plural(key: str, count: int, lang: str = DEFAULT_LANGUAGE, **values: object)
     number = _Count(count)
     number.lang = language
     if "{n" in form or zero:
+        if language in ONE and count == 1:  # Uzbek says one thing "bitta", not "1 ta"
+            form = form.replace("{n} ta ", f"{ONE[language]} ")
         return form.format(n=number, **values)
     # Uzbek counts things with «ta» between the number and the (singular) noun: "27 ta tadbir"
     counter = COUNTERS.get(language)
+    if counter and count == 1:
+        return f"{ONE[language]} {form}"  # "bitta tadbir"
     figure = format_decimal(count, locale=language)
     return f"{figure} {counter} {form}" if counter else f"{figure} {form}"
 

@@ -292,23 +292,27 @@ def data_note(data: ReportData, with_abbreviations: bool = True) -> Recorded:
     return Recorded(Paragraph(text), report_facts(data))
 
 
-ABBREVIATIONS_RU = "abbreviations_ru.csv"  # in data/taxonomy: abbreviation, expansion
-# always in a Russian report (indicator names, the methodology)
-ALWAYS_RU = ("MAPS", "ИВК", "WGI", "OBI", "IBP", "PEFA", "ВВП")
+ABBREVIATIONS = "abbreviations_{lang}.csv"  # in data/taxonomy: abbreviation, expansion
+ABBREVIATIONS_RU = ABBREVIATIONS.format(lang="ru")
+# always in a report of that language (indicator names, the methodology)
+ALWAYS = {"ru": ("MAPS", "ИВК", "WGI", "OBI", "IBP", "PEFA", "ВВП"),
+          "uz": ("MAPS", "KIEI", "WGI", "OBI", "IBP", "PEFA", "YaIM")}
+ALWAYS_RU = ALWAYS["ru"]
 
 
 def abbreviations(data: ReportData) -> str:
-    """A Russian report's abbreviations, each with its expansion
-    (``data/taxonomy/abbreviations_ru.csv``): those of its partners' names and titles, and
-    the indicators' and the methodology's. Empty in other languages or without the file."""
-    path = paths.data_dir() / "taxonomy" / ABBREVIATIONS_RU
-    if data.lang != "ru" or not path.exists():
+    """A Russian or Uzbek report's abbreviations, each with its expansion
+    (``data/taxonomy/abbreviations_ru.csv`` / ``abbreviations_uz.csv``): those of its partners'
+    names and titles, and the indicators' and the methodology's. Empty in English or without
+    the file."""
+    path = paths.data_dir() / "taxonomy" / ABBREVIATIONS.format(lang=data.lang)
+    if data.lang == "en" or not path.exists():
         return ""
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     text = " ".join([*(data.partners(p) for p in data.activities["partners"]),
                      *data.titles(data.activities)])
     used = [(a, e) for a, e in zip(table["abbreviation"], table["expansion"], strict=True)
-            if a in ALWAYS_RU or re.search(rf"(?<!\w){re.escape(a)}(?!\w)", text)]
+            if a in ALWAYS.get(data.lang, ()) or re.search(rf"(?<!\w){re.escape(a)}(?!\w)", text)]
     # Cyrillic abbreviations first, then Latin ones, each alphabetically (Russian usage)
     used.sort(key=lambda item: (bool(re.match(r"[A-Za-z]", item[0])), item[0].casefold()))
     return "; ".join(f"{a} — {e}" for a, e in used)

@@ -73,9 +73,9 @@ def activities_and_milestones(counts: pd.DataFrame, milestones: pd.DataFrame,
                         lang)
     check_frame(milestones, ("number", "start", "date", "milestone"), ("number",),
            "activities_and_milestones", lang)
-    # Russian writes a title after a colon in lower case ("Узбекистан: мероприятия …")
+    # Russian and Uzbek write a title after a colon in lower case ("Узбекистан: мероприятия …")
     if subject:
-        title = f"{subject}: {in_sentence(title) if lang == 'ru' else title}"
+        title = f"{subject}: {in_sentence(title) if lang != 'en' else title}"
     if counts.empty:
         return no_data_chart(title, lang)
     bars = counts.loc[:, ["year", "activities"]].astype({"year": int, "activities": int})
