@@ -64,6 +64,9 @@ def test_month_words_with_case_suffixes(word: str, month: int | None) -> None:
     ("Bakı, 5 dekabr, AZƏRTAC. Seminar", dt.date(2023, 12, 5)),
     ("TASHKENT, Uzbekistan, November 28, 2023 — The", dt.date(2023, 11, 28)),
     ("Toshkent, 24-noyabr. Agentlik", dt.date(2023, 11, 24)),
+    # a full stop or a slash between the places (real datelines, issue 27)
+    ("Тошкент. 21 сентябр. Президент", dt.date(2023, 9, 21)),
+    ("ТАШКЕНТ/МОСКВА, 23 декабря. Агентства", dt.date(2023, 12, 23)),  # within 60 days after
 ])
 def test_datelines(paragraph: str, expected: dt.date) -> None:
     found = find_dateline(paragraph, ANCHOR)

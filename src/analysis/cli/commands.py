@@ -6,6 +6,7 @@ their exit code by :func:`analysis.cli.main`.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
@@ -268,8 +269,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print("coopreport extract: give --output drafts.csv (to review) and/or --append-to "
               "REGISTRY.csv", file=sys.stderr)
         return EXIT_USAGE
+    published = None
+    if args.published:
+        try:
+            published = dt.date.fromisoformat(args.published)
+        except ValueError:
+            print(f"coopreport extract: --published {args.published!r} is not a date; write "
+                  "YYYY-MM-DD, e.g. --published 2025-11-28", file=sys.stderr)
+            return EXIT_USAGE
     result = run_extract([Path(f) for f in args.files], args.source_url or "", output,
-                         append_to, args.include_duplicates)
+                         append_to, args.include_duplicates, published)
     for path in result.empty:
         print(f"{display_path(path)}: no activity found (see the warnings above)")
     if output is not None:

@@ -156,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("files", nargs="+", metavar="FILE",
                          help="press items (.txt, .html) or a reviewed drafts CSV")
     extract.add_argument("--source-url", metavar="URL", help="the address of the press item")
+    extract.add_argument("--published", metavar="YYYY-MM-DD",
+                         help="the press item's publication date, when the page does not say "
+                              "it (dates without a year and weekdays are read against it)")
     extract.add_argument("--output", metavar="drafts.csv", help="drafts CSV to write")
     extract.add_argument("--append-to", metavar="REGISTRY.csv",
                          help="append the valid drafts to this registry (explicit; e.g. "

@@ -136,7 +136,9 @@ def _parse(name: str, match: re.Match[str], anchor: dt.date | None) -> FoundDate
     return FoundDate(date, precision, "explicit", match.start(), match.end(), has_year)
 
 
-DATELINE = re.compile(r"^\s*[^\W\d_][^\W\d_'\- ]{1,30}(?:,\s*[^\W\d_][^\W\d_'\- ]{1,30})?,\s*")
+# a dateline's places: "ТАШКЕНТ, ", "BAKU, Azerbaijan, ", "ТАШКЕНТ/МОСКВА, ", "Тошкент. "
+DATELINE = re.compile(r"^\s*[^\W\d_][^\W\d_'\- ]{1,30}(?:(?:,\s*|/)[^\W\d_][^\W\d_'\- ]{1,30})?"
+                      r"[,.]\s*")
 
 
 def find_dateline(paragraph: str, anchor: dt.date | None = None) -> FoundDate | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ class ExtractResult:
     appended: AppendResult | None = None
 
 
-def extract_files(files: Sequence[Path], source_url: str = "") -> ExtractResult:
+def extract_files(files: Sequence[Path], source_url: str = "",
+                  published: dt.date | None = None) -> ExtractResult:
     """Draft rows for press files; a drafts CSV among them is taken as reviewed drafts.
 
     Raises
@@ -55,7 +57,7 @@ def extract_files(files: Sequence[Path], source_url: str = "") -> ExtractResult:
                 taken.add(row.get("activity_id", ""))
                 result.rows.append(row)
             continue
-        press = read_press_text(path, source_url)
+        press = read_press_text(path, source_url, published)
         activities = extract_activities(press)
         if not activities:
             result.empty.append(path)
@@ -66,13 +68,13 @@ def extract_files(files: Sequence[Path], source_url: str = "") -> ExtractResult:
 
 
 def run_extract(files: Sequence[Path], source_url: str = "", output: Path | None = None,
-                append_to: Path | None = None, include_duplicates: bool = False
-                ) -> ExtractResult:
+                append_to: Path | None = None, include_duplicates: bool = False,
+                published: dt.date | None = None) -> ExtractResult:
     """Extract, write the drafts to ``output`` (when given), append to ``append_to`` (when
     given). See :func:`extract_files` and :func:`analysis.extract.append.append_drafts`."""
     if output is not None:
         check_drafts_output(output)  # before any work: a refused --output costs nothing
-    result = extract_files(files, source_url)
+    result = extract_files(files, source_url, published)
     if output is not None:
         write_drafts(result.rows, output, origin=", ".join(map(str, files)))
     if append_to is not None:

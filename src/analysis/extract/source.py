@@ -74,7 +74,8 @@ def split_sentences(paragraphs: list[str]) -> list[Sentence]:
     return sentences
 
 
-def read_press_text(path: Path, source_url: str = "") -> PressText:
+def read_press_text(path: Path, source_url: str = "",
+                    published: dt.date | None = None) -> PressText:
     """Read one press item.
 
     Parameters
@@ -84,6 +85,9 @@ def read_press_text(path: Path, source_url: str = "") -> PressText:
         like HTML).
     source_url
         The item's address, when known (``--source-url``); wins over the file's own.
+    published
+        The item's publication date, when the user gives it (``--published``); wins over the
+        date the file states or prints.
 
     Raises
     ------
@@ -108,6 +112,8 @@ def read_press_text(path: Path, source_url: str = "") -> PressText:
         press = _from_html(path, text)
     else:
         press = _from_plain(path, text)
+    if published is not None:
+        press.published = published
     if source_url:
         press.url = source_url
         press.publisher = ""  # the given address names the publisher
@@ -134,20 +140,58 @@ def _clean_lines(text: str) -> list[str]:
     return lines
 
 
+# a day written with numbers only: 2022-02-22, then the day-first forms pages print:
+# 22.02.2022, 22/02/2022, 21-09-2017
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DAY_FIRST = re.compile(r"\b(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
+# a line that introduces a page's date: "Дата: 14:33, 21-09-2017.", "Published: …"
+_DATE_LABEL = re.compile(r"^(?:дата|опубликовано|обновлено|date|published|updated|sana|"
+                         r"сана|tarix|e[ʼ']lon qilingan)\b", re.IGNORECASE)
+# how far down a page its date line may be: the title block, a byline, the date ("the first
+# screen"), not a date in the body
+FIRST_SCREEN = 6
+
+
 def _parse_date(text: str) -> dt.date | None:
-    match = re.search(r"(\d{4})-(\d{2})-(\d{2})", text)
-    if match:
-        try:
-            return dt.date(*(int(g) for g in match.groups()))
-        except ValueError:
-            return None
-    match = re.search(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b", text)
-    if match:
-        try:
-            return dt.date(int(match[3]), int(match[2]), int(match[1]))
-        except ValueError:
-            return None
+    for pattern, order in ((_ISO_DAY, (1, 2, 3)), (_DAY_FIRST, (3, 2, 1))):
+        match = pattern.search(text)
+        if match:
+            try:
+                return dt.date(*(int(match[i]) for i in order))
+            except ValueError:
+                return None
     return None
+
+
+def _date_line(paragraphs: list[str]) -> int | None:
+    """Which of the first lines is the page's own date line, or None: a short line that is
+    mostly a date ("22/02/2022", "17 sen 2022, 10:45"), or one labelled as the date
+    ("Дата: 14:33, 21-09-2017.")."""
+    from analysis.extract.dates import find_dates
+
+    for number, line in enumerate(paragraphs[:FIRST_SCREEN]):
+        if _DATE_LABEL.match(line) and (_parse_date(line) or find_dates(line)):
+            return number
+        if len(line) > 40:
+            continue
+        numeric = _ISO_DAY.search(line) or _DAY_FIRST.search(line)
+        found = [f for f in find_dates(line) if f.precision == "day" and f.has_year]
+        span = (numeric.end() - numeric.start()) if numeric else (
+            found[0].end - found[0].start if found else 0)
+        if span and span >= len(re.sub(r"[\s,.:|\d]+$", "", line)) * 0.5:
+            return number
+    return None
+
+
+def _line_date(line: str) -> dt.date | None:
+    """The date a date line gives (numeric, or words with a year)."""
+    from analysis.extract.dates import find_dates
+
+    numeric = _parse_date(line)
+    if numeric is not None:
+        return numeric
+    found = [f for f in find_dates(line) if f.precision == "day" and f.has_year]
+    return found[0].date if found else None
 
 
 def _from_plain(path: Path, text: str) -> PressText:
@@ -167,10 +211,12 @@ def _from_plain(path: Path, text: str) -> PressText:
             break
     paragraphs = _clean_lines("\n".join(lines[body_start:]))
     published = _parse_date(meta["date"]) if meta.get("date") else None
-    if published is None and paragraphs and len(paragraphs[0]) <= 25:
-        published = _parse_date(paragraphs[0])  # a bare date line on top, as pages print it
-        if published is not None:
-            paragraphs = paragraphs[1:]
+    if published is None and paragraphs:
+        # a date line among the first lines, as pages print it (under the title too)
+        at = _date_line(paragraphs)
+        published = _line_date(paragraphs[at]) if at is not None else None
+        if published is not None and at is not None:
+            paragraphs = paragraphs[:at] + paragraphs[at + 1:]
     return PressText(path, paragraphs, meta.get("title", ""), published, meta.get("url", ""),
                      meta.get("source", ""))
 
@@ -187,7 +233,12 @@ def _from_html(path: Path, text: str) -> PressText:
     title = " ".join((document.title or "").split())
     if paragraphs and title and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
-    published = _parse_date(document.date or "")
+    published = _parse_date(document.date or "")  # trafilatura reads it with htmldate
+    if published is None:  # no date in the page's metadata: its own date line, if any
+        at = _date_line(paragraphs)
+        published = _line_date(paragraphs[at]) if at is not None else None
+        if published is not None and at is not None:
+            paragraphs = paragraphs[:at] + paragraphs[at + 1:]
     log.debug("%s: HTML title %r, date %s, url %s", path, title, published, document.url)
     return PressText(path, paragraphs, title, published, document.url or "",
                      document.sitename or document.hostname or "")
