@@ -49,3 +49,10 @@ def test_new_aliases_resolve_in_the_registry_too() -> None:
     assert vocab.resolve_partner("Jahon banki") == "World Bank"
     assert vocab.resolve_partner("Dünya Bankı") == "World Bank"
     assert vocab.resolve_partner("БМТ ТД") == "UNDP"
+
+
+def test_a_four_letter_alias_is_never_matched_by_closeness():
+    """"SİA", an Azerbaijani news agency, is not Sida (issue 27: a real press item); Sida's
+    own name and its inflected form still are."""
+    assert find_partners("SİA xəbər agentliyi bildirib ki, seminar keçirilib.") == []
+    assert [m.partner for m in find_partners("Sidaning vakili va Sida")] == ["Sida", "Sida"]

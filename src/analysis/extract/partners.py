@@ -6,7 +6,9 @@ case. Other names match word by word, allowing inflection and small spelling dif
 a text word matches an alias word when it starts with it (``банк`` → ``банкининг``,
 ``Bankı`` → ``Bankının``), shares a long prefix with it (``Всемирный`` → ``Всемирного``), or
 is close by rapidfuzz's ratio (≥ 85, for transliteration variants and typos). Words of three
-letters or fewer must be equal.
+letters or fewer must be equal; words of four letters match only themselves or inflected
+(``Sida`` → ``Sidaning``), never by closeness: a four-letter name is too near to other short
+words (an Azerbaijani news agency, "SİA", was read as Sida).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from analysis.extract.lexicon import Token, tokenise
 
 CODE = re.compile(r"\d|^[A-Z]{2}-")
 MIN_RATIO = 85.0
+NO_FUZZY = 4  # aliases of this many letters or fewer: no prefix or fuzzy match
 MAX_SUFFIX = 6
 
 
@@ -83,6 +86,8 @@ def word_matches(alias_word: str, word: str) -> tuple[bool, bool]:
         return False, False
     if word.startswith(alias_word) and len(word) - len(alias_word) <= MAX_SUFFIX:
         return True, True
+    if len(alias_word) <= NO_FUZZY:  # "SİA" (a news agency) is not "Sida"
+        return False, False
     if _prefix(alias_word, word) >= max(4, len(alias_word) - 2):
         return True, False
     return fuzz.ratio(alias_word, word) >= MIN_RATIO, False
