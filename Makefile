@@ -107,8 +107,11 @@ bench: $(TEST_STAMP) ## Benchmarks: build runner vs naive papermill, Quarto vs b
 faults: $(TEST_STAMP) ## Scripted fault run: kill -9 (also while workers start), SIGTERM, a hung notebook, a child ignoring SIGTERM, then a normal build
 	$(BIN)/python benchmarks/fault_run.py
 
-eval-extract: $(TEST_STAMP) ## Score `coopreport extract` on the synthetic press texts (per field, dev and held-out)
-	$(BIN)/python -m analysis.extract.evaluate tests/fixtures/press
+eval-extract: $(TEST_STAMP) ## Score `coopreport extract`: synthetic texts, calibration, settings; real texts with REAL=FOLDER (eval/real/README.md)
+	$(BIN)/python -m analysis.extract.evaluate tests/fixtures/press --settings
+	@if [ -n "$(REAL)" ]; then \
+	  $(BIN)/python -m analysis.extract.evaluate --labels eval/real/labels.csv "$(REAL)" --settings; \
+	else echo "(real press texts: make eval-extract REAL=FOLDER; see eval/real/README.md)"; fi
 
 clean: ## Remove built reports and caches (keeps .venv)
 	rm -rf reports/_output reports/_build reports/.quarto .pytest_cache .mypy_cache .ruff_cache

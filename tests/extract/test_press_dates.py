@@ -42,10 +42,43 @@ def test_a_date_in_the_body_is_not_the_publication_date(tmp_path):
 
 def test_a_date_line_below_the_first_screen_is_body_text(tmp_path):
     path = tmp_path / "item.txt"
-    lines = ["Title", "Line two", "Line three", "Line four", "Line five", "Line six",
+    lines = ["A title of words", "The second line here", "The third line here",
+             "The fourth line here", "The fifth line here", "The sixth line here",
              "22/02/2022", BODY]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert read_press_text(path).published is None
+
+
+def test_widget_lines_do_not_push_the_date_line_off_the_first_screen(tmp_path):
+    """A currency widget and a weather line above the title (a real Uzbek page's pattern,
+    written here in our own words) are not lines of text: the date line under the title is
+    still read, with its time and section name."""
+    path = tmp_path / "item.txt"
+    widget = ["$", "12000.00 UZS", "-6.88", "150.00 UZS", "1.38", "14000.00 UZS", "-40.31",
+              "31° Kechasi 18°"]
+    lines = [*widget, "", "Bank kredit ajratadi", "", "10:49 / 16.12.2021", "", BODY]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert read_press_text(path).published == dt.date(2021, 12, 16)
+    path.write_text("Sarlavha shu yerda\n2024-11-12 17:00:00 / Yangiliklar\n" + BODY + "\n",
+                    encoding="utf-8")
+    assert read_press_text(path).published == dt.date(2024, 11, 12)
+
+
+def test_an_address_carries_the_publication_date_when_the_page_does_not(tmp_path):
+    """htmldate reads /2023/09/30/ and /2025-12-20-...; the rules read Sputnik's /20251128/.
+    A date in the text or metadata wins over the address; a future date is no date."""
+    path = tmp_path / "item.txt"
+    path.write_text("Seminar\n" + BODY + "\n", encoding="utf-8")
+    for url, date in (("https://example.uz/uz/item/2023/09/30/seminar", dt.date(2023, 9, 30)),
+                      ("https://example.kz/2025-12-20-seminar", dt.date(2025, 12, 20)),
+                      ("https://uz.example.ru/20251128/seminar-53805543.html",
+                       dt.date(2025, 11, 28)),
+                      ("https://example.az/business/4081089.html", None),
+                      ("https://uz.example.ru/20991128/seminar.html", None)):
+        assert read_press_text(path, url).published == date, url
+    path.write_text("Seminar\nDate: 2024-01-05\n\n" + BODY + "\n", encoding="utf-8")
+    assert read_press_text(path, "https://example.uz/2023/09/30/x").published == \
+        dt.date(2024, 1, 5)
 
 
 def test_published_on_the_command_line_anchors_yearless_and_weekday_dates(tmp_path):

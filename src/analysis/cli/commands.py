@@ -281,6 +281,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
                          append_to, args.include_duplicates, published)
     for path in result.empty:
         print(f"{display_path(path)}: no activity found (see the warnings above)")
+    for path, vocabulary, line in result.proposals:
+        print(f"{display_path(path)}: not in {vocabulary}; if it is right, add (names in "
+              f"English first):\n  {line}")
+    if output is not None and not result.rows:
+        print(f"{display_path(output)}: not written, since no file gave a draft row",
+              file=sys.stderr)
+        return EXIT_FAILED
     if output is not None:
         print(f"{display_path(output)}: {len(result.rows)} draft row(s); review them, then "
               f"'coopreport validate {display_path(output)}'")

@@ -4,8 +4,12 @@
 format, so that ``coopreport validate`` can check them without the extraction libraries. A
 drafts file is the registry's columns (:data:`analysis.data.registry_format.COLUMNS`, same
 order) followed by :data:`EXTRAS`: ``title_ru``, the detected language (``uz-Cyrl``...), the
-input file, and per field a ``confidence_*`` (0-1) and an ``evidence_*`` (the sentence the
-value came from). Its header holding ``detected_language`` is what marks it as drafts:
+input file, the organisations proposed as partners that ``data/taxonomy/partners.csv`` does not
+know (``partner_unknown``: the draft names them as found, so it does not validate until the
+analyst adds them there or removes them), the counterpart found by its shape but not in
+``data/extract/counterparts.csv`` (``counterpart_unknown``), and per field a ``confidence_*``
+(0-1) and an ``evidence_*`` (the sentence the value came from). Its header holding
+``detected_language`` is what marks it as drafts:
 ``validate`` checks such a file as a registry with the extras set aside (:func:`check_drafts`),
 so a reviewed drafts file that validates can be appended as it is.
 """
@@ -29,7 +33,8 @@ from analysis.data.registry_format import COLUMNS
 FIELDS = ("date", "country", "partners", "counterpart", "activity_type", "themes")
 MARKER = "detected_language"
 
-EXTRAS: tuple[str, ...] = ("title_ru", MARKER, "input_file",
+EXTRAS: tuple[str, ...] = ("title_ru", MARKER, "input_file", "partner_unknown",
+                           "counterpart_unknown",
                            *(f"confidence_{f}" for f in FIELDS),
                            *(f"evidence_{f}" for f in FIELDS))
 DRAFT_COLUMNS: tuple[str, ...] = (*COLUMNS, "amount_kind", *EXTRAS)  # optional registry column

@@ -2,8 +2,11 @@
 
 Every keyword hit scores its weight (``data/extract/lexicon.csv``, ``countries.csv``) times
 the weight of where it stands: the title counts 3, the first sentence of the activity 2.5,
-the rest of its lead (first three sentences) 1.5, any other sentence 1. Sentences that only
-recall earlier events (``ранее``, ``earlier``, ``avvalroq``, ``əvvəllər``: see
+the rest of its lead (first three sentences) 1.5, any other sentence 1. First the place of a
+dateline ("BAKU, Azerbaijan, June 24") is blanked, and so are news agencies named as the
+source ("Trend reports", «сообщает Report», "(AZƏRTAC)"), so that the agency "Report" is no
+activity type. Sentences that only recall earlier events (``ранее``, ``earlier``,
+``avvalroq``, ``əvvəllər``: see
 ``data/extract/background.csv``) count 0.3.
 
 - **country**: the best-scoring ISO3 code; the address's top-level domain (``.uz``, ``.az``)
@@ -11,10 +14,15 @@ recall earlier events (``ранее``, ``earlier``, ``avvalroq``, ``əvvəllər`
 - **activity type**: the best-scoring type, else ``meeting`` with low confidence;
 - **themes**: every theme scoring at least :data:`THEME_THRESHOLD`, best first, at most
   :data:`MAX_THEMES`; else the best one found, else ``governance`` with low confidence.
+  A keyword with a negative or zero weight is a sense rule: it cancels the shorter keyword
+  inside it (``business environment`` is no climate theme, ``потенциал для`` no capacity
+  building). General talks are ``governance`` (:func:`choose_themes`); the confidence
+  follows the evidence (:func:`theme_confidence`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import defaultdict
 from dataclasses import dataclass
@@ -32,6 +40,7 @@ from analysis.extract.lexicon import (
 from analysis.extract.source import Sentence
 
 THEME_THRESHOLD = 1.5
+DOMAIN_BONUS = 3.0  # an address under the country's top-level domain (.uz, .az)
 MAX_THEMES = 4
 TITLE, FIRST, LEAD, BODY, BACKGROUND = 3.0, 2.5, 1.5, 1.0, 0.3
 DOMAINS = {"uz": "UZB", "az": "AZE", "kz": "KAZ", "kg": "KGZ", "tj": "TJK", "tm": "TKM",
@@ -54,6 +63,7 @@ class Scored:
 
     text: str
     weight: float
+    shown: str = ""  # the sentence as written, for evidence (``text`` has news agencies blanked)
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,13 +75,27 @@ def background_keywords() -> list[Keyword]:
 
 def weigh_sentences(title: str, sentences: list[Sentence]) -> list[Scored]:
     """The title and sentences of an activity with their position weights."""
-    scored = [Scored(title, TITLE)] if title else []
+    from analysis.extract.organisations import without_media
+
+    scored = [Scored(without_media(title), TITLE, title)] if title else []
     for number, sentence in enumerate(sentences):
         weight = FIRST if number == 0 else LEAD if number < 3 else BODY
         if find_keywords(tokenise(sentence.text), background_keywords()):
             weight = BACKGROUND
-        scored.append(Scored(sentence.text, weight))
+        scored.append(Scored(without_dateline(without_media(sentence.text)), weight,
+                             sentence.text))
     return scored
+
+
+def without_dateline(text: str) -> str:
+    """``text`` with the place of a dateline blanked ("BAKU, Azerbaijan, June 24 — ..."): the
+    agency's desk is not the country the item is about."""
+    from analysis.extract.dates import find_dateline
+
+    dateline = find_dateline(text, dt.date.today())  # any anchor: only the shape matters
+    if dateline is None:
+        return text
+    return " " * dateline.start + text[dateline.start:]
 
 
 def _score(scored: list[Scored], keywords: list[Keyword], nested: bool = False
@@ -84,8 +108,9 @@ def _score(scored: list[Scored], keywords: list[Keyword], nested: bool = False
             value = hit.keyword.value
             scores[value] += hit.keyword.weight * item.weight
             if value not in evidence or item.weight > evidence[value][0]:
-                evidence[value] = (item.weight, item.text)
-    return dict(scores), {value: text for value, (_, text) in evidence.items()}
+                evidence[value] = (item.weight, item.shown or item.text)
+    kept = {value: score for value, score in scores.items() if score > 0}  # sense rules
+    return kept, {value: text for value, (_, text) in evidence.items() if value in kept}
 
 
 def _share(scores: dict[str, float], best: str) -> float:
@@ -99,7 +124,7 @@ def choose_country(scored: list[Scored], url: str = "", language: str = "") -> C
     host = url_host(url)
     domain = DOMAINS.get(host.rsplit(".", 1)[-1]) if host else None
     if domain:
-        scores[domain] = scores.get(domain, 0.0) + 3.0
+        scores[domain] = scores.get(domain, 0.0) + DOMAIN_BONUS
         evidence.setdefault(domain, f"address {url}")
     if language in LANGUAGE_COUNTRY:
         code = LANGUAGE_COUNTRY[language]
@@ -120,12 +145,45 @@ def choose_type(scored: list[Scored]) -> Choice:
     return Choice((best,), _share(scores, best), evidence[best])
 
 
+@functools.lru_cache(maxsize=1)
+def talks_keywords() -> list[Keyword]:
+    """Words of general cooperation talks (``data/extract/talks.csv``)."""
+    return [make_keyword("governance", r["keyword"], 1.0, r["language"])
+            for r in read_lexicon("talks.csv", ("language", "keyword"))]
+
+
+def theme_confidence(scores: dict[str, float], chosen: list[str]) -> float:
+    """How sure the themes are, from the evidence: the weakest chosen theme's score (how many
+    and how well-placed its terms are: each term counts its weight times its place) and the
+    share of all theme evidence the chosen themes hold. One body-text term for one theme
+    gives 0.4 or less; a theme named in the title and the lead, with nothing else in sight,
+    gives 0.9."""
+    weakest = min(scores.get(t, 0.0) for t in chosen)
+    strength = weakest / (weakest + 2.0)
+    share = sum(scores.get(t, 0.0) for t in chosen) / sum(scores.values())
+    return round(min(0.95, 0.2 + 0.8 * strength * share), 2)
+
+
 def choose_themes(scored: list[Scored]) -> Choice:
-    """The themes (see the module notes); never empty, since the registry requires one."""
+    """The themes (see the module notes); never empty, since the registry requires one.
+
+    General cooperation talks (``сотрудничество``, ``hamkorlik``, ``cooperation`` in the title
+    or the lead, see ``data/extract/talks.csv``) with no sector theme that scores at least
+    twice :data:`THEME_THRESHOLD` are ``governance`` first: the talks were about the
+    partnership as a whole.
+    """
     scores, evidence = _score(scored, field_keywords()["theme"], nested=True)
+    lead = [item for item in scored if item.weight >= LEAD]
+    talks = [item for item in lead if find_keywords(tokenise(item.text), talks_keywords())]
+    if talks and not any(v >= 2 * THEME_THRESHOLD for t, v in scores.items()
+                         if t != "governance"):
+        scores["governance"] = max(scores.get("governance", 0.0), THEME_THRESHOLD)
+        evidence.setdefault("governance", talks[0].shown or talks[0].text)
     if not scores:
         return Choice(("governance",), 0.1, "")
-    ranked = sorted(scores, key=lambda t: -scores[t])
-    chosen = [t for t in ranked if scores[t] >= THEME_THRESHOLD][:MAX_THEMES] or ranked[:1]
-    confidence = round(min(0.9, sum(scores[t] for t in chosen) / sum(scores.values())), 2)
-    return Choice(tuple(chosen), confidence, evidence[chosen[0]])
+    ranked = sorted(scores, key=lambda t: (-scores[t], t != "governance"))
+    chosen = [t for t in ranked if scores[t] >= THEME_THRESHOLD][:MAX_THEMES]
+    if not chosen:
+        return Choice(tuple(ranked[:1]), min(0.4, theme_confidence(scores, ranked[:1])),
+                      evidence[ranked[0]])
+    return Choice(tuple(chosen), theme_confidence(scores, chosen), evidence[chosen[0]])

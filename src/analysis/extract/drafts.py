@@ -18,7 +18,7 @@ from pathlib import Path
 
 from analysis.core import paths
 from analysis.core.clock import utc_now
-from analysis.core.errors import ExtractError, ParameterError
+from analysis.core.errors import ExtractError, ParameterError, Problem
 from analysis.core.version import __version__
 from analysis.data.cleaning import clean_rows, clean_value
 from analysis.data.drafts import DRAFT_COLUMNS, EXTRAS, MARKER, check_drafts
@@ -75,21 +75,24 @@ def compose_row(activity: Activity, press: PressText, taken: set[str]) -> dict[s
     english, russian = compose_titles(activity)
     country = activity.country.values[0]
     kind = activity.activity_type.values[0]
-    base = f"{country}-{activity.date.text}-{_slug(activity.partners.values[0])}-{kind}"
+    day = activity.date.text if activity.date is not None else "undated"
+    base = f"{country}-{day}-{_slug(activity.partners.values[0])}-{kind}"
     activity_id, number = base, 2
     while activity_id in taken:
         activity_id, number = f"{base}-{number}", number + 1
     taken.add(activity_id)
     source = press.publisher or f"{press.path.name} (publisher to confirm)"
     row = {
-        "activity_id": activity_id, "date": activity.date.text,
-        "date_precision": activity.date.precision, "country": country,
+        "activity_id": activity_id, "date": activity.date.text if activity.date else "",
+        "date_precision": activity.date.precision if activity.date else "", "country": country,
         "partners": ";".join(activity.partners.values),
         "counterpart": activity.counterpart.name, "activity_type": kind,
         "themes": ";".join(activity.themes.values), "title": english, "amount_usd": "",
         "source": source, "source_url": press.url, "source_language": activity.language.code,
         "title_ru": russian, MARKER: activity.language.language,
         "input_file": paths.display_path(press.path),
+        "partner_unknown": ";".join(o.name for o in activity.unknown_partners),
+        "counterpart_unknown": activity.counterpart.name if activity.counterpart.unknown else "",
     }
     values = {"date": (activity.date_confidence, activity.date_evidence),
               "country": (activity.country.confidence, activity.country.evidence),
@@ -129,6 +132,22 @@ def check_drafts_output(output: Path) -> None:
                              "--output, or move that file away" + NOTHING_WRITTEN)
 
 
+def to_review(problem: Problem, rows: list[Mapping[str, str]]) -> bool:
+    """True for a problem the analyst is told to fix in the draft itself: an empty date (no
+    date was found, confidence 0) or a proposed partner not yet in ``partners.csv``. Drafts
+    with such problems are written, so the analyst sees them; ``validate`` and ``--append-to``
+    keep refusing them until they are fixed."""
+    index = problem.line - 2  # the header is line 1; drafts hold one line per row
+    if not 0 <= index < len(rows):
+        return False
+    row = rows[index]
+    if problem.column in ("date", "date_precision") and not row.get("date"):
+        return True
+    unknown = set(filter(None, str(row.get("partner_unknown", "")).split(";")))
+    return problem.column == "partners" and bool(unknown) and any(
+        name in problem.value or name in problem.reason for name in unknown)
+
+
 def write_drafts(rows: list[Mapping[str, str]], output: Path, origin: str = "") -> None:
     """Write drafts atomically, with their sidecar, once they check as a registry.
 
@@ -140,8 +159,9 @@ def write_drafts(rows: list[Mapping[str, str]], output: Path, origin: str = "") 
     ParameterError
         When ``output`` may not be written (:func:`check_drafts_output`).
     ExtractError
-        When the drafts would not validate (a bug or a bad lexicon entry: the message lists
-        the problems); nothing is written then.
+        When the drafts would not validate for any reason but those left to the analyst
+        (:func:`to_review`): a bug or a bad lexicon entry; the message lists the problems and
+        nothing is written.
     """
     output = absolute(output)
     check_drafts_output(output)
@@ -156,7 +176,7 @@ def write_drafts(rows: list[Mapping[str, str]], output: Path, origin: str = "") 
     output.parent.mkdir(parents=True, exist_ok=True)
 
     def check(temporary: Path) -> None:
-        problems = check_drafts(temporary)
+        problems = [p for p in check_drafts(temporary) if not to_review(p, rows)]
         if problems:
             shown = "\n".join(str(replace(p, file=str(output))) for p in problems)
             raise ExtractError(f"{output}: the drafts would not validate (not written):\n{shown}")

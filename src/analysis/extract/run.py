@@ -12,7 +12,9 @@ from analysis.core.errors import DataValidationError, ExtractError
 from analysis.data.drafts import is_drafts_file, read_drafts
 from analysis.data.fields import check_url
 from analysis.extract.append import AppendResult, append_drafts
+from analysis.extract.counterpart import counterparts_csv_line
 from analysis.extract.drafts import check_drafts_output, compose_row, write_drafts
+from analysis.extract.organisations import partners_csv_line
 from analysis.extract.pipeline import extract_activities
 from analysis.extract.source import read_press_text
 
@@ -21,10 +23,12 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ExtractResult:
-    """Draft rows made, files that gave none, and the append outcome (when asked)."""
+    """Draft rows made, files that gave none, the lines proposed for the vocabularies, and
+    the append outcome (when asked)."""
 
     rows: list[Mapping[str, str]] = field(default_factory=list)
     empty: list[Path] = field(default_factory=list)
+    proposals: list[tuple[Path, str, str]] = field(default_factory=list)  # file, CSV, line
     appended: AppendResult | None = None
 
 
@@ -63,6 +67,15 @@ def extract_files(files: Sequence[Path], source_url: str = "",
             result.empty.append(path)
         for activity in activities:
             result.rows.append(compose_row(activity, press, taken))
+            language = activity.language.language
+            for organisation in activity.unknown_partners:
+                result.proposals.append((path, "data/taxonomy/partners.csv",
+                                         partners_csv_line(organisation, language)))
+            if activity.counterpart.unknown:
+                result.proposals.append((path, "data/extract/counterparts.csv",
+                                         counterparts_csv_line(activity.counterpart.name,
+                                                               activity.country.values[0],
+                                                               language)))
         log.info("%s: %d draft row(s)", path, len(activities))
     return result
 
@@ -75,7 +88,7 @@ def run_extract(files: Sequence[Path], source_url: str = "", output: Path | None
     if output is not None:
         check_drafts_output(output)  # before any work: a refused --output costs nothing
     result = extract_files(files, source_url, published)
-    if output is not None:
+    if output is not None and result.rows:  # no rows: no file (a header alone is no registry)
         write_drafts(result.rows, output, origin=", ".join(map(str, files)))
     if append_to is not None:
         result.appended = append_drafts(result.rows, append_to,

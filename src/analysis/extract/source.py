@@ -1,7 +1,9 @@
 """Read a press item (plain text or saved HTML) into paragraphs, sentences and metadata.
 
 HTML goes through trafilatura, which keeps the main text (no menus, footers or comments) and
-reads the metadata: title, publication date, canonical address, site name. Plain text is read
+reads the metadata: title, publication date, canonical address, site name. With no date in
+the metadata or on the page's own date line, the date the address carries is taken
+(``/2023/09/30/``, ``/20251128/``). Plain text is read
 as UTF-8 (a BOM is allowed); its first lines may carry the same metadata by hand, one
 ``Key: value`` per line before a blank line (``Title:``, ``Date:``, ``URL:``, ``Source:``;
 lines starting with ``#`` are comments, e.g. a note that a fixture is synthetic).
@@ -27,6 +29,7 @@ HEADER_KEYS = {"title": "title", "date": "date", "url": "url", "source": "source
                "published": "date", "source_url": "url", "publisher": "source"}
 # a sentence ends at . ! ? … followed by space and a capital, digit or opening quote
 SHORTEST = 5  # words: a shorter first piece (a dateline) is kept with the next sentence
+INITIAL = re.compile(r"(?:^|\s)[A-ZА-ЯЁЎҚҒҲÇƏĞİÖŞÜ][a-zа-яёʻʼ'’]?\.$")
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"“„(\d\w])")
 
 
@@ -63,6 +66,9 @@ def split_sentences(paragraphs: list[str]) -> list[Sentence]:
         pending = ""
         for part in SENTENCE_END.split(paragraph):
             part = f"{pending} {part.strip()}".strip()
+            if INITIAL.search(part):  # "Ye. Miroshnik", "U. Tuxtasheva": an initial
+                pending = part
+                continue
             if len(re.findall(r"\w+", part)) < SHORTEST and number == 0 and not sentences:
                 pending = part  # a dateline such as "ТАШКЕНТ, 29 ноя — Sputnik." opens the lead
                 continue
@@ -123,11 +129,47 @@ def read_press_text(path: Path, source_url: str = "",
         press.url = ""
     if not press.publisher and press.url:
         press.publisher = url_host(press.url)
+    if press.published is None and press.url:
+        press.published = url_date(press.url)
+        if press.published is not None:
+            log.info("%s: publication date %s read from the address", path, press.published)
     if not press.paragraphs:
         raise ExtractError(f"{path}: no text found; for HTML save the article page itself "
                            "(File > Save as, complete or HTML only)")
     press.sentences = split_sentences(press.paragraphs)
     return press
+
+
+COMPACT_URL_DATE = re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})(?=[/_\-.]|$)")
+
+
+def url_date(url: str) -> dt.date | None:
+    """The publication date an address carries (``/2023/09/30/``, ``/2025-12-20-...``, with
+    htmldate; ``/20251128/``, as Sputnik writes it), or None; never a day after today."""
+    from htmldate.extractors import extract_url_date
+    from htmldate.settings import MIN_DATE
+    from htmldate.utils import Extractor
+
+    today = dt.date.today()
+    latest = dt.datetime.combine(today, dt.time.max)
+    found = extract_url_date(url, Extractor(False, latest, MIN_DATE, False, "%Y-%m-%d"))
+    if found:
+        return dt.date.fromisoformat(found)
+    match = COMPACT_URL_DATE.search(url_path(url))
+    if match:
+        try:
+            date = dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+        return date if date <= today else None
+    return None
+
+
+def url_path(url: str) -> str:
+    """The path of an address (no host, query or fragment)."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path
 
 
 def _clean_lines(text: str) -> list[str]:
@@ -148,8 +190,12 @@ _DAY_FIRST = re.compile(r"\b(\d{1,2})[./-](\d{1,2})[./-](\d{4})\b")
 _DATE_LABEL = re.compile(r"^(?:дата|опубликовано|обновлено|date|published|updated|sana|"
                          r"сана|tarix|e[ʼ']lon qilingan)\b", re.IGNORECASE)
 # how far down a page its date line may be: the title block, a byline, the date ("the first
-# screen"), not a date in the body
+# screen"), not a date in the body; lines of fewer than three words (a currency widget, a
+# weather line, a menu) do not count
 FIRST_SCREEN = 6
+# letters a date line may hold besides the date and a time ("17:00:00 / Yangiliklar")
+MAX_LINE_WORDS = 16
+TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -165,21 +211,27 @@ def _parse_date(text: str) -> dt.date | None:
 
 def _date_line(paragraphs: list[str]) -> int | None:
     """Which of the first lines is the page's own date line, or None: a short line that is
-    mostly a date ("22/02/2022", "17 sen 2022, 10:45"), or one labelled as the date
-    ("Дата: 14:33, 21-09-2017.")."""
+    a date with at most a time and a word or two ("22/02/2022", "17 sen 2022, 10:45",
+    "2024-11-12 17:00:00 / Yangiliklar"), or one labelled as the date ("Дата: 14:33,
+    21-09-2017.")."""
     from analysis.extract.dates import find_dates
 
-    for number, line in enumerate(paragraphs[:FIRST_SCREEN]):
+    wordy = 0
+    for number, line in enumerate(paragraphs):
         if _DATE_LABEL.match(line) and (_parse_date(line) or find_dates(line)):
             return number
-        if len(line) > 40:
-            continue
-        numeric = _ISO_DAY.search(line) or _DAY_FIRST.search(line)
-        found = [f for f in find_dates(line) if f.precision == "day" and f.has_year]
-        span = (numeric.end() - numeric.start()) if numeric else (
-            found[0].end - found[0].start if found else 0)
-        if span and span >= len(re.sub(r"[\s,.:|\d]+$", "", line)) * 0.5:
-            return number
+        if len(line) <= 60:
+            numeric = _ISO_DAY.search(line) or _DAY_FIRST.search(line)
+            found = [f for f in find_dates(line) if f.precision == "day" and f.has_year]
+            span = numeric.span() if numeric else (found[0].start, found[0].end) if found \
+                else None
+            if span is not None:
+                rest = TIME.sub("", line[:span[0]] + " " + line[span[1]:])
+                if len(re.sub(r"[\W\d_]+", "", rest)) <= MAX_LINE_WORDS:
+                    return number
+        wordy += len(re.findall(r"[^\W\d_]{2,}", line)) >= 3
+        if wordy >= FIRST_SCREEN:
+            break
     return None
 
 
