@@ -40,6 +40,7 @@ from analysis.extract.lexicon import (
 from analysis.extract.source import Sentence
 
 THEME_THRESHOLD = 1.5
+TALKS_MEETING, TALKS_OTHER = 3.0, 2.0  # see choose_themes
 DOMAIN_BONUS = 3.0  # an address under the country's top-level domain (.uz, .az)
 MAX_THEMES = 4
 TITLE, FIRST, LEAD, BODY, BACKGROUND = 3.0, 2.5, 1.5, 1.0, 0.3
@@ -164,19 +165,20 @@ def theme_confidence(scores: dict[str, float], chosen: list[str]) -> float:
     return round(min(0.95, 0.2 + 0.8 * strength * share), 2)
 
 
-def choose_themes(scored: list[Scored]) -> Choice:
+def choose_themes(scored: list[Scored], kind: str = "") -> Choice:
     """The themes (see the module notes); never empty, since the registry requires one.
 
     General cooperation talks (``сотрудничество``, ``hamkorlik``, ``cooperation`` in the title
-    or the lead, see ``data/extract/talks.csv``) with no sector theme that scores at least
-    twice :data:`THEME_THRESHOLD` are ``governance`` first: the talks were about the
-    partnership as a whole.
+    or the lead, see ``data/extract/talks.csv``) are about the partnership as a whole:
+    ``governance`` is one of their themes when the activity is a meeting (``kind``), or when
+    no sector theme scores at least twice :data:`THEME_THRESHOLD`.
     """
     scores, evidence = _score(scored, field_keywords()["theme"], nested=True)
     lead = [item for item in scored if item.weight >= LEAD]
     talks = [item for item in lead if find_keywords(tokenise(item.text), talks_keywords())]
-    if talks and not any(v >= 2 * THEME_THRESHOLD for t, v in scores.items()
-                         if t != "governance"):
+    strongest = max((v for t, v in scores.items() if t != "governance"), default=0.0)
+    if talks and strongest < (TALKS_MEETING if kind == "meeting" else TALKS_OTHER) * \
+            THEME_THRESHOLD:
         scores["governance"] = max(scores.get("governance", 0.0), THEME_THRESHOLD)
         evidence.setdefault("governance", talks[0].shown or talks[0].text)
     if not scores:

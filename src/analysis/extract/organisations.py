@@ -16,7 +16,8 @@ agentligi``); in English only capitalised words before it, and also the capitali
 connectors after it (``Agency for Strategic Initiatives``). A name is a **partner proposal** when it
 
 1. does not overlap a partner of ``data/taxonomy/partners.csv`` (the World Bank's own board is
-   the World Bank) nor an institution of ``data/extract/counterparts.csv``;
+   the World Bank) nor an institution of ``data/extract/counterparts.csv``, and is not
+   followed by a known partner in brackets (``Koreya xalqaro hamkorlik agentligi (KOICA)``);
 2. reads as international or foreign: a marker in the name, else in the two words before it or
    the three after it (``российским Агентством стратегических инициатив``, ``АСИ России``) —
    and the activity's own country is named neither in the name nor, failing a marker in the
@@ -202,6 +203,9 @@ def find_organisations(text: str, language: str, country: str) -> list[Organisat
     for start, end in spans:
         if any(start < k_end and k_start < end for k_start, k_end in known):
             continue
+        if any(partner_start >= end and re.fullmatch(r"\s*\(\s*", text[end:partner_start])
+               for partner_start, _ in known):
+            continue  # "Koreya xalqaro hamkorlik agentligi (KOICA)": a known partner's name
         if any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans):
             continue  # a name inside a longer one
         name = " ".join(text[start:end].split())

@@ -124,3 +124,30 @@ def _match(alias: Alias, tokens: list[Token], originals: list[str], index: int) 
             return None
         exact = exact and same
     return exact
+
+
+# an event a partner hosts, named before the partner ("the spring meetings of the IMF and the
+# World Bank", «Ежегодного собрания Всемирного банка и МВФ») or after it (Azerbaijani and
+# Uzbek: "BVF və Dünya Bankının illik yaz sessiyasında")
+VENUE_BEFORE = re.compile(
+    r"(?:\bmeetings|\bannual meeting|\bsession|\bsidelines|\bassembly|собрани\w*|сесси\w*|"
+    r"(?:ежегодн|весенн|осенн)\w*\s+встреч\w*)\s+"
+    r"(?:of\s+)?(?:the\s+)?(?:[^\W\d_][\w-]*\s+){0,4}?(?:(?:and|и)\s+(?:the\s+)?)?$",
+    re.IGNORECASE)
+VENUE_AFTER = re.compile(
+    r"^\W*(?:\(\w+\)\s*)?(?:(?:və|va|and)\s+(?:[^\W\d_][\w'ʻ’-]*\s+){1,3}?)?"
+    r"(?:[^\W\d_][\w'ʻ’-]*\s+){0,3}?(?:illik|yillik|yaz|bahorgi|kuzgi|payız)\s+"
+    r"(?:[^\W\d_][\w'ʻ’-]*\s+)?(?:sessiya|toplantı|yig['ʻ’]ilish)", re.IGNORECASE)
+
+
+def is_venue(text: str, mention: PartnerMention) -> bool:
+    """True when a partner is named as the host of the event where the activity took place
+    (the IMF of "on the sidelines of the spring meetings of the IMF and the World Bank"), not
+    as a party to it."""
+    tokens = tokenise(text)
+    start, end = tokens[mention.first].start, tokens[mention.last - 1].end
+    before = text[max(0, start - 80):start]
+    if re.search(r"\b(?:with|с|со|bilan|ilə)\s+(?:[^\W\d_][\w-]*\s+){0,2}$", before,
+                 re.IGNORECASE):
+        return False  # "met with the delegation of the World Bank"
+    return bool(VENUE_BEFORE.search(before) or VENUE_AFTER.match(text[end:end + 100]))

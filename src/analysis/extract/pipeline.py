@@ -44,12 +44,13 @@ from analysis.extract.organisations import (
     reports_activity,
     without_media,
 )
-from analysis.extract.partners import find_partners
-from analysis.extract.source import PressText, Sentence
+from analysis.extract.partners import find_partners, is_venue
+from analysis.extract.source import PressText, Sentence, url_path
 
 log = logging.getLogger(__name__)
 
 BEFORE, AFTER = dt.timedelta(days=90), dt.timedelta(days=60)
+DATELINE_REACH = 8  # sentences from the top in which the lead's dateline may stand
 NO_DATE = ("no date in the text and no publication date: fill in the date, or run again with "
            "--published YYYY-MM-DD")
 
@@ -76,7 +77,9 @@ def publication_anchor(press: PressText) -> tuple[dt.date | None, FoundDate | No
     anchor = press.published
     hint = anchor or year_hint(press)  # no metadata: a yearless dateline takes the year the
     # text uses most
-    for sentence in press.sentences[:2]:
+    openers = [s for number, s in enumerate(press.sentences[:DATELINE_REACH])
+               if number == 0 or s.paragraph != press.sentences[number - 1].paragraph]
+    for sentence in openers:  # a dateline opens the lead, under a title, caption or byline
         dateline = find_dateline(sentence.text, hint)
         if dateline is not None:
             return anchor or dateline.date, dateline, sentence
@@ -102,17 +105,28 @@ def _dates_in(sentence: Sentence, anchor: dt.date | None, dateline: FoundDate | 
 
 
 def segment(press: PressText, anchor: dt.date | None) -> list[list[Sentence]]:
-    """The sentences of each activity the text reports (see the module notes)."""
+    """The sentences of each activity the text reports (see the module notes).
+
+    A paragraph opens a new activity when its first sentence has a single day (not a range
+    end) other than the current activity's, an activity keyword, and recalls nothing
+    earlier, and a partner is named in it or in the next sentence of the paragraph ("The
+    minister met Nakao on 13 November. ... the Bank's role ...").
+    """
     groups: list[list[Sentence]] = [[]]
     current: set[dt.date] = set()
     last_paragraph = -1
-    for sentence in press.sentences:
+    sentences = press.sentences
+    for number, sentence in enumerate(sentences):
         opens_paragraph = sentence.paragraph != last_paragraph
         last_paragraph = sentence.paragraph
-        dates = {f.date for f in find_dates(sentence.text, anchor) if f.precision == "day"}
+        found = find_dates(sentence.text, anchor)
+        dates = {f.date for f in found
+                 if f.precision == "day" and not in_range(f, found, sentence.text)}
+        following = [s.text for s in sentences[number:number + 2]
+                     if s.paragraph == sentence.paragraph]
         if (opens_paragraph and groups[-1] and current and dates and not dates & current
-                and _has_activity_word(sentence) and find_partners(sentence.text)
-                and not _is_background(sentence)):
+                and _has_activity_word(sentence) and not _is_background(sentence)
+                and any(find_partners(text) for text in following)):
             groups.append([])
             current = set()
         groups[-1].append(sentence)
@@ -137,9 +151,18 @@ def in_range(found: FoundDate, others: list[FoundDate], text: str) -> bool:
     return False
 
 
+URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/")
+
+
 def year_hint(press: PressText) -> dt.date | None:
-    """31 December of the year the text writes most (``None`` when it writes none): the year
-    of day-and-month dates when nothing else anchors them."""
+    """The year of day-and-month dates when nothing else anchors them: the last day of the
+    month the page's address names (``/2024/06/``), else 31 December of the year the text
+    writes most; ``None`` when neither says."""
+    month = URL_MONTH.search(url_path(press.url)) if press.url else None
+    if month and 1 <= int(month[2]) <= 12:
+        year, number = int(month[1]), int(month[2])
+        following = dt.date(year + (number == 12), number % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
     years = Counter(f.date.year for f in find_dates(press.text) if f.has_year)
     return dt.date(years.most_common(1)[0][0], 12, 31) if years else None
 
@@ -193,7 +216,10 @@ def _partners(sentences: list[Sentence], title: str) -> Choice | None:
         evidence = ""
         exact = True
         for text in texts:
-            for mention in find_partners(without_media(text)):
+            plain = without_media(text)
+            for mention in find_partners(plain):
+                if is_venue(plain, mention):
+                    continue
                 if mention.partner not in found:
                     found.append(mention.partner)
                     evidence = evidence or text
@@ -239,7 +265,7 @@ def extract_activities(press: PressText) -> list[Activity]:
     anchor, dateline, dateline_sentence = publication_anchor(press)
     hint = year_hint(press) if anchor is None else None
     activities: list[Activity] = []
-    for number, sentences in enumerate(segment(press, anchor)):
+    for number, sentences in enumerate(segment(press, anchor or hint)):
         title = press.title if number == 0 else ""
         where = f"{press.path}: activity {number + 1}"
         scored = weigh_sentences(title, sentences)
@@ -250,7 +276,14 @@ def extract_activities(press: PressText) -> list[Activity]:
             continue
         partners = _partners(sentences, title)
         unknown: tuple[Organisation, ...] = ()
-        if partners is None:
+        lead = _proposals(sentences[:1], title, language.language, country.values[0])
+        if lead is not None:  # an unknown organisation leads the item: its partners are the
+            # lead's, not those a later sentence names ("developed with the ADB")
+            known = _partners(sentences[:1], title)
+            proposed, unknown = lead
+            values = (known.values if known else ()) + proposed.values
+            partners = Choice(values, proposed.confidence, proposed.evidence)
+        elif partners is None:
             proposed = _proposals(sentences, title, language.language, country.values[0])
             if proposed is None:
                 log.warning("%s: no partner named (none of data/taxonomy/partners.csv or its "
@@ -266,8 +299,9 @@ def extract_activities(press: PressText) -> list[Activity]:
                         "empty (confidence 0): fill it in, or give --published YYYY-MM-DD", where)
         else:
             date = chosen
+        kind = choose_type(scored)
         activities.append(Activity(
             date[0], date[1], date[2], country, partners,
             choose_counterpart(scored, country.values[0], language.language),
-            choose_type(scored), choose_themes(scored), language, unknown))
+            kind, choose_themes(scored, kind.values[0]), language, unknown))
     return activities

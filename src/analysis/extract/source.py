@@ -64,12 +64,15 @@ def split_sentences(paragraphs: list[str]) -> list[Sentence]:
     sentences: list[Sentence] = []
     for number, paragraph in enumerate(paragraphs):
         pending = ""
-        for part in SENTENCE_END.split(paragraph):
+        parts = SENTENCE_END.split(paragraph)
+        for position, part in enumerate(parts):
             part = f"{pending} {part.strip()}".strip()
             if INITIAL.search(part):  # "Ye. Miroshnik", "U. Tuxtasheva": an initial
                 pending = part
                 continue
-            if len(re.findall(r"\w+", part)) < SHORTEST and number == 0 and not sentences:
+            short = len(re.findall(r"\w+", part)) < SHORTEST
+            if short and ((number == 0 and not sentences) or (
+                    position == 0 and len(parts) > 1 and re.search(r"\d", part))):
                 pending = part  # a dateline such as "ТАШКЕНТ, 29 ноя — Sputnik." opens the lead
                 continue
             pending = ""
@@ -213,10 +216,12 @@ def _date_line(paragraphs: list[str]) -> int | None:
     """Which of the first lines is the page's own date line, or None: a short line that is
     a date with at most a time and a word or two ("22/02/2022", "17 sen 2022, 10:45",
     "2024-11-12 17:00:00 / Yangiliklar"), or one labelled as the date ("Дата: 14:33,
-    21-09-2017.")."""
+    21-09-2017."). Of several, the first with a time: a site's date-of-today widget
+    ("Thursday March 28 2024") is above the item's own ("19 November 2019 18:13")."""
     from analysis.extract.dates import find_dates
 
     wordy = 0
+    candidates: list[int] = []
     for number, line in enumerate(paragraphs):
         if _DATE_LABEL.match(line) and (_parse_date(line) or find_dates(line)):
             return number
@@ -228,11 +233,14 @@ def _date_line(paragraphs: list[str]) -> int | None:
             if span is not None:
                 rest = TIME.sub("", line[:span[0]] + " " + line[span[1]:])
                 if len(re.sub(r"[\W\d_]+", "", rest)) <= MAX_LINE_WORDS:
-                    return number
+                    candidates.append(number)
         wordy += len(re.findall(r"[^\W\d_]{2,}", line)) >= 3
         if wordy >= FIRST_SCREEN:
             break
-    return None
+    # a site's "today" widget ("Thursday March 28 2024") has no time; the item's own date
+    # line usually has one ("19 November 2019 18:13")
+    timed = [n for n in candidates if TIME.search(paragraphs[n])]
+    return (timed or candidates or [None])[0]
 
 
 def _line_date(line: str) -> dt.date | None:
