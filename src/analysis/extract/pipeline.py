@@ -280,17 +280,17 @@ def extract_activities(press: PressText) -> list[Activity]:
         if lead is not None:  # an unknown organisation leads the item: its partners are the
             # lead's, not those a later sentence names ("developed with the ADB")
             known = _partners(sentences[:1], title)
-            proposed, unknown = lead
-            values = (known.values if known else ()) + proposed.values
-            partners = Choice(values, proposed.confidence, proposed.evidence)
+            lead_choice, unknown = lead
+            values = (known.values if known else ()) + lead_choice.values
+            partners = Choice(values, lead_choice.confidence, lead_choice.evidence)
         elif partners is None:
-            proposed = _proposals(sentences, title, language.language, country.values[0])
-            if proposed is None:
+            anywhere = _proposals(sentences, title, language.language, country.values[0])
+            if anywhere is None:
                 log.warning("%s: no partner named (none of data/taxonomy/partners.csv or its "
                             "aliases, and no international or foreign organisation in a "
                             "sentence reporting the activity); no draft", where)
                 continue
-            partners, unknown = proposed
+            partners, unknown = anywhere
         chosen = choose_date(sentences, anchor, dateline, dateline_sentence, press.published,
                              hint)
         date: tuple[FoundDate | None, float, str] = (None, 0.0, NO_DATE)
