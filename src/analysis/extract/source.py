@@ -240,8 +240,8 @@ def _date_line(paragraphs: list[str]) -> int | None:
     # a site's "today" widget ("Thursday March 28 2024") has no time; the item's own date
     # line usually has one ("19 November 2019 18:13")
     timed = [n for n in candidates if TIME.search(paragraphs[n])]
-    found = timed or candidates
-    return found[0] if found else None
+    chosen = timed or candidates
+    return chosen[0] if chosen else None
 
 
 def _line_date(line: str) -> dt.date | None:
