@@ -229,3 +229,73 @@ def test_counterparts_real_press_names(sentences, name):
 ])
 def test_real_set_scores(field, expected, found, variants, score):
     assert score_field(field, expected, found, variants) == score
+
+
+@pytest.mark.parametrize(("text", "venue"), [
+    ("On the sidelines of the spring meetings of the IMF and the World Bank, the minister met "
+     "the UNDP administrator.", {"IMF", "World Bank"}),
+    ("В рамках Ежегодного собрания Всемирного банка и МВФ министр встретился с делегацией "
+     "ЕБРР.", {"World Bank", "IMF"}),
+    ("19 aprel tarixində Beynəlxalq Valyuta Fondu və Dünya Bankının illik yaz sessiyasında "
+     "nazir UNDP ilə görüşüb.", {"IMF", "World Bank"}),
+    # a meeting of two parties, and "with": parties, not venues
+    ("The meeting of the World Bank and the Ministry of Finance discussed procurement.", set()),
+    ("Министр встретился с делегацией Всемирного банка.", set()),
+])
+def test_a_partner_hosting_the_event_is_no_party_to_it(text, venue):
+    from analysis.extract.partners import find_partners, is_venue
+
+    assert {m.partner for m in find_partners(text) if is_venue(text, m)} == venue
+
+
+def test_an_unknown_organisation_in_the_lead_sets_the_partners(tmp_path):
+    """A later sentence naming a known partner in another role ("the programme was designed
+    with the ADB") does not replace the organisation that signed."""
+    text = ("Fransiya taraqqiyot agentligi Oʻzbekistonga 150 mln yevro zayom ajratdi. Kelishuv "
+            "12 dekabr kuni Moliya vazirligida imzolandi.\n\nDastur Osiyo taraqqiyot banki "
+            "bilan hamkorlikda ishlab chiqildi.\n")
+    [activity] = extract_activities(read_press_text(_write(tmp_path, text),
+                                                    published=dt.date(2018, 12, 13)))
+    assert activity.partners.values == ("Fransiya taraqqiyot agentligi",)
+    assert activity.date.text == "2018-12-12"
+    assert activity.counterpart.name == "Ministry of Finance"
+
+
+def test_a_second_dated_paragraph_without_a_year_is_a_second_activity(tmp_path):
+    """No publication date: the year is the one the text writes; the second paragraph's
+    partner is named in its next sentence ("the Bank")."""
+    text = ("The World Bank delegation visits Dushanbe from 22 September to 8 October 2021. On "
+            "6 October the deputy foreign minister of Tajikistan met the World Bank "
+            "delegation.\n\nOn 5 October the minister of finance held talks on new projects. "
+            "He thanked the World Bank and the IMF for their support.\n")
+    activities = extract_activities(read_press_text(_write(tmp_path, text)))
+    assert [(a.date.text, a.partners.values) for a in activities] == [
+        ("2021-10-06", ("World Bank",)), ("2021-10-05", ("World Bank", "IMF"))]
+
+
+def test_the_dateline_under_a_caption_anchors_yesterday(tmp_path):
+    text = ("Yevropa Ittifoqi hamkorlikni yuqori baholadi\n\nFoto: matbuot xizmati\n\n"
+            "TOShKENT, 20 okt – Sputnik. Vazir kuni kecha Yevropa Ittifoqi vakili bilan "
+            "telefon orqali muloqot qildi.\n")
+    [activity] = extract_activities(read_press_text(_write(tmp_path, text),
+                                                    "https://example.uz/20211020/x.html"))
+    assert activity.date.text == "2021-10-19"
+    assert activity.activity_type.values == ("meeting",)
+
+
+def test_a_date_line_with_a_time_wins_over_a_today_widget(tmp_path):
+    text = ("Example.Az\n\nThursday March 28 2024\n\nADB to provide loans\n\n"
+            "19 November 2019 18:13 (UTC+04:00)\n\nThe minister met the ADB president on "
+            "November 13 in Tashkent, Uzbekistan.\n")
+    press = read_press_text(_write(tmp_path, text))
+    assert press.published == dt.date(2019, 11, 19)
+
+
+def test_the_month_in_the_address_gives_the_year(tmp_path):
+    text = ("ASTANA — The Minister of National Economy of Kazakhstan signed a framework "
+            "agreement with the Islamic Development Bank on June 27.\n")
+    [activity] = extract_activities(read_press_text(
+        _write(tmp_path, text), "https://example.com/2024/06/kazakhstan-idb-agreement/"))
+    assert activity.date.text == "2024-06-27"
+    assert activity.country.values == ("KAZ",)
+    assert activity.counterpart.name == "Ministry of National Economy"
