@@ -299,3 +299,22 @@ def test_the_month_in_the_address_gives_the_year(tmp_path):
     assert activity.date.text == "2024-06-27"
     assert activity.country.values == ("KAZ",)
     assert activity.counterpart.name == "Ministry of National Economy"
+
+
+def test_an_acronym_with_a_case_ending_is_the_partner():
+    from analysis.extract.partners import find_partners
+
+    found = [m.partner for m in find_partners("OTBning vakili, ОТБнинг директори, BVFin "
+                                              "rəhbəri; EU and Eurasia")]
+    assert found == ["ADB", "ADB", "IMF", "European Union"]
+
+
+def test_a_headline_and_its_repetition_are_not_an_activity_of_their_own(tmp_path):
+    """The page repeats its headline above the lead, and the lead dates the event the day
+    before publication: one activity, dated by the lead."""
+    text = ("Президент Всемирный банк делегациясини қабул қилди\n\n19.01.2018, 09:52\n\n"
+            "Президент Всемирный банк делегациясини қабул қилди\n\nЎзбекистон Республикаси "
+            "Президенти 2018 йил 18 январь куни Жаҳон банки бош ижрочи директори бошчилигидаги "
+            "делегацияни қабул қилди.\n")
+    activities = extract_activities(read_press_text(_write(tmp_path, text)))
+    assert [a.date.text for a in activities] == ["2018-01-18"]

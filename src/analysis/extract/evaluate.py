@@ -18,7 +18,9 @@ The n-th label of a file is compared with the file's n-th draft; a missing draft
 on every field. Scores: accuracy of date (exact ``YYYY-MM-DD``/``YYYY-MM``), country, partner
 set (equal sets; a ``new:`` partner matches a proposed name that is close to one of its
 names), activity type and counterpart (its English name, or close to a name as written); mean
-Jaccard of the theme sets; ``named`` is the counterpart score over labels that name a body.
+Jaccard of the theme sets; ``named`` is the counterpart score over labels that name a body;
+``drafted`` the share of labels that got a draft; ``dated_right`` the date score over drafts
+that give a date (an item with no date anchor gets an empty date, confidence 0, to fill in).
 
 **Calibration**: each field's drafts grouped by confidence (< 0.5, 0.5–0.8, ≥ 0.8) with the
 share right in each group: low confidence should be wrong more often than high.
@@ -187,6 +189,10 @@ def run(folder: Path, labels: list[Label], with_published: bool = False) -> list
                 log.info("%s #%d %s: expected %r, found %r", label.file, number + 1, field,
                          label.fields[field], found[field] if found else None)
         outcomes.append(Outcome(label.split, "drafted", float(found is not None), None))
+        if found is not None and found["date"]:  # a date given (not left empty for review)
+            outcomes.append(Outcome(label.split, "dated_right",
+                                    score_field("date", label.fields["date"], found["date"]),
+                                    None))
     return outcomes
 
 
@@ -197,7 +203,7 @@ def summarise(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
         for group in (outcome.split, "all"):
             sums[group][outcome.field].append(outcome.score)
     return {group: {"n": float(len(fields["date"])),
-                    **{f: sum(v) / len(v) for f, v in fields.items()}}
+                    **{f: sum(v) / len(v) for f, v in fields.items() if v}}
             for group, fields in sums.items()}
 
 
@@ -308,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ok = all(scores["all"][f] >= t for f, t in TARGETS.items())
     else:
         labels = read_labels(labels_file, real=True)
-        columns = (*SCORED, "named", "drafted")
+        columns = (*SCORED, "named", "drafted", "dated_right")
         print(f"Real set {folder}: {len({x.file for x in labels})} texts, {len(labels)} "
               "activities; the texts as they are (no date given)")
         outcomes = run(folder, labels)

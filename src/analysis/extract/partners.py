@@ -111,12 +111,25 @@ def find_partners(text: str, vocab: Taxonomy | None = None) -> list[PartnerMenti
     return sorted(mentions, key=lambda m: m.first)
 
 
+# case endings written straight onto an acronym in Uzbek and Azerbaijani ("OTBning", "OTBdan",
+# "ОТБнинг", "BVFin")
+ACRONYM_SUFFIXES = frozenset((
+    "ning", "ni", "ga", "da", "dan", "dagi", "nin", "nın", "nun", "nün", "in", "ın", "un",
+    "ün", "a", "ə", "də", "dən", "ya", "yə", "нинг", "ни", "га", "да", "дан", "даги"))
+
+
+def _acronym_matches(acronym: str, word: str) -> bool:
+    """An acronym matches itself, or itself with an Uzbek or Azerbaijani case ending."""
+    return word == acronym or (word.startswith(acronym)
+                               and word[len(acronym):] in ACRONYM_SUFFIXES)
+
+
 def _match(alias: Alias, tokens: list[Token], originals: list[str], index: int) -> bool | None:
     """None when ``alias`` does not match at ``index``, else whether it matched exactly."""
     exact = True
     for offset, alias_word in enumerate(alias.words):
         if alias.acronym:
-            if originals[index + offset] != alias_word.strip(".,"):
+            if not _acronym_matches(alias_word.strip(".,"), originals[index + offset]):
                 return None
             continue
         matched, same = word_matches(alias_word, tokens[index + offset].text)

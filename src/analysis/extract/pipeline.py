@@ -50,6 +50,7 @@ from analysis.extract.source import PressText, Sentence, url_path
 log = logging.getLogger(__name__)
 
 BEFORE, AFTER = dt.timedelta(days=90), dt.timedelta(days=60)
+LEAD_WORDS = 8  # a shorter sentence is a headline, not a report of the activity
 DATELINE_REACH = 8  # sentences from the top in which the lead's dateline may stand
 NO_DATE = ("no date in the text and no publication date: fill in the date, or run again with "
            "--published YYYY-MM-DD")
@@ -104,15 +105,19 @@ def _dates_in(sentence: Sentence, anchor: dt.date | None, dateline: FoundDate | 
     return found
 
 
-def segment(press: PressText, anchor: dt.date | None) -> list[list[Sentence]]:
+def segment(press: PressText, anchor: dt.date | None, published: dt.date | None = None
+            ) -> list[list[Sentence]]:
     """The sentences of each activity the text reports (see the module notes).
 
     A paragraph opens a new activity when its first sentence has a single day (not a range
     end) other than the current activity's, an activity keyword, and recalls nothing
-    earlier, and a partner is named in it or in the next sentence of the paragraph ("The
-    minister met Nakao on 13 November. ... the Bank's role ...").
+    earlier, and a partner is named in it or in the next sentence ("The
+    minister met Nakao on 13 November. ... the Bank's role ..."). An activity with no day of
+    its own so far has the publication day (``published``), when known and when a sentence
+    other than the headline (or its repetition) has reported it.
     """
     groups: list[list[Sentence]] = [[]]
+    title = press.title.strip() or (press.sentences[0].text.strip() if press.sentences else "")
     current: set[dt.date] = set()
     last_paragraph = -1
     sentences = press.sentences
@@ -122,9 +127,11 @@ def segment(press: PressText, anchor: dt.date | None) -> list[list[Sentence]]:
         found = find_dates(sentence.text, anchor)
         dates = {f.date for f in found
                  if f.precision == "day" and not in_range(f, found, sentence.text)}
-        following = [s.text for s in sentences[number:number + 2]
-                     if s.paragraph == sentence.paragraph]
-        if (opens_paragraph and groups[-1] and current and dates and not dates & current
+        following = [s.text for s in sentences[number:number + 2]]
+        reported = any(_has_activity_word(s) and find_partners(s.text) for s in groups[-1]
+                       if len(s.text.split()) >= LEAD_WORDS and s.text.strip() != title)
+        own = current or ({published} if published and reported else set())
+        if (opens_paragraph and groups[-1] and own and dates and not dates & own
                 and _has_activity_word(sentence) and not _is_background(sentence)
                 and any(find_partners(text) for text in following)):
             groups.append([])
@@ -265,7 +272,7 @@ def extract_activities(press: PressText) -> list[Activity]:
     anchor, dateline, dateline_sentence = publication_anchor(press)
     hint = year_hint(press) if anchor is None else None
     activities: list[Activity] = []
-    for number, sentences in enumerate(segment(press, anchor or hint)):
+    for number, sentences in enumerate(segment(press, anchor or hint, anchor)):
         title = press.title if number == 0 else ""
         where = f"{press.path}: activity {number + 1}"
         scored = weigh_sentences(title, sentences)
