@@ -318,3 +318,16 @@ def test_a_headline_and_its_repetition_are_not_an_activity_of_their_own(tmp_path
             "делегацияни қабул қилди.\n")
     activities = extract_activities(read_press_text(_write(tmp_path, text)))
     assert [a.date.text for a in activities] == ["2018-01-18"]
+
+
+@pytest.mark.parametrize("heading", ["Читайте также", "Oxşar xəbərlər", "Most viewed",
+                                     "Yangiliklar lentasi", "Related news:"])
+def test_a_related_news_block_is_left_out(tmp_path, heading):
+    """The headline under the block names the IMF and another date: neither is this item's."""
+    text = ("The World Bank and the Ministry of Finance of Uzbekistan held a seminar on public "
+            f"procurement in Tashkent on 5 May.\n\n{heading}\n\nIMF mission ends visit to "
+            "Uzbekistan on 9 May\n")
+    press = read_press_text(_write(tmp_path, text), published=dt.date(2024, 5, 6))
+    assert not any("IMF" in p for p in press.paragraphs)
+    [activity] = extract_activities(press)
+    assert activity.partners.values == ("World Bank",)

@@ -146,9 +146,15 @@ RANGE_LINK = re.compile(r"^[\s,]*(?:-|–|—|по|до|to|until|till|through|an
                         r"dək|va|və)[\s,]*$", re.IGNORECASE)
 
 
+RANGE_BEFORE = re.compile(r"\b(?:с|со|from|since|between)\s+\S+(?:\s+\S+)?\s+(?:по|до|to|until|"
+                          r"till|and|и|–|-)\s*$", re.IGNORECASE)
+
+
 def in_range(found: FoundDate, others: list[FoundDate], text: str) -> bool:
     """True when a date is one end of a range in its sentence (``с 22 сентября по 8 октября``,
     ``from January to July``): a stay or a period, not the day of the activity."""
+    if RANGE_BEFORE.search(text[max(0, found.start - 40):found.start]):
+        return True  # "с января по июль 2025 года": the start has no year of its own
     for other in others:
         if other is found:
             continue
@@ -197,6 +203,8 @@ def choose_date(sentences: list[Sentence], anchor: dt.date | None,
             single = not in_range(found, found_here, sentence.text)
             if anchor is None and not (keyword and single):
                 continue
+            if anchor is not None and not near and not keyword:
+                continue  # a page's "today" widget, a date years away in passing
             kind = 2 if found.precision == "day" else 1
             ranked.append(((int(near), int(keyword), int(single), -number, kind), found,
                            sentence))

@@ -3,7 +3,8 @@
 HTML goes through trafilatura, which keeps the main text (no menus, footers or comments) and
 reads the metadata: title, publication date, canonical address, site name. With no date in
 the metadata or on the page's own date line, the date the address carries is taken
-(``/2023/09/30/``, ``/20251128/``). Plain text is read
+(``/2023/09/30/``, ``/20251128/``). A "related news" block after the text ("Читайте также",
+"Oxşar xəbərlər", "Most viewed") is left out with everything under it. Plain text is read
 as UTF-8 (a BOM is allowed); its first lines may carry the same metadata by hand, one
 ``Key: value`` per line before a blank line (``Title:``, ``Date:``, ``URL:``, ``Source:``;
 lines starting with ``#`` are comments, e.g. a note that a fixture is synthetic).
@@ -139,6 +140,7 @@ def read_press_text(path: Path, source_url: str = "",
     if not press.paragraphs:
         raise ExtractError(f"{path}: no text found; for HTML save the article page itself "
                            "(File > Save as, complete or HTML only)")
+    press.paragraphs = cut_related(press.paragraphs)
     press.sentences = split_sentences(press.paragraphs)
     return press
 
@@ -173,6 +175,31 @@ def url_path(url: str) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(url).path
+
+
+# the heading of a page's "related news" block: what follows is other items, not this one
+RELATED = re.compile(
+    r"^(?:related (?:news|articles|stories)|relevant news|read also|also read|see also|"
+    r"more news|more on this|latest news|latest in\b.*|most (?:viewed|read|popular)|"
+    r"читайте также|смотрите также|похожие (?:новости|материалы)|другие новости|"
+    r"новости по теме|по теме|последние новости|самое (?:читаемое|популярное)|"
+    r"oxşar xəbərlər|digər xəbərlər|son xəbərlər|mövzu ilə bağlı(?: xəbərlər)?|"
+    r"ən çox oxunan(?:lar)?|mavzuga oid(?: yangiliklar)?|o['ʻ‘’]xshash yangiliklar|"
+    r"boshqa yangiliklar|so['ʻ‘’]nggi yangiliklar|yangiliklar lentasi|тегишли янгиликлар|"
+    r"бошқа янгиликлар|сўнгги янгиликлар|янгиликлар лентаси)\W*$", re.IGNORECASE)
+
+
+def cut_related(paragraphs: list[str]) -> list[str]:
+    """The paragraphs before a "related news" heading ("Читайте также", "Oxşar xəbərlər",
+    "Most viewed") that follows the item's text: the headlines under it are other items,
+    whose partners and dates are not this one's."""
+    seen_text = False
+    for number, paragraph in enumerate(paragraphs):
+        if seen_text and RELATED.match(paragraph.strip()):
+            log.debug("related-news block from paragraph %d left out", number + 1)
+            return paragraphs[:number]
+        seen_text = seen_text or len(paragraph.split()) >= 8
+    return paragraphs
 
 
 def _clean_lines(text: str) -> list[str]:
