@@ -331,3 +331,9 @@ def test_a_related_news_block_is_left_out(tmp_path, heading):
     assert not any("IMF" in p for p in press.paragraphs)
     [activity] = extract_activities(press)
     assert activity.partners.values == ("World Bank",)
+
+
+def test_a_partner_inside_a_counterpart_keyword_is_not_the_country_s_body():
+    scored = [Scored("Президент ЕБРР посетит Узбекистан и проведет встречу в Министерстве "
+                     "финансов.", 2.5, "")]
+    assert choose_counterpart(scored, "UZB", "ru").name == "Ministry of Finance"

@@ -69,7 +69,10 @@ def choose_counterpart(scored: list[Scored], country: str, language: str
     keywords, institutions = counterpart_keywords()
     best: tuple[float, str, str, bool] | None = None  # score, name, evidence, known
     for item in scored:
+        partners = [(m.first, m.last) for m in find_partners(item.text)]
         for hit in find_keywords(tokenise(item.text), keywords):
+            if any(hit.first < last and first < hit.last for first, last in partners):
+                continue  # «Президент ЕБРР посетит Узбекистан»: the partner's president
             entry = institutions[hit.keyword.value]
             score = item.weight * len(hit.keyword.stems) * (0.5 if entry.country not in
                                                             ("", country) else 1.0)
