@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
 
-from analysis.build.params import load_report_spec
+from analysis.build.params import discover_params, load_report_spec, read_params_yaml
 from analysis.build.titles import fill_titles, title_values, year_problems
+from analysis.cli import main
 from analysis.core.errors import ParameterError
+from tests.helpers import FIXTURE_REGISTRY
 
 SOURCE = Path("params/x.yaml")
 TINY = "tests/fixtures/notebooks/tiny.ipynb"
@@ -136,3 +139,50 @@ def test_every_title_problem_is_reported_at_once(tmp_path):
     assert lines[0].startswith(f"{path}: title: unknown placeholder {{peer_name}}")
     assert lines[1].startswith(f"{path}: subtitle: the years '2017–2026' are not the report's "
                                "start_year 2019 and end_year 2026")
+
+
+def copy_with_years(source: Path, folder: Path, start: int, end: int) -> Path:
+    """``source`` copied as a user would: same text, other years (and a name of its own)."""
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(\s+start_year:) \d+", rf"\1 {start}", text)
+    text = re.sub(r"(?m)^(\s+end_year:) \d+", rf"\1 {end}", text)
+    text = re.sub(r"(?m)^name: (\S+)", r"name: \1-copy", text)
+    copy = folder / f"copy-{source.name}"
+    copy.write_text(text, encoding="utf-8")
+    return copy
+
+
+def years_of(source: Path) -> tuple[int, int]:
+    parameters = read_params_yaml(source)["parameters"]
+    return parameters["start_year"], parameters["end_year"]
+
+
+@pytest.mark.parametrize("source", discover_params(), ids=lambda p: p.stem)
+def test_a_copied_shipped_params_file_with_new_years_shows_the_new_years(
+        source, tmp_path, monkeypatch):
+    """Issue 28: copy a params file, change the years: the header says the new ones."""
+    monkeypatch.setattr("analysis.build.params._data_problems", lambda path, mtime: ())
+    old = years_of(source)
+    new = (old[0] - 3, old[1] - 2)
+    report = load_report_spec(copy_with_years(source, tmp_path, *new))
+    header = f"{report.spec.title}\n{report.spec.subtitle or ''}"
+    assert f"{new[0]}–{new[1]}" in header
+    assert f"{old[0]}–{old[1]}" not in header
+
+
+@pytest.mark.slow
+def test_the_built_report_header_shows_the_copied_files_new_years(tmp_path):
+    """The same, end to end: the built HTML's title block has the new years, not the old."""
+    source = next(p for p in discover_params() if p.stem == "uzb-profile")
+    old = years_of(source)
+    new = (old[0] + 1, old[1] - 1)
+    copy = copy_with_years(source, tmp_path, *new)
+    copy.write_text(re.sub(r"(?m)^(\s+data_path:) .*$", rf"\1 {FIXTURE_REGISTRY}",
+                           copy.read_text(encoding="utf-8")), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(copy), "--output-dir", str(out), "--renderer", "builtin",
+                 "--formats", "html", "--jobs", "1"]) == 0
+    page = unescape((out / "uzb-profile-copy.html").read_text(encoding="utf-8"))
+    header = page[page.index('<header class="title-block">'):page.index("</header>")]
+    assert f"{new[0]}–{new[1]}" in header
+    assert f"{old[0]}–{old[1]}" not in header
