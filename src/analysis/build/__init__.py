@@ -1,7 +1,8 @@
-"""Building reports: params files and their checks, the runner (one report in its own work
-folder and kernel), kernels forked from a warm template, local and Dask executors, editions
-of the output folder and their atomic publication, incremental builds, provenance, build
-records and the lock, the papermill engine and the runner's terminal display.
+"""Building reports: params files and their checks (titles filled from the parameters), the
+runner (one report in its own work folder and kernel), kernels forked from a warm template,
+local and Dask executors, editions of the output folder and their atomic publication,
+incremental builds, provenance, build records and the lock, the papermill engine and the
+runner's terminal display.
 
 Decides what to build and where it is published; the renderers only render. May import every
 stage below it: :mod:`analysis.render`, :mod:`analysis.report`, :mod:`analysis.measures`,

@@ -4,7 +4,8 @@ A params file looks like::
 
     name: uzb-profile                  # output file stem: reports/_output/uzb-profile.html
     notebook: country_profile.ipynb    # in notebooks/
-    title: "Uzbekistan: cooperation profile"
+    title: "{country_name}: cooperation profile"   # placeholders: analysis.build.titles
+    subtitle: "{start_year}–{end_year}"
     formats: [html, pdf]               # optional, default both
     parameters:                        # injected by papermill; each must be declared
       country: UZB
@@ -15,6 +16,10 @@ A params file looks like::
 unknown or missing keys, types, the notebook and its single ``parameters`` cell, that every
 parameter is declared there with a matching type annotation, country codes, year ranges,
 languages, and that ``data_path`` exists. Every problem names the file and the key.
+
+``title`` and ``subtitle`` may name the parameters (``{country_name}``, ``{start_year}``...);
+:func:`load_report_spec` fills them in, so a :class:`Report`'s ``spec`` holds the texts the
+reader sees (:mod:`analysis.build.titles`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 
 from analysis.build.editions import REPORT_NAME
 from analysis.build.layout import reserved_names
+from analysis.build.titles import fill_titles
 from analysis.core import paths
 from analysis.core.errors import DataValidationError, ParameterError, show_text, show_value
 from analysis.core.notebook_params import Declared, matches_annotation, parameters_cell
@@ -275,6 +281,7 @@ def load_report_spec(source: Path, *, allow_notebook_outside: bool | None = None
         {str(k): v for k, v in raw.items()} if isinstance(raw, dict) else {})
     notebook: Path | None = None
     declared: dict[str, Declared] = {}
+    titles: dict[str, str] = {}
     if isinstance(data.get("notebook"), str):
         try:
             notebook = find_notebook(source, data["notebook"], allow_notebook_outside)
@@ -286,12 +293,17 @@ def load_report_spec(source: Path, *, allow_notebook_outside: bool | None = None
         problems += _declaration_problems(source, notebook, declared, parameters)
         typed = {key: value for key, value in parameters.items()
                  if key in declared and matches_annotation(value, declared[key].annotation)}
-        problems += check_values(source, {n: d.default for n, d in declared.items()} | typed)
+        full = {n: d.default for n, d in declared.items()} | typed
+        problems += check_values(source, full)
+        # the title and subtitle name the parameters the report runs with ({start_year}...)
+        titles, title_problems = fill_titles(source, data, full)
+        problems += title_problems
     else:  # no notebook to read the declarations from: still check the values given
         problems += check_values(source, parameters)
     if problems or spec is None or notebook is None:
         raise ParameterError("\n".join(problems))
-    return Report(spec, source.resolve(), notebook, dict(spec.parameters))
+    return Report(spec.model_copy(update=titles), source.resolve(), notebook,
+                  dict(spec.parameters))
 
 
 def _declaration_problems(source: Path, notebook: Path, declared: dict[str, Declared],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import yaml
@@ -205,6 +205,22 @@ def _one_stop(text: str) -> str:
     return _DOUBLE_STOP.sub("", text)
 
 
+def fill(template: str, lang: str, values: Mapping[str, object]) -> str:
+    """``template`` with ``values`` in its ``{placeholders}``, as :func:`translate` fills a
+    message: case specs (``{country:gent}``) inflect names in Russian and Uzbek, a period of one
+    year reads as that year ("2021–2021" → "2021"), and no sentence ends in two full stops.
+    ``values`` is a mapping, so a placeholder may be named ``lang`` (a report parameter).
+
+    Raises
+    ------
+    KeyError, IndexError
+        A placeholder has no value (a named one, or a positional ``{}``).
+    ValueError
+        The template's braces do not pair, or a format spec does not fit its value.
+    """
+    return _one_stop(_one_year_periods(_MessageFormatter(lang).vformat(template, (), values)))
+
+
 def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     """The text of message ``key`` in ``lang``, with ``values`` filled into its placeholders.
 
@@ -238,7 +254,7 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
         )
     template = texts[lang if lang in LANGUAGES else DEFAULT_LANGUAGE]
     try:
-        return _one_stop(_one_year_periods(_MessageFormatter(lang).format(template, **values)))
+        return fill(template, lang, values)
     except (KeyError, IndexError) as exc:
         raise ParameterError(
             f"message {key!r} needs a value for the placeholder {exc}; "
