@@ -67,6 +67,10 @@ def test_failure_is_contained_and_old_output_kept(tmp_path, capsys):
     assert errors and errors[0]["evalue"] == "planned failure for v2"
     printed = capsys.readouterr().out
     assert str(failed) in printed and "RuntimeError: planned failure for v2" in printed
+    # and a page that says what went wrong, linked from the portal (issue 28)
+    page = out / "_failed" / "flaky.html"
+    assert "RuntimeError: planned failure for v2" in page.read_text(encoding="utf-8")
+    assert 'href="_failed/flaky.html"' in (out / "index.html").read_text(encoding="utf-8")
     summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
     by_name = {r["name"]: r for r in summary["reports"]}
     assert summary["status"] == "failed"
@@ -78,7 +82,7 @@ def test_failure_is_contained_and_old_output_kept(tmp_path, capsys):
     # once it succeeds again, the kept failure disappears
     params_file(tmp_path, "flaky", label="v3")
     assert build(str(flaky), "--output-dir", str(out), "--jobs", "1") == 0
-    assert not failed.exists()
+    assert not failed.exists() and not page.exists()
 
 
 def test_parallel_build_and_provenance(tmp_path):
