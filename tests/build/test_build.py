@@ -67,6 +67,10 @@ def test_failure_is_contained_and_old_output_kept(tmp_path, capsys):
     assert errors and errors[0]["evalue"] == "planned failure for v2"
     printed = capsys.readouterr().out
     assert str(failed) in printed and "RuntimeError: planned failure for v2" in printed
+    # and a page that says what went wrong, linked from the portal (issue 28)
+    page = out / "_failed" / "flaky.html"
+    assert "RuntimeError: planned failure for v2" in page.read_text(encoding="utf-8")
+    assert 'href="_failed/flaky.html"' in (out / "index.html").read_text(encoding="utf-8")
     summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
     by_name = {r["name"]: r for r in summary["reports"]}
     assert summary["status"] == "failed"
@@ -78,7 +82,7 @@ def test_failure_is_contained_and_old_output_kept(tmp_path, capsys):
     # once it succeeds again, the kept failure disappears
     params_file(tmp_path, "flaky", label="v3")
     assert build(str(flaky), "--output-dir", str(out), "--jobs", "1") == 0
-    assert not failed.exists()
+    assert not failed.exists() and not page.exists()
 
 
 def test_parallel_build_and_provenance(tmp_path):
@@ -349,13 +353,57 @@ def test_a_country_with_no_activities_builds_with_a_warning(tmp_path):
     assert report["warnings"] == [
         "no activities for KAZ in 2017–2026: the report shows only zeros"]
     executed = nbformat.read(out / "kaz-profile-ru.ipynb", as_version=4)
-    assert executed.metadata["coopreport"]["warnings"] == report["warnings"]
+    assert [w["text"] for w in executed.metadata["coopreport"]["warnings"]] == report["warnings"]
+    assert executed.metadata["coopreport"]["warnings"][0]["kind"] == "empty-country"
     # as the reader sees it (the page keeps "2026 гг." together with a no-break space)
     html = unescape((out / "kaz-profile-ru.html").read_text(encoding="utf-8")).replace("\xa0", " ")
     assert "Для Казахстана за 2017–2026 гг. не зарегистрировано ни одного мероприятия" in html
     assert "vnd.coopreport.warnings" not in html  # the runner removed the carrier output
     assert main(["build", spec, "--output-dir", str(out), "--renderer", "builtin",
                  "--jobs", "1", "--strict"]) == 1
+
+
+def spcr_with_peer(folder: Path, expected: str = "") -> Path:
+    """Uzbekistan 2019-2023 with Kazakhstan as peer: KAZ has no row in the frozen registry."""
+    path = folder / "uzb-kaz-spcr.yaml"
+    path.write_text("name: uzb-kaz-spcr\nnotebook: strategic_procurement.ipynb\n"
+                    "title: Uzbekistan SPCR\nformats: [html]\n" + expected
+                    + "parameters:\n  country: UZB\n  peer: KAZ\n  benchmarks: []\n"
+                    "  start_year: 2019\n  end_year: 2023\n"
+                    f"  data_path: {FIXTURE_REGISTRY}\n", encoding="utf-8")
+    return path
+
+
+def test_an_empty_peer_warns_until_its_params_file_expects_it(tmp_path):
+    """Issue 28: an SPCR whose peer had no activity was `ok` with no warning; a warning report
+    failed --strict forever and was rebuilt on every run. Now the empty peer is a warning
+    (a card with its text on the portal, never under Failed); `expected_warnings:
+    [empty-peer]` accepts it: --strict passes, and the next build skips the report."""
+    out = tmp_path / "out"
+    args = ["build", "--output-dir", str(out), "--renderer", "builtin", "--jobs", "1",
+            "--strict"]
+    assert main([*args, str(spcr_with_peer(tmp_path))]) == 1
+    summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
+    [report] = summary["reports"]
+    text = ("no activities for the peer country KAZ in 2019–2023: its figures in the report "
+            "are all zero")
+    assert (report["status"], report["warnings"], report["expected_warnings"]) == (
+        "warning", [text], [])
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'class="failed"' not in index
+    assert f'<p class="warning">Warning: {text.replace("KAZ", "Kazakhstan")}</p>' in index
+
+    accepted = spcr_with_peer(tmp_path, "expected_warnings: [empty-peer]\n")
+    assert main([*args, str(accepted)]) == 0
+    summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
+    [report] = summary["reports"]
+    assert (report["status"], report["warnings"], report["expected_warnings"]) == (
+        "ok", [], [text])
+    assert "Expected warning: no activities for the peer country Kazakhstan" in (
+        out / "index.html").read_text(encoding="utf-8")
+    assert main([*args, str(accepted)]) == 0  # nothing changed: skipped, and still passes
+    summary = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))
+    assert [r["status"] for r in summary["reports"]] == ["skipped"]
 
 
 @pytest.mark.parametrize("fork", ["1", "0"])

@@ -160,6 +160,29 @@ def test_peer_must_differ_from_the_country(tmp_path):
         load_report_spec(path, allow_notebook_outside=True)
 
 
+def test_expected_warnings_name_known_warnings(tmp_path):
+    report = load_report_spec(write(tmp_path, good(expected_warnings="[empty-peer]")),
+                              allow_notebook_outside=True)
+    assert report.spec.expected_warnings == ["empty-peer"]
+    assert load_report_spec(write(tmp_path, good()),
+                            allow_notebook_outside=True).spec.expected_warnings == []
+
+
+def test_an_unknown_expected_warning_is_a_params_error(tmp_path):
+    path = write(tmp_path, good(expected_warnings="[empty-peer, empty-pier, no-data]"))
+    with pytest.raises(ParameterError) as caught:
+        load_report_spec(path, allow_notebook_outside=True)
+    lines = str(caught.value).splitlines()
+    assert lines == [
+        f"{path}: expected_warnings: 'empty-pier' is not a warning a report raises; did you "
+        "mean 'empty-peer'? the known ones are empty-country, empty-peer (or remove the key)",
+        f"{path}: expected_warnings: 'no-data' is not a warning a report raises; the known "
+        "ones are empty-country, empty-peer (or remove the key)"]
+    with pytest.raises(ParameterError, match=r"expected_warnings: Input should be a valid list"):
+        load_report_spec(write(tmp_path, good(expected_warnings="empty-peer")),
+                         allow_notebook_outside=True)
+
+
 # --- bounded YAML: aliases refused, size and depth limited, values in messages cut short ---
 
 def _bomb(levels: int = 9) -> str:

@@ -22,6 +22,7 @@ from analysis.build.signals import (
     stop_signals_raise,
     stop_signals_set,
 )
+from tests.render.test_error_page import failed_notebook
 
 
 def staged_report(tmp_path):
@@ -159,3 +160,28 @@ def test_a_lock_file_that_cannot_be_made_is_a_storage_error(tmp_path, monkeypatc
     with pytest.raises(StorageError, match="cannot take the output folder's lock") as caught:
         take_lock(tmp_path)
     assert caught.value.exit_code == 74 and "Permission denied" in str(caught.value)
+
+
+def test_publishing_a_failure_writes_its_page_and_a_later_success_removes_it(tmp_path):
+    edition, out = tmp_path / "edition", tmp_path / "out"
+    edition.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    staged = failed_notebook(work / "r.ipynb")
+    failed = ReportResult("r", "R", "failed", 1.0, error="ZeroDivisionError: division by zero",
+                          staged=[str(staged)], workdir=str(work))
+    publish.publish_result(failed, edition, out)
+    assert sorted(p.name for p in (edition / "_failed").iterdir()) == ["r.html", "r.ipynb"]
+    assert "Cell 3 of the notebook" in (edition / "_failed" / "r.html").read_text(
+        encoding="utf-8")
+    # a second failure with no notebook (its kernel died): the old traceback goes
+    publish.publish_result(ReportResult("r", "R", "failed", 1.0, error="kernel died"),
+                           edition, out)
+    assert sorted(p.name for p in (edition / "_failed").iterdir()) == ["r.html"]
+    assert "kernel died" in (edition / "_failed" / "r.html").read_text(encoding="utf-8")
+    work.mkdir(exist_ok=True)
+    (work / "r.html").write_text("report", encoding="utf-8")
+    publish.publish_result(ReportResult("r", "R", "ok", 1.0, staged=[str(work / "r.html")],
+                                        workdir=str(work)), edition, out)
+    assert list((edition / "_failed").iterdir()) == []
+    assert (edition / "r.html").read_text(encoding="utf-8") == "report"

@@ -3,11 +3,19 @@ key figures the reports recorded, parameters in words, dates in the reader's lan
 
 from __future__ import annotations
 
+import json
 import re
 
 import nbformat
 
-from analysis.render.portal import Entry, collect_entries, group_entries, render_index
+from analysis.render.portal import (
+    Entry,
+    Failure,
+    collect_entries,
+    group_entries,
+    render_index,
+    write_index,
+)
 from analysis.report.display import FACTS_MIMETYPE
 
 
@@ -70,12 +78,87 @@ def test_page_shows_words_figures_and_links_not_raw_parameters():
 
 
 def test_failed_reports_and_an_empty_folder():
-    page = render_index([], [("bad-report", "<b>boom</b>", True), ("dead", "kernel died", False)])
+    page = render_index([], [Failure("bad-report", "<b>boom</b>", "_failed/bad-report.html"),
+                             Failure("dead", "kernel died"), Failure("mute", "")])
     assert "No reports built yet. · Отчёты ещё не собраны." in page
     assert ("<strong>bad-report</strong>: &lt;b&gt;boom&lt;/b&gt; "
-            '(<a href="_failed/bad-report') in page
+            '(<a href="_failed/bad-report.html">what went wrong') in page
     # a report whose kernel died left no notebook: nothing is linked that is not there
     assert "<li><strong>dead</strong>: kernel died</li>" in page and "_failed/dead" not in page
+    # never an empty reason
+    assert "<li><strong>mute</strong>: no reason was recorded · причина не записана" in page
+
+
+def notebook_record(folder, name, notebook, parameters, **meta):
+    """A published report as the build leaves it: its executed notebook and its HTML."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["coopreport"] = {"title": f"Title {name}", "provenance": {
+        "parameters": parameters, "built_at": "2026-12-01T00:00:00Z"}, **meta}
+    nb.metadata["papermill"] = {"input_path": f"/x/notebooks/{notebook}.ipynb"}
+    nbformat.write(nb, folder / f"{name}.ipynb")
+    (folder / f"{name}.html").write_text("x", encoding="utf-8")
+
+
+def test_the_portal_keeps_failures_apart_from_warnings(tmp_path):
+    """Issue 28: a `warning` report was listed under "Failed in the last build" with an empty
+    reason, and as a card. From hand-made build records (notebooks + summary): the ok and the
+    warning report are cards, the warning's text on its card in the card's language; only the
+    failed one is under Failed, with its reason and a link to its error page."""
+    peer_warning = {"text": "no activities for the peer country KAZ in 2019–2023: its figures "
+                            "in the report are all zero", "kind": "empty-peer",
+                    "message": "warning.empty_peer",
+                    "values": {"country": "KAZ", "start": 2019, "end": 2023}}
+    notebook_record(tmp_path, "uzb-profile", "country_profile", {"country": "UZB"})
+    notebook_record(tmp_path, "uzb-kaz", "country_comparison",
+                    {"countries": ["UZB", "KAZ"], "start_year": 2019, "end_year": 2023},
+                    warnings=[peer_warning])
+    notebook_record(tmp_path, "uzb-kaz-ru", "country_comparison",
+                    {"countries": ["UZB", "KAZ"], "start_year": 2019, "end_year": 2023,
+                     "lang": "ru"}, warnings=[peer_warning])
+    notebook_record(tmp_path, "uzb-spcr", "strategic_procurement",
+                    {"country": "UZB", "peer": "KAZ", "start_year": 2019, "end_year": 2023},
+                    expected_warnings=[peer_warning])
+    (tmp_path / "_failed").mkdir()
+    (tmp_path / "_failed" / "aze-profile.html").write_text("page", encoding="utf-8")
+    (tmp_path / "build-summary.json").write_text(json.dumps({"reports": [
+        {"name": "uzb-profile", "status": "ok"},
+        {"name": "uzb-kaz", "status": "warning", "warnings": [peer_warning["text"]]},
+        {"name": "uzb-kaz-ru", "status": "skipped"},
+        {"name": "uzb-spcr", "status": "ok"},
+        {"name": "aze-profile", "status": "failed",
+         "error": "ZeroDivisionError: division by zero"}]}), encoding="utf-8")
+    page = write_index(tmp_path).read_text(encoding="utf-8")
+    cards, failed = page.split('<section class="failed">')
+    assert re.findall(r"<li>.*?</li>", failed) == [
+        '<li><strong>aze-profile</strong>: ZeroDivisionError: division by zero (<a '
+        'href="_failed/aze-profile.html">what went wrong · описание ошибки · xato tavsifi</a>)'
+        "</li>"]
+    assert "uzb-kaz" not in failed and "uzb-spcr" not in failed
+    for name in ("uzb-profile", "uzb-kaz", "uzb-kaz-ru", "uzb-spcr"):
+        assert f'href="{name}.html"' in cards
+    # each card (one language version) with the warnings of its own report, in its language
+    versions = {re.search(r'href="([^"]+)\.html"', card).group(1):
+                re.findall(r'<p class="(warning[^"]*)">([^<]*)</p>', card)
+                for card in cards.split('<div class="version"')[1:]}
+    english = ("no activities for the peer country Kazakhstan in 2019–2023: its figures in the "
+               "report are all zero")
+    assert versions == {
+        "uzb-profile": [],
+        "uzb-spcr": [("warning expected", f"Expected warning: {english}")],
+        "uzb-kaz": [("warning", f"Warning: {english}")],
+        "uzb-kaz-ru": [("warning", "Предупреждение: по Казахстану, стране для сравнения, за "
+                                   "2019–2023 гг. нет мероприятий: её показатели в отчёте "
+                                   "нулевые")]}
+
+
+def test_a_warning_recorded_as_text_by_an_earlier_version_is_shown_as_it_is(tmp_path):
+    notebook_record(tmp_path, "kaz", "country_profile", {"country": "KAZ"},
+                    warnings=["no activities for KAZ in 2017–2026: the report shows only zeros"])
+    [entry] = collect_entries(tmp_path)
+    page = render_index([entry], [])
+    assert ('<p class="warning">Warning: no activities for KAZ in 2017–2026: the report shows '
+            "only zeros</p>") in page
+    assert '<section class="failed">' not in page
 
 
 def test_collect_reads_the_recorded_facts_and_the_report_type(tmp_path):

@@ -10,7 +10,7 @@ import datetime as dt
 from analysis.report import annex as a
 from analysis.report import sections as r
 from analysis.report.display import Paragraph, Table
-from analysis.report.warnings import MIMETYPE, collect_warnings
+from analysis.report.warnings import MIMETYPE, ReportWarning, collect_warnings, split_expected
 from tests.helpers import make_row, registry_text
 
 AS_OF = dt.date(2026, 11, 30)  # the build day of these tests: 2026 is not over
@@ -109,22 +109,65 @@ def test_a_finished_period_inside_the_registry_has_no_flags(tmp_path):
 
 def test_a_country_with_no_activities_is_a_warning_and_said_in_words(tmp_path):
     data = prepared(tmp_path, years=(2017, 2026), countries=("KAZ",))
-    assert data.warnings() == [
-        "no activities for KAZ in 2017–2026: the report shows only zeros"]
+    [warning] = data.warnings()
+    assert (warning.kind, warning.text) == (
+        "empty-country", "no activities for KAZ in 2017–2026: the report shows only zeros")
+    # said in a reader's language, the country named as that language names it
+    assert warning.say("ru") == ("по Казахстану за 2017–2026 гг. нет мероприятий: в отчёте "
+                                 "только нули")
     assert repr(r.gaps_sentence(data)).startswith(
         "No activity is recorded for Kazakhstan in 2017–2026; its figures are all zero.")
     assert prepared(tmp_path, years=(2017, 2026)).warnings() == []
 
 
+def test_a_peer_with_no_activities_is_a_warning(tmp_path):
+    """Issue 28: an SPCR whose peer (KAZ) has no activity in the period was `ok`, silently;
+    a comparison's second country with none is the same case. Both are `empty-peer`."""
+    spcr = prepared(tmp_path, years=(2023, 2023))
+    [warning] = spcr.warnings(peer="KAZ")
+    assert (warning.kind, warning.text) == (
+        "empty-peer", "no activities for the peer country KAZ in 2023: its figures in the "
+                      "report are all zero")
+    assert warning.values == {"country": "KAZ", "start": 2023, "end": 2023}
+    assert spcr.warnings() == []  # no peer, nothing to say
+    # a peer with activities in the period (UZB has four in 2023) raises nothing
+    other = prepared(tmp_path, years=(2023, 2023), countries=("KAZ",))
+    assert [w.kind for w in other.warnings(peer="UZB")] == ["empty-country"]
+    # ... and none outside the period: UZB has no activity in 2020
+    assert [w.kind for w in prepared(tmp_path, years=(2020, 2020), countries=("KAZ",))
+            .warnings(peer="UZB")] == ["empty-country", "empty-peer"]
+    comparison = prepared(tmp_path, years=(2023, 2023), countries=("UZB", "KAZ"))
+    assert [(w.kind, w.values["country"]) for w in comparison.warnings()] == [
+        ("empty-peer", "KAZ")]
+    assert [(w.kind, w.values["country"]) for w in prepared(
+        tmp_path, years=(2023, 2023), countries=("KAZ", "UZB")).warnings()] == [
+        ("empty-country", "KAZ")]
+
+
 def test_warning_outputs_are_collected_and_removed():
     notebook = {"cells": [
         {"cell_type": "code", "outputs": [
-            {"output_type": "display_data", "data": {MIMETYPE: {"warnings": ["w1"]}}},
+            {"output_type": "display_data", "data": {MIMETYPE: {"warnings": [
+                "w1", {"text": "w2", "kind": "empty-peer", "message": "warning.empty_peer",
+                       "values": {"country": "KAZ", "start": 2020, "end": 2021}}]}}},
             {"output_type": "display_data", "data": {"text/plain": "kept"}}]},
         {"cell_type": "markdown"}]}
-    assert collect_warnings(notebook) == ["w1"]
+    found = collect_warnings(notebook)
+    assert [(w.text, w.kind) for w in found] == [("w1", ""), ("w2", "empty-peer")]
+    assert found[1].say("en") == ("no activities for the peer country Kazakhstan in "
+                                  "2020–2021: its figures in the report are all zero")
+    assert found[0].say("ru") == "w1"  # a warning without a message is its text
     assert notebook["cells"][0]["outputs"] == [
         {"output_type": "display_data", "data": {"text/plain": "kept"}}]
+
+
+def test_expected_warnings_are_accepted_by_kind():
+    empty_peer = ReportWarning("p", "empty-peer")
+    empty_country = ReportWarning("c", "empty-country")
+    cut = ReportWarning("output cut")  # no kind: never accepted
+    assert split_expected([empty_peer, empty_country, cut], ["empty-peer"]) == (
+        [empty_country, cut], [empty_peer])
+    assert split_expected([empty_peer, cut], []) == ([empty_peer, cut], [])
 
 
 def test_national_bodies_and_cited_activities_read_in_russian(tmp_path, monkeypatch):

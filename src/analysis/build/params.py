@@ -11,6 +11,7 @@ A params file looks like::
       country: UZB
       start_year: 2017
       end_year: 2026
+    expected_warnings: [empty-peer]    # optional: warnings accepted for this report
 
 :func:`load_report_spec` checks everything that can be checked without a kernel: YAML syntax,
 unknown or missing keys, types, the notebook and its single ``parameters`` cell, that every
@@ -25,6 +26,7 @@ reader sees (:mod:`analysis.build.titles`).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import os
 from dataclasses import dataclass
@@ -62,6 +64,9 @@ class ReportSpec(BaseModel):
     formats: list[Format] = Field(default_factory=lambda: list(FORMATS), min_length=1)
     # seconds the report's notebook may run before it is stopped and marked failed
     timeout: StrictInt | None = Field(default=None, ge=1, le=MAX_TIMEOUT_SECONDS)
+    # warnings this report is known to raise and that are accepted (analysis.report.warnings:
+    # WARNING_KINDS): its status stays ok, --strict passes, an unchanged report is skipped
+    expected_warnings: list[StrictStr] = Field(default_factory=list)
     parameters: dict[StrictStr, Any] = Field(default_factory=dict)
 
 
@@ -276,6 +281,7 @@ def load_report_spec(source: Path, *, allow_notebook_outside: bool | None = None
             problems.append(f"{source}: {key}: {_explain(error)}")
     if isinstance(data.get("name"), str):
         problems += check_name(source, data["name"])
+    problems += check_expected_warnings(source, data.get("expected_warnings"))
     raw = data.get("parameters")
     parameters: dict[str, Any] = (
         {str(k): v for k, v in raw.items()} if isinstance(raw, dict) else {})
@@ -306,6 +312,26 @@ def load_report_spec(source: Path, *, allow_notebook_outside: bool | None = None
                   dict(spec.parameters))
 
 
+def check_expected_warnings(source: Path, expected: object) -> list[str]:
+    """Problems with a params file's ``expected_warnings``: each must name a warning kind
+    (:data:`analysis.report.warnings.WARNING_KINDS`); a list of other types is left to the
+    schema check."""
+    from analysis.report.warnings import WARNING_KINDS
+
+    if not isinstance(expected, list):
+        return []
+    known = ", ".join(WARNING_KINDS)
+    problems = []
+    for name in expected:
+        if isinstance(name, str) and name not in WARNING_KINDS:
+            close = difflib.get_close_matches(name, list(WARNING_KINDS), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(f"{source}: expected_warnings: {show_value(name)} is not a "
+                            f"warning a report raises; {hint}the known ones are {known} "
+                            "(or remove the key)")
+    return problems
+
+
 def _declaration_problems(source: Path, notebook: Path, declared: dict[str, Declared],
                           parameters: dict[str, Any]) -> list[str]:
     """Parameters the notebook does not declare, or whose value is not of the declared type."""
@@ -328,7 +354,7 @@ def _explain(error: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return ("unknown key; a params file has name, notebook, title, subtitle, publisher, "
-                "formats, timeout, parameters")
+                "formats, timeout, expected_warnings, parameters")
     if kind == "missing":
         return "required key is missing"
     if kind == "string_pattern_mismatch":

@@ -29,8 +29,10 @@ def publish_result(result: ReportResult, edition: Path, out: Path) -> ReportResu
     """Move a report's staged files into ``edition`` (not yet visible to readers).
 
     A built report replaces all of its files from the previous edition (a format it no longer
-    has is dropped) and its old failed notebook; a failed report keeps its previous files and
-    gains ``_failed/NAME.ipynb``. Paths in the result are where readers find the files once
+    has is dropped) and its old failed notebook and error page; a failed report keeps its
+    previous files and gains ``_failed/NAME.ipynb`` (when its kernel wrote one) and
+    ``_failed/NAME.html``, the page that says what went wrong
+    (:mod:`analysis.render.error_page`). Paths in the result are where readers find the files once
     the edition is published (``OUT/NAME.html``). Stop signals wait until the report's files
     are all in place.
     """
@@ -47,13 +49,22 @@ def publish_result(result: ReportResult, edition: Path, out: Path) -> ReportResu
                 if old.suffix in PUBLISHED_SUFFIXES and old.stem == result.name:
                     old.unlink()
             failed.unlink(missing_ok=True)
+            failed.with_suffix(".html").unlink(missing_ok=True)
             for source in staged:
                 os.replace(source, edition / source.name)
             result.outputs = [str(out / source.name) for source in staged]
-        elif staged:
+        else:
+            from analysis.render.error_page import write_error_page
+
             failed.parent.mkdir(exist_ok=True)
-            os.replace(staged[0], failed)
-            result.failed_notebook = str(out / FAILED_DIR / failed.name)
+            if staged:
+                os.replace(staged[0], failed)
+                result.failed_notebook = str(out / FAILED_DIR / failed.name)
+            else:  # an earlier failure's notebook would show another error than this one
+                failed.unlink(missing_ok=True)
+            # the page the portal links: the reason and the traceback, readable in a browser
+            write_error_page(failed.parent, result.name, result.title, result.error or "",
+                             failed if staged else None)
     if result.workdir:
         shutil.rmtree(result.workdir, ignore_errors=True)
     result.workdir, result.staged = None, []

@@ -36,6 +36,8 @@ class ReportResult:
     parameters: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None  # why it was built or skipped (analysis.build.incremental)
     warnings: list[str] = field(default_factory=list)  # from the notebook (report_warnings)
+    # warnings the params file accepts (expected_warnings): recorded, but the status stays ok
+    expected_warnings: list[str] = field(default_factory=list)
     # where a worker left the report's files for the build process to publish (not in the
     # summary): the work folder, and the finished files or the failed notebook in it
     workdir: str | None = field(default=None, repr=False)

@@ -27,7 +27,7 @@ from analysis.core.notebook_params import parameters_cell
 from analysis.core.process import adopt_orphans, descendants, die_with_parent, stop_processes
 from analysis.core.settings import DEFAULT_TIMEOUT_SECONDS
 from analysis.report.output_budget import output_limit
-from analysis.report.warnings import collect_warnings
+from analysis.report.warnings import ReportWarning, collect_warnings, split_expected
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,7 @@ def run_report(report: Report, options: BuildOptions,
         commit=options.commit, built_at=options.built_at)
     result = ReportResult(report.name, report.spec.title, "failed", 0.0, parameters=parameters,
                           workdir=str(workdir))
+    accepted: list[ReportWarning] = []
     try:
         log.info("%s: executing %s", report.name, report.notebook.name)
         budget = report_timeout(report, options)
@@ -117,11 +118,15 @@ def run_report(report: Report, options: BuildOptions,
         fill_chart_images(nb)  # the kernel left the charts' SVG to this warm process
         # an attachment too large to go inside the report is published beside it
         beside = externalise(nb, workdir, report.name, str(parameters.get("lang") or "en"))
-        result.warnings = collect_warnings(nb)
+        # a warning the params file expects (expected_warnings) is recorded, not flagged
+        raised, accepted = split_expected(collect_warnings(nb), report.spec.expected_warnings)
+        result.warnings = [w.text for w in raised]
+        result.expected_warnings = [w.text for w in accepted]
         nb.metadata["coopreport"] = {
             "name": report.name, "title": report.spec.title, "subtitle": report.spec.subtitle,
-            "publisher": report.spec.publisher,
-            "provenance": record, "warnings": result.warnings,
+            "publisher": report.spec.publisher, "provenance": record,
+            "warnings": [w.to_json() for w in raised],
+            "expected_warnings": [w.to_json() for w in accepted],
         }
         nbformat.write(nb, executed)
         formats = list(options.formats or report.spec.formats)
@@ -151,6 +156,13 @@ def run_report(report: Report, options: BuildOptions,
         log.info("%s: built in %.1f s", report.name, result.seconds)
         for warning in result.warnings:
             log.warning("%s: %s", report.name, warning)
+        for warning in result.expected_warnings:
+            log.info("%s: %s (expected: accepted by its params file)", report.name, warning)
+        unseen = set(report.spec.expected_warnings) - {w.kind for w in accepted}
+        if unseen:
+            log.info("%s: expected_warnings lists %s, which this build did not raise; remove "
+                     "it from %s if it no longer applies", report.name,
+                     ", ".join(sorted(unseen)), paths.display_path(report.source))
     else:
         log.error("%s: FAILED after %.1f s: %s", report.name, result.seconds, result.error)
     return result

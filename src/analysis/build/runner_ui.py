@@ -67,10 +67,15 @@ def print_summary(results: Sequence[ReportResult], output_dir: Path) -> None:
     for r in results:
         for warning in r.warnings:
             console.print(f"[yellow]{r.name} warning:[/yellow] {escape(warning)}", markup=True)
+        for warning in r.expected_warnings:
+            console.print(f"{r.name} expected warning (its params file accepts it): "
+                          f"{escape(warning)}", markup=True)
         if r.status not in ("ok", "warning", "skipped"):
             console.print(f"[red]{r.name} failed:[/red] {r.error}", markup=True)
             if r.failed_notebook:
                 console.print(f"  executed notebook with the traceback: {r.failed_notebook}")
+            console.print("  what went wrong, readable in a browser: "
+                          f"{display_path(output_dir / FAILED_DIR / (r.name + '.html'))}")
     ok = sum(r.status in ("ok", "warning") for r in results)
     skipped = sum(r.status == "skipped" for r in results)
     console.print(f"{ok} of {len(results)} report(s) built"

@@ -7,7 +7,10 @@ side by side, each with its title, what it covers in words ("Uzbekistan, 2022–
 Azerbaijan"), its key figures and links to its HTML and PDF. The key figures are those the
 report recorded itself (:func:`analysis.report.sections.report_facts`, stored in the executed
 notebook under :data:`analysis.report.display.FACTS_MIMETYPE`); a report that recorded none shows
-none. Reports whose last build failed are listed at the end. Parameters are never shown raw.
+none. A report built with a warning (a peer with no activity) is a card like the others, with the
+warning in the card's language; a warning its params file expects is shown as expected. Reports
+whose last build *failed* are listed at the end, each with its reason and a link to its error page
+(``_failed/NAME.html``, :mod:`analysis.render.error_page`). Parameters are never shown raw.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from analysis.core.version import __version__
 from analysis.data.taxonomy import LANGUAGES, country_name, language_tag
 from analysis.report.display import FACTS_MIMETYPE
 from analysis.report.i18n import MESSAGES, plural, translate
+from analysis.report.warnings import ReportWarning
 
 INDEX_NAME = "index.html"
 HIDDEN_PARAMETERS = ("lang", "data_path")  # not what a report is about
@@ -46,6 +50,8 @@ class Entry:
     formats: tuple[str, ...]
     notebook: str = ""  # the notebook's name without .ipynb: the report type
     facts: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[ReportWarning, ...] = ()  # raised by its last build
+    expected: tuple[ReportWarning, ...] = ()  # raised, and accepted by its params file
 
     @property
     def lang(self) -> str:
@@ -107,8 +113,18 @@ def collect_entries(out: Path) -> list[Entry]:
         entries.append(Entry(notebook.stem, str(meta.get("title") or notebook.stem),
                              str(meta.get("subtitle") or ""), dict(record.get("parameters", {})),
                              str(record.get("built_at", "")), formats,
-                             PurePath(source).stem if source else "", _facts(nb)))
+                             PurePath(source).stem if source else "", _facts(nb),
+                             _warnings(meta.get("warnings")),
+                             _warnings(meta.get("expected_warnings"))))
     return entries
+
+
+def _warnings(recorded: object) -> tuple[ReportWarning, ...]:
+    """Warnings as a notebook's metadata records them (texts, from earlier versions, or
+    mappings)."""
+    if not isinstance(recorded, list):
+        return ()
+    return tuple(ReportWarning.from_json(w) for w in recorded)
 
 
 def group_entries(entries: list[Entry]) -> list[CountryGroup]:
@@ -185,6 +201,11 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _warning(warning: ReportWarning, key: str, kind: str, lang: str) -> str:
+    """A warning on a card, in the card's language: "Warning: …", "Expected warning: …"."""
+    return f'<p class="{kind}">{_e(translate(key, lang, text=warning.say(lang)))}</p>'
+
+
 def _version(entry: Entry) -> str:
     lang = entry.lang
     links = " · ".join(f'<a href="{_e(entry.name)}.{fmt}">{fmt.upper()}</a>'
@@ -195,6 +216,9 @@ def _version(entry: Entry) -> str:
             f'<span class="lang">{lang.upper()}</span>'
             f'<h4>{_e(entry.title)}</h4><p class="about">{_e(describe(entry, lang))}</p>'
             + (f'<p class="figures">{_e(figures)}</p>' if figures else "")
+            + "".join(_warning(w, "portal.warning", "warning", lang) for w in entry.warnings)
+            + "".join(_warning(w, "portal.warning_expected", "warning expected", lang)
+                      for w in entry.expected)
             + f'<p class="links">{links}</p>'
             f'<p class="built">{_e(built)}</p></div>')
 
@@ -205,9 +229,12 @@ def _both(key: str, **values: object) -> str:
     return " · ".join(texts)
 
 
-def render_index(entries: list[Entry], failed: list[tuple[str, str, bool]],
+def render_index(entries: list[Entry], failed: list[Failure],
                  written_at: str | None = None) -> str:
-    """The portal page as HTML text; every value is escaped."""
+    """The portal page as HTML text; every value is escaped.
+
+    ``failed``: the reports that failed in the last build (:func:`failed_reports`); a report
+    built with warnings is never among them (its card shows the warnings)."""
     written = written_at or utc_now()
     sections = []
     for group in group_entries(entries):
@@ -229,9 +256,9 @@ def render_index(entries: list[Entry], failed: list[tuple[str, str, bool]],
     failures = ""
     if failed:
         items = "".join(
-            f"<li><strong>{_e(n)}</strong>: {_e(err)}"
-            + (f' (<a href="_failed/{_e(n)}.ipynb">{_e(_both("portal.executed"))}</a>)' if kept
-               else "") + "</li>" for n, err, kept in failed)
+            f"<li><strong>{_e(f.name)}</strong>: {_e(f.error or _both('portal.no_reason'))}"
+            + (f' (<a href="{_e(f.page)}">{_e(_both("portal.error_page"))}</a>)' if f.page
+               else "") + "</li>" for f in failed)
         failures = (f'<section class="failed"><h2>{_e(_both("portal.failed"))}</h2>'
                     f"<ul>{items}</ul><p>{_e(_both('portal.failed_note'))}</p></section>")
     body = "".join(sections) or f'<p class="none">{_e(_both("portal.none"))}</p>'
@@ -263,6 +290,8 @@ h3 {{ font-size: 1rem; color: #1f5f8b; margin: 1.2rem 0 .5rem; }}
 a {{ color: #1f5f8b; }}
 .failed {{ margin-top: 2rem; border-left: 4px solid #b3261e; padding-left: 1rem; }}
 .failed h2 {{ border: 0; }}
+.warning {{ border-left: 3px solid #b26a00; padding-left: .5rem; font-size: .9rem; }}
+.warning.expected {{ border-color: #8a96a3; color: #5b6675; }}
 </style></head>
 <body><header><h1>{_e(_both("portal.title"))}</h1>
 <p>{_e(counts)} · {_e(when)}</p>
@@ -272,17 +301,38 @@ a {{ color: #1f5f8b; }}
 """
 
 
-def _failed(out: Path) -> list[tuple[str, str, bool]]:
-    """Reports that failed in the last build: name, error, and whether their executed notebook
-    is there to link (a kernel that died may have left none)."""
+@dataclass(frozen=True)
+class Failure:
+    """A report that failed in the last build: its name, the reason the build recorded, and
+    the page that says what went wrong (relative to the portal; "" when there is none)."""
+
+    name: str
+    error: str
+    page: str = ""
+
+
+FINE = ("ok", "warning", "skipped")  # statuses of a report that did not fail
+
+
+def failed_reports(out: Path) -> list[Failure]:
+    """Reports that failed in the last build (never one built with warnings), each linked to
+    its error page, else to its executed notebook (an edition written before the pages
+    existed), else to nothing (a kernel that died may have left none)."""
     summary = out / "build-summary.json"
     if not summary.exists():
         return []
     data = json.loads(summary.read_text(encoding="utf-8"))
-    return [(r["name"], r.get("error") or "", (out / "_failed" / f"{r['name']}.ipynb").is_file())
-            for r in data.get("reports", []) if r.get("status") not in ("ok", "skipped")]
+    found = []
+    for report in data.get("reports", []):
+        if not isinstance(report, dict) or report.get("status") in FINE:
+            continue
+        name = str(report.get("name", ""))
+        page = next((f"_failed/{name}.{ext}" for ext in ("html", "ipynb")
+                     if (out / "_failed" / f"{name}.{ext}").is_file()), "")
+        found.append(Failure(name, str(report.get("error") or ""), page))
+    return found
 
 
 def write_index(out: Path) -> Path:
     """(Re)write ``out/index.html`` atomically from the reports the folder holds."""
-    return atomic_write(out / INDEX_NAME, render_index(collect_entries(out), _failed(out)))
+    return atomic_write(out / INDEX_NAME, render_index(collect_entries(out), failed_reports(out)))

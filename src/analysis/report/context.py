@@ -26,7 +26,7 @@ from analysis.data.taxonomy import LANGUAGES, Taxonomy, country_name, is_country
 from analysis.measures import metrics
 from analysis.measures.coverage import Coverage, countries_without_activities, registry_coverage
 from analysis.report.i18n import translate
-from analysis.report.warnings import emit_warnings
+from analysis.report.warnings import ReportWarning, emit_warnings
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,25 @@ class ReportData:
         return self.t("coverage.year_to_date", year=text) \
             if self.partial_year is not None and text == str(self.partial_year) else text
 
-    def warnings(self) -> list[str]:
-        """What the build should flag about this report: countries with no activity at all."""
-        return [translate("warning.no_activities", "en", country=code, start=self.start_year,
-                          end=self.end_year)
-                for code in countries_without_activities(self.activities, self.countries)]
+    def warnings(self, peer: str = "") -> list[ReportWarning]:
+        """What the build should flag about this report: a country with no activity at all in
+        the period. The first country is the report's own (``empty-country``); the others of
+        a comparison, and an SPCR's ``peer``, are peers (``empty-peer``)."""
+        found = []
+        for code in countries_without_activities(self.activities, self.countries):
+            own = code == self.countries[0]
+            found.append(self._no_activities(code, "empty-country" if own else "empty-peer"))
+        if peer and peer not in self.countries:
+            selected = metrics.filter_activities(self.registry.activities, countries=[peer],
+                                                 years=self.years)
+            if countries_without_activities(selected, (peer,)):
+                found.append(self._no_activities(peer, "empty-peer"))
+        return found
+
+    def _no_activities(self, code: str, kind: str) -> ReportWarning:
+        message = "warning.no_activities" if kind == "empty-country" else "warning.empty_peer"
+        values = {"country": code, "start": self.start_year, "end": self.end_year}
+        return ReportWarning(translate(message, "en", **values), kind, message, values)
 
     def t(self, key: str, **values: object) -> str:
         return translate(key, self.lang, **values)
@@ -237,7 +251,7 @@ def format_activity_date(text: str, precision: str, lang: str) -> str:
 
 def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...],
                    start_year: int, end_year: int, lang: str = "en",
-                   as_of: dt.date | str | None = None) -> ReportData:
+                   as_of: dt.date | str | None = None, peer: str = "") -> ReportData:
     """Check a notebook's parameters, load and validate the registry, select the activities.
 
     ``as_of`` is the report's date, its one clock (default today, the build day; a notebook
@@ -245,12 +259,13 @@ def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...]
     year is unfinished, which commitments are past due or stale, and it is printed. In a
     kernel, a country with no activity in the period is reported to the build runner as a
     warning (:mod:`analysis.report.warnings`); the report still builds and says so in its text.
+    So is a ``peer`` (an SPCR's comparison country) with no activity in the period.
 
     Raises
     ------
     ParameterError
-        For an unknown country code or language, ``start_year > end_year``, or an ``as_of``
-        that is not a day.
+        For an unknown country code (or peer) or language, ``start_year > end_year``, or an
+        ``as_of`` that is not a day.
     DataValidationError
         When the registry (or its commitments) is invalid: every problem is listed.
     """
@@ -259,6 +274,8 @@ def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...]
     bad = [c for c in countries if not is_country(str(c))]
     if bad or not countries:
         raise ParameterError(f"not ISO 3166-1 alpha-3 country codes: {bad or countries}")
+    if peer and not is_country(str(peer)):
+        raise ParameterError(f"peer: not an ISO 3166-1 alpha-3 country code: {peer!r}")
     if start_year > end_year:
         raise ParameterError(f"start_year {start_year} is after end_year {end_year}")
     if lang not in LANGUAGES:
@@ -270,7 +287,7 @@ def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...]
                                          years=(start_year, end_year))
     data = ReportData(registry, selected.reset_index(drop=True), tuple(countries), start_year,
                       end_year, lang, load_taxonomy(), day)
-    emit_warnings(data.warnings())
+    emit_warnings(data.warnings(str(peer)))
     return data
 
 
