@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from analysis.core import paths
-from analysis.render.meta import default_title, read_meta
+from analysis.render.meta import default_title, provenance_line, read_meta
 
 
 def papermill_notebook(tmp_path, notebook: str, injected: dict[str, object]):
@@ -67,3 +67,24 @@ def test_a_one_year_period_reads_as_that_year():
     assert default_title("country_profile", {"country": "KAZ", "start_year": 2021,
                                              "end_year": 2021}, "ru")[1] == (
         "Мероприятия с партнёрами по развитию, 2021 г.")
+
+
+@pytest.mark.parametrize(("commit", "lang", "sentence"), [
+    ("0123456789abcdef0123", "en", "Produced by coopreport 1.2 (code version 0123456789ab)."),
+    ("0123456789abcdef0123-dirty", "en",
+     "Produced by coopreport 1.2 (code version 0123456789ab-dirty: the code or data it was "
+     "built from had changes not yet committed to git)."),
+    ("0123456789abcdef0123-dirty", "ru",
+     "Отчёт сформирован программой coopreport 1.2 (версия кода 0123456789ab-dirty: в коде или "
+     "данных, из которых он собран, были изменения, ещё не зафиксированные в git)."),
+    ("0123456789abcdef0123-dirty", "uz",
+     "Hisobot coopreport 1.2 dasturi yordamida tayyorlangan (kod versiyasi 0123456789ab-dirty: "
+     "hisobot asosidagi kod yoki ma\u02bclumotlarda gitda hali qayd etilmagan o\u02bbzgarishlar "
+     "bor edi)."),
+])
+def test_the_colophon_says_dirty_when_the_inputs_had_uncommitted_changes(commit, lang,
+                                                                         sentence):
+    """The short commit keeps its "-dirty" (cutting the commit to 12 characters once dropped
+    it), with what it means in the report's language."""
+    line = provenance_line({"package_version": "1.2", "git_commit": commit}, lang)
+    assert line.startswith(sentence + " ")

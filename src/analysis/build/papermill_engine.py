@@ -10,27 +10,78 @@ logs no warning.
 It also bounds the output a report may carry (:mod:`analysis.report.output_budget`): each
 output is weighed as the kernel sends it, and what does not fit is never kept, so a cell that
 prints 200 MB neither makes a 200 MB report nor holds it in memory through the build.
+
+And it bounds the time the notebook's cells may run in all (``notebook_timeout``, counted from
+the first cell; starting the kernel has papermill's ``start_timeout``): each cell may use what
+is left of it and no more, with no minimum per cell, a cell does not start once it is spent,
+and the kernel of a notebook out of time is killed, not asked to finish its cell.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import nbformat
+from nbclient.exceptions import CellTimeoutError
+from nbclient.util import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
 from analysis.report.output_budget import OutputBudget, describe_cell, output_limit, output_size
 
 ENGINE_NAME = "coopreport"
+# what a cell started just before the notebook's deadline may wait for its reply; nbclient
+# reads a timeout of 0 as "no limit", so the wait left is never less than this
+LAST_WAIT_SECONDS = 0.001
 
 
 class BoundedClient(PapermillNotebookClient):  # type: ignore[misc]
-    """papermill's notebook client, keeping only the output that fits the report's budget."""
+    """papermill's notebook client, keeping only the output that fits the report's budget and,
+    given ``notebook_timeout`` (seconds), running the notebook's cells within that time in all.
+    """
 
-    def __init__(self, nb_man: Any, budget: OutputBudget, **kwargs: Any) -> None:
+    def __init__(self, nb_man: Any, budget: OutputBudget,
+                 notebook_timeout: float | None = None, **kwargs: Any) -> None:
         super().__init__(nb_man, **kwargs)
         self.budget = budget
+        self.notebook_timeout = notebook_timeout
+        self.deadline: float | None = None
+        if notebook_timeout is not None:
+            self.timeout_func = self.time_left
+
+    def papermill_execute_cells(self) -> None:
+        if self.notebook_timeout is not None:  # the kernel is up: the notebook's time starts
+            self.deadline = time.monotonic() + self.notebook_timeout
+        super().papermill_execute_cells()
+
+    def time_left(self, cell: Any) -> float:
+        """A cell's timeout: what is left of the notebook's (nbclient's ``timeout_func``)."""
+        if self.deadline is None:  # a cell run outside papermill_execute_cells: all of it
+            return max(float(self.notebook_timeout or 0), LAST_WAIT_SECONDS)
+        return max(self.deadline - time.monotonic(), LAST_WAIT_SECONDS)
+
+    async def async_execute_cell(self, cell: Any, cell_index: int,
+                                 execution_count: int | None = None,
+                                 store_history: bool = True) -> Any:
+        if (self.deadline is not None and time.monotonic() >= self.deadline
+                and cell.cell_type == "code" and cell.source.strip()):
+            # out of time before this cell: it does not start
+            self.shutdown_kernel = "immediate"
+            raise CellTimeoutError.error_from_timeout_and_cell(
+                "Cell execution timed out", int(self.notebook_timeout or 0), cell)
+        return await super().async_execute_cell(cell, cell_index, execution_count,
+                                                store_history)
+
+    # nbclient binds the synchronous form to its own coroutine; this one is the one to run
+    execute_cell = run_sync(async_execute_cell)
+
+    async def _async_handle_timeout(self, timeout: int,
+                                    cell: Any = None) -> dict[str, Any] | None:
+        # a kernel out of time is killed at once: asked to shut down, a kernel busy in its cell
+        # would be waited for (nbclient's graceful shutdown) before being killed
+        self.shutdown_kernel = "immediate"
+        return await super()._async_handle_timeout(timeout, cell)
 
     def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None,
                cell_index: int) -> Any:
@@ -68,8 +119,10 @@ class BoundedClient(PapermillNotebookClient):  # type: ignore[misc]
 class CoopreportEngine(NBClientEngine):  # type: ignore[misc]
     """papermill's nbclient engine with the build runner's kernel manager and output bound.
 
-    Extra keyword arguments: ``output_limit`` (bytes; default :func:`output_limit`) and
-    ``output_lang`` (the language of the note where output is cut; default English).
+    Extra keyword arguments: ``output_limit`` (bytes; default :func:`output_limit`),
+    ``output_lang`` (the language of the note where output is cut; default English) and
+    ``notebook_timeout`` (seconds the notebook's cells may run in all; default: no bound but
+    papermill's per-cell ``execution_timeout``).
     """
 
     @classmethod
@@ -86,6 +139,7 @@ class CoopreportEngine(NBClientEngine):  # type: ignore[misc]
         limit = kwargs.pop("output_limit", None)
         budget = OutputBudget(output_limit() if limit is None else int(limit),
                               str(kwargs.pop("output_lang", None) or "en"))
+        notebook_timeout = kwargs.pop("notebook_timeout", None)
         # as NBClientEngine.execute_managed_notebook does, with the bounded client
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
@@ -93,7 +147,8 @@ class CoopreportEngine(NBClientEngine):  # type: ignore[misc]
             safe_kwargs, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
             startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
             log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
-        return BoundedClient(nb_man, budget, **final_kwargs).execute()
+        return BoundedClient(nb_man, budget, notebook_timeout=notebook_timeout,
+                             **final_kwargs).execute()
 
 
 papermill_engines.register(ENGINE_NAME, CoopreportEngine)

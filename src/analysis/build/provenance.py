@@ -9,21 +9,33 @@ from typing import Any
 from analysis.core import paths
 from analysis.core.clock import utc_now
 from analysis.core.files import sha256_file
-from analysis.core.version import __version__
+from analysis.core.version import DIRTY, __version__
 
 
 def git_commit(root: Path | None = None) -> str | None:
-    """The checkout's commit (``<sha>-dirty`` with uncommitted changes), or None outside git."""
-    where = root or paths.project_root()
+    """The commit of the project's checkout, or None outside git.
+
+    ``<sha>-dirty`` when any report input under git (:func:`analysis.core.paths.report_inputs`:
+    data, params files, notebooks, the Quarto project, the package's code) differs from the
+    commit: a change staged or not, a deleted file, or a new file git does not ignore. Changes
+    elsewhere (the README, the tests) leave it clean: the reports are still those of the commit.
+    """
+    where = (root or paths.project_root()).resolve()
+
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", *arguments], cwd=where, capture_output=True, text=True,
+                              timeout=10, check=True).stdout.strip()
+
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True,
-                              text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=where, capture_output=True, text=True, timeout=10,
-                               check=True).stdout.strip()
+        head = git("rev-parse", "HEAD")
+        top = Path(git("rev-parse", "--show-toplevel")).resolve()
+        # only what lies in this checkout: the package may be installed from elsewhere
+        inputs = [str(p) for p in paths.report_inputs(where) if p.resolve().is_relative_to(top)]
+        dirty = inputs and git("status", "--porcelain", "--untracked-files=normal", "--",
+                               *inputs)
     except (OSError, subprocess.SubprocessError):
         return None
-    return f"{head}-dirty" if dirty else head
+    return f"{head}{DIRTY}" if dirty else head
 
 
 def describe_build(parameters: dict[str, Any], data_path: Path | None,

@@ -25,7 +25,7 @@ from analysis.core import paths
 from analysis.core.errors import CoopReportError
 from analysis.core.notebook_params import parameters_cell
 from analysis.core.process import adopt_orphans, descendants, die_with_parent, stop_processes
-from analysis.core.settings import DEFAULT_TIMEOUT_SECONDS
+from analysis.core.settings import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS
 from analysis.report.output_budget import output_limit
 from analysis.report.warnings import ReportWarning, collect_warnings, split_expected
 
@@ -101,8 +101,6 @@ def run_report(report: Report, options: BuildOptions,
     accepted: list[ReportWarning] = []
     try:
         log.info("%s: executing %s", report.name, report.notebook.name)
-        budget = report_timeout(report, options)
-        deadline = time.monotonic() + budget
         papermill.execute_notebook(
             str(report.notebook), str(executed), parameters=report.parameters,
             cwd=str(workdir), progress_bar=False, log_output=False,
@@ -112,8 +110,9 @@ def run_report(report: Report, options: BuildOptions,
             kernel_manager_class=kernel_manager_class(
                 images_later=True, env={paths.ROOT_ENV: str(options.project_root
                                                               or paths.project_root())}),
-            # one budget for the whole notebook: each cell may use what is left of it
-            timeout_func=lambda cell: max(1, int(deadline - time.monotonic())))
+            # one limit for the whole notebook, no minimum per cell: each cell may use what is
+            # left of it, and the kernel of a notebook out of time is killed
+            notebook_timeout=report_timeout(report, options))
         nb = nbformat.read(executed, as_version=4)
         fill_chart_images(nb)  # the kernel left the charts' SVG to this warm process
         # an attachment too large to go inside the report is published beside it
@@ -140,8 +139,7 @@ def run_report(report: Report, options: BuildOptions,
         result.error = f"{exc.ename}: {exc.evalue}".strip()
         result.staged = [str(executed)] if executed.exists() else []
     except CellTimeoutError as exc:
-        result.error = timeout_message(report_timeout(report, options), str(exc),
-                                       report.notebook)
+        result.error = timeout_message(report, options, str(exc))
         result.staged = [str(executed)] if executed.exists() else []
     except (CoopReportError, OSError, ValueError, RuntimeError) as exc:
         # ValueError/RuntimeError: nbclient's kernel errors (dead kernel, timeout) and
@@ -168,9 +166,10 @@ def run_report(report: Report, options: BuildOptions,
     return result
 
 
-def timeout_message(seconds: int, detail: str, notebook: Path) -> str:
-    """A timed-out report's error: the limit, how to change it, and the cell that was running,
-    found in ``notebook`` from the preview of its source that nbclient's message carries."""
+def timeout_message(report: Report, options: BuildOptions, detail: str) -> str:
+    """A timed-out report's error: which report, its limit, where the limit comes from and how
+    to raise it, and the cell it had reached, found in the report's notebook from the preview
+    of its source that nbclient's message (``detail``) carries."""
     import ast
 
     import nbformat
@@ -184,6 +183,7 @@ def timeout_message(seconds: int, detail: str, notebook: Path) -> str:
             lines = [str(line) for line in shown if str(line).strip()]
         except (ValueError, SyntaxError):
             pass
+    notebook = report.notebook
     where = "a cell that could not be identified"
     if lines:
         start = "\n".join(lines[:3]).strip()
@@ -197,9 +197,19 @@ def timeout_message(seconds: int, detail: str, notebook: Path) -> str:
         first = lines[0].strip()
         where = (f"cell {number} of {notebook.name} ({first} ...)" if number
                  else f"the cell beginning {first!r}")
-    return (f"timed out: the report ran longer than its limit of {seconds} s and was stopped "
-            f"(raise it with --timeout or the params key timeout); the cell running was "
-            f"{where}")
+    seconds = report_timeout(report, options)
+    params = paths.display_path(report.source)
+    longest = f"--timeout SECONDS (at most {MAX_TIMEOUT_SECONDS})"
+    if options.timeout:
+        raise_it = f"raise it with {longest}"
+    elif report.spec.timeout:
+        raise_it = f"raise it with timeout: SECONDS in {params}, or {longest}"
+    else:
+        raise_it = (f"the limit is the default; raise it with timeout: SECONDS in {params}, "
+                    f"or {longest}")
+    return (f"timed out: report {report.name} ran longer than its limit of {seconds} s for the "
+            f"whole notebook and was stopped (its kernel killed, nothing new published for it; "
+            f"{raise_it}); it had reached {where}")
 
 
 def _stop_strays(name: str) -> None:

@@ -67,8 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --executor dask: the Dask scheduler, e.g. tcp://host:8786 "
                             "(default: a local cluster of 2 worker processes)")
     build.add_argument("--timeout", type=int, metavar="SECONDS",
-                       help="stop a report whose notebook runs longer than this and mark it "
-                            "failed (default: the params file's timeout, else "
+                       help="stop a report whose notebook runs longer than this, all its cells "
+                            "together, and mark it failed (default: the params file's "
+                            "timeout, else "
                             f"{DEFAULT_TIMEOUT_SECONDS} s)")
     build.add_argument("--strict", action="store_true",
                        help="exit 1 when a report built with warnings (e.g. a country with no "

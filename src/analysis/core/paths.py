@@ -147,6 +147,16 @@ def reports_dir() -> Path:
     return project_root() / "reports"
 
 
+def report_inputs(root: Path | None = None) -> list[Path]:
+    """The folders whose files make a report, of the project at ``root`` (default: this one):
+    ``data/``, ``params/``, ``notebooks/``, the Quarto project ``reports/``, and the package's
+    own code. A build's commit is "-dirty" when any of them has uncommitted changes
+    (:func:`analysis.build.provenance.git_commit`)."""
+    where = root or project_root()
+    return [where / "data", where / "params", where / "notebooks", where / "reports",
+            PACKAGE_DIR]
+
+
 def output_dir() -> Path:
     """``reports/_output/``: where reports are published by default (git-ignored)."""
     return reports_dir() / "_output"

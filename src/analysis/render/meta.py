@@ -22,6 +22,7 @@ from analysis.core.clock import utc_now
 from analysis.core.errors import ParameterError
 from analysis.core.formats import long_date, ru_typography
 from analysis.core.notebook_params import declared_parameters
+from analysis.core.version import DIRTY
 from analysis.data.taxonomy import LANGUAGES, country_name
 from analysis.report.i18n import DEFAULT_LANGUAGE, MESSAGES, translate
 
@@ -153,7 +154,10 @@ def provenance_line(record: dict[str, Any], lang: str = "en") -> str:
         sentences = [t("made", version=version, commit=unknown) if version
                      else t("made_unknown")]
     elif commit:
-        sentences = [t("made", version=version or unknown, commit=str(commit)[:12])]
+        # a checkout with uncommitted changes to the inputs says so, after the short commit
+        sha, dirty = str(commit).removesuffix(DIRTY), str(commit).endswith(DIRTY)
+        sentences = [t("made_dirty" if dirty else "made", version=version or unknown,
+                       commit=sha[:12])]
     else:  # None: built outside a git checkout
         sentences = [t("made_no_git", version=version or unknown)]
     if record.get("registry_sha256"):
