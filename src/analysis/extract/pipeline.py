@@ -117,7 +117,7 @@ def segment(press: PressText, anchor: dt.date | None, published: dt.date | None 
     other than the headline (or its repetition) has reported it.
     """
     groups: list[list[Sentence]] = [[]]
-    title = press.title.strip() or (press.sentences[0].text.strip() if press.sentences else "")
+    title = press.title.strip()
     current: set[dt.date] = set()
     last_paragraph = -1
     sentences = press.sentences
@@ -191,7 +191,9 @@ def choose_date(sentences: list[Sentence], anchor: dt.date | None,
     earlier in the activity; a day rather than a month. With no publication date at all
     (``anchor`` is None), a year-less date takes the year the text writes most (``hint``),
     and only a single date in a sentence reporting the activity is taken: a range end or a
-    date in a sentence on something else is more likely background than the event.
+    date in a sentence on something else is more likely background than the event. With a
+    publication date, a date in a sentence on something else counts only when it is a single
+    day near publication; else the publication date stands.
     """
     ranked: list[tuple[tuple[int, int, int, int, int], FoundDate, Sentence]] = []
     for number, sentence in enumerate(sentences):
@@ -203,8 +205,8 @@ def choose_date(sentences: list[Sentence], anchor: dt.date | None,
             single = not in_range(found, found_here, sentence.text)
             if anchor is None and not (keyword and single):
                 continue
-            if anchor is not None and not near and not keyword:
-                continue  # a page's "today" widget, a date years away in passing
+            if anchor is not None and not keyword and not (near and single):
+                continue  # a page's "today" widget, a period in passing ("с января по июль")
             kind = 2 if found.precision == "day" else 1
             ranked.append(((int(near), int(keyword), int(single), -number, kind), found,
                            sentence))
@@ -267,11 +269,15 @@ def _proposals(sentences: list[Sentence], title: str, language: str, country: st
 
 
 def _same(a: str, b: str) -> bool:
-    """Two mentions of one organisation in different cases (``Агентство``/``Агентством``)."""
+    """Two mentions of one organisation in different cases (``Агентство``/``Агентством``),
+    one perhaps with a word before it («Российское Агентство ...»): the shorter's words,
+    stem by stem, end the longer."""
     words_a, words_b = a.split(), b.split()
-    return len(words_a) == len(words_b) and all(
-        x[:max(3, len(x) - 3)] == y[:max(3, len(x) - 3)] for x, y in zip(words_a, words_b,
-                                                                         strict=True))
+    if len(words_a) > len(words_b):
+        words_a, words_b = words_b, words_a
+    tail = words_b[len(words_b) - len(words_a):]
+    return bool(words_a) and all(x[:max(3, len(x) - 3)] == y[:max(3, len(x) - 3)]
+                                 for x, y in zip(words_a, tail, strict=True))
 
 
 def extract_activities(press: PressText) -> list[Activity]:
