@@ -111,7 +111,7 @@ def test_a_country_with_no_activities_is_a_warning_and_said_in_words(tmp_path):
     data = prepared(tmp_path, years=(2017, 2026), countries=("KAZ",))
     [warning] = data.warnings()
     assert (warning.kind, warning.text) == (
-        "empty-country", "no activities for KAZ in 2017–2026: the report shows only zeros")
+        "empty-country", "no activities for Kazakhstan in 2017–2026: the report shows only zeros")
     # said in a reader's language, the country named as that language names it
     assert warning.say("ru") == ("по Казахстану за 2017–2026 гг. нет мероприятий: в отчёте "
                                  "только нули")
@@ -126,7 +126,7 @@ def test_a_peer_with_no_activities_is_a_warning(tmp_path):
     spcr = prepared(tmp_path, years=(2023, 2023))
     [warning] = spcr.warnings(peer="KAZ")
     assert (warning.kind, warning.text) == (
-        "empty-peer", "no activities for the peer country KAZ in 2023: its figures in the "
+        "empty-peer", "no activities for the peer country Kazakhstan in 2023: its figures in the "
                       "report are all zero")
     assert warning.values == {"country": "KAZ", "start": 2023, "end": 2023}
     assert spcr.warnings() == []  # no peer, nothing to say

@@ -82,7 +82,9 @@ class ReportData:
     def _no_activities(self, code: str, kind: str) -> ReportWarning:
         message = "warning.no_activities" if kind == "empty-country" else "warning.empty_peer"
         values = {"country": code, "start": self.start_year, "end": self.end_year}
-        return ReportWarning(translate(message, "en", **values), kind, message, values)
+        # the English text (build log, summary) names the country as the portal does
+        english = ReportWarning("", kind, message, values).say("en")
+        return ReportWarning(english, kind, message, values)
 
     def t(self, key: str, **values: object) -> str:
         return translate(key, self.lang, **values)
