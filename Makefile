@@ -9,7 +9,7 @@ VENV ?= .venv
 ifeq ($(strip $(VENV)),)
 BIN := $(patsubst %/,%,$(dir $(shell command -v $(PYTHON))))
 STAMP := use-active-env
-TEST_STAMP := use-active-env
+TEST_STAMP := use-active-env-test
 LAB_STAMP := use-active-env
 else
 BIN := $(VENV)/bin
@@ -26,7 +26,7 @@ NOTEBOOK_DATA := tests/fixtures/registry/cooperation_events.csv
 # so that a report built with warnings (a country with no activities) fails the run.
 BUILD_FLAGS ?=
 
-.PHONY: help venv use-active-env report test lint lab notebooks bench faults eval-extract clean
+.PHONY: help venv use-active-env use-active-env-test report test lint lab notebooks bench faults eval-extract lock docs clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -52,10 +52,15 @@ $(LAB_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
 	touch $@
 else
+# make report and make lab need the package; make test, lint, bench also the test tools
+# (environment-dev.yml), which the user environment (environment.yml) leaves out
 use-active-env:
 	@test -n "$(BIN)" || { echo "make VENV=: no $(PYTHON) on PATH; activate your environment (conda activate coopreport) or set PYTHON="; exit 2; }
 	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "coopreport needs Python >= 3.11")'
-	@$(BIN)/python -c 'import analysis, nbval, pytest' 2>/dev/null || { echo "make VENV=: the active environment ($(BIN)) lacks coopreport or its test packages; run: conda env create -f environment.yml && conda activate coopreport (or: $(BIN)/python -m pip install -e '.[test,extract]')"; exit 2; }
+	@$(BIN)/python -c 'import analysis' 2>/dev/null || { echo "make VENV=: the active environment ($(BIN)) lacks coopreport; run: conda env create -f environment.yml && conda activate coopreport (or: $(BIN)/python -m pip install -e .)"; exit 2; }
+
+use-active-env-test: use-active-env
+	@$(BIN)/python -c 'import nbval, pytest' 2>/dev/null || { echo "make VENV=: the active environment ($(BIN)) lacks the test packages; run: conda env update -n coopreport -f environment-dev.yml (or: $(BIN)/python -m pip install -e '.[test,extract]')"; exit 2; }
 endif
 
 venv: $(TEST_STAMP) ## Create .venv and install the project (editable) with its test and extract extras
@@ -113,6 +118,24 @@ eval-extract: $(TEST_STAMP) ## Score `coopreport extract`: synthetic texts, cali
 	  $(BIN)/python -m analysis.extract.evaluate --labels eval/real/labels.csv "$(REAL)" --settings; \
 	else echo "(real press texts: make eval-extract REAL=FOLDER; see eval/real/README.md)"; fi
 
-clean: ## Remove built reports and caches (keeps .venv)
-	rm -rf reports/_output reports/_build reports/.quarto .pytest_cache .mypy_cache .ruff_cache
+# `make lock`: uv, in a venv of its own (never the project's), resolves pyproject.toml for
+# Python >= 3.11 on every platform (markers where versions differ), with every file's hash.
+# An existing pin is kept while pyproject.toml allows it; UPGRADE=1 takes the newest versions.
+LOCK_VENV ?= .venv-lock
+LOCK_FLAGS = --universal --python-version 3.11 --generate-hashes --quiet \
+  --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+lock: ## Regenerate requirements.lock (runtime) and requirements-test.lock (+ test, extract extras) from pyproject.toml; UPGRADE=1 for newest
+	test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv; }
+	$(LOCK_VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) -o requirements.lock
+	$(LOCK_VENV)/bin/uv pip compile pyproject.toml --extra test --extra extract $(LOCK_FLAGS) \
+	  -c requirements.lock -o requirements-test.lock
+
+# `make docs`: the documentation website (docs/, a Quarto project) into DOCS_OUT
+DOCS_OUT ?= docs/_site
+docs: ## Render the documentation website (docs/) with Quarto into docs/_site/ (DOCS_OUT=DIR for another)
+	@command -v quarto >/dev/null || { echo "make docs: no quarto on PATH; install Quarto (quarto.org) or read docs/*.md as they are"; exit 69; }
+	quarto render docs --output-dir "$(abspath $(DOCS_OUT))"
+
+clean: ## Remove built reports, the rendered docs and caches (keeps .venv)
+	rm -rf reports/_output reports/_build reports/.quarto docs/_site docs/.quarto .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +

@@ -1,6 +1,6 @@
 # Sourced by .ci/run and `make bench`: puts a real Quarto on PATH when none is there.
 # A real Quarto for the Quarto end-to-end tests, when none is on PATH: the offline installer
-# beside the project (../shared/tools/quarto, README "Rendering"), installed once into a cache
+# beside the project (../shared/tools/quarto, docs/quarto.md), installed once into a cache
 # folder outside the checkout and reused. When an installer is there, the Quarto tests must
 # run: if the install fails, CI says so in one line and those tests fail instead of skipping.
 if ! command -v quarto >/dev/null && [ -z "${QUARTO_PATH:-}" ]; then

@@ -41,7 +41,7 @@ def test_each_kind_of_failure_has_its_exit_code(error, code, monkeypatch, capsys
 
 
 def test_the_codes_are_the_documented_ones():
-    # README "Exit codes" and analysis.core.errors; 69, 70, 74, 75 as BSD sysexits.h
+    # docs/cli.md "Exit codes" and analysis.core.errors; 69, 70, 74, 75 as BSD sysexits.h
     assert (errors.EXIT_OK, errors.EXIT_FAILED, errors.EXIT_USAGE) == (0, 1, 2)
     assert (errors.EXIT_UNAVAILABLE, errors.EXIT_INTERNAL, errors.EXIT_IO,
             errors.EXIT_LOCKED) == (69, 70, 74, 75)

@@ -1,6 +1,7 @@
-"""The package's stages are a contract (README, "Layout"): imports point one way, and no module
-takes part in an import circle. ``make test`` runs ``lint-imports`` on the package; these tests
-show that the contract catches a wrong import, and look for circles among all modules."""
+"""The package's stages are a contract (docs/design.md, "Layout and layers"): imports point one
+way, and no module takes part in an import circle. ``make test`` runs ``lint-imports`` on the
+package; these tests show that the contract catches a wrong import, and look for circles among
+all modules."""
 
 from __future__ import annotations
 

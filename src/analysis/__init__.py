@@ -78,4 +78,4 @@ MOVED = {
 
 def __getattr__(name: str) -> object:
     # ``from analysis import registry`` (the old notebooks' form)
-    moved("analysis", name, MOVED, "the README's 'Layout' section lists every module")
+    moved("analysis", name, MOVED, "docs/design.md ('Layout and layers') lists every module")

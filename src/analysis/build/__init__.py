@@ -34,4 +34,4 @@ _MOVED = {
 
 
 def __getattr__(name: str) -> object:
-    moved("analysis.build", name, _MOVED, "the README's 'Layout' section lists the modules")
+    moved("analysis.build", name, _MOVED, "docs/design.md ('Layout and layers') lists the modules")

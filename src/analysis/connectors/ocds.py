@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 SCHEMA_PATH = paths.ASSETS_DIR / "ocds" / "release-schema.json"
 METHODS = ("open", "selective", "limited", "direct")
 PROBLEMS_SHOWN = 50  # problems listed in the error at most; the rest are counted
-# the columns of the Parquet file, one row per contracting process (README, "Contracting data")
+# the columns of the Parquet file, one row per contracting process (docs/ocds.md)
 COLUMNS: tuple[str, ...] = (
     "ocid", "releases", "source_file", "buyer_id", "buyer_name", "buyer_country", "year",
     "procurement_method", "procurement_method_details", "tender_value", "tender_currency",
@@ -266,7 +266,7 @@ def compile_releases(con: Any, merger: Any) -> int:
     return done
 
 
-# one row per process; JSON paths in the compiled release (README, "Contracting data")
+# one row per process; JSON paths in the compiled release (docs/ocds.md)
 SQL_PROCESSES = """
 CREATE TABLE processes AS
 WITH c AS (

@@ -29,7 +29,7 @@ DATA_PATH_ENV = "COOPREPORT_DATA_PATH"
 # where Quarto renders (a folder whose path has no component starting with "." or "_");
 # default: the system's temporary folder (analysis.render.quarto_cli.quarto_work_root)
 QUARTO_TMP_ENV = "COOPREPORT_QUARTO_TMP"
-# set to 1 to let params files run notebooks outside notebooks/ (the trust boundary: README)
+# set to 1 to let params files run notebooks outside notebooks/ (the trust boundary: docs/params.md)
 ALLOW_NOTEBOOK_OUTSIDE_ENV = "COOPREPORT_ALLOW_NOTEBOOK_OUTSIDE"
 MARKER_TABLE = "[tool.coopreport]"  # in a project's pyproject.toml
 

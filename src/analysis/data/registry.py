@@ -1,6 +1,6 @@
 """The activity registry: its public CSV format, validation, and loading into a DataFrame.
 
-The format (one row per cooperation activity) is documented in the README and in
+The format (one row per cooperation activity) is documented in docs/registry.md and in
 ``data/README.md``. :func:`load_registry` is the one way code reads it: it validates the file
 (and the commitments file that belongs to it) and raises :class:`DataValidationError` listing
 **every** problem as ``file:line: column: value: reason``; it never returns half-valid data.

@@ -1,6 +1,6 @@
 """The activity registry's public CSV format: its columns, and the frame it loads into.
 
-The format (one row per cooperation activity) is documented in the README and in
+The format (one row per cooperation activity) is documented in docs/registry.md and in
 ``data/README.md``; the rules a row must follow are in :mod:`analysis.data.registry_rows` (row
 by row, the reference) and :mod:`analysis.data.registry_columns` (whole columns at once).
 

@@ -20,4 +20,4 @@ _MOVED = {
 
 
 def __getattr__(name: str) -> object:
-    moved("analysis.render", name, _MOVED, "the README's 'Layout' section lists the modules")
+    moved("analysis.render", name, _MOVED, "docs/design.md ('Layout and layers') lists the modules")
