@@ -238,3 +238,17 @@ def test_a_real_build_notifies_its_failure_then_only_what_notify_on_asks(
     [message] = messages(httpserver)
     assert (message["title"], message["type"]) == (
         "coopreport build ok: 1 report(s): 0 built, 1 up to date, 0 failed", "info")
+
+
+def test_urls_in_the_environment_are_used_once_each(httpserver: HTTPServer, tmp_path,
+                                                     monkeypatch):
+    """COOPREPORT_NOTIFY carries URLs without showing them on a command line; one also given
+    with --notify gets one message, not two."""
+    url = hook_url(httpserver, secret=True)
+    monkeypatch.setenv("COOPREPORT_NOTIFY", f"  {url}\n")
+    httpserver.expect_oneshot_request("/hook", method="POST").respond_with_data("ok")
+    with httpserver.wait(raise_assertions=True, stop_on_nohandler=True, timeout=WAIT) as waiting:
+        code = main(["build", str(tmp_path / "missing.yaml"), "--output-dir",
+                     str(tmp_path / "out"), "--notify", url])
+    assert code == 2 and waiting.result
+    assert len(messages(httpserver)) == 1

@@ -4,7 +4,9 @@
 the counts (built, with warnings, up to date, failed), each failure with its reason, each
 warning with its text, and a link to the portal. The sending is apprise's, an optional extra
 (``pip install 'coopreport[notify]'``): each URL is an apprise URL (``mailto://``,
-``slack://``, ``msteams://``, ``tgram://``, ``matrix://``, ``json://`` for a webhook...).
+``slack://``, ``msteams://``, ``tgram://``, ``matrix://``, ``json://`` for a webhook...);
+more URLs may come from the environment variable :data:`NOTIFY_ENV`, which keeps their secrets
+off the command line.
 
 When a message is sent (``--notify-on``, :data:`NOTIFY_ON`): ``changes`` (the default) when the
 build built or failed something, or could not run; ``failure`` only when the build exits
@@ -24,6 +26,7 @@ from __future__ import annotations
 import importlib.util
 import ipaddress
 import logging
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -37,6 +40,9 @@ from analysis.core.errors import EXIT_OK, ParameterError, UnavailableError
 
 log = logging.getLogger(__name__)
 
+# apprise URLs from the environment, separated by spaces or newlines: how a scheduler passes
+# them without putting their secrets on a command line (ps, make's echo, shell history)
+NOTIFY_ENV = "COOPREPORT_NOTIFY"
 NOTIFY_ON = ("changes", "failure", "always")
 DEFAULT_NOTIFY_ON = "changes"
 INSTALL_HINT = "pip install 'coopreport[notify]'"
@@ -71,6 +77,11 @@ def require_apprise() -> None:
     if importlib.util.find_spec("apprise") is None:
         raise UnavailableError("--notify needs the apprise library, which is not installed "
                                f"here; install the notify extra: {INSTALL_HINT}")
+
+
+def urls_from_environment() -> list[str]:
+    """The apprise URLs in :data:`NOTIFY_ENV` (none when it is unset or blank)."""
+    return os.environ.get(NOTIFY_ENV, "").split()
 
 
 def describe_url(url: str) -> str:

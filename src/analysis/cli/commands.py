@@ -91,10 +91,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace, notify: Sequence[str] = ()) -> int:
     """``coopreport build``; ``notify``: apprise URLs to send the build's message to, besides
-    ``--notify``'s (:mod:`analysis.build.notify`)."""
-    from analysis.build.notify import Notifier
+    ``--notify``'s and ``COOPREPORT_NOTIFY``'s (:mod:`analysis.build.notify`)."""
+    from analysis.build.notify import Notifier, urls_from_environment
 
-    urls = [*args.notify, *notify]
+    urls = list(dict.fromkeys([*args.notify, *notify, *urls_from_environment()]))
     notifier = Notifier(urls, args.notify_on, args.portal_url).check() if urls else None
     if notifier is None:
         return _cmd_build(args, None)

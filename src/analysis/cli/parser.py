@@ -79,8 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="send one message at the end of the build (counts, failures, "
                             "warnings, the portal's address) to this apprise URL: mailto://, "
                             "slack://, msteams://, tgram://, matrix://, json:// (a webhook)... "
-                            "Repeatable. Needs coopreport[notify]. A message that cannot be "
-                            "sent is logged and never fails the build")
+                            "Repeatable; more in COOPREPORT_NOTIFY (space-separated), which "
+                            "keeps their secrets off the command line. Needs "
+                            "coopreport[notify]. A message that cannot be sent is logged and "
+                            "never fails the build")
     build.add_argument("--notify-on", choices=NOTIFY_ON, default=DEFAULT_NOTIFY_ON,
                        help="when --notify sends: changes (default): a report was built or "
                             "failed, or the build could not run; failure: only when the build "
