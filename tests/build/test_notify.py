@@ -252,3 +252,24 @@ def test_urls_in_the_environment_are_used_once_each(httpserver: HTTPServer, tmp_
                      str(tmp_path / "out"), "--notify", url])
     assert code == 2 and waiting.result
     assert len(messages(httpserver)) == 1
+
+
+def test_a_stopped_build_sends_its_signal(httpserver: HTTPServer, tmp_path, monkeypatch):
+    """A build stopped by SIGTERM (a scheduler's time limit) says so, then exits 143 as before."""
+    import signal
+
+    from analysis.build.signals import BuildInterrupted
+    from analysis.cli import commands
+
+    def stopped(*args: object) -> int:  # the build's signal handler raises this mid-build
+        raise BuildInterrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(commands, "_cmd_build", stopped)
+    httpserver.expect_oneshot_request("/hook", method="POST").respond_with_data("ok")
+    with httpserver.wait(raise_assertions=True, stop_on_nohandler=True, timeout=WAIT) as waiting:
+        code = main(["build", "--all", "--output-dir", str(tmp_path / "out"),
+                     "--notify", hook_url(httpserver), "--notify-on", "failure"])
+    assert code == 143 and waiting.result
+    [message] = messages(httpserver)
+    assert message["title"] == ("coopreport build FAILED (exit 143): stopped by SIGTERM; the "
+                                "reports that had finished were published")
