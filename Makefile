@@ -124,9 +124,9 @@ eval-extract: $(TEST_STAMP) ## Score `coopreport extract`: synthetic texts, cali
 LOCK_VENV ?= .venv-lock
 LOCK_FLAGS = --universal --python-version 3.11 --generate-hashes --quiet \
   --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
-lock: ## Regenerate requirements.lock (runtime) and requirements-test.lock (+ test, extract extras) from pyproject.toml; UPGRADE=1 for newest
+lock: ## Regenerate requirements.lock (runtime + notify) and requirements-test.lock (+ test, extract extras) from pyproject.toml; UPGRADE=1 for newest
 	test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv; }
-	$(LOCK_VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) -o requirements.lock
+	$(LOCK_VENV)/bin/uv pip compile pyproject.toml --extra notify $(LOCK_FLAGS) -o requirements.lock
 	$(LOCK_VENV)/bin/uv pip compile pyproject.toml --extra test --extra extract $(LOCK_FLAGS) \
 	  -c requirements.lock -o requirements-test.lock
 

@@ -2,8 +2,8 @@
 
 - environment.yml (conda, the user's environment) lists the runtime dependencies and the user
   extras (extract, lab, dask); environment-dev.yml lists the "test" extra, kept out of it.
-- requirements.lock pins every runtime dependency, at a version the requirement allows, and
-  requirements-test.lock pins the same runtime versions plus the test and extract extras: a
+- requirements.lock pins every runtime dependency and the notify extra (scheduled runs send
+  their message), at a version the requirement allows, and requirements-test.lock pins the same runtime versions plus the test and extract extras: a
   dependency added to pyproject.toml without `make lock` fails here.
 """
 
@@ -27,6 +27,8 @@ CONDA_NAMES = {"python-duckdb": "duckdb"}
 DEV_EXTRAS = {"test"}
 # What `make test` installs besides the package: requirements-test.lock covers these extras.
 TEST_LOCK_EXTRAS = ("test", "extract")
+# What a scheduled run installs: requirements.lock covers the runtime and these extras.
+RUN_LOCK_EXTRAS = ("notify",)
 
 
 def _split(requirement: str) -> tuple[str, str]:
@@ -131,9 +133,10 @@ def _lock(name: str) -> str:
     return path.read_text("utf-8")
 
 
-def test_requirements_lock_pins_every_runtime_dependency():
-    assert lock_problems(_project()["dependencies"], _lock("requirements.lock"),
-                         "requirements.lock") == []
+def test_requirements_lock_pins_every_runtime_dependency_and_the_notify_extra():
+    extras = _project()["optional-dependencies"]
+    reqs = list(_project()["dependencies"]) + [r for e in RUN_LOCK_EXTRAS for r in extras[e]]
+    assert lock_problems(reqs, _lock("requirements.lock"), "requirements.lock") == []
 
 
 def test_requirements_test_lock_pins_the_test_and_extract_extras():

@@ -8,13 +8,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.core import paths
-from analysis.core.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from analysis.core.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CoopReportError
 from analysis.core.paths import display_path
 from analysis.core.settings import MAX_TIMEOUT_SECONDS
+
+if TYPE_CHECKING:
+    from analysis.build.notify import Notifier
+    from analysis.build.records import ReportResult
 
 SHOWN_DUPLICATES = 20  # likely duplicate pairs `validate` prints; the rest are counted
 log = logging.getLogger("analysis")
@@ -82,7 +89,37 @@ def cmd_list(args: argparse.Namespace) -> int:
     return status
 
 
-def cmd_build(args: argparse.Namespace) -> int:
+def cmd_build(args: argparse.Namespace, notify: Sequence[str] = ()) -> int:
+    """``coopreport build``; ``notify``: apprise URLs to send the build's message to, besides
+    ``--notify``'s and ``COOPREPORT_NOTIFY``'s (:mod:`analysis.build.notify`)."""
+    from analysis.build.notify import Notifier, urls_from_environment
+
+    urls = list(dict.fromkeys([*args.notify, *notify, *urls_from_environment()]))
+    notifier = Notifier(urls, args.notify_on, args.portal_url).check() if urls else None
+    if notifier is None:
+        return _cmd_build(args, None)
+    try:
+        out: Path | None = (Path(args.output_dir) if args.output_dir
+                            else paths.output_dir()).resolve()
+    except CoopReportError:  # no project here: the build says so, the message has no link
+        out = None
+    try:
+        code = _cmd_build(args, notifier)
+    except CoopReportError as exc:  # the build could not run: say why, then exit as before
+        notifier.after_error(str(exc), exc.exit_code, out)
+        raise
+    except KeyboardInterrupt as exc:  # stopped by a signal: finished reports were published
+        signum = int(getattr(exc, "signum", signal.SIGINT))
+        notifier.after_error(f"stopped by {signal.Signals(signum).name}; the reports that had "
+                             "finished were published", 128 + signum, out)
+        raise
+    if not notifier.sent and code != EXIT_OK:  # refused before it began (its log says why)
+        notifier.after_error("the build did not start: its command line was refused (the log "
+                             "says why)", code, out)
+    return code
+
+
+def _cmd_build(args: argparse.Namespace, notifier: Notifier | None) -> int:
     import os
 
     from analysis.build.provenance import git_commit
@@ -122,15 +159,25 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.force:
         from analysis.build.uptodate import nothing_to_do
 
-        done = nothing_to_do(sources, out, renderer, formats, git_commit(), utc_now())
+        commit, built_at = git_commit(), utc_now()
+        done = nothing_to_do(sources, out, renderer, formats, commit, built_at)
         if done is not None:
             print(done)
+            if notifier is not None:
+                notifier.after_build(_up_to_date(sources), EXIT_OK, out, built_at, commit)
             return EXIT_OK
-    return _build(args, sources, out, renderer, formats, os.cpu_count() or 1)
+    return _build(args, sources, out, renderer, formats, os.cpu_count() or 1, notifier)
+
+
+def _up_to_date(sources: list[Path]) -> list[ReportResult]:
+    """The results of a build with nothing to do, as its message counts them."""
+    from analysis.build.records import ReportResult
+
+    return [ReportResult(p.stem, p.stem, "skipped", 0.0) for p in sources]
 
 
 def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: str,
-           formats: tuple[str, ...] | None, cores: int) -> int:
+           formats: tuple[str, ...] | None, cores: int, notifier: Notifier | None) -> int:
     from analysis.build.builder import build_reports
     from analysis.build.params import load_reports
     from analysis.build.provenance import git_commit
@@ -159,13 +206,17 @@ def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: s
     with BuildDisplay(reports) as display:
         results = build_reports(reports, options, on_done=display.done)
     print_summary(results, options.output_dir)
+    code = EXIT_OK
     if any(r.status not in ("ok", "warning", "skipped") for r in results):
-        return EXIT_FAILED
-    if args.strict and any(r.status == "warning" for r in results):
+        code = EXIT_FAILED
+    elif args.strict and any(r.status == "warning" for r in results):
         log.error("--strict: %d report(s) built with warnings",
                   sum(r.status == "warning" for r in results))
-        return EXIT_FAILED
-    return EXIT_OK
+        code = EXIT_FAILED
+    if notifier is not None:
+        notifier.after_build(results, code, options.output_dir, options.built_at,
+                             options.commit)
+    return code
 
 
 def cmd_render(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from analysis.build.notify import DEFAULT_NOTIFY_ON, NOTIFY_ON
 from analysis.cli import commands
 from analysis.core import paths
 from analysis.core.settings import DEFAULT_TIMEOUT_SECONDS
@@ -74,6 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true",
                        help="exit 1 when a report built with warnings (e.g. a country with no "
                             "activities); scheduled runs use it")
+    build.add_argument("--notify", action="append", default=[], metavar="URL",
+                       help="send one message at the end of the build (counts, failures, "
+                            "warnings, the portal's address) to this apprise URL: mailto://, "
+                            "slack://, msteams://, tgram://, matrix://, json:// (a webhook)... "
+                            "Repeatable; more in COOPREPORT_NOTIFY (space-separated), which "
+                            "keeps their secrets off the command line. Needs "
+                            "coopreport[notify]. A message that cannot be sent is logged and "
+                            "never fails the build")
+    build.add_argument("--notify-on", choices=NOTIFY_ON, default=DEFAULT_NOTIFY_ON,
+                       help="when --notify sends: changes (default): a report was built or "
+                            "failed, or the build could not run; failure: only when the build "
+                            "exits non-zero; always: every build, one with nothing to do too")
+    build.add_argument("--portal-url", metavar="URL",
+                       help="the address readers open the output folder at, for the links in "
+                            "--notify messages (default: the folder's path on this machine)")
     build.add_argument("--allow-notebook-outside", action="store_true",
                        help="let params files run notebooks outside notebooks/ (only for "
                             f"params files you trust; also {paths.ALLOW_NOTEBOOK_OUTSIDE_ENV}=1)")

@@ -15,7 +15,8 @@ code  name                   meaning
 2     EXIT_USAGE             bad input: usage, data, params, an output folder that is
                              not coopreport's (fix the input; running again won't help)
 69    EXIT_UNAVAILABLE       a tool or service is missing or unreachable: Quarto, Dask's
-                             ``distributed``, a Dask scheduler, the extraction libraries
+                             ``distributed``, a Dask scheduler, the extraction libraries,
+                             apprise (``--notify``)
 70    EXIT_INTERNAL          a bug in coopreport (the traceback is printed; report it)
 74    EXIT_IO                cannot write: a full disk, no permission (free space, fix
                              permissions)
@@ -156,8 +157,8 @@ class StorageError(BuildError):
 
 class UnavailableError(CoopReportError):
     """A tool or service the command needs is missing or cannot be reached (Quarto, Dask's
-    ``distributed`` or its scheduler, the extraction libraries). The message says how to get
-    it."""
+    ``distributed`` or its scheduler, the extraction libraries, apprise for ``--notify``). The
+    message says how to get it."""
 
     exit_code = EXIT_UNAVAILABLE
 
