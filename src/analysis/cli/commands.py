@@ -60,6 +60,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from analysis.cli.scaffold import new_project
+
+    made = new_project(Path(args.folder), with_sample_data=args.with_sample_data)
+    shown = display_path(made)
+    data = "the sample data of the coopreport repository" if args.with_sample_data else \
+        "an empty registry"
+    print(f"coopreport new: made the project {shown} with {data}; next:\n"
+          f"  cd {shown}\n"
+          "  edit data/cooperation_events.csv (one row per activity), then: coopreport validate\n"
+          "  edit params/uzb-profile.yaml (country, years), then: coopreport build --all\n"
+          f"({shown}/README.md says more)")
+    return EXIT_OK
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from analysis.build.params import discover_params, load_report_spec
     from analysis.core.errors import ParameterError
