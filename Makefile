@@ -26,7 +26,7 @@ NOTEBOOK_DATA := tests/fixtures/registry/cooperation_events.csv
 # so that a report built with warnings (a country with no activities) fails the run.
 BUILD_FLAGS ?=
 
-.PHONY: help venv use-active-env use-active-env-test report test lint lab notebooks bench faults eval-extract lock docs clean
+.PHONY: help venv use-active-env use-active-env-test report test test-wheel lint lab notebooks bench faults eval-extract lock docs clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -68,7 +68,7 @@ venv: $(TEST_STAMP) ## Create .venv and install the project (editable) with its 
 report: $(STAMP) ## Build the default reports into reports/_output/ (only what changed)
 	$(BIN)/coopreport build --all $(BUILD_FLAGS)
 
-test: $(TEST_STAMP) ## Run every stage (data, layers, unit, end-to-end, notebooks); fail if any failed
+test: $(TEST_STAMP) ## Run every stage (data, layers, unit, end-to-end, notebooks, wheel); fail if any failed
 	@failed=0; results=""; \
 	stage() { name="$$1"; shift; echo; echo "==> make test: $$name"; \
 	  if "$$@"; then results="$$results\n  passed  $$name"; \
@@ -81,13 +81,18 @@ test: $(TEST_STAMP) ## Run every stage (data, layers, unit, end-to-end, notebook
 	if [ -n "$$quarto" ]; then qnote="Quarto $$quarto: the Quarto tests ran"; \
 	elif [ "$${COOPREPORT_REQUIRE_QUARTO:-}" = 1 ]; then qnote="no Quarto although CI installs it: the Quarto tests fail"; \
 	else qnote="no Quarto: the Quarto tests skipped"; fi; \
-	stage "end-to-end tests (pytest -m slow; $$qnote)" $(BIN)/python -m pytest -m slow; \
+	stage "end-to-end tests (pytest -m 'slow and not wheel'; $$qnote)" $(BIN)/python -m pytest -m "slow and not wheel"; \
 	stage "notebooks under nbval (frozen registry $(NOTEBOOK_DATA))" \
 	  env COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m pytest --nbval-lax \
 	  --nbval-current-env notebooks/ -p no:cacheprovider; \
+	stage "the package as a user installs it (pytest -m wheel: wheel, fresh venv, coopreport new, a report; PyPI)" \
+	  $(BIN)/python -m pytest -m wheel -p no:cacheprovider; \
 	echo; echo "==> make test: stage results"; printf "$$results\n"; \
-	if [ $$failed -eq 0 ]; then echo "make test: all 5 stages passed"; \
-	else echo "make test: $$failed of 5 stages FAILED"; exit 1; fi
+	if [ $$failed -eq 0 ]; then echo "make test: all 6 stages passed"; \
+	else echo "make test: $$failed of 6 stages FAILED"; exit 1; fi
+
+test-wheel: $(TEST_STAMP) ## The last stage of make test alone: the wheel in a fresh venv (PyPI), coopreport new, validate and a build there (~3 min)
+	$(BIN)/python -m pytest -m wheel -p no:cacheprovider
 
 lint: $(TEST_STAMP) ## Lint (ruff), type-check (mypy) and check the stages' imports (lint-imports)
 	$(BIN)/ruff check src tests benchmarks

@@ -33,8 +33,11 @@ BIN = Path(sys.executable).parent
 
 def run(command: list[str], cwd: Path) -> float:
     started = time.perf_counter()
+    # papermill's kernels run in the temporary output folder (--cwd), outside the project:
+    # name it, as `coopreport build` does for its kernels
+    env = {"COOPREPORT_ROOT": str(ROOT), **os.environ}
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+                   stderr=subprocess.DEVNULL, env=env)
     return time.perf_counter() - started
 
 

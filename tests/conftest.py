@@ -10,6 +10,16 @@ import pytest
 from analysis.core import paths
 from tests.helpers import FIXTURE_REGISTRY, registry_text
 
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def this_repository_is_the_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests work on this repository's project even in a temp working folder (there is no
+    silent fallback on the checkout: analysis.core.paths). A test of another project sets
+    ``COOPREPORT_ROOT`` itself, or removes it to test how projects are found."""
+    monkeypatch.setenv(paths.ROOT_ENV, str(REPOSITORY))
+
 
 @pytest.fixture(autouse=True)
 def frozen_default_registry(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,10 +1,11 @@
 """The environment files agree with pyproject.toml.
 
 - environment.yml (conda, the user's environment) lists the runtime dependencies and the user
-  extras (extract, lab, dask); environment-dev.yml lists the "test" extra, kept out of it.
+  extras (extract, lab, dask, notify); environment-dev.yml lists the "test" extra, kept out of it.
 - requirements.lock pins every runtime dependency and the notify extra (scheduled runs send
-  their message), at a version the requirement allows, and requirements-test.lock pins the same runtime versions plus the test and extract extras: a
-  dependency added to pyproject.toml without `make lock` fails here.
+  their message), at a version the requirement allows, and requirements-test.lock pins the
+  same runtime versions plus the test and extract extras: a dependency added to
+  pyproject.toml without `make lock` fails here.
 """
 
 from __future__ import annotations

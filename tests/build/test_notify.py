@@ -273,3 +273,33 @@ def test_a_stopped_build_sends_its_signal(httpserver: HTTPServer, tmp_path, monk
     [message] = messages(httpserver)
     assert message["title"] == ("coopreport build FAILED (exit 143): stopped by SIGTERM; the "
                                 "reports that had finished were published")
+
+
+def test_the_projects_notify_setting_is_used_without_the_option(httpserver: HTTPServer,
+                                                                 tmp_path, monkeypatch):
+    """coopreport.yaml's `notify:` list tells about every build, as --notify does; a URL
+    both there and on the command line gets one message."""
+    url = hook_url(httpserver, secret=True)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "coopreport.yaml").write_text(f"notify: ['{url}']\n", encoding="utf-8")
+    monkeypatch.setenv("COOPREPORT_ROOT", str(project))
+    httpserver.expect_oneshot_request("/hook", method="POST").respond_with_data("ok")
+    with httpserver.wait(raise_assertions=True, stop_on_nohandler=True, timeout=WAIT) as waiting:
+        code = main(["build", str(tmp_path / "missing.yaml"), "--output-dir",
+                     str(tmp_path / "out"), "--notify", url])
+    assert code == 2 and waiting.result
+    [message] = messages(httpserver)
+    assert "missing.yaml" in str(message["message"])
+
+
+def test_a_bad_notify_setting_stops_the_build_naming_the_file(tmp_path, monkeypatch, capsys):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "coopreport.yaml").write_text("notify: json://localhost/hook\n",
+                                             encoding="utf-8")
+    monkeypatch.setenv("COOPREPORT_ROOT", str(project))
+    assert main(["build", "--all", "--output-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "coopreport.yaml" in err and "notify" in err
+    assert not (tmp_path / "out").exists()

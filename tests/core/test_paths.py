@@ -50,12 +50,39 @@ def test_a_pyproject_without_the_table_is_not_a_project(tmp_path, monkeypatch, n
     assert caught.value.exit_code == 2
 
 
-def test_an_editable_install_falls_back_on_its_checkout(tmp_path, monkeypatch):
+def test_a_coopreport_yaml_file_marks_a_project(tmp_path, monkeypatch, no_checkout):
+    root = tmp_path / "quarto-like"
+    (root / "params").mkdir(parents=True)
+    (root / paths.CONFIG_NAME).write_text("# only comments\n", encoding="utf-8")
+    monkeypatch.chdir(root / "params")
+    assert paths.project_root() == root
+    (root / paths.CONFIG_NAME).unlink()
+    (root / paths.CONFIG_NAME).mkdir()  # a folder of that name is no marker
+    paths._find_root.cache_clear()
+    with pytest.raises(ProjectNotFoundError):
+        paths._find_root("", str(root / "params"))
+
+
+def test_a_folder_outside_every_project_never_reads_the_checkout(tmp_path, monkeypatch):
+    """A development install's checkout is a project, but a folder outside it is not: it gets
+    an error naming the checkout, never the checkout's data."""
     checkout = project(tmp_path / "checkout")
     monkeypatch.setattr(paths, "PACKAGE_DIR", checkout / "src" / "analysis")
     monkeypatch.delenv(paths.ROOT_ENV, raising=False)
-    monkeypatch.chdir(tmp_path)  # not inside any project
+    elsewhere = tmp_path / "copy-of-data"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with pytest.raises(ProjectNotFoundError, match="coopreport new FOLDER") as caught:
+        paths.project_root()
+    assert f"source checkout {checkout}" in str(caught.value)
+    monkeypatch.chdir(checkout)
     assert paths.project_root() == checkout
+
+
+def test_folders_of_a_project_named_by_its_root(tmp_path):
+    assert paths.taxonomy_dir(tmp_path) == tmp_path / "data" / "taxonomy"
+    assert paths.notebooks_dir(tmp_path) == tmp_path / "notebooks"
+    assert paths.default_commitments(tmp_path) == tmp_path / "data" / "commitments.csv"
 
 
 def test_the_root_follows_the_environment_between_calls(tmp_path, monkeypatch):

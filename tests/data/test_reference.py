@@ -119,3 +119,14 @@ def test_source_names_give_each_source_its_russian_form(tmp_path):
     assert "source_names.csv:4: source_ru" in problems[1]
     with pytest.raises(DataValidationError):
         source_names(tmp_path)
+
+
+def test_a_milestones_file_with_only_its_header_has_dates(tmp_path):
+    """A new project's empty milestones file: the reports filter its dates with .dt."""
+    from analysis.data.reference import MILESTONE_COLUMNS, read_milestones
+
+    path = tmp_path / "procurement_milestones.csv"
+    path.write_text(",".join(MILESTONE_COLUMNS) + "\n", encoding="utf-8")
+    frame, csv_file = read_milestones(path)
+    assert csv_file.problems == [] and frame.empty
+    assert frame["start"].dt.year.between(2020, 2024).sum() == 0

@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from analysis.core import paths
 from analysis.core.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CoopReportError
@@ -67,6 +67,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from analysis.cli.scaffold import new_project
+
+    made = new_project(Path(args.folder), with_sample_data=args.with_sample_data)
+    shown = display_path(made)
+    data = "the sample data of the coopreport repository" if args.with_sample_data else \
+        "an empty registry"
+    print(f"coopreport new: made the project {shown} with {data}; next:\n"
+          f"  cd {shown}\n"
+          "  edit data/cooperation_events.csv (one row per activity), then: coopreport validate\n"
+          "  edit params/uzb-profile.yaml (country, years), then: coopreport build --all\n"
+          f"({shown}/README.md says more)")
+    return EXIT_OK
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from analysis.build.params import discover_params, load_report_spec
     from analysis.core.errors import ParameterError
@@ -89,11 +104,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     return status
 
 
-def cmd_build(args: argparse.Namespace, notify: Sequence[str] = ()) -> int:
+def cmd_build(args: argparse.Namespace, notify: Sequence[str] | None = None) -> int:
     """``coopreport build``; ``notify``: apprise URLs to send the build's message to, besides
-    ``--notify``'s and ``COOPREPORT_NOTIFY``'s (:mod:`analysis.build.notify`)."""
+    ``--notify``'s and ``COOPREPORT_NOTIFY``'s (:mod:`analysis.build.notify`); by default the
+    project's ``notify:`` setting (:mod:`analysis.core.project`)."""
     from analysis.build.notify import Notifier, urls_from_environment
 
+    if notify is None:
+        notify = _project_setting("notify", ())
     urls = list(dict.fromkeys([*args.notify, *notify, *urls_from_environment()]))
     notifier = Notifier(urls, args.notify_on, args.portal_url).check() if urls else None
     if notifier is None:
@@ -117,6 +135,18 @@ def cmd_build(args: argparse.Namespace, notify: Sequence[str] = ()) -> int:
         notifier.after_error("the build did not start: its command line was refused (the log "
                              "says why)", code, out)
     return code
+
+
+def _project_setting(key: str, default: Any) -> Any:
+    """A setting of the project's ``coopreport.yaml`` (or ``[tool.coopreport]``); ``default``
+    outside any project (the command then says there is none). A bad setting is an error."""
+    from analysis.core.errors import ProjectNotFoundError
+    from analysis.core.project import project_config
+
+    try:
+        return getattr(project_config(), key)
+    except ProjectNotFoundError:
+        return default
 
 
 def _cmd_build(args: argparse.Namespace, notifier: Notifier | None) -> int:

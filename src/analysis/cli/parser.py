@@ -33,6 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
                           help="CSV files to check (default: the shipped registry)")
     validate.set_defaults(func=commands.cmd_validate)
 
+    new = sub.add_parser(
+        "new", help="start a project folder of your own",
+        description="Make a new project in FOLDER: coopreport.yaml (the marker and settings), "
+                    "an empty registry with its header, the vocabularies, the notebooks, one "
+                    "params file and a README with the next steps. FOLDER must be new or "
+                    "empty: nothing is overwritten. Exit 0 when made, 2 otherwise.")
+    new.add_argument("folder", metavar="FOLDER", help="the new project's folder")
+    new.add_argument("--with-sample-data", action="store_true",
+                     help="also copy the coopreport repository's curated data (Uzbekistan and "
+                          "Azerbaijan activities, indicators, milestones) and all its params "
+                          "files, to try the reports at once")
+    new.set_defaults(func=commands.cmd_new)
+
     listing = sub.add_parser(
         "list", help="list the report definitions in params/",
         description="List every params file in params/ with its notebook, formats, title and "

@@ -1,13 +1,15 @@
 """Every path the toolkit uses, in one place, found when asked for.
 
 A *project* is a folder with the layout the README describes (``data/``, ``params/``,
-``notebooks/``, ``reports/``) whose ``pyproject.toml`` has a ``[tool.coopreport]`` table.
-:func:`project_root` finds it the way git finds a repository: ``COOPREPORT_ROOT`` when it is
-set; else the nearest such folder from the working folder up; else the source checkout this
-package is installed from in development mode (``pip install -e .``, which ``make`` does).
-Nothing is fixed at import: a test, a notebook or a long JupyterLab session that changes
-``COOPREPORT_ROOT`` or its working folder gets the new project's paths at the next call. No
-other module holds a path literal of the project.
+``notebooks/``, ``reports/``) marked by a ``coopreport.yaml`` file (what ``coopreport new``
+writes, as Quarto's ``_quarto.yml`` marks a Quarto project) or by a ``[tool.coopreport]`` table
+in its ``pyproject.toml`` (this repository). :func:`project_root` finds it the way git finds a
+repository: ``COOPREPORT_ROOT`` when it is set, else the nearest marked folder from the working
+folder up. There is no other fallback: a folder outside every project never reads some other
+project's data (not even the source checkout of a development install); the error says how to
+start a project or where to go. Nothing is fixed at import: a test, a notebook or a long
+JupyterLab session that changes ``COOPREPORT_ROOT`` or its working folder gets the new project's
+paths at the next call. No other module holds a path literal of the project.
 
 A report notebook whose ``data_path`` parameter is empty (its default) reads
 :func:`default_data_path`: the file named by ``COOPREPORT_DATA_PATH`` when set, else the shipped
@@ -32,25 +34,38 @@ QUARTO_TMP_ENV = "COOPREPORT_QUARTO_TMP"
 # set to 1 to let params files run notebooks outside notebooks/ (the trust boundary: docs/params.md)
 ALLOW_NOTEBOOK_OUTSIDE_ENV = "COOPREPORT_ALLOW_NOTEBOOK_OUTSIDE"
 MARKER_TABLE = "[tool.coopreport]"  # in a project's pyproject.toml
+CONFIG_NAME = "coopreport.yaml"  # or this file at the project's top (``coopreport new``)
 
 # the package's own files travel with it, wherever it is installed
 PACKAGE_DIR: Path = Path(__file__).resolve().parents[1]
 ASSETS_DIR: Path = PACKAGE_DIR / "assets"
+# what `coopreport new` writes besides copies: the marker, a README, a .gitignore
+NEW_PROJECT_DIR: Path = ASSETS_DIR / "new_project"
+# in a wheel: this repository's project files (data/, params/, notebooks/, reports/), copied in
+# when the wheel is built (setup.py); a development install reads its checkout instead
+SAMPLE_PROJECT_DIR: Path = ASSETS_DIR / "sample_project"
 
 REGISTRY_NAME = "cooperation_events.csv"
 COMMITMENTS_NAME = "commitments.csv"
 
 
-def is_project(folder: Path) -> bool:
-    """Whether ``folder`` is a coopreport project: its ``pyproject.toml`` has a
-    ``[tool.coopreport]`` table (an unreadable or invalid file is no project)."""
+def pyproject_table(folder: Path) -> dict[str, object] | None:
+    """The ``[tool.coopreport]`` table of ``folder/pyproject.toml``; None when there is no such
+    file or table (an unreadable or invalid file has none)."""
     try:
         with (folder / "pyproject.toml").open("rb") as handle:
             config = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return False
+        return None
     tool = config.get("tool")
-    return isinstance(tool, dict) and "coopreport" in tool
+    table = tool.get("coopreport") if isinstance(tool, dict) else None
+    return table if isinstance(table, dict) else None
+
+
+def is_project(folder: Path) -> bool:
+    """Whether ``folder`` is a coopreport project: it holds a ``coopreport.yaml`` file, or its
+    ``pyproject.toml`` has a ``[tool.coopreport]`` table."""
+    return (folder / CONFIG_NAME).is_file() or pyproject_table(folder) is not None
 
 
 def project_root() -> Path:
@@ -59,8 +74,8 @@ def project_root() -> Path:
     Raises
     ------
     ProjectNotFoundError
-        When ``COOPREPORT_ROOT`` is not set and neither the working folder (or a folder above
-        it) nor the package's source checkout is a project; the message says what to do.
+        When ``COOPREPORT_ROOT`` is not set and neither the working folder nor a folder above
+        it is a project; the message says what to do.
     """
     return _find_root(os.environ.get(ROOT_ENV, ""), os.getcwd())
 
@@ -74,77 +89,79 @@ def _find_root(named: str, cwd: str) -> Path:
         if is_project(folder):
             return folder
     checkout = PACKAGE_DIR.parents[1]  # src/analysis -> the checkout, in a development install
-    if is_project(checkout):
-        return checkout
+    hint = (f"; this coopreport runs from its source checkout {checkout}, itself a project: "
+            f"cd there to work on its data" if is_project(checkout) else "")
     raise ProjectNotFoundError(
-        f"no coopreport project in {cwd} or any folder above it (a project is a folder whose "
-        f"pyproject.toml has a {MARKER_TABLE} table, with data/, params/ and notebooks/); run "
-        f"coopreport inside your project, or set {ROOT_ENV}=/path/to/the/project")
+        f"no coopreport project in {cwd} or any folder above it (a project is a folder with "
+        f"a {CONFIG_NAME} file, or a pyproject.toml with a {MARKER_TABLE} table, holding "
+        f"data/, params/ and notebooks/); start one with `coopreport new FOLDER`, run "
+        f"coopreport inside your project, or set {ROOT_ENV}=/path/to/the/project{hint}")
 
 
-def data_dir() -> Path:
-    """``data/``: the curated inputs."""
-    return project_root() / "data"
+def data_dir(root: Path | None = None) -> Path:
+    """``data/``: the curated inputs (of the project at ``root``, default this one; so for every
+    folder function below)."""
+    return (root or project_root()) / "data"
 
 
-def taxonomy_dir() -> Path:
+def taxonomy_dir(root: Path | None = None) -> Path:
     """``data/taxonomy/``: the vocabularies (activity types, themes, partners, colours)."""
-    return data_dir() / "taxonomy"
+    return data_dir(root) / "taxonomy"
 
 
-def default_registry() -> Path:
+def default_registry(root: Path | None = None) -> Path:
     """``data/cooperation_events.csv``: the shipped registry."""
-    return data_dir() / REGISTRY_NAME
+    return data_dir(root) / REGISTRY_NAME
 
 
-def default_commitments() -> Path:
+def default_commitments(root: Path | None = None) -> Path:
     """``data/commitments.csv``: the shipped registry's commitments."""
-    return data_dir() / COMMITMENTS_NAME
+    return data_dir(root) / COMMITMENTS_NAME
 
 
-def default_sources() -> Path:
+def default_sources(root: Path | None = None) -> Path:
     """``data/sources.yaml``: the registry files read together."""
-    return data_dir() / "sources.yaml"
+    return data_dir(root) / "sources.yaml"
 
 
-def sources_dir() -> Path:
+def sources_dir(root: Path | None = None) -> Path:
     """``data/sources/``: registry files written by the importers."""
-    return data_dir() / "sources"
+    return data_dir(root) / "sources"
 
 
-def mappings_dir() -> Path:
+def mappings_dir(root: Path | None = None) -> Path:
     """``data/mappings/``: partners' theme names and sector codes → themes."""
-    return data_dir() / "mappings"
+    return data_dir(root) / "mappings"
 
 
-def reference_dir() -> Path:
+def reference_dir(root: Path | None = None) -> Path:
     """``data/reference/``: indicators and reform milestones, with their sources."""
-    return data_dir() / "reference"
+    return data_dir(root) / "reference"
 
 
-def cache_dir() -> Path:
+def cache_dir(root: Path | None = None) -> Path:
     """``data/cache/``: raw API responses (git-ignored, rebuildable)."""
-    return data_dir() / "cache"
+    return data_dir(root) / "cache"
 
 
-def extract_dir() -> Path:
+def extract_dir(root: Path | None = None) -> Path:
     """``data/extract/``: ``coopreport extract``'s lexicons (keywords, months, counterparts)."""
-    return data_dir() / "extract"
+    return data_dir(root) / "extract"
 
 
-def notebooks_dir() -> Path:
+def notebooks_dir(root: Path | None = None) -> Path:
     """``notebooks/``: the report notebooks (the only ones a params file may run)."""
-    return project_root() / "notebooks"
+    return (root or project_root()) / "notebooks"
 
 
-def params_dir() -> Path:
+def params_dir(root: Path | None = None) -> Path:
     """``params/``: one YAML file per report variant."""
-    return project_root() / "params"
+    return (root or project_root()) / "params"
 
 
-def reports_dir() -> Path:
+def reports_dir(root: Path | None = None) -> Path:
     """``reports/``: the Quarto project."""
-    return project_root() / "reports"
+    return (root or project_root()) / "reports"
 
 
 def report_inputs(root: Path | None = None) -> list[Path]:

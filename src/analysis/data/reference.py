@@ -264,7 +264,8 @@ def read_milestones(path: Path) -> tuple[pd.DataFrame, CsvFile]:
                          "start": span[0], "end": span[1], "line": line})
     frame = pd.DataFrame(rows, columns=[*MILESTONE_COLUMNS, *OPTIONAL_MILESTONE_COLUMNS,
                                         "date_precision", "start", "end", "line"])
-    return frame, csv_file
+    # dates even with no rows (a new project's empty file): the reports filter on .dt
+    return frame.astype({"start": "datetime64[ns]", "end": "datetime64[ns]"}), csv_file
 
 
 def read_system(path: Path) -> tuple[pd.DataFrame, CsvFile]:
