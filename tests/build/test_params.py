@@ -343,6 +343,13 @@ def test_reserved_names_follow_what_the_build_writes(made, stem):
     assert {made, stem} <= reserved_names()
 
 
+def test_the_portal_page_reserved_is_the_one_the_portal_writes():
+    from analysis.build.layout import PORTAL_NAME
+    from analysis.render.portal import INDEX_NAME
+
+    assert PORTAL_NAME == INDEX_NAME
+
+
 # --- notebook: confined to notebooks/ unless the build opts in ---
 
 def _outside_notebook(folder: Path) -> Path:
