@@ -172,8 +172,10 @@ def test_invalid_registry_stops_the_build_before_any_kernel(tmp_path, capsys):
     out = tmp_path / "out"
     assert build(str(spec), "--output-dir", str(out)) == 2
     err = capsys.readouterr().err
-    assert "parameters.data_path: the registry has 1 problem(s)" in err
+    # the data file's problem as validate says it, not as a params problem
     assert f"{registry}:2: country: XXX: unknown country code" in err
+    assert "1 report(s) not built because of it: broken" in err
+    assert "parameters.data_path" not in err
     assert not out.exists()
 
 

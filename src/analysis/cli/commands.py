@@ -133,13 +133,19 @@ def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: s
            formats: tuple[str, ...] | None, cores: int) -> int:
     from analysis.build.builder import build_reports
     from analysis.build.params import load_reports
+    from analysis.build.problems import ReportsNotBuilt
     from analysis.build.provenance import git_commit
     from analysis.build.records import BuildOptions
     from analysis.build.runner_ui import BuildDisplay, print_summary
     from analysis.core.clock import utc_now
 
     # every check before any kernel starts or file is written
-    reports = load_reports(sources, allow_notebook_outside=args.allow_notebook_outside or None)
+    try:
+        reports = load_reports(sources,
+                               allow_notebook_outside=args.allow_notebook_outside or None)
+    except ReportsNotBuilt as exc:  # a data file's problems once, as validate prints them
+        print(exc, file=sys.stderr)
+        return exc.exit_code
     jobs = args.jobs or cores
     options = BuildOptions(output_dir=out, formats=formats, renderer=renderer, jobs=jobs,
                            commit=git_commit(), built_at=utc_now(), timeout=args.timeout,
