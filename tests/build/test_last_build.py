@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from analysis.build.last_build import LastBuild, last_builds
 from analysis.cli import main
 from analysis.core import paths
 from analysis.core.paths import display_path
-from tests.helpers import fixture_project, make_row, registry_text
+from tests.helpers import FIXTURES, fixture_project, make_row, registry_text
 
 OLD, NEW = "2026-12-01T10:00:00Z", "2026-12-02T10:00:00Z"
 ERROR = "NameError: name 'x' is not defined\n  in cell 4\n"
@@ -146,3 +149,31 @@ def test_list_says_a_data_problem_once(tmp_path, monkeypatch, capsys):
         "two     country_profile.ipynb  never built",
         f'{display_path(registry)}:3: title: "": required field is empty',
         "2 report(s) cannot be built until it is fixed: one, two"]
+
+
+@pytest.mark.slow
+def test_build_by_name_then_list_shows_how_it_went(tmp_path, monkeypatch, capsys):
+    """End to end (real kernels): two reports built by name, one failing on purpose; list then
+    reads the build's own records."""
+    project = tmp_path / "project"
+    (project / "params").mkdir(parents=True)
+    (project / "notebooks").mkdir()
+    shutil.copy(FIXTURES / "notebooks" / "tiny.ipynb", project / "notebooks")
+    (project / "data").mkdir()
+    (project / "data" / "taxonomy").symlink_to(paths.PACKAGE_DIR.parents[1] / "data" /
+                                               "taxonomy", target_is_directory=True)
+    monkeypatch.setenv(paths.ROOT_ENV, str(project))
+    for name, fail in (("good-one", "false"), ("bad-one", "true")):
+        (project / "params" / f"{name}.yaml").write_text(
+            f"name: {name}\nnotebook: tiny.ipynb\ntitle: {name}\nformats: [html]\n"
+            f"parameters:\n  label: {name}\n  fail: {fail}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "good-one", "bad-one", "--output-dir", str(out), "--jobs", "1",
+                 "--renderer", "builtin"]) == 1
+    built_at = json.loads((out / "build-summary.json").read_text(encoding="utf-8"))["built_at"]
+    capsys.readouterr()
+    assert main(["list", "--output-dir", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "REPORT    NOTEBOOK    LAST BUILD",
+        f"bad-one   tiny.ipynb  failed, {built_at}: RuntimeError: planned failure for bad-one",
+        f"good-one  tiny.ipynb  ok, {built_at}"]
