@@ -141,7 +141,7 @@ def test_second_build_into_the_same_folder_is_refused(tmp_path, capsys):
 
 def test_build_needs_params_or_all(capsys):
     assert build() == 2
-    assert "give params files or --all" in capsys.readouterr().err
+    assert "give report names or params files, or --all" in capsys.readouterr().err
 
 
 def test_report_on_another_registry(tmp_path):
