@@ -73,3 +73,17 @@ def resampled_registry(folder: Path, rows: int, seed: int,
     registry = folder / "large.csv"
     registry.write_text(registry_text(drawn, header), encoding="utf-8")
     return registry, drawn
+
+
+def fixture_project(folder: Path) -> Path:
+    """A project folder for commands that read ``params/`` (point ``COOPREPORT_ROOT`` at it):
+    an empty ``params/`` for the test's own params files, with the shipped notebooks and
+    vocabularies linked in (read, never edited). Its reports read the default registry, which
+    the tests' autouse fixture sets to the frozen test registry."""
+    checkout = paths.PACKAGE_DIR.parents[1]
+    (folder / "params").mkdir(parents=True)
+    (folder / "data").mkdir()
+    (folder / "notebooks").symlink_to(checkout / "notebooks", target_is_directory=True)
+    (folder / "data" / "taxonomy").symlink_to(checkout / "data" / "taxonomy",
+                                              target_is_directory=True)
+    return folder

@@ -141,7 +141,7 @@ def test_second_build_into_the_same_folder_is_refused(tmp_path, capsys):
 
 def test_build_needs_params_or_all(capsys):
     assert build() == 2
-    assert "give params files or --all" in capsys.readouterr().err
+    assert "give report names or params files, or --all" in capsys.readouterr().err
 
 
 def test_report_on_another_registry(tmp_path):
@@ -172,8 +172,10 @@ def test_invalid_registry_stops_the_build_before_any_kernel(tmp_path, capsys):
     out = tmp_path / "out"
     assert build(str(spec), "--output-dir", str(out)) == 2
     err = capsys.readouterr().err
-    assert "parameters.data_path: the registry has 1 problem(s)" in err
+    # the data file's problem as validate says it, not as a params problem
     assert f"{registry}:2: country: XXX: unknown country code" in err
+    assert "1 report(s) not built because of it: broken" in err
+    assert "parameters.data_path" not in err
     assert not out.exists()
 
 

@@ -50,7 +50,7 @@ def test_good_params_file(tmp_path):
 def test_shipped_params_files_are_valid(monkeypatch):
     # the registry they name is checked by `coopreport validate` (its own step of make test),
     # so that a data edit never fails a test
-    monkeypatch.setattr("analysis.build.params._data_problems", lambda path, mtime: ())
+    monkeypatch.setattr("analysis.build.problems.read_problems", lambda path: {})
     reports = load_reports(discover_params())
     names = {r.name for r in reports}
     assert {"uzb-profile", "aze-profile", "uzb-aze-comparison", "uzb-strategic-procurement",
@@ -341,6 +341,13 @@ def test_names_close_to_reserved_ones_are_fine(tmp_path, name):
                                             (".editions", ".editions")])
 def test_reserved_names_follow_what_the_build_writes(made, stem):
     assert {made, stem} <= reserved_names()
+
+
+def test_the_portal_page_reserved_is_the_one_the_portal_writes():
+    from analysis.build.layout import PORTAL_NAME
+    from analysis.render.portal import INDEX_NAME
+
+    assert PORTAL_NAME == INDEX_NAME
 
 
 # --- notebook: confined to notebooks/ unless the build opts in ---

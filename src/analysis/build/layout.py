@@ -18,13 +18,14 @@ WORK_DIR = ".coopreport-work"  # reports' work folders, inside the output folder
 FAILED_DIR = "_failed"
 LOCK_NAME = ".coopreport.lock"
 SUMMARY_NAME = "build-summary.json"
+# the portal page, analysis.render.portal.INDEX_NAME (not imported: the portal module takes a
+# second to import, which coopreport list and a build with nothing to do never need)
+PORTAL_NAME = "index.html"
 
 
 def reserved_names() -> set[str]:
     """Lower-case names a report may not take: what the build itself writes in the output
     folder (``index.html``, ``build-summary.json``, ``_failed/``, its work folder, the lock
     file, the editions and the ``current`` link), with and without their extension."""
-    from analysis.render.portal import INDEX_NAME  # here: a build with nothing to do skips it
-
-    made = {INDEX_NAME, SUMMARY_NAME, FAILED_DIR, WORK_DIR, LOCK_NAME, *OWN_NAMES}
+    made = {PORTAL_NAME, SUMMARY_NAME, FAILED_DIR, WORK_DIR, LOCK_NAME, *OWN_NAMES}
     return {n.lower() for n in made} | {Path(n).stem.lower() for n in made}

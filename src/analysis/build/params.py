@@ -25,9 +25,7 @@ reader sees (:mod:`analysis.build.titles`).
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,13 +35,15 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 
 from analysis.build.editions import REPORT_NAME
 from analysis.build.layout import reserved_names
+from analysis.build.param_values import check_values, data_read
+from analysis.build.problems import DataChecks, FileProblems, ReportsNotBuilt, group_by_file
 from analysis.build.titles import fill_titles
 from analysis.core import paths
-from analysis.core.errors import DataValidationError, ParameterError, show_text, show_value
+from analysis.core.errors import ParameterError, show_value
 from analysis.core.notebook_params import Declared, matches_annotation, parameters_cell
+from analysis.core.paths import display_path
 from analysis.core.safe_yaml import read_yaml
 from analysis.core.settings import MAX_TIMEOUT_SECONDS
-from analysis.data.taxonomy import LANGUAGES, is_country
 
 Format = Literal["html", "pdf"]
 FORMATS: tuple[Format, ...] = ("html", "pdf")
@@ -93,105 +93,12 @@ def read_params_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def check_values(source: Path, values: dict[str, Any]) -> list[str]:
-    """Domain checks on parameter values by their conventional names; one message per problem.
-
-    ``country``/``peer``/``countries`` are ISO alpha-3 codes (a peer other than the country),
-    years are plausible and ordered, ``lang`` is supported, and ``data_path`` names a registry
-    (or sources file) that exists and validates — so bad data stops the build before any kernel
-    starts, with the validation problems in the message.
-    """
-    where = f"{source}: parameters"
-    problems: list[str] = []
-    for key in ("country", "peer"):
-        code = values.get(key)
-        if isinstance(code, str) and code and not is_country(code):
-            problems.append(f"{where}.{key}: {show_value(code)} is not an ISO 3166-1 alpha-3 "
-                            "country code (e.g. UZB, AZE, KAZ)")
-    if values.get("peer") and values.get("peer") == values.get("country"):
-        problems.append(f"{where}.peer: the peer must be another country than "
-                        f"{show_text(values['country'])} (or \"\" for none)")
-    benchmarks = values.get("benchmarks")
-    if isinstance(benchmarks, list):
-        bad = [c for c in benchmarks if not (isinstance(c, str) and is_country(c))]
-        if bad:
-            problems.append(f"{where}.benchmarks: not ISO 3166-1 alpha-3 country code(s): "
-                            f"{show_text(', '.join(map(str, bad)))}; list good-practice "
-                            "countries such as [GEO]")
-        elif values.get("country") in benchmarks:
-            problems.append(f"{where}.benchmarks: the report's own country "
-                            f"{show_text(str(values['country']))} cannot be its benchmark")
-    contracting = values.get("contracting_data")
-    if isinstance(contracting, str) and contracting:
-        resolved = paths.resolve_data_path(contracting)
-        if not _is_file(resolved):
-            problems.append(f"{where}.contracting_data: no file at {show_value(contracting)} "
-                            "(a Parquet file written by coopreport import ocds; relative paths "
-                            f"start at the project root, {paths.project_root()})")
-    as_of = values.get("as_of")
-    if isinstance(as_of, str) and as_of and not _is_day(as_of):
-        problems.append(f"{where}.as_of: {show_value(as_of)} is not a day; write the report's "
-                        "date as YYYY-MM-DD, or \"\" for the build day")
-    countries = values.get("countries")
-    if isinstance(countries, list):
-        bad = [c for c in countries if not is_country(c)]
-        if bad:
-            problems.append(f"{where}.countries: not ISO 3166-1 alpha-3 country code(s): "
-                            f"{show_text(', '.join(map(str, bad)))}")
-        elif len(set(countries)) != len(countries) or len(countries) < 2:
-            problems.append(f"{where}.countries: list two or more different countries")
-    start, end = values.get("start_year"), values.get("end_year")
-    for key, year in (("start_year", start), ("end_year", end)):
-        if isinstance(year, int) and not 1900 <= year <= 2100:
-            problems.append(f"{where}.{key}: {show_value(year)} is not a plausible year "
-                            "(1900-2100)")
-    if isinstance(start, int) and isinstance(end, int) and start > end:
-        problems.append(f"{where}: start_year {show_value(start)} is after end_year "
-                        f"{show_value(end)}")
-    lang = values.get("lang")
-    if lang is not None and lang not in LANGUAGES:
-        problems.append(f"{where}.lang: {show_value(lang)} is not a supported language "
-                        f"({', '.join(LANGUAGES)})")
-    data_path = values.get("data_path")
-    if isinstance(data_path, str):
-        resolved = paths.resolve_data_path(data_path)
-        if not _is_file(resolved):
-            problems.append(f"{where}.data_path: no file at {show_value(data_path)} (relative "
-                            f"paths start at the project root, {paths.project_root()})")
-        else:
-            problems += [f"{where}.data_path: {line}"
-                         for line in _data_problems(resolved, resolved.stat().st_mtime_ns)]
-    return problems
-
-
-def _is_day(text: str) -> bool:
-    try:
-        return len(text) == 10 and bool(dt.date.fromisoformat(text))
-    except ValueError:
-        return False
-
-
 def _is_file(path: Path) -> bool:
     """``path.is_file()``, False for a name the system cannot even look up (too long...)."""
     try:
         return path.is_file()
     except OSError:
         return False
-
-
-@functools.lru_cache(maxsize=32)
-def _data_problems(path: Path, mtime_ns: int) -> tuple[str, ...]:
-    """Validation problems of a registry or sources file (cached per file version)."""
-    from analysis.data.registry import load_registry
-
-    try:
-        load_registry(path)
-    except DataValidationError as exc:
-        return (f"the registry has {len(exc.problems)} problem(s); run coopreport validate "
-                f"{path}", *(str(p) for p in exc.problems[:20]))
-    except ParameterError as exc:
-        return (str(exc),)
-    return ()
 
 
 # Windows device names: "con.html" cannot be created there, whatever the extension
@@ -256,21 +163,53 @@ def find_notebook(source: Path, name: str, allow_outside: bool | None = None) ->
                          f"{paths.notebooks_dir()} (available: {known or 'none'})")
 
 
-def load_report_spec(source: Path, *, allow_notebook_outside: bool | None = None) -> Report:
-    """Read and fully check one params file, reporting every problem at once.
+@dataclass(frozen=True)
+class Checked:
+    """One params file, checked: its report (None when the params file has problems), its
+    problems (each line names the file and the key), and the problems of the data it reads."""
 
-    The keys, the name, the notebook and its parameters cell, each parameter's name and type,
-    and the values of the well-typed parameters are all checked, whichever fail, so one run
-    lists everything to fix (like ``coopreport validate``).
+    source: Path
+    name: str  # the report's name, or the params file's path when it has none
+    report: Report | None
+    problems: list[str]
+    data: FileProblems
+
+
+def load_report_spec(source: Path, *, allow_notebook_outside: bool | None = None) -> Report:
+    """Read and fully check one params file, and the data it reads, reporting every problem
+    at once (:func:`check_report_spec`).
 
     ``allow_notebook_outside``: see :func:`find_notebook` (default: the environment decides).
 
     Raises
     ------
-    ParameterError
-        One line per problem, each naming the file, the key and what to do.
+    ReportsNotBuilt
+        A :class:`ParameterError`: one line per problem, each naming the file, the key (or
+        the data file's line) and what to do.
     """
-    data = read_params_yaml(source)
+    checked = check_report_spec(source, allow_notebook_outside=allow_notebook_outside)
+    if checked.report is None or checked.data:
+        raise ReportsNotBuilt(["\n".join(checked.problems)] if checked.problems else [],
+                              group_by_file({checked.name: checked.data}), count=False)
+    return checked.report
+
+
+def check_report_spec(source: Path, *, allow_notebook_outside: bool | None = None,
+                      checks: DataChecks | None = None) -> Checked:
+    """Check one params file and the data it reads, every problem at once.
+
+    The keys, the name, the notebook and its parameters cell, each parameter's name and type,
+    and the values of the well-typed parameters are all checked, whichever fail, so one run
+    lists everything to fix (like ``coopreport validate``). The data the report reads
+    (``data_path``, or the default registry) is validated through ``checks``, which reads each
+    data file once for all the params files of a build.
+    """
+    try:
+        data = read_params_yaml(source)
+    except ParameterError as exc:
+        return Checked(source, display_path(source), None, str(exc).splitlines(), {})
+    name = data["name"] if isinstance(data.get("name"), str) else display_path(source)
+    checks = checks if checks is not None else DataChecks()
     problems: list[str] = []
     spec: ReportSpec | None = None
     try:
@@ -305,11 +244,14 @@ def load_report_spec(source: Path, *, allow_notebook_outside: bool | None = None
         titles, title_problems = fill_titles(source, data, full)
         problems += title_problems
     else:  # no notebook to read the declarations from: still check the values given
-        problems += check_values(source, parameters)
+        full = parameters
+        problems += check_values(source, full)
+    read = data_read(full)
+    found = checks.problems(read) if read is not None else {}
     if problems or spec is None or notebook is None:
-        raise ParameterError("\n".join(problems))
-    return Report(spec.model_copy(update=titles), source.resolve(), notebook,
-                  dict(spec.parameters))
+        return Checked(source, name, None, problems, found)
+    return Checked(source, name, Report(spec.model_copy(update=titles), source.resolve(),
+                                        notebook, dict(spec.parameters)), [], found)
 
 
 def check_expected_warnings(source: Path, expected: object) -> list[str]:
@@ -369,22 +311,30 @@ def discover_params(directory: Path | None = None) -> list[Path]:
     return paths.params_files(directory)
 
 
+def check_reports(sources: list[Path], *,
+                  allow_notebook_outside: bool | None = None) -> list[Checked]:
+    """Check a set of params files (:func:`check_report_spec`), each data file read once."""
+    checks = DataChecks()
+    return [check_report_spec(source, allow_notebook_outside=allow_notebook_outside,
+                              checks=checks) for source in sources]
+
+
 def load_reports(sources: list[Path], *,
                  allow_notebook_outside: bool | None = None) -> list[Report]:
-    """Check a set of params files together (every file, all errors); names must be unique."""
-    reports: list[Report] = []
-    errors: list[str] = []
-    for source in sources:
-        try:
-            reports.append(load_report_spec(source,
-                                            allow_notebook_outside=allow_notebook_outside))
-        except ParameterError as exc:
-            errors.append(str(exc))
-    if errors:
-        count = sum(len(e.splitlines()) for e in errors)
-        raise ParameterError("\n".join([
-            *errors, f"{count} problem{'s' if count != 1 else ''} in {len(errors)} params "
-            f"file{'s' if len(errors) != 1 else ''}; fix them and run again (nothing was built)"]))
+    """Check a set of params files together (every file, all errors); names must be unique.
+
+    Raises
+    ------
+    ReportsNotBuilt
+        With each params file's problems, and each data file's problems once, with the
+        reports that read it (:mod:`analysis.build.problems`).
+    """
+    checked = check_reports(sources, allow_notebook_outside=allow_notebook_outside)
+    failed = ["\n".join(c.problems) for c in checked if c.problems]
+    data = group_by_file({c.name: c.data for c in checked if c.data})
+    if failed or data:
+        raise ReportsNotBuilt(failed, data)
+    reports = [c.report for c in checked if c.report is not None]
     seen: dict[str, Path] = {}
     for report in reports:
         if report.name in seen:

@@ -83,25 +83,30 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from analysis.build.params import discover_params, load_report_spec
-    from analysis.core.errors import ParameterError
+    from analysis.build.last_build import NEVER_BUILT, last_builds
+    from analysis.build.params import check_reports
+    from analysis.build.problems import group_by_file
 
-    sources = discover_params()
+    sources = paths.params_files()
     if not sources:
         print("no params files in params/")
         return EXIT_OK
-    status = EXIT_OK
-    for source in sources:
-        try:
-            report = load_report_spec(source)
-        except ParameterError as exc:
-            print(f"{display_path(source)}: INVALID: {exc}")
-            status = EXIT_USAGE
+    checked = check_reports(sources)
+    built = last_builds(Path(args.output_dir) if args.output_dir else paths.output_dir())
+    valid = [c.report for c in checked if c.report is not None]
+    name_width = max([len("REPORT"), *(len(r.name) for r in valid)])
+    notebook_width = max([len("NOTEBOOK"), *(len(r.notebook.name) for r in valid)])
+    print(f"{'REPORT':<{name_width}}  {'NOTEBOOK':<{notebook_width}}  LAST BUILD")
+    for item in checked:
+        if item.report is None:
+            print(f"{display_path(item.source)}: INVALID: " + "\n".join(item.problems))
             continue
-        values = ", ".join(f"{k}={v}" for k, v in report.parameters.items())
-        print(f"{report.name:<32} {report.notebook.name:<28} {','.join(report.spec.formats):<9} "
-              f"{report.spec.title}  [{values}]")
-    return status
+        last = built.get(item.report.name)
+        print(f"{item.report.name:<{name_width}}  {item.report.notebook.name:<{notebook_width}}"
+              f"  {last.words() if last else NEVER_BUILT}")
+    for group in group_by_file({c.name: c.data for c in checked if c.data}):
+        print("\n".join(group.words("cannot be built until it is fixed")))
+    return EXIT_USAGE if any(c.problems or c.data for c in checked) else EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace, notify: Sequence[str] | None = None) -> int:
@@ -157,9 +162,15 @@ def _cmd_build(args: argparse.Namespace, notifier: Notifier | None) -> int:
     from analysis.render.quarto_cli import choose_renderer
 
     if args.all == bool(args.params):
-        print("coopreport build: give params files or --all (not both)", file=sys.stderr)
+        print("coopreport build: give report names or params files, or --all (not both)",
+              file=sys.stderr)
         return EXIT_USAGE
-    sources = paths.params_files() if args.all else [Path(p) for p in args.params]
+    if args.all:
+        sources = paths.params_files()
+    else:
+        from analysis.build.targets import resolve_targets
+
+        sources = resolve_targets(args.params)  # names → params/ files (a file wins)
     if not sources:
         print("coopreport build: no params files found in params/", file=sys.stderr)
         return EXIT_USAGE
@@ -210,13 +221,19 @@ def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: s
            formats: tuple[str, ...] | None, cores: int, notifier: Notifier | None) -> int:
     from analysis.build.builder import build_reports
     from analysis.build.params import load_reports
+    from analysis.build.problems import ReportsNotBuilt
     from analysis.build.provenance import git_commit
     from analysis.build.records import BuildOptions
     from analysis.build.runner_ui import BuildDisplay, print_summary
     from analysis.core.clock import utc_now
 
     # every check before any kernel starts or file is written
-    reports = load_reports(sources, allow_notebook_outside=args.allow_notebook_outside or None)
+    try:
+        reports = load_reports(sources,
+                               allow_notebook_outside=args.allow_notebook_outside or None)
+    except ReportsNotBuilt as exc:  # a data file's problems once, as validate prints them
+        print(exc, file=sys.stderr)
+        return exc.exit_code
     jobs = args.jobs or cores
     options = BuildOptions(output_dir=out, formats=formats, renderer=renderer, jobs=jobs,
                            commit=git_commit(), built_at=utc_now(), timeout=args.timeout,

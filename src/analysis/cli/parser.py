@@ -47,19 +47,29 @@ def build_parser() -> argparse.ArgumentParser:
     new.set_defaults(func=commands.cmd_new)
 
     listing = sub.add_parser(
-        "list", help="list the report definitions in params/",
-        description="List every params file in params/ with its notebook, formats, title and "
-                    "parameters; an invalid one is shown with every problem. Exit 0 when all "
-                    "are valid, 2 otherwise.")
+        "list", help="list the reports in params/ and how their last build went",
+        description="List every report in params/: its name (what coopreport build NAME "
+                    "takes), its notebook, and its last build as the output folder records it "
+                    "(ok, skipped or warning with the build time and the warnings; failed "
+                    "with its error; or never built). An invalid params file is shown with "
+                    "every problem, and a data file's problems once, with the reports they "
+                    "stop. No report is run. Exit 0 when all are valid, 2 otherwise.")
+    listing.add_argument("--output-dir", metavar="DIR",
+                         help="the output folder whose builds are read (default: "
+                              "reports/_output)")
     listing.set_defaults(func=commands.cmd_list)
-
 
     build = sub.add_parser(
         "build", help="execute and render reports",
         description="Execute report notebooks with papermill and render them to HTML and PDF. "
-                    "Exit 0 when every report was built, 1 when some failed, 2 for bad usage "
-                    "or bad params (then nothing is written).")
-    build.add_argument("params", nargs="*", metavar="PARAMS.yaml", help="params files to build")
+                    "Exit 0 when every report was built, 1 when some failed, 2 for bad usage, "
+                    "bad params or bad data (then nothing is written: each problem of a data "
+                    "file is printed once, as coopreport validate does, with the reports it "
+                    "stops).")
+    build.add_argument("params", nargs="*", metavar="REPORT",
+                       help="reports to build: a report's name (the name: in a params file in "
+                            "params/; coopreport list shows them) or a params file's path; a "
+                            "path to an existing file wins over a name")
     build.add_argument("--all", action="store_true", help="build every params file in params/")
     build.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
                        help="reports built in parallel processes (default 0: one per core)")

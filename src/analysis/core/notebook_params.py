@@ -8,12 +8,12 @@ files against these declarations; the renderers read them for a notebook papermi
 from __future__ import annotations
 
 import ast
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import nbformat
 
 from analysis.core.errors import ParameterError
 
@@ -38,20 +38,35 @@ def parameters_cell(notebook: Path) -> list[Declared]:
         holds anything but simple ``name: type = literal  # comment`` assignments.
     """
     try:
-        nb = nbformat.read(notebook, as_version=4)
+        nb = _read_notebook(notebook)
     except (OSError, ValueError) as exc:
         raise ParameterError(f"{notebook}: cannot read the notebook ({exc})") from exc
     return declared_parameters(nb, notebook)
 
 
-def declared_parameters(nb: nbformat.NotebookNode, notebook: Path) -> list[Declared]:
+def _read_notebook(notebook: Path) -> Mapping[str, Any]:
+    """A notebook's content: its JSON as it is when in format 4, the one report notebooks
+    use, else read and converted by nbformat. (Importing nbformat takes over a second, for
+    its JSON schema tools, which ``coopreport list`` and a build's checks never need.)"""
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and data.get("nbformat") == 4 and isinstance(data.get("cells"),
+                                                                            list):
+        return data
+    import nbformat
+
+    return nbformat.read(notebook, as_version=4)  # type: ignore[no-any-return]
+
+
+def declared_parameters(nb: Mapping[str, Any], notebook: Path) -> list[Declared]:
     """:func:`parameters_cell` on a notebook already read (``notebook`` names it in errors)."""
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    cells = [c for c in nb["cells"] if isinstance(c, Mapping)
+             and "parameters" in (c.get("metadata") or {}).get("tags", [])]
     if len(cells) != 1:
         raise ParameterError(
             f"{notebook}: {len(cells)} cells tagged 'parameters'; a report notebook needs exactly "
             "one (without it papermill only warns and the notebook's defaults silently win)")
-    source = cells[0].source
+    raw = cells[0].get("source", "")
+    source = "".join(raw) if isinstance(raw, list) else str(raw)
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
