@@ -282,7 +282,7 @@ def test_the_hand_written_commands_pass():
 @pytest.mark.parametrize(("markdown", "problem"), [
     ("`coopreport biuld x.yaml`",
      "x.md:1: coopreport biuld: no such command; the parser has build, extract, fetch, "
-     "import, list, render, validate"),
+     "import, list, new, render, validate"),
     ("`coopreport import ocsd f.json`",
      "x.md:1: coopreport import ocsd: no such command; the parser has iati, ocds, worldbank"),
     ("```\ncoopreport validate --all\n```",
