@@ -110,6 +110,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"coopreport build: --timeout takes 1 to {MAX_TIMEOUT_SECONDS} seconds, not "
               f"{args.timeout}", file=sys.stderr)
         return EXIT_USAGE
+    if args.keep_editions < 1:
+        print(f"coopreport build: --keep-editions takes 1 or more (1 = only the current "
+              f"edition), not {args.keep_editions}", file=sys.stderr)
+        return EXIT_USAGE
     if args.scheduler is not None and args.executor != "dask":
         print("coopreport build: --scheduler needs --executor dask", file=sys.stderr)
         return EXIT_USAGE
@@ -122,7 +126,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.force:
         from analysis.build.uptodate import nothing_to_do
 
-        done = nothing_to_do(sources, out, renderer, formats, git_commit(), utc_now())
+        done = nothing_to_do(sources, out, renderer, formats, git_commit(), utc_now(),
+                             args.keep_editions)
         if done is not None:
             print(done)
             return EXIT_OK
@@ -144,7 +149,7 @@ def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: s
     options = BuildOptions(output_dir=out, formats=formats, renderer=renderer, jobs=jobs,
                            commit=git_commit(), built_at=utc_now(), timeout=args.timeout,
                            force=args.force, executor=args.executor, scheduler=args.scheduler,
-                           project_root=paths.project_root())
+                           project_root=paths.project_root(), keep_editions=args.keep_editions)
     if args.executor == "dask":
         from analysis.build.dask_executor import LOCAL_WORKERS, check_scheduler
 
