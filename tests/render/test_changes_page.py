@@ -84,9 +84,9 @@ def test_the_history_lists_editions_newest_first_and_links_only_kept_ones(tmp_pa
     entries = [
         {"edition": "e-1", "built_at": "2026-12-01T08:00:00Z", "commit": "a" * 40,
          "data": [{"registry": "data/r.csv", "sha256": "f" * 64}],
-         "reports": [{"name": "a", "status": "ok"}]},
+         "reports": [{"name": "a", "status": "ok", "lang": "ru"}]},
         {"edition": "e-2", "built_at": "2026-12-02T08:00:00Z", "commit": "b" * 40 + "-dirty",
-         "data": [], "reports": [{"name": "a", "status": "skipped"}]},
+         "data": [], "reports": [{"name": "a", "status": "ok", "lang": "ru"}]},
         {"edition": "e-3", "built_at": "2026-12-03T08:00:00Z", "commit": None, "data": [],
          "reports": [{"name": "a", "status": "warning"}, {"name": "b", "status": "failed"}]},
     ]
@@ -95,8 +95,11 @@ def test_the_history_lists_editions_newest_first_and_links_only_kept_ones(tmp_pa
     assert [r[:16] for r in rows] == ["2026-12-03 08:00", "2026-12-02 08:00", "2026-12-01 08:00"]
     # this edition: links beside the page; a kept one: through .editions; a removed one: none
     assert 'href="a.html"' in rows[0] and 'href="_changes/a.html"' in rows[0]
+    # the link to what changed in the report's language (every language when not recorded)
+    assert "what changed · что изменилось · nima oʻzgardi" in rows[0]
     assert 'href="_failed/b.html"' in rows[0]
     assert 'href=".editions/e-2/a.html"' in rows[1]
+    assert '<a href=".editions/e-2/_changes/a.html">что изменилось</a>' in rows[1]
     assert "e-1/" not in rows[2] and "aaaaaaaaaaaa" in rows[2] and "ffffffffffff" in rows[2]
     assert "bbbbbbbbbbbb-dirty" in rows[1]
     text = shown(page)

@@ -60,7 +60,8 @@ def history_entry(edition: Path, options: BuildOptions, results: Sequence[Report
     return {
         "edition": edition.name, "built_at": options.built_at, "commit": options.commit,
         "status": status, "data": data_checksums(edition, present),
-        "reports": [{"name": r.name, "title": r.title, "status": r.status} for r in results],
+        "reports": [{"name": r.name, "title": r.title, "status": r.status,
+                     "lang": str(r.parameters.get("lang") or "en")} for r in results],
     }
 
 

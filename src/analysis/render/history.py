@@ -89,9 +89,12 @@ def _reports(entry: Mapping[str, Any], statuses: Sequence[str], files: _Files,
         if report.get("status") == "warning":
             item += f' <span class="muted">({_e(_every("history.with_warnings"))})</span>'
         changes = files.href(edition, f"{CHANGES_DIR}/{name}.html")
-        if changes and report.get("status") != "skipped":
-            item += f' · <a href="{_e(changes)}">{_e(_every("history.changes"))}</a>'
-        items.append(f"<li>{item}</li>" if not failed else item)
+        if changes and report.get("status") != "skipped":  # in the report's language
+            lang = report.get("lang")
+            label = (translate("history.changes", lang) if lang in LANGUAGES
+                     else _every("history.changes"))
+            item += f' · <a href="{_e(changes)}">{_e(label)}</a>'
+        items.append(f"<li>{item}</li>")
     if not items:
         return '<span class="muted">—</span>'
     return f"<ul>{''.join(items)}</ul>" if not failed else ", ".join(items)
