@@ -151,3 +151,12 @@ def test_every_option_has_help_text():
     missing = [f"{p.prog}: {a.dest}" for p in parsers(build_parser()) for a in p._actions
                if not isinstance(a, argparse._SubParsersAction) and not a.help]
     assert missing == []
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_keep_editions_below_one_is_refused_before_anything_is_written(tmp_path, capsys, value):
+    out = tmp_path / "out"
+    assert main(["build", "--all", "--output-dir", str(out), "--keep-editions", value]) == 2
+    assert ("coopreport build: --keep-editions takes 1 or more (1 = only the current edition), "
+            f"not {value}") in capsys.readouterr().err
+    assert not out.exists()

@@ -6,7 +6,8 @@ commit, its status, the registries the reports were made from with their checksu
 report's status in that build (built, with warnings, unchanged or failed). The list tells
 :mod:`analysis.build.editions` which editions were published (those of killed builds never
 are) and which to keep; :mod:`analysis.render.history` shows it as a page, linked from the
-portal. At most :data:`HISTORY_LIMIT` entries are kept.
+portal. At most :data:`HISTORY_LIMIT` entries are kept (more when ``--keep-editions`` keeps
+more editions).
 
 Light, like the build's records: a build with nothing to do writes its entry too.
 """
@@ -77,7 +78,7 @@ def record_history(edition: Path, options: BuildOptions, results: Sequence[Repor
     """
     entries = [e for e in read_history(edition) if e.get("edition") != edition.name]
     entries.append(history_entry(edition, options, results, status))
-    entries = entries[-HISTORY_LIMIT:]
+    entries = entries[-max(HISTORY_LIMIT, options.keep_editions):]  # every kept one listed
     atomic_write(edition / editions.HISTORY_NAME,
                  json.dumps(entries, indent=1, ensure_ascii=False))
     return entries
