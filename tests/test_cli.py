@@ -151,3 +151,28 @@ def test_every_option_has_help_text():
     missing = [f"{p.prog}: {a.dest}" for p in parsers(build_parser()) for a in p._actions
                if not isinstance(a, argparse._SubParsersAction) and not a.help]
     assert missing == []
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_keep_editions_below_one_is_refused_before_anything_is_written(tmp_path, capsys, value):
+    out = tmp_path / "out"
+    assert main(["build", "--all", "--output-dir", str(out), "--keep-editions", value]) == 2
+    assert ("coopreport build: --keep-editions takes 1 or more (1 = only the current edition), "
+            f"not {value}") in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_projects_settings_are_the_builds_defaults(tmp_path, monkeypatch):
+    """--keep-editions and --notify fall back on the project's coopreport.yaml; outside any
+    project, on the built-in defaults (the build then says there is no project)."""
+    from analysis.cli.commands import _project_setting
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "coopreport.yaml").write_text("keep_editions: 3\n", encoding="utf-8")
+    monkeypatch.setenv("COOPREPORT_ROOT", str(project))
+    assert _project_setting("keep_editions", 10) == 3
+    assert _project_setting("notify", ()) == ()
+    monkeypatch.delenv("COOPREPORT_ROOT")
+    monkeypatch.chdir(tmp_path)  # no marker here or above
+    assert _project_setting("keep_editions", 10) == 10

@@ -162,7 +162,7 @@ def test_reports_built_on_dask_are_published_here_with_provenance(tmp_path):
     assert current.parent.name == ".editions"
     assert sorted(p.name for p in current.iterdir()) == [
         "_failed", "build-manifest.json", "build-summary.json", "d0.html", "d0.ipynb",
-        "d0.pdf", "d1.html", "d1.ipynb", "index.html"]
+        "d0.pdf", "d1.html", "d1.ipynb", "history.html", "history.json", "index.html"]
     assert "value=5; activities=78; label=five" in (out / "d0.html").read_text("utf-8")
     assert "value=6; activities=78; label=six" in (out / "d1.html").read_text("utf-8")
     assert (out / "d0.pdf").read_bytes().startswith(b"%PDF")

@@ -302,3 +302,66 @@ def test_editions_are_as_readable_as_the_umask_says(tmp_path, umask, mode):
         os.umask(before)
     assert edition.stat().st_mode & 0o777 == mode
     assert (edition / "a.html").stat().st_mode & 0o777 == mode & 0o666
+
+
+# --- keeping the last N editions (issue 28, deliverable 6) ---
+
+def publish_recorded(out: Path, files: dict[str, str], keep: int | None = None) -> Path:
+    """An edition published as a build publishes it: its history lists it after those before
+    it (what analysis.build.history writes), then the old ones are pruned to ``keep``."""
+    edition = editions.begin(out)
+    history = editions.published_editions(edition)
+    entries = [{"edition": name} for name in [*history, edition.name]]
+    write(edition, editions.HISTORY_NAME, json.dumps(entries))
+    for name, text in files.items():
+        write(edition, name, text)
+    editions.publish(out, edition)
+    if keep is not None:
+        editions.prune(out, keep)
+    return edition
+
+
+def test_the_last_n_published_editions_are_kept_and_older_ones_removed(tmp_path):
+    editions.claim(tmp_path)
+    made = [publish_recorded(tmp_path, {"a.html": str(n)}, keep=3) for n in range(1, 6)]
+    assert [e.exists() for e in made] == [False, False, True, True, True]
+    assert editions.published_editions(made[-1]) == [e.name for e in made]
+    # a build of a published edition keeps them: only a killed build's edition is stale
+    killed = editions.begin(tmp_path)
+    assert [e.exists() for e in made] == [False, False, True, True, True]
+    after = editions.begin(tmp_path)
+    assert not killed.exists() and after.exists()
+
+
+def test_keeping_one_edition_still_keeps_the_previous_one_for_its_readers(tmp_path):
+    editions.claim(tmp_path)
+    first = publish_recorded(tmp_path, {"a.html": "1"}, keep=1)
+    second = publish_recorded(tmp_path, {"a.html": "2"}, keep=1)
+    assert first.exists() and second.exists()  # first: the previous, a reader may have it open
+    third = publish_recorded(tmp_path, {"a.html": "3"}, keep=1)
+    assert not first.exists() and second.exists() and third.exists()
+    assert editions.kept_editions(tmp_path, 1) == {second.name, third.name}
+
+
+def test_pruning_never_removes_what_coopreport_did_not_make(tmp_path):
+    editions.claim(tmp_path)
+    first = publish_recorded(tmp_path, {"a.html": "1"})
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    (outside / "inner").mkdir(parents=True)
+    notes = tmp_path / editions.EDITIONS / "notes"
+    notes.mkdir()
+    (tmp_path / editions.EDITIONS / "e-linked").symlink_to(outside, target_is_directory=True)
+    for n in range(2, 5):
+        publish_recorded(tmp_path, {"a.html": str(n)}, keep=1)
+    assert not first.exists()
+    assert notes.is_dir() and (outside / "inner").is_dir()
+    assert (tmp_path / editions.EDITIONS / "e-linked").is_symlink()
+
+
+def test_a_history_naming_a_path_never_reaches_outside_the_editions(tmp_path):
+    editions.claim(tmp_path)
+    edition = publish_recorded(tmp_path, {"a.html": "1"})
+    write(edition, editions.HISTORY_NAME,
+          json.dumps([{"edition": "../../victim"}, {"edition": "e-/../x"}, {"edition": 3},
+                      {"edition": edition.name}]))
+    assert editions.published_editions(edition) == [edition.name]

@@ -350,6 +350,15 @@ def test_the_portal_page_reserved_is_the_one_the_portal_writes():
     assert PORTAL_NAME == INDEX_NAME
 
 
+def test_the_history_page_reserved_is_the_one_the_build_writes():
+    from analysis.build.layout import CHANGES_DIR, HISTORY_PAGE
+    from analysis.render.history import CHANGES_DIR as LINKED
+    from analysis.render.history import HISTORY_PAGE as WRITTEN
+
+    assert (HISTORY_PAGE, CHANGES_DIR) == (WRITTEN, LINKED)
+    assert {"history.html", "history", "_changes"} <= reserved_names()
+
+
 # --- notebook: confined to notebooks/ unless the build opts in ---
 
 def _outside_notebook(folder: Path) -> Path:

@@ -18,7 +18,14 @@ replacing the ``current`` link with :func:`os.replace` — one atomic rename. Th
 the top (``OUT/NAME.html``) resolve through ``current``, so every path a reader opened before
 still works, and each now shows the new edition. A build killed at any moment leaves
 ``current`` pointing at one complete edition; the unfinished edition is removed by the next
-build. The previous edition is kept until then, for readers who are in the middle of it.
+build.
+
+Each edition's ``history.json`` lists the editions published up to it (the build appends its
+own, :mod:`analysis.build.history`), which tells the published editions from those of killed
+builds. After publishing, :func:`prune` keeps the last N published editions (``--keep-editions``,
+default :data:`DEFAULT_KEEP`) and removes older ones; the edition published just before is
+kept whatever N is, for readers who are in the middle of it. Only folders named like editions
+inside ``.editions`` are ever removed.
 
 Where the file system has no symbolic links (Windows without developer mode) the build says so
 and refuses; build into a folder on a file system that has them.
@@ -48,6 +55,8 @@ EDITION_PREFIX = "e-"
 REPORT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")  # a report name: a plain file name
 # names at the top of the output folder that are the tool's own, never report links
 OWN_NAMES = {MARKER, EDITIONS, CURRENT}
+HISTORY_NAME = "history.json"  # in an edition: the editions published up to it, oldest first
+DEFAULT_KEEP = 10  # published editions kept (--keep-editions)
 
 
 def is_ours(out: Path) -> bool:
@@ -263,14 +272,62 @@ def remove_old_links(out: Path) -> None:
                 log.warning("could not remove the old link %s: %s", top, exc)
 
 
-def remove_stale(out: Path) -> None:
-    """Remove editions that are neither published nor the one published before it: those of
-    killed builds, and older ones. Only folders named like editions are removed."""
+def published_editions(edition: Path | None) -> list[str]:
+    """The names of the editions published up to ``edition`` (itself included when it was),
+    oldest first, as its ``history.json`` lists them; ``[]`` without one (an edition of an
+    earlier coopreport)."""
+    if edition is None:
+        return []
+    try:
+        entries = json.loads((edition / HISTORY_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(entries, list):
+        return []
+    names = [e.get("edition") for e in entries if isinstance(e, dict)]
+    # a name read from a file is trusted only as an edition's folder name, never a path
+    return [n for n in names if isinstance(n, str) and n.startswith(EDITION_PREFIX)
+            and REPORT_NAME.fullmatch(n)]
+
+
+def kept_editions(out: Path, keep: int, history: list[str] | None = None) -> set[str]:
+    """The editions :func:`prune` keeps: the last ``keep`` of ``history`` (by default the
+    published edition's), the published edition and the one published before it."""
+    current = current_edition(out)
+    names = published_editions(current) if history is None else history
+    kept = set(names[-keep:]) if keep > 0 else set()
+    kept |= {e.name for e in (current, _edition_at(out / EDITIONS / PREVIOUS)) if e is not None}
+    return kept
+
+
+def _remove_editions(out: Path, kept: set[str]) -> list[str]:
     editions = out / EDITIONS
+    removed: list[str] = []
     if not editions.is_dir():
-        return
-    keep = {_edition_at(out / CURRENT), _edition_at(editions / PREVIOUS)}
-    for stale in editions.iterdir():
+        return removed
+    for stale in sorted(editions.iterdir()):
         if (stale.is_dir() and not stale.is_symlink() and stale.name.startswith(EDITION_PREFIX)
-                and stale.resolve() not in keep):
+                and stale.name not in kept):
             shutil.rmtree(stale, ignore_errors=True)
+            removed.append(stale.name)
+    return removed
+
+
+def remove_stale(out: Path) -> None:
+    """Remove the editions of killed builds (never published), and published ones that are
+    neither listed in the published edition's history nor the one published before it. Only
+    folders named like editions are removed."""
+    current = current_edition(out)
+    _remove_editions(out, kept_editions(out, len(published_editions(current))))
+
+
+def prune(out: Path, keep: int) -> list[str]:
+    """After publishing: remove the published editions older than the last ``keep`` (the
+    edition published before the current one stays, for its readers), and any of killed
+    builds. Best effort: an edition that cannot be removed is left. Returns the names
+    removed."""
+    removed = _remove_editions(out, kept_editions(out, keep))
+    if removed:
+        log.info("removed %d old edition(s) of %s (--keep-editions %d): %s", len(removed), out,
+                 keep, ", ".join(removed))
+    return removed

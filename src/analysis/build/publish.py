@@ -10,6 +10,7 @@ never leaves a half-updated edition behind or publishes one.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Sequence
@@ -18,9 +19,18 @@ from typing import Any
 
 from analysis.build import editions
 from analysis.build.layout import FAILED_DIR
-from analysis.build.records import BUILT, BuildOptions, ReportResult, write_manifest, write_summary
+from analysis.build.records import (
+    BUILT,
+    BuildOptions,
+    ReportResult,
+    build_status,
+    write_manifest,
+    write_summary,
+)
 from analysis.build.signals import stop_signals_deferred
 from analysis.core.errors import StorageError
+
+log = logging.getLogger(__name__)
 
 PUBLISHED_SUFFIXES = (".ipynb", ".html", ".pdf")  # a report's own files in an edition
 
@@ -53,6 +63,7 @@ def publish_result(result: ReportResult, edition: Path, out: Path) -> ReportResu
             for source in staged:
                 os.replace(source, edition / source.name)
             result.outputs = [str(out / source.name) for source in staged]
+            _record_changes(edition, result.name)
         else:
             from analysis.render.error_page import write_error_page
 
@@ -69,6 +80,18 @@ def publish_result(result: ReportResult, edition: Path, out: Path) -> ReportResu
         shutil.rmtree(result.workdir, ignore_errors=True)
     result.workdir, result.staged = None, []
     return result
+
+
+def _record_changes(edition: Path, name: str) -> None:
+    """The report's record and "what changed" page (:mod:`analysis.build.changes`); a page
+    that cannot be written is logged, never a failed report."""
+    from analysis.build.changes import update_changes
+
+    try:
+        update_changes(edition, name)
+    except OSError as exc:
+        log.warning("%s: its 'what changed' page could not be written (%s)", name,
+                    exc.strerror or exc)
 
 
 def publish_edition(out: Path, edition: Path, options: BuildOptions,
@@ -91,6 +114,7 @@ def publish_edition(out: Path, edition: Path, options: BuildOptions,
             write_summary(edition, options, results, status=status)
             if manifest is not None:
                 write_manifest(edition, manifest)
+            _write_history(out, edition, options, results, status or build_status(results))
             if index:
                 from analysis.render.portal import write_index
 
@@ -102,3 +126,17 @@ def publish_edition(out: Path, edition: Path, options: BuildOptions,
                                "previous reports stay as they were: free disk space and build "
                                "again") from exc
         editions.publish(out, edition)
+        editions.prune(out, options.keep_editions)
+
+
+def _write_history(out: Path, edition: Path, options: BuildOptions,
+                   results: Sequence[ReportResult], status: str) -> None:
+    """Append the build to the edition's history and write its page; the reports of the
+    editions kept after this build are linked (:func:`analysis.build.editions.prune`)."""
+    from analysis.build.history import record_history
+    from analysis.render.history import write_history
+
+    entries = record_history(edition, options, results, status)
+    kept = {str(e.get("edition")) for e in entries[-options.keep_editions:]}
+    before = editions.current_edition(out)  # the previous edition once this one is published
+    write_history(edition, entries, kept | ({before.name} if before else set()))

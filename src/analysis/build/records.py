@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.build import incremental
+from analysis.build.editions import DEFAULT_KEEP
 from analysis.build.layout import SUMMARY_NAME
 from analysis.core.errors import BuildError
 from analysis.core.files import atomic_write
@@ -126,12 +127,21 @@ class BuildOptions:
     # the project the reports are built from; workers and kernels are given it, so that they
     # use it whatever their working folder (None: each finds it, analysis.core.paths)
     project_root: Path | None = None
+    # published editions kept in the output folder (--keep-editions; the one published just
+    # before the new one always stays, for its readers): analysis.build.editions.prune
+    keep_editions: int = DEFAULT_KEEP
 
 
 def write_manifest(edition: Path, manifest: dict[str, Any]) -> None:
     """Record each built report's inputs in the edition (:mod:`analysis.build.incremental`)."""
     atomic_write(edition / incremental.MANIFEST_NAME,
                  json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True))
+
+
+def build_status(results: Sequence[ReportResult]) -> str:
+    """``failed`` when a report failed, else ``warning`` when one has warnings, else ``ok``."""
+    return ("failed" if any(r.status not in DONE for r in results) else
+            "warning" if any(r.status == "warning" for r in results) else "ok")
 
 
 def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResult],
@@ -146,8 +156,7 @@ def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResu
         "built_at": options.built_at,
         "git_commit": options.commit,
         "renderer": options.renderer,
-        "status": status or ("failed" if any(r.status not in DONE for r in results) else
-                             "warning" if any(r.status == "warning" for r in results) else "ok"),
+        "status": status or build_status(results),
         "reports": [{k: v for k, v in asdict(r).items() if k not in STAGING_FIELDS}
                     for r in results],
     }

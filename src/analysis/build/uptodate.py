@@ -21,7 +21,8 @@ from analysis.core.errors import BuildLockedError
 
 
 def nothing_to_do(sources: list[Path], out: Path, renderer: str,
-                  formats: Sequence[str] | None, commit: str | None, built_at: str) -> str | None:
+                  formats: Sequence[str] | None, commit: str | None, built_at: str,
+                  keep_editions: int = editions.DEFAULT_KEEP) -> str | None:
     """A build of ``sources`` in which every report is up to date: record it and say so.
 
     When every report was last built, successfully, from exactly the inputs it has now
@@ -56,7 +57,8 @@ def nothing_to_do(sources: list[Path], out: Path, renderer: str,
                          reason=f"unchanged since the build of {since}")
             for name, since in current.items()]
         options = BuildOptions(output_dir=out, formats=tuple(formats) if formats else None,
-                               renderer=renderer, commit=commit, built_at=built_at)
+                               renderer=renderer, commit=commit, built_at=built_at,
+                               keep_editions=keep_editions)
         publish_edition(out, edition, options, results, manifest=None, index=False)
     finally:
         release_lock(lock)

@@ -188,6 +188,15 @@ def _cmd_build(args: argparse.Namespace, notifier: Notifier | None) -> int:
         print(f"coopreport build: --timeout takes 1 to {MAX_TIMEOUT_SECONDS} seconds, not "
               f"{args.timeout}", file=sys.stderr)
         return EXIT_USAGE
+    if args.keep_editions is not None and args.keep_editions < 1:
+        print(f"coopreport build: --keep-editions takes 1 or more (1 = only the current "
+              f"edition), not {args.keep_editions}", file=sys.stderr)
+        return EXIT_USAGE
+    # editions kept: the option, else the project's keep_editions setting, else the default
+    from analysis.build.editions import DEFAULT_KEEP
+
+    keep = (args.keep_editions if args.keep_editions is not None
+            else _project_setting("keep_editions", DEFAULT_KEEP))
     if args.scheduler is not None and args.executor != "dask":
         print("coopreport build: --scheduler needs --executor dask", file=sys.stderr)
         return EXIT_USAGE
@@ -201,13 +210,13 @@ def _cmd_build(args: argparse.Namespace, notifier: Notifier | None) -> int:
         from analysis.build.uptodate import nothing_to_do
 
         commit, built_at = git_commit(), utc_now()
-        done = nothing_to_do(sources, out, renderer, formats, commit, built_at)
+        done = nothing_to_do(sources, out, renderer, formats, commit, built_at, keep)
         if done is not None:
             print(done)
             if notifier is not None:
                 notifier.after_build(_up_to_date(sources), EXIT_OK, out, built_at, commit)
             return EXIT_OK
-    return _build(args, sources, out, renderer, formats, os.cpu_count() or 1, notifier)
+    return _build(args, sources, out, renderer, formats, os.cpu_count() or 1, notifier, keep)
 
 
 def _up_to_date(sources: list[Path]) -> list[ReportResult]:
@@ -218,7 +227,8 @@ def _up_to_date(sources: list[Path]) -> list[ReportResult]:
 
 
 def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: str,
-           formats: tuple[str, ...] | None, cores: int, notifier: Notifier | None) -> int:
+           formats: tuple[str, ...] | None, cores: int, notifier: Notifier | None,
+           keep: int) -> int:
     from analysis.build.builder import build_reports
     from analysis.build.params import load_reports
     from analysis.build.problems import ReportsNotBuilt
@@ -238,7 +248,7 @@ def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: s
     options = BuildOptions(output_dir=out, formats=formats, renderer=renderer, jobs=jobs,
                            commit=git_commit(), built_at=utc_now(), timeout=args.timeout,
                            force=args.force, executor=args.executor, scheduler=args.scheduler,
-                           project_root=paths.project_root())
+                           project_root=paths.project_root(), keep_editions=keep)
     if args.executor == "dask":
         from analysis.build.dask_executor import LOCAL_WORKERS, check_scheduler
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from analysis.build.editions import DEFAULT_KEEP
 from analysis.build.notify import DEFAULT_NOTIFY_ON, NOTIFY_ON
 from analysis.cli import commands
 from analysis.core import paths
@@ -95,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
                             "together, and mark it failed (default: the params file's "
                             "timeout, else "
                             f"{DEFAULT_TIMEOUT_SECONDS} s)")
+    build.add_argument("--keep-editions", type=int, default=None, metavar="N",
+                       help="published editions kept in the output folder, browsable from its "
+                            "history page (default: the project's keep_editions setting, else "
+                            f"{DEFAULT_KEEP}; 1 = only the current one; "
+                            "the one published just before always stays until the next build, "
+                            "for readers who have it open)")
     build.add_argument("--strict", action="store_true",
                        help="exit 1 when a report built with warnings (e.g. a country with no "
                             "activities); scheduled runs use it")

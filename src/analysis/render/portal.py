@@ -10,7 +10,10 @@ notebook under :data:`analysis.report.display.FACTS_MIMETYPE`); a report that re
 none. A report built with a warning (a peer with no activity) is a card like the others, with the
 warning in the card's language; a warning its params file expects is shown as expected. Reports
 whose last build *failed* are listed at the end, each with its reason and a link to its error page
-(``_failed/NAME.html``, :mod:`analysis.render.error_page`). Parameters are never shown raw.
+(``_failed/NAME.html``, :mod:`analysis.render.error_page`). Each card links the report's "what
+changed since the previous edition" page (``_changes/NAME.html``,
+:mod:`analysis.render.changes_page`) when it has one, and the page links the history of
+editions (``history.html``, :mod:`analysis.render.history`). Parameters are never shown raw.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from analysis.core.files import atomic_write
 from analysis.core.formats import long_date
 from analysis.core.version import __version__
 from analysis.data.taxonomy import LANGUAGES, country_name, language_tag
+from analysis.render.history import CHANGES_DIR, HISTORY_PAGE
 from analysis.report.display import FACTS_MIMETYPE
 from analysis.report.i18n import MESSAGES, plural, translate
 from analysis.report.warnings import ReportWarning
@@ -52,6 +56,7 @@ class Entry:
     facts: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[ReportWarning, ...] = ()  # raised by its last build
     expected: tuple[ReportWarning, ...] = ()  # raised, and accepted by its params file
+    changes: bool = False  # it has a "what changed" page (_changes/NAME.html)
 
     @property
     def lang(self) -> str:
@@ -115,7 +120,8 @@ def collect_entries(out: Path) -> list[Entry]:
                              str(record.get("built_at", "")), formats,
                              PurePath(source).stem if source else "", _facts(nb),
                              _warnings(meta.get("warnings")),
-                             _warnings(meta.get("expected_warnings"))))
+                             _warnings(meta.get("expected_warnings")),
+                             (out / CHANGES_DIR / f"{notebook.stem}.html").is_file()))
     return entries
 
 
@@ -220,7 +226,9 @@ def _version(entry: Entry) -> str:
             + "".join(_warning(w, "portal.warning_expected", "warning expected", lang)
                       for w in entry.expected)
             + f'<p class="links">{links}</p>'
-            f'<p class="built">{_e(built)}</p></div>')
+            + (f'<p class="changes"><a href="{CHANGES_DIR}/{_e(entry.name)}.html">'
+               f'{_e(translate("portal.changes", lang))}</a></p>' if entry.changes else "")
+            + f'<p class="built">{_e(built)}</p></div>')
 
 
 def _both(key: str, **values: object) -> str:
@@ -230,11 +238,12 @@ def _both(key: str, **values: object) -> str:
 
 
 def render_index(entries: list[Entry], failed: list[Failure],
-                 written_at: str | None = None) -> str:
+                 written_at: str | None = None, history: bool = False) -> str:
     """The portal page as HTML text; every value is escaped.
 
     ``failed``: the reports that failed in the last build (:func:`failed_reports`); a report
-    built with warnings is never among them (its card shows the warnings)."""
+    built with warnings is never among them (its card shows the warnings). ``history``: link
+    the history of editions (``history.html``, :mod:`analysis.render.history`)."""
     written = written_at or utc_now()
     sections = []
     for group in group_entries(entries):
@@ -265,6 +274,8 @@ def render_index(entries: list[Entry], failed: list[Failure],
     counts = " · ".join(plural("report", len(entries), lang) for lang in LANGUAGES)
     when = " · ".join(translate("portal.written", lang, date=_date(written, lang))
                       for lang in LANGUAGES)
+    history_link = (f'<p><a href="{HISTORY_PAGE}">{_e(_both("portal.history"))}</a></p>'
+                    if history else "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -292,9 +303,10 @@ a {{ color: #1f5f8b; }}
 .failed h2 {{ border: 0; }}
 .warning {{ border-left: 3px solid #b26a00; padding-left: .5rem; font-size: .9rem; }}
 .warning.expected {{ border-color: #8a96a3; color: #5b6675; }}
+header a {{ color: #fff; }} .changes {{ font-size: .9rem; }}
 </style></head>
 <body><header><h1>{_e(_both("portal.title"))}</h1>
-<p>{_e(counts)} · {_e(when)}</p>
+<p>{_e(counts)} · {_e(when)}</p>{history_link}
 </header><main>
 {body}{failures}
 </main></body></html>
@@ -335,4 +347,5 @@ def failed_reports(out: Path) -> list[Failure]:
 
 def write_index(out: Path) -> Path:
     """(Re)write ``out/index.html`` atomically from the reports the folder holds."""
-    return atomic_write(out / INDEX_NAME, render_index(collect_entries(out), failed_reports(out)))
+    return atomic_write(out / INDEX_NAME, render_index(collect_entries(out), failed_reports(out),
+                                                       history=(out / HISTORY_PAGE).is_file()))

@@ -12,7 +12,8 @@ client asks it for each output as the kernel sends it (so the rest is never kept
 limit a text stream keeps what fits; any other output is left out. The first cut in a cell adds
 a note there, in the report's language, and a warning for the build (the report's status is
 then ``warning``; ``--strict`` fails the build). Attachments (:mod:`analysis.report.attachments`
-moves large ones beside the report) and the report's warnings are not counted.
+moves large ones beside the report), the report's warnings and its record for the "what changed"
+page (:mod:`analysis.report.edition_record`) are not counted.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from analysis.core.settings import bytes_from_environment
 from analysis.report.attachments import file_size
+from analysis.report.changes import RECORD_MIMETYPE
 from analysis.report.display import ATTACHMENT_MIMETYPE
 from analysis.report.i18n import translate
 from analysis.report.warnings import MIMETYPE as WARNINGS_MIMETYPE
@@ -31,7 +33,8 @@ OUTPUT_LIMIT_ENV = "COOPREPORT_OUTPUT_LIMIT"  # bytes of output a report may car
 DEFAULT_OUTPUT_LIMIT = 25_000_000
 CELL_SHARE = 5  # one cell may carry a fifth of the report's limit
 INJECTED_TAG = "injected-parameters"  # papermill's cell of parameters, not in the notebook
-NOT_COUNTED = frozenset({ATTACHMENT_MIMETYPE, WARNINGS_MIMETYPE})
+# the report's record for the "what changed" page is not shown and not counted either
+NOT_COUNTED = frozenset({ATTACHMENT_MIMETYPE, WARNINGS_MIMETYPE, RECORD_MIMETYPE})
 NOTE_FLAG = "coopreport_output_cut"  # in the metadata of the note where output was cut
 NOTE_MAX = 2_000  # bytes; a note is short (a bigger output with the flag counts in full)
 
