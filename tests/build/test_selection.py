@@ -258,3 +258,59 @@ def test_rows_of_a_table_are_fingerprinted_by_country_and_year(tmp_path):
         "GEO": (0, ""), "UZB": (1, rows.selected(read, ["UZB"], (2021, 2021))["UZB"][1])}
     assert rows.selected(read, None, None).keys() == {"AZE", "UZB"}
 
+
+def params_text(name: str, notebook: str, parameters: dict[str, Any]) -> str:
+    lines = [f"name: {name}", f"notebook: {notebook}", f"title: {name}", "formats: [html]",
+             "parameters:"]
+    lines += [f"  {key}: {value!r}".replace("'", '"') for key, value in parameters.items()]
+    return "\n".join(lines) + "\n"
+
+
+def test_dry_run_explains_each_report_and_writes_nothing(project, capsys):
+    from analysis.build import editions
+    from analysis.build.layout import LOCK_NAME
+    from analysis.build.params import load_reports
+    from analysis.build.records import write_manifest
+    from analysis.cli import main
+
+    (project / "data" / "commitments.csv").unlink()  # the params check validates the registry
+    sources = []
+    for name in ("uzb-profile", "aze-profile", "uzb-aze-comparison"):
+        notebook, parameters = REPORTS[name]
+        source = project / "params" / f"{name}.yaml"
+        source.write_text(params_text(name, notebook, {**parameters, "as_of": DAY}), "utf-8")
+        sources.append(str(source))
+    out = project / "out"
+    assert main(["build", "--dry-run", *sources, "--output-dir", str(out)]) == 0
+    first = f"rebuild: first build (no earlier build in {paths.display_path(out)})"
+    assert capsys.readouterr().out.splitlines() == [
+        f"uzb-profile: {first}", f"aze-profile: {first}", f"uzb-aze-comparison: {first}",
+        f"dry run: 3 of 3 report(s) would be built, 0 skipped; nothing was written to "
+        f"{paths.display_path(out)}"]
+    assert not out.exists()
+
+    # an edition as a build leaves it: each report's files and inputs
+    editions.claim(out, own_names=frozenset({LOCK_NAME}))
+    edition = editions.begin(out)
+    options = BuildOptions(output_dir=out, formats=("html",))
+    incremental.forget_hashes()
+    manifest = {}
+    for report in load_reports([Path(s) for s in sources]):
+        (edition / f"{report.name}.html").write_text("<p>report</p>", "utf-8")
+        manifest[report.name] = {"inputs": report_inputs(report, options),
+                                 "files": [f"{report.name}.html"], "formats": ["html"],
+                                 "built_at": "2026-12-06T09:00:00Z"}
+    write_manifest(edition, manifest)
+    editions.publish(out, edition)
+    write_rows(project, [*ROWS, ("AZE-2023-04-04-seminar", "2023-04-04", "day", "AZE")])
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    assert main(["build", "--explain", *sources, "--output-dir", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "uzb-profile: skip: unchanged since the build of 2026-12-06T09:00:00Z",
+        "aze-profile: rebuild: registry rows for AZE changed (3 rows, was 2)",
+        "uzb-aze-comparison: rebuild: registry rows for AZE changed (3 rows, was 2)",
+        f"dry run: 2 of 3 report(s) would be built, 1 skipped; nothing was written to "
+        f"{paths.display_path(out)}"]
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not (out / LOCK_NAME).exists()
