@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import calendar
 import csv
+import functools
 import hashlib
+import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,19 +61,32 @@ def _read(path: Path) -> tuple[list[str], list[list[str]]]:
         return [], []
 
 
-def _canonical(header: Sequence[str]) -> tuple[list[int], str]:
+def _canonical(header: Sequence[str]) -> tuple[Callable[[Sequence[str]], str], str]:
+    """How a row becomes its canonical line (values in the order of the sorted column
+    names), and the canonical header."""
     order = sorted(range(len(header)), key=lambda i: header[i])
-    return order, "\x1f".join(header[i] for i in order)
+    if len(order) == 1:
+        return (lambda row: row[order[0]]), header[0]
+    pick = operator.itemgetter(*order)
+    return (lambda row: "\x1f".join(pick(row))), "\x1f".join(header[i] for i in order)
 
 
-def _line(row: Sequence[str], order: Sequence[int]) -> str:
-    return "\x1f".join(row[i].strip() if i < len(row) else "" for i in order)
+def _rows(header: Sequence[str], found: Iterable[list[str]]) -> Iterator[list[str]]:
+    """The non-blank rows, each padded to the header's width."""
+    width = len(header)
+    for row in found:
+        if not any(row):
+            continue
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        yield row
 
 
 def _cell(row: Sequence[str], index: int | None) -> str:
-    return row[index].strip() if index is not None and index < len(row) else ""
+    return row[index].strip() if index is not None else ""
 
 
+@functools.lru_cache(maxsize=65_536)
 def _bounds(date: str) -> tuple[str, str]:
     """First and last day of a registry date written at its precision (2023, 2023-05,
     2023-05-17), as ISO text; an unreadable date is its own bounds (the check refuses it)."""
@@ -88,34 +103,33 @@ def _bounds(date: str) -> tuple[str, str]:
 
 def read_registry(path: Path) -> Table:
     """A registry file's buckets by (country, year of its date), its ids' countries and span."""
-    header, rows = _read(path)
+    header, found = _read(path)
     table = Table()
     if not header:
         return table
-    order, head = _canonical(header)
+    line, head = _canonical(header)
     col = {name: i for i, name in enumerate(header)}
-    country, date, ident, precision = (col.get(c) for c in (
-        "country", "date", "activity_id", "date_precision"))
+    if not {"country", "date", "activity_id"} <= col.keys():
+        # not a registry's header: by country if it has one (the params check refuses it)
+        return read_by_country(path)
+    country, date, ident = col["country"], col["date"], col["activity_id"]
+    precision = col.get("date_precision")
     lines: dict[tuple[str, str], list[str]] = defaultdict(list)
     first: tuple[str, list[str]] = ("\uffff", [])
     last: tuple[str, list[str]] = ("", [])
-    for row in rows:
-        if not any(cell.strip() for cell in row):
-            continue
-        code, day, activity, kind = (_cell(row, i) for i in (country, date, ident, precision))
-        lines[(code, day[:4])].append(_line(row, order))
-        table.countries[activity] = code
+    countries = table.countries
+    for row in _rows(header, found):
+        code, day, activity = row[country].strip(), row[date].strip(), row[ident].strip()
+        lines[(code, day[:4])].append(line(row))
+        countries[activity] = code
         start, end = _bounds(day)
-        what = f"{activity}\x1f{day}\x1f{kind}"
-        if start < first[0]:
-            first = (start, [what])
-        elif start == first[0]:
-            first[1].append(what)
-        if end > last[0]:
-            last = (end, [what])
-        elif end == last[0]:
-            last[1].append(what)
-    table.buckets = {key: (len(found), _digest([head, *found])) for key, found in lines.items()}
+        if start <= first[0]:
+            what = f"{activity}\x1f{day}\x1f{_cell(row, precision)}"
+            first = (start, [what]) if start < first[0] else (start, [*first[1], what])
+        if end >= last[0]:
+            what = f"{activity}\x1f{day}\x1f{_cell(row, precision)}"
+            last = (end, [what]) if end > last[0] else (end, [*last[1], what])
+    table.buckets = {key: (len(rows), _digest([head, *rows])) for key, rows in lines.items()}
     if first[1]:
         table.first = (first[0], tuple(sorted(first[1])))
         table.last = (last[0], tuple(sorted(last[1])))
@@ -126,27 +140,25 @@ def read_by_country(path: Path, country_of: Mapping[str, str] | None = None) -> 
     """A table's buckets by country: its ``country`` column, or with ``country_of`` (activity
     id -> country) the country of its ``activity_id`` (a commitments file). The indicators
     file also records its shape (:attr:`Table.shape`)."""
-    header, rows = _read(path)
+    header, found = _read(path)
     table = Table()
     if not header:
         return table
-    order, head = _canonical(header)
+    line, head = _canonical(header)
     col = {name: i for i, name in enumerate(header)}
     lines: dict[tuple[str, str], list[str]] = defaultdict(list)
     key = col.get("activity_id") if country_of is not None else col.get("country")
+    shaped = "indicator" in col and "year" in col
     years: set[str] = set()
     indicators: dict[str, None] = {}
-    for row in rows:
-        if not any(cell.strip() for cell in row):
-            continue
-        value = row[key].strip() if key is not None and key < len(row) else ""
-        code = (country_of or {}).get(value, UNKNOWN) if country_of is not None else value
-        lines[(code, ALL_YEARS)].append(_line(row, order))
-        if "indicator" in col and "year" in col:
-            years.add(row[col["year"]].strip() if col["year"] < len(row) else "")
-            indicators.setdefault(row[col["indicator"]].strip()
-                                  if col["indicator"] < len(row) else "")
-    table.buckets = {k: (len(found), _digest([head, *found])) for k, found in lines.items()}
+    for row in _rows(header, found):
+        value = row[key].strip() if key is not None else ""
+        code = country_of.get(value, UNKNOWN) if country_of is not None else value
+        lines[(code, ALL_YEARS)].append(line(row))
+        if shaped:
+            years.add(row[col["year"]].strip())
+            indicators.setdefault(row[col["indicator"]].strip())
+    table.buckets = {k: (len(rows), _digest([head, *rows])) for k, rows in lines.items()}
     if indicators:
         table.shape = _digest([",".join(sorted(years)), "\x1f".join(indicators)])
     return table
