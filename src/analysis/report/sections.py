@@ -278,11 +278,12 @@ def data_note(data: ReportData, with_abbreviations: bool = True) -> Recorded:
                   selected_activities=plural("activity", len(data.activities), data.lang),
                   start=data.start_year, end=data.end_year)
     if len(reg.sources) > 1:
-        chosen = (data.activities["source_file"].value_counts()
-                  if "source_file" in data.activities else {})
+        chosen: dict[str, int] = ({str(k): int(v) for k, v in data.activities["source_file"]
+                                   .value_counts().items()}
+                                  if "source_file" in data.activities else {})
         files = "; ".join(
             data.t("note.source_file", file=s.path.name, rows=plural(
-                "activity", int(chosen.get(paths.display_path(s.path), 0)), data.lang))
+                "activity", chosen.get(paths.display_path(s.path), 0), data.lang))
             for s in reg.sources)
         text += " " + data.t("note.sources", files=files)
         ids = set(data.activities["activity_id"])
