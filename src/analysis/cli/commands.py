@@ -225,9 +225,15 @@ def _dry_run(args: argparse.Namespace, sources: list[Path], out: Path, renderer:
     written, no lock taken, no kernel started (:mod:`analysis.build.plan`)."""
     from analysis.build.params import load_reports
     from analysis.build.plan import plan_build
+    from analysis.build.problems import ReportsNotBuilt
     from analysis.build.records import BuildOptions
 
-    reports = load_reports(sources, allow_notebook_outside=args.allow_notebook_outside or None)
+    try:
+        reports = load_reports(sources,
+                               allow_notebook_outside=args.allow_notebook_outside or None)
+    except ReportsNotBuilt as exc:  # as a build would say it
+        print(exc, file=sys.stderr)
+        return exc.exit_code
     options = BuildOptions(output_dir=out, formats=formats, renderer=renderer, force=args.force)
     planned = plan_build(reports, options)
     for item in planned:
