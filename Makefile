@@ -105,11 +105,12 @@ lab: $(LAB_STAMP) ## Start JupyterLab with the project's kernel
 notebooks: $(TEST_STAMP) ## Re-run the notebooks and keep only their NBVAL_CHECK_OUTPUT outputs
 	COOPREPORT_DATA_PATH=$(NOTEBOOK_DATA) $(BIN)/python -m analysis.build.nbtools notebooks/*.ipynb
 
-bench: $(TEST_STAMP) ## Benchmarks: build runner vs naive papermill, Quarto vs built-in renderer, duplicates, validate on 1M rows, a 200,000-row report, 200 MB of output, 1M OCDS releases
+bench: $(TEST_STAMP) ## Benchmarks: build runner vs naive papermill, Quarto vs built-in renderer, duplicates, validate on 1M rows, the incremental check on 100,000 rows, a 200,000-row report, 200 MB of output, 1M OCDS releases
 	$(BIN)/python benchmarks/bench_build.py
 	bash -c '. .ci/quarto.sh && $(BIN)/python benchmarks/bench_renderers.py'
 	$(BIN)/python benchmarks/bench_duplicates.py
 	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/bench_incremental.py
 	$(BIN)/python benchmarks/bench_large.py
 	$(BIN)/python benchmarks/bench_output_limit.py
 	$(BIN)/python benchmarks/bench_ocds.py

@@ -287,8 +287,8 @@ def test_the_hand_written_commands_pass():
      "x.md:1: coopreport import ocsd: no such command; the parser has iati, ocds, worldbank"),
     ("```\ncoopreport validate --all\n```",
      "x.md:2: coopreport validate has no option --all; it has --help"),
-    ("```text\ncoopreport build --all\n    --dry-run    what would build\n```",
-     "x.md:3: coopreport build has no option --dry-run"),
+    ("```text\ncoopreport build --all\n    --preview    what would build\n```",
+     "x.md:3: coopreport build has no option --preview"),
     ("`coopreport --quiet build`", "x.md:1: coopreport has no option --quiet"),
     ("`make reprot`", "x.md:1: make reprot: the Makefile has no such target"),
 ])

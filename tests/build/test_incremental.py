@@ -36,8 +36,8 @@ def project(tmp_path, monkeypatch):
     code.mkdir()
     (code / "module.py").write_text("X = 1\n", encoding="utf-8")
     vocabularies = paths.taxonomy_dir()  # the reports still read the real vocabularies
-    monkeypatch.setattr(paths, "data_dir", lambda: data)
-    monkeypatch.setattr(paths, "taxonomy_dir", lambda: vocabularies)
+    monkeypatch.setattr(paths, "data_dir", lambda root=None: data)
+    monkeypatch.setattr(paths, "taxonomy_dir", lambda root=None: vocabularies)
     monkeypatch.setattr(incremental, "CODE_DIR", code)
     return tmp_path
 

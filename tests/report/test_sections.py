@@ -196,15 +196,20 @@ def test_national_bodies_and_cited_activities_read_in_russian(tmp_path, monkeypa
     assert ru.reference("not an id") == "not an id"
 
 
-def test_the_data_note_says_whether_every_record_is_in_the_report(tmp_path):
+def test_the_data_note_speaks_of_the_selection_only(tmp_path):
+    """The note never states the whole registry's size or checksum: a report is not rebuilt
+    when another country's rows change (analysis.build.selection), so it must not say them."""
     some = repr(r.data_note(prepared(tmp_path, "ru"), with_abbreviations=False).shown)
     # six validated rows, four of them in 2023
-    assert some == ("Источник данных о мероприятиях — реестр сотрудничества (6 проверенных "
-                    "записей); в отчёт за 2023 г. включено 4 мероприятия.")
-    every = repr(r.data_note(prepared(tmp_path, "ru", years=(2017, 2026)),
-                         with_abbreviations=False).shown)
-    assert every == ("Источник данных о мероприятиях — реестр сотрудничества (6 проверенных "
-                     "записей); все они включены в отчёт.")
+    assert some == ("Источник данных о мероприятиях — реестр сотрудничества; в отчёт за "
+                    "2023 г. включено 4 мероприятия.")
+    every = repr(r.data_note(prepared(tmp_path, "en", years=(2017, 2026)),
+                             with_abbreviations=False).shown)
+    assert every == ("Source of every figure: the activity registry reg.csv; activities in "
+                     "this report's selection (2017–2026): 6.")
+    other = [*ROWS, make_row(activity_id="A9", country="AZE", date="2023-04-04")]
+    assert repr(r.data_note(prepared(tmp_path, "ru", rows=other),
+                            with_abbreviations=False).shown) == some  # another country's row
 
 
 def test_country_panels_follow_the_reports_order(tmp_path):

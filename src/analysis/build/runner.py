@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from analysis.build import incremental, kernel_template, provenance
+from analysis.build import incremental, kernel_template, provenance, selection
 from analysis.build.kernels import kernel_manager_class
 from analysis.build.layout import WORK_DIR
 from analysis.build.params import Report
@@ -43,22 +43,31 @@ def report_timeout(report: Report, options: BuildOptions) -> int:
     return options.timeout or report.spec.timeout or DEFAULT_TIMEOUT_SECONDS
 
 
-def report_inputs(report: Report, options: BuildOptions) -> dict[str, Any]:
-    """What the report is made from, hashed (:func:`analysis.build.incremental.inputs`)."""
-    data_path = full_parameters(report).get("data_path")
+def report_inputs(report: Report, options: BuildOptions,
+                  known: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the report is made from, hashed (:func:`analysis.build.incremental.inputs`):
+    ``known`` is the inputs recorded at its last build (its rows are reused while the
+    per-country tables it reads are unchanged)."""
+    from analysis.data.registry import commitments_path_for
+
+    parameters = full_parameters(report)
+    data_path = parameters.get("data_path")
     registry = (paths.resolve_data_path(data_path) if isinstance(data_path, str) and data_path
                 else paths.default_data_path())
-    data_files = [registry]
+    registries, config = [registry], None
     if registry.suffix in (".yaml", ".yml") and registry.is_file():
+        config = registry
         from analysis.data.sources import read_sources_config
 
         try:
-            data_files += read_sources_config(registry)
+            registries = read_sources_config(registry)
         except CoopReportError:
-            pass  # the params check already refused an invalid sources file
+            registries = []  # the params check already refused an invalid sources file
+    commitments = [c for c in map(commitments_path_for, registries) if c is not None]
+    spec = selection.selection(parameters, report.notebook, registries, commitments, config)
     formats = list(options.formats or report.spec.formats)
-    return incremental.inputs(report.source, report.notebook, data_files, options.renderer,
-                              formats)
+    return incremental.inputs(report.source, report.notebook, spec, options.renderer,
+                              formats, known=known)
 
 
 def full_parameters(report: Report) -> dict[str, Any]:

@@ -49,19 +49,22 @@ def nothing_to_do(sources: list[Path], out: Path, renderer: str,
             earlier = {}
         known = {r.get("name"): r for r in earlier.get("reports", []) if isinstance(r, dict)}
         manifest = incremental.load_manifest(edition)
+        for name, (_, now) in current.items():
+            manifest[name]["inputs"] = now  # the same inputs; the tables' hashes of today
         results = [
             ReportResult(name, str(known.get(name, {}).get("title", name)), "skipped", 0.0,
                          outputs=[str(out / f) for f in manifest[name]["files"]],
                          renderer=renderer,
                          parameters=dict(known.get(name, {}).get("parameters", {})),
                          reason=f"unchanged since the build of {since}")
-            for name, since in current.items()]
+            for name, (since, _) in current.items()]
         options = BuildOptions(output_dir=out, formats=tuple(formats) if formats else None,
                                renderer=renderer, commit=commit, built_at=built_at,
                                keep_editions=keep_editions)
-        publish_edition(out, edition, options, results, manifest=None, index=False)
+        publish_edition(out, edition, options, results, manifest=manifest, index=False)
     finally:
         release_lock(lock)
     return (f"{len(results)} report(s) up to date: nothing they are made from (params, "
-            "notebook, data, code, renderer) changed since their last build; summary in "
+            "notebook, selected rows, data, code, renderer, day, versions, environment) "
+            "changed since their last build; summary in "
             f"{out / SUMMARY_NAME} (--force rebuilds them)")

@@ -206,6 +206,8 @@ def _cmd_build(args: argparse.Namespace, notifier: Notifier | None) -> int:
         require_distributed()  # an UnavailableError (exit 69) with the install hint
     renderer = choose_renderer(args.renderer)
     out = (Path(args.output_dir) if args.output_dir else paths.output_dir()).resolve()
+    if args.dry_run:
+        return _dry_run(args, sources, out, renderer, formats)
     if not args.force:
         from analysis.build.uptodate import nothing_to_do
 
@@ -224,6 +226,31 @@ def _up_to_date(sources: list[Path]) -> list[ReportResult]:
     from analysis.build.records import ReportResult
 
     return [ReportResult(p.stem, p.stem, "skipped", 0.0) for p in sources]
+
+
+def _dry_run(args: argparse.Namespace, sources: list[Path], out: Path, renderer: str,
+             formats: tuple[str, ...] | None) -> int:
+    """``build --dry-run``: per report, whether a build would rebuild it and why; nothing is
+    written, no lock taken, no kernel started (:mod:`analysis.build.plan`)."""
+    from analysis.build.params import load_reports
+    from analysis.build.plan import plan_build
+    from analysis.build.problems import ReportsNotBuilt
+    from analysis.build.records import BuildOptions
+
+    try:
+        reports = load_reports(sources,
+                               allow_notebook_outside=args.allow_notebook_outside or None)
+    except ReportsNotBuilt as exc:  # as a build would say it
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    options = BuildOptions(output_dir=out, formats=formats, renderer=renderer, force=args.force)
+    planned = plan_build(reports, options)
+    for item in planned:
+        print(item)
+    rebuilt = sum(p.action == "rebuild" for p in planned)
+    print(f"dry run: {rebuilt} of {len(planned)} report(s) would be built, "
+          f"{len(planned) - rebuilt} skipped; nothing was written to {display_path(out)}")
+    return EXIT_OK
 
 
 def _build(args: argparse.Namespace, sources: list[Path], out: Path, renderer: str,

@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true",
                        help="rebuild every report, even those whose params, notebook, data, "
                             "code and renderer have not changed since their last build")
+    build.add_argument("--dry-run", "--explain", dest="dry_run", action="store_true",
+                       help="list, per report, whether a build would rebuild it and which "
+                            "inputs changed (rows of which country, data files, code, day, "
+                            "versions, environment), or skip it; writes nothing, starts no "
+                            "kernel, exits 0")
     build.add_argument("--executor", choices=("local", "dask"), default="local",
                        help="local: worker processes on this machine (default); dask: each "
                             "report a task on a Dask cluster (needs coopreport[dask]; files "

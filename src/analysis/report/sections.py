@@ -263,22 +263,28 @@ def report_facts(data: ReportData) -> dict[str, object]:
 
 
 def data_note(data: ReportData, with_abbreviations: bool = True) -> Recorded:
-    """Where the numbers come from: the registry file(s), checksums and what was selected; with
-    several sources, each file and the likely duplicates flagged across them; then, in a
-    Russian report (``with_abbreviations``; the strategic procurement report lists them in its
-    method section instead), the list of abbreviations. The note also records the report's
-    key figures for the portal (:func:`report_facts`)."""
+    """Where the numbers come from: the registry file(s) and what was selected from them; with
+    several sources, each file with the activities selected from it and the likely duplicates
+    flagged across them; then, in a Russian report (``with_abbreviations``; the strategic
+    procurement report lists them in its method section instead), the list of abbreviations.
+    The note also records the report's key figures for the portal (:func:`report_facts`).
+
+    The note speaks of the report's selection only, never of the whole registry (its size,
+    its checksum): a build rebuilds a report when the rows it selects change, not when
+    another country's do (:mod:`analysis.build.selection`); the whole file's checksum is in
+    the report's provenance, as of its build."""
     reg = data.registry
-    key = "note.data_all" if len(data.activities) == len(reg.activities) else "note.data"
-    text = data.t(key, file=reg.path.name, sha=reg.sha256[:12],
-                  rows=len(reg.activities), selected=len(data.activities),
-                  records=plural("verified_records", len(reg.activities), data.lang),
+    text = data.t("note.data", file=reg.path.name, selected=len(data.activities),
                   selected_activities=plural("activity", len(data.activities), data.lang),
                   start=data.start_year, end=data.end_year)
     if len(reg.sources) > 1:
-        files = "; ".join(data.t("note.source_file", file=s.path.name,
-                                 rows=plural("activity", s.rows, data.lang), sha=s.sha256[:12])
-                          for s in reg.sources)
+        chosen: dict[str, int] = ({str(k): int(v) for k, v in data.activities["source_file"]
+                                   .value_counts().items()}
+                                  if "source_file" in data.activities else {})
+        files = "; ".join(
+            data.t("note.source_file", file=s.path.name, rows=plural(
+                "activity", chosen.get(paths.display_path(s.path), 0), data.lang))
+            for s in reg.sources)
         text += " " + data.t("note.sources", files=files)
         ids = set(data.activities["activity_id"])
         duplicates = reg.duplicates
