@@ -46,7 +46,9 @@ def test_the_page_lists_each_change_in_english_escaped():
     assert "Key figures that changed Figure Country Previous edition This edition " \
            "Activities Uzbekistan 1 2 " in text
     assert "Committed" not in text  # the financing total did not change
-    assert "New findings Two commitments are past due. (overdue)" in text
+    # the finding's identifier is kept for machines, never shown to the reader
+    assert "New findings Two commitments are past due. Reference values" in text
+    assert "(overdue)" not in text and '<li data-finding="overdue">' in page
     assert "Indicator Country Year Previous edition This edition" in text
     assert re.search(r"Uzbekistan 2023 33 34\.5", text)
     assert 'href="../uzb.html"' in page and 'href="../history.html"' in page

@@ -120,9 +120,9 @@ def _sections(changes: Changes, lang: str) -> str:
     for key, found in (("changes.appeared", changes.appeared),
                        ("changes.disappeared", changes.disappeared)):
         if found:
-            listed = "".join(f"<li>{_e(f.get('text', ''))} "
-                            f'<span class="id muted">({_e(f.get("id", ""))})</span></li>'
-                            for f in found)
+            # the finding's identifier is for machines (its record), never for the reader
+            listed = "".join(f'<li data-finding="{_e(f.get("id", ""))}">'
+                             f"{_e(f.get('text', ''))}</li>" for f in found)
             parts.append(f"<section><h2>{_e(t(key))}</h2><ul>{listed}</ul></section>")
     if changes.references:
         rows = [[(indicator_label(v.indicator, lang), ""), (_country(v.country, lang), ""),
