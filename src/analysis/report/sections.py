@@ -131,7 +131,7 @@ def gaps_sentence(data: ReportData) -> Paragraph:
                                 years=", ".join(map(str, empty))) + " ")
         else:
             parts.append(data.t("gaps.every_year", country=data.country(code)) + " ")
-    # the registry's span is said here, once (the data note at the end does not repeat it)
+    # the countries' coverage is said here, once (the data note at the end does not repeat it)
     parts.extend(sentence + " " for sentence in coverage_sentences(data))
     return Paragraph(*parts)
 
