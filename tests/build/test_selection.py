@@ -132,12 +132,20 @@ def test_each_report_selects_its_countries_and_the_years_it_reads(project):
     chosen = inputs_of(project)["uzb-profile"]["rows"]
     # UZB rows of 2019-2026: the 2020 workshop and training, and the 2024 last record
     assert chosen[f"registry|{registry}|UZB"][0] == 3
-    assert chosen["span"] == ["2017-01-15", ["UZB-2017-01-15-first\x1f2017-01-15\x1fday"],
-                              "2024-12-20", ["UZB-2024-12-20-last\x1f2024-12-20\x1fday"]]
+    # the coverage it prints: Uzbekistan's first and last record, whatever their year
+    assert chosen["span|UZB"] == [
+        "2017-01-15", ["UZB-2017-01-15-first\x1f2017-01-15\x1fday"],
+        "2024-12-20", ["UZB-2024-12-20-last\x1f2024-12-20\x1fday"]]
+    assert [k for k in chosen if k.startswith("span")] == ["span|UZB"]
     assert not any(k.startswith("indicators|") for k in chosen)  # a profile reads none
     spcr = inputs_of(project)["uzb-spcr"]["rows"]
     assert spcr[f"registry|{registry}|UZB"][0] == 5  # every year
     assert spcr[f"registry|{registry}|AZE"][0] == 2
+    # the SPCR prints its country's and its peer's coverage; a year-precision last record
+    # ends on 31 December
+    assert spcr["span|AZE"] == ["2019-06-10", ["AZE-2019-06-10-mission\x1f2019-06-10\x1fday"],
+                                "2021-12-31", ["AZE-2021-conference\x1f2021\x1fyear"]]
+    assert sorted(k for k in spcr if k.startswith("span")) == ["span|AZE", "span|UZB"]
 
 
 def test_one_azerbaijani_activity_rebuilds_only_the_reports_that_read_azerbaijan(project):
@@ -145,7 +153,10 @@ def test_one_azerbaijani_activity_rebuilds_only_the_reports_that_read_azerbaijan
     write_rows(project, [*ROWS, ("AZE-2023-04-04-seminar", "2023-04-04", "day", "AZE")])
     after = inputs_of(project)
     assert set(rebuilt(before, after)) == AZE_READERS
-    assert rebuilt(before, after)["aze-profile"] == "registry rows for AZE changed (3 rows, was 2)"
+    # 2023-04-04 is also Azerbaijan's last record now (it was the 2021 conference)
+    assert rebuilt(before, after)["aze-profile"] == (
+        "registry rows for AZE changed (3 rows, was 2); registry span for AZE changed (last "
+        "record 2023-04-04, was 2021-12-31)")
 
 
 def test_row_order_and_column_order_rebuild_nothing(project):
@@ -166,15 +177,29 @@ def test_a_year_outside_a_profiles_period_rebuilds_only_reports_reading_every_ye
         "uzb-spcr": "registry rows for UZB changed (5 rows, edited)"}
 
 
-def test_a_row_that_moves_the_registrys_span_rebuilds_every_report(project):
+def test_the_registrys_new_latest_record_rebuilds_only_the_reports_on_its_country(project):
+    """Issue 28: a report prints its own countries' coverage, not the registry's, so a new
+    Azerbaijani activity that becomes the registry's latest record (2025-06, after UZB's
+    2024-12-20) rebuilds the Azerbaijan profile, the comparison and the SPCR with Azerbaijan
+    as peer; not the Uzbekistan profile, not the Kazakhstan profile."""
     before = inputs_of(project)
-    write_rows(project, [*ROWS, ("KAZ-2025-06-forum", "2025-06", "month", "KAZ")])
+    write_rows(project, [*ROWS, ("AZE-2025-06-forum", "2025-06", "month", "AZE")])
     reasons = rebuilt(before, inputs_of(project))
-    assert set(reasons) == set(REPORTS)  # every report prints the registry's last record
-    assert reasons["uzb-profile"] == ("registry span changed (last record 2025-06-30, was "
-                                      "2024-12-20)")
-    assert reasons["kaz-profile"] == ("registry rows for KAZ changed (2 rows, was 1); registry "
-                                      "span changed (last record 2025-06-30, was 2024-12-20)")
+    because = ("registry rows for AZE changed (3 rows, was 2); registry span for AZE changed "
+               "(last record 2025-06-30, was 2021-12-31)")
+    assert reasons == {"aze-profile": because, "uzb-aze-comparison": because,
+                       "uzb-spcr": because}
+
+
+def test_a_new_first_record_outside_a_profiles_years_rebuilds_that_profile(project):
+    """The Uzbekistan profile reads UZB's rows of 2019-2026 but prints UZB's first record: a
+    row of 2016 is an input through the span alone."""
+    before = inputs_of(project)
+    write_rows(project, [*ROWS, ("UZB-2016-visit", "2016", "year", "UZB")])
+    reasons = rebuilt(before, inputs_of(project))
+    assert set(reasons) == {"uzb-profile", "uzb-aze-comparison", "uzb-spcr"}
+    assert reasons["uzb-profile"] == ("registry span for UZB changed (first record "
+                                      "2016-01-01, was 2017-01-15)")
 
 
 def test_commitments_and_reference_rows_follow_the_countries(project):
@@ -253,8 +278,18 @@ def test_rows_of_a_table_are_fingerprinted_by_country_and_year(tmp_path):
     read = rows.read_registry(table)
     assert {k: v[0] for k, v in read.buckets.items()} == {
         ("UZB", "2020"): 1, ("AZE", "2020"): 1, ("UZB", "2021"): 1}
-    assert read.first == ("2020-01-01", ("a\x1f2020-01-01\x1f", "b\x1f2020\x1f"))
-    assert read.last == ("2021-05-31", ("c\x1f2021-05\x1f",))
+    # per country, the rows at its first start and last end (a year starts on 1 January and
+    # ends on 31 December, a month on its last day)
+    assert read.spans == {
+        "UZB": (("2020-01-01", ("a\x1f2020-01-01\x1f",)), ("2021-05-31", ("c\x1f2021-05\x1f",))),
+        "AZE": (("2020-01-01", ("b\x1f2020\x1f",)), ("2020-12-31", ("b\x1f2020\x1f",)))}
+    assert rows.span([read], "UZB") == ["2020-01-01", ["a\x1f2020-01-01\x1f"], "2021-05-31",
+                                        ["c\x1f2021-05\x1f"]]
+    assert rows.span([read], "GEO") == ["", [], "", []]
+    other = tmp_path / "other.csv"  # a second registry file of a sources YAML
+    other.write_text("country,date,activity_id\nUZB,2020-01-01,d\nUZB,2019-12,e\n", "utf-8")
+    assert rows.span([read, rows.read_registry(other)], "UZB") == [
+        "2019-12-01", ["e\x1f2019-12\x1f"], "2021-05-31", ["c\x1f2021-05\x1f"]]
     assert rows.selected(read, ["UZB", "GEO"], (2021, 2026)) == {
         "GEO": (0, ""), "UZB": (1, rows.selected(read, ["UZB"], (2021, 2021))["UZB"][1])}
     assert rows.selected(read, None, None).keys() == {"AZE", "UZB"}
@@ -303,7 +338,8 @@ def test_dry_run_explains_each_report_and_writes_nothing(project, capsys):
                                  "built_at": "2026-12-06T09:00:00Z"}
     write_manifest(edition, manifest)
     editions.publish(out, edition)
-    write_rows(project, [*ROWS, ("AZE-2023-04-04-seminar", "2023-04-04", "day", "AZE")])
+    # inside Azerbaijan's span (2019-06-10 to 2021): its rows change, not its span
+    write_rows(project, [*ROWS, ("AZE-2020-04-04-seminar", "2020-04-04", "day", "AZE")])
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     assert main(["build", "--explain", *sources, "--output-dir", str(out)]) == 0

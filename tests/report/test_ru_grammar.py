@@ -132,10 +132,12 @@ def test_shares(value, lang, decimals, expected):
 def test_a_sentence_ending_in_an_abbreviation_keeps_one_full_stop():
     from analysis.report.i18n import translate
 
-    sentence = translate("coverage.span", "ru", first="7 апреля 2017 г.", last="мая 2026 г.",
-                         as_of="30 ноября 2026 г.")
-    assert sentence == ("Первая запись реестра датирована 7 апреля 2017 г., последняя — "
-                        "мая 2026 г.; отчёт подготовлен 30 ноября 2026 г.")
+    sentence = translate("coverage.span", "ru", country="Узбекистан", first="7 апреля 2017 г.",
+                         last="май 2026 г.")
+    assert sentence == ("Дата первой записи реестра по Узбекистану — 7 апреля 2017 г., "
+                        "последней — май 2026 г.")
+    assert translate("coverage.made", "ru", as_of="30 ноября 2026 г.") == (
+        "Отчёт подготовлен 30 ноября 2026 г.")
 
 
 def test_no_break_spaces_survive_markdown_escaping():

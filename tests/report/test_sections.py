@@ -76,13 +76,31 @@ def test_russian_annex_uses_title_ru_and_marks_english(tmp_path):
     assert english.frame["Title"].tolist()[0] == "Board approves USD 100m loan"
 
 
-def test_registry_span_and_unfinished_year_are_named(tmp_path):
-    data = prepared(tmp_path, years=(2016, 2026))
+# Coverage is each report country's own (issue 28): Uzbekistan's records run from 2017-05-05 to
+# 2026-02 (ROWS), Azerbaijan's from 2019-03 to 2021; Kazakhstan holds the registry's earliest
+# (2015-01-10) and latest (2026-10-01) records, which no report on Uzbekistan or Azerbaijan
+# may state.
+OTHER_ROWS = [
+    make_row(activity_id="A1", country="AZE", date="2019-03", date_precision="month",
+             partners="UNDP", themes="public_procurement", title="Mission"),
+    make_row(activity_id="A2", country="AZE", date="2021", date_precision="year",
+             partners="UNDP", themes="governance", title="Conference"),
+    make_row(activity_id="K1", country="KAZ", date="2015-01-10", partners="UNDP",
+             themes="governance", title="Earliest in the registry"),
+    make_row(activity_id="K2", country="KAZ", date="2026-10-01", partners="UNDP",
+             themes="governance", title="Latest in the registry"),
+]
+
+
+def test_a_profile_states_its_countrys_records_and_the_unfinished_year(tmp_path):
+    data = prepared(tmp_path, years=(2016, 2026), rows=ROWS + OTHER_ROWS)
     assert r.coverage_sentences(data) == [
-        "The registry's first record is dated May 5, 2017 and its last February 2026; this "
-        "report was made on November 30, 2026.",
-        "The period 2016–2026 begins before the registry's first record: 2016 is not covered "
-        "by the registry, so its zero means no data, not no cooperation.",
+        "The registry's first record on Uzbekistan is dated May 5, 2017 and its last "
+        "February 2026.",
+        "This report was made on November 30, 2026.",
+        "The period 2016–2026 begins before the registry's first record on Uzbekistan: for "
+        "this country 2016 is not covered by the registry, so its zero means no data, not no "
+        "cooperation.",
         "2026 is not over: its figures are to date (November 30, 2026) and are not comparable "
         "with full years; a lower count for 2026 is no evidence of a fall."]
     assert data.year_label(2026) == "2026 (to date)" and data.year_label(2025) == "2025"
@@ -91,19 +109,77 @@ def test_registry_span_and_unfinished_year_are_named(tmp_path):
                                               "not over")
 
 
+def test_a_comparison_states_each_countrys_records(tmp_path):
+    data = prepared(tmp_path, years=(2017, 2023), countries=("UZB", "AZE"),
+                    rows=ROWS + OTHER_ROWS)
+    assert r.coverage_sentences(data) == [
+        "The registry's first record on Uzbekistan is dated May 5, 2017 and its last "
+        "February 2026.",
+        "The registry's first record on Azerbaijan is dated March 2019 and its last 2021.",
+        "This report was made on November 30, 2026.",
+        # Uzbekistan's records start in the period's first year: only Azerbaijan's years
+        "The period 2017–2023 begins before the registry's first record on Azerbaijan: for "
+        "this country 2017 and 2018 are not covered by the registry, so their zeros mean no "
+        "data, not no cooperation."]
+
+
 def test_coverage_in_russian(tmp_path):
-    data = prepared(tmp_path, "ru", years=(2015, 2026))
-    sentences = r.coverage_sentences(data)
-    assert sentences[1] == ("Период 2015–2026 гг. начинается раньше первой записи реестра: "
-                            "2015 и 2016 гг. реестром не охвачены, и нули за эти годы означают "
-                            "отсутствие данных, а не отсутствие сотрудничества.")
-    assert sentences[2].startswith("Данные за 2026 г. неполные: они приведены по "
-                                   "состоянию на 30 ноября 2026\u202fг. и не сопоставимы")
+    data = prepared(tmp_path, "ru", years=(2015, 2026), countries=("UZB", "AZE"),
+                    rows=ROWS + OTHER_ROWS)
+    assert r.coverage_sentences(data) == [
+        "Дата первой записи реестра по Узбекистану — 5 мая 2017\u202fг., последней — "
+        "февраль 2026\u202fг.",
+        "Дата первой записи реестра по Азербайджану — март 2019\u202fг., последней — "
+        "2021 г.",
+        "Отчёт подготовлен 30 ноября 2026\u202fг.",
+        "Период 2015–2026 гг. начинается раньше первой записи реестра по Узбекистану: 2015 и "
+        "2016 гг. по этой стране реестром не охвачены, и нули за эти годы означают отсутствие "
+        "данных, а не отсутствие сотрудничества.",
+        "Период 2015–2026 гг. начинается раньше первой записи реестра по Азербайджану: "
+        "2015–2018 гг. по этой стране реестром не охвачены, и нули за эти годы означают "
+        "отсутствие данных, а не отсутствие сотрудничества.",
+        "Данные за 2026 г. неполные: они приведены по состоянию на 30 ноября 2026\u202fг. и не "
+        "сопоставимы с данными за полные годы; меньшее число мероприятий в 2026 г. не "
+        "означает спада."]
 
 
-def test_a_finished_period_inside_the_registry_has_no_flags(tmp_path):
-    data = prepared(tmp_path, years=(2017, 2023))
-    assert len(r.coverage_sentences(data)) == 1  # the span only
+def test_coverage_in_uzbek(tmp_path):
+    data = prepared(tmp_path, "uz", years=(2018, 2023), countries=("AZE",),
+                    rows=ROWS + OTHER_ROWS)
+    assert r.coverage_sentences(data)[::2] == [
+        "Reyestrdagi Ozarbayjonga oid birinchi yozuv sanasi — 2019-yil mart, oxirgisi — "
+        "2021-yil.",
+        "2018–2023-yillar davri reyestrdagi Ozarbayjonga oid birinchi yozuvdan oldin "
+        "boshlanadi: bu davlat boʻyicha 2018-yil reyestr bilan qamrab olinmagan, shu sababli "
+        "bu yilgi nol koʻrsatkich hamkorlik yoʻqligini emas, balki maʼlumot yoʻqligini "
+        "bildiradi."]
+
+
+def test_an_spcr_states_its_countrys_and_its_peers_records(tmp_path):
+    """The SPCR compares the country with its peer (its data holds the country alone)."""
+    path = tmp_path / "reg.csv"
+    path.write_text(registry_text(ROWS + OTHER_ROWS), encoding="utf-8")
+    data = r.prepare_report(path, ["AZE"], 2022, 2025, "en", as_of=AS_OF, peer="UZB")
+    assert data.countries == ("AZE",) and data.coverage_countries == ("AZE", "UZB")
+    assert r.coverage_sentences(data) == [
+        "The registry's first record on Azerbaijan is dated March 2019 and its last 2021.",
+        "The registry's first record on Uzbekistan is dated May 5, 2017 and its last "
+        "February 2026.",
+        "This report was made on November 30, 2026."]
+
+
+def test_a_country_with_no_record_at_all_is_said_so(tmp_path):
+    data = prepared(tmp_path, years=(2017, 2023), countries=("UZB", "KAZ"))
+    assert r.coverage_sentences(data) == [
+        "The registry's first record on Uzbekistan is dated May 5, 2017 and its last "
+        "February 2026.",
+        "The registry has no record on Kazakhstan.",
+        "This report was made on November 30, 2026."]
+
+
+def test_a_finished_period_inside_the_countrys_records_has_no_flags(tmp_path):
+    data = prepared(tmp_path, years=(2017, 2023), rows=ROWS + OTHER_ROWS)
+    assert len(r.coverage_sentences(data)) == 2  # the span and the day only
     assert data.partial_year is None
 
 
@@ -233,3 +309,22 @@ def test_a_gap_in_the_theme_mix_is_the_gap_of_the_printed_shares(tmp_path):
     table = r.theme_mix_table(prepared(tmp_path, countries=("UZB", "AZE"), rows=rows))
     row = table.frame.set_index("Theme").loc["Public procurement"].tolist()
     assert row == ["33.3%", "16.7%", "16.6"]
+
+
+def test_the_summary_flags_a_previous_period_before_the_countrys_own_first_record(tmp_path):
+    """The fall is the country's own: Azerbaijan's previous period 2017–2021 starts before its
+    first record (2019), though Uzbekistan's and Kazakhstan's are older."""
+    from analysis.report import procurement as p
+
+    path = tmp_path / "reg.csv"
+    path.write_text(registry_text(ROWS + OTHER_ROWS), encoding="utf-8")
+    aze = r.prepare_report(path, ["AZE"], 2022, 2026, "en", as_of=AS_OF, peer="UZB")
+    assert ("The previous period 2017–2021 begins before the registry's first record on "
+            "Azerbaijan (2019), so it is only partly covered and the comparison with it is not "
+            "like for like.") in repr(p.executive_summary(aze, "UZB"))
+    uzb = r.prepare_report(path, ["UZB"], 2022, 2026, "en", as_of=AS_OF, peer="AZE")
+    assert "begins before" not in repr(p.executive_summary(uzb, "AZE"))  # UZB starts 2017
+    russian = r.prepare_report(path, ["AZE"], 2022, 2026, "ru", as_of=AS_OF, peer="UZB")
+    assert ("Предыдущий период (2017–2021 гг.) начинается раньше первой записи реестра по "
+            "Азербайджану (2019 г.): он охвачен лишь частично, и сравнение с ним "
+            "некорректно.") in repr(p.executive_summary(russian, "UZB"))

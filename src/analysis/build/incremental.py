@@ -7,9 +7,10 @@ A report is made from (each a *group* of its inputs, named so in the build's rea
   default one, its ``data_path``, or each file a sources YAML names), their commitments, and
   for the notebooks that read them the indicators, milestones and procurement-system facts —
   for its countries (country, peer, countries, benchmarks) and, in the registry, the years it
-  reads; plus the registry's span (first and last record, printed by every report). Each is
-  fingerprinted in a stable order, so reordering rows or editing another country's rows
-  changes nothing (:mod:`analysis.build.selection`, :mod:`analysis.build.rows`);
+  reads; plus the span (first and last record, any year) of each country whose coverage it
+  prints (its own countries and an SPCR's peer). Each is fingerprinted in a stable order,
+  so reordering rows or editing another country's rows changes nothing
+  (:mod:`analysis.build.selection`, :mod:`analysis.build.rows`);
 - ``data``: the other files under ``data/`` it reads, hashed whole (taxonomy, indicator
   guide, source names, mappings...; documentation and what no report reads are left out);
 - ``code``: the package (``src/analysis``, templates and assets), and for the Quarto

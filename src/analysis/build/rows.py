@@ -9,10 +9,11 @@ A bucket's fingerprint is the SHA-256 of its sorted lines, so the order of the r
 count, and neither do the rows of other buckets. A report combines the buckets it selects
 (:func:`selected`): its countries, and for the registry the years it reads.
 
-The registry also gives its *span*, the rows at its first start and last end: every report
-prints the registry's coverage (:func:`analysis.measures.coverage.registry_coverage`), so a
-row that moves the span is an input of every report, and a row inside it only of the reports
-that select it.
+The registry also gives, per country, its *span*: the rows at the country's first start and
+last end. A report prints the coverage of its own countries, in every year
+(:func:`analysis.measures.coverage.country_coverage`), so a row that moves a country's span
+is an input of the reports about that country, even those that read only some years of it
+(a profile), and of no other report.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ALL_YEARS = ""  # the bucket key's year in tables without years (and the commitments)
 UNKNOWN = ""  # the country of a commitment whose activity is not in the registry
+Bound = tuple[str, tuple[str, ...]]  # a span's end: its day, and the rows there
 
 
 @dataclass
@@ -36,10 +39,10 @@ class Table:
     """One per-country table read: per (country, year) bucket its row count and fingerprint."""
 
     buckets: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
-    # registry only: activity id -> country, and the rows at the first start / last end
+    # registry only: activity id -> country, and per country its span: the rows at its first
+    # start and at its last end, as (day, sorted "id\x1fdate\x1fprecision" lines)
     countries: dict[str, str] = field(default_factory=dict)
-    first: tuple[str, tuple[str, ...]] = ("", ())
-    last: tuple[str, tuple[str, ...]] = ("", ())
+    spans: dict[str, tuple[Bound, Bound]] = field(default_factory=dict)
     # indicators only: what a report reads of every country's rows (the years with any
     # value, the indicators in order of first appearance: the columns and rows of its tables)
     shape: str = ""
@@ -102,7 +105,8 @@ def _bounds(date: str) -> tuple[str, str]:
 
 
 def read_registry(path: Path) -> Table:
-    """A registry file's buckets by (country, year of its date), its ids' countries and span."""
+    """A registry file's buckets by (country, year of its date), its ids' countries and each
+    country's span."""
     header, found = _read(path)
     table = Table()
     if not header:
@@ -115,25 +119,51 @@ def read_registry(path: Path) -> Table:
     country, date, ident = col["country"], col["date"], col["activity_id"]
     precision = col.get("date_precision")
     lines: dict[tuple[str, str], list[str]] = defaultdict(list)
-    first: tuple[str, list[str]] = ("\uffff", [])
-    last: tuple[str, list[str]] = ("", [])
+    firsts: dict[str, tuple[str, list[str]]] = {}
+    lasts: dict[str, tuple[str, list[str]]] = {}
     countries = table.countries
     for row in _rows(header, found):
         code, day, activity = row[country].strip(), row[date].strip(), row[ident].strip()
         lines[(code, day[:4])].append(line(row))
         countries[activity] = code
         start, end = _bounds(day)
-        if start <= first[0]:
+        first, last = firsts.get(code), lasts.get(code)
+        if first is None or start <= first[0]:
             what = f"{activity}\x1f{day}\x1f{_cell(row, precision)}"
-            first = (start, [what]) if start < first[0] else (start, [*first[1], what])
-        if end >= last[0]:
+            if first is None or start < first[0]:
+                firsts[code] = (start, [what])
+            else:
+                first[1].append(what)
+        if last is None or end >= last[0]:
             what = f"{activity}\x1f{day}\x1f{_cell(row, precision)}"
-            last = (end, [what]) if end > last[0] else (end, [*last[1], what])
+            if last is None or end > last[0]:
+                lasts[code] = (end, [what])
+            else:
+                last[1].append(what)
     table.buckets = {key: (len(rows), _digest([head, *rows])) for key, rows in lines.items()}
-    if first[1]:
-        table.first = (first[0], tuple(sorted(first[1])))
-        table.last = (last[0], tuple(sorted(last[1])))
+    table.spans = {code: ((start, tuple(sorted(ids))), (lasts[code][0],
+                                                        tuple(sorted(lasts[code][1]))))
+                   for code, (start, ids) in firsts.items()}
     return table
+
+
+def span(tables: Iterable[Table], country: str) -> list[Any]:
+    """A country's span over several registry files (a sources file's): ``[first day, its
+    rows, last day, its rows]``, ``["", [], "", []]`` when it has no row."""
+    first: tuple[str, set[str]] = ("\uffff", set())
+    last: tuple[str, set[str]] = ("", set())
+    for table in tables:
+        found = table.spans.get(country)
+        if found is None:
+            continue
+        (start, starts), (end, ends) = found
+        if start <= first[0]:
+            first = (start, set(starts) | (first[1] if start == first[0] else set()))
+        if end >= last[0]:
+            last = (end, set(ends) | (last[1] if end == last[0] else set()))
+    if not first[1]:
+        return ["", [], "", []]
+    return [first[0], sorted(first[1]), last[0], sorted(last[1])]
 
 
 def read_by_country(path: Path, country_of: Mapping[str, str] | None = None) -> Table:

@@ -12,12 +12,18 @@ The shipped notebooks read, through :mod:`analysis.report` (audited, issue 28):
   (reforms are matched with activities of any year; the fall in activity compares the period
   with the previous one).
 
-Every report also reads the registry's span (its first and last record: the coverage it
-prints; :mod:`analysis.build.rows`), the taxonomy, the indicator guide, the sources' Russian
-and Uzbek names and the counterparts' names (``data/extract/counterparts.csv``), which are
-hashed whole. What no report reads is left out: documentation (``*.md``), the extractor's
-other lexicons, registry files the report does not read (``data/sources/``, the default
-registry when it reads another). A notebook not in :data:`READS` (an analyst's own) may read
+Every report also reads the span of each country whose coverage it prints (that country's
+first and last record in any year: ``country`` of a profile, ``countries`` of a comparison,
+``country`` and ``peer`` of an SPCR, not its ``benchmarks``, whose activities it does not
+show; :func:`analysis.measures.coverage.country_coverage`, :mod:`analysis.build.rows`). A
+row that moves one country's span rebuilds the reports about that country and no other:
+no report prints a fact of the whole registry.
+
+Every report also reads the taxonomy, the indicator guide, the sources' Russian and Uzbek
+names and the counterparts' names (``data/extract/counterparts.csv``), which are hashed
+whole. What no report reads is left out: documentation (``*.md``), the extractor's other
+lexicons, registry files the report does not read (``data/sources/``, the default registry
+when it reads another). A notebook not in :data:`READS` (an analyst's own) may read
 anything: every row of every per-country table and every file under ``data/`` count for it.
 
 Standard library only: a build with nothing to do reads these too.
@@ -45,13 +51,17 @@ class Reads:
     years: str  # of the registry: "period" (start_year-end_year), "previous" (and the
     # period of equal length before it), or "all"
     reference: bool  # whether it reads data/reference (indicators, milestones, facts)
+    coverage: tuple[str, ...]  # the parameters naming the countries whose span it prints
+    # (analysis.report.context.ReportData.coverage_countries)
 
 
 READS: dict[str, Reads] = {
-    "country_profile.ipynb": Reads(("country",), "period", reference=False),
-    "country_comparison.ipynb": Reads(("countries",), "all", reference=True),
+    "country_profile.ipynb": Reads(("country",), "period", reference=False,
+                                   coverage=("country",)),
+    "country_comparison.ipynb": Reads(("countries",), "all", reference=True,
+                                      coverage=("countries",)),
     "strategic_procurement.ipynb": Reads(("country", "peer", "benchmarks"), "all",
-                                         reference=True),
+                                         reference=True, coverage=("country", "peer")),
 }
 # data/reference's per-country tables (analysis.data.reference: tests check the names agree)
 REFERENCE_TABLES = {"indicators": "country_indicators.csv",
@@ -73,14 +83,11 @@ def selection(parameters: Mapping[str, Any], notebook: Path, registries: list[Pa
     """
     reads = READS.get(notebook.name)
     countries: list[str] | None = None
+    covered: list[str] | None = None  # None: every row is read, every span with it
     years: list[int] | None = None
     if reads is not None:
-        named: set[str] = set()
-        for key in reads.countries:
-            value = parameters.get(key)
-            values = value if isinstance(value, (list, tuple)) else [value]
-            named |= {str(v).strip().upper() for v in values if v and str(v).strip()}
-        countries = sorted(named)
+        countries = _named(parameters, reads.countries)
+        covered = _named(parameters, reads.coverage)
         start, end = parameters.get("start_year"), parameters.get("end_year")
         if reads.years != "all" and isinstance(start, int) and isinstance(end, int):
             years = [start - (end - start + 1) if reads.years == "previous" else start, end]
@@ -90,7 +97,7 @@ def selection(parameters: Mapping[str, Any], notebook: Path, registries: list[Pa
         extra.append(str(paths.resolve_data_path(contracting).resolve()))
     return {
         "notebook": notebook.name, "known": reads is not None,
-        "countries": countries, "years": years,
+        "countries": countries, "years": years, "coverage": covered,
         "reference": reads.reference if reads is not None else True,
         "registries": [str(p.resolve()) for p in registries],
         "commitments": [str(p.resolve()) for p in commitments],
@@ -98,6 +105,16 @@ def selection(parameters: Mapping[str, Any], notebook: Path, registries: list[Pa
         "config": str(config.resolve()) if config is not None else "",
         "as_of": str(parameters.get("as_of") or "").strip(),
     }
+
+
+def _named(parameters: Mapping[str, Any], keys: tuple[str, ...]) -> list[str]:
+    """The country codes the parameters ``keys`` name (a code or a list), sorted."""
+    named: set[str] = set()
+    for key in keys:
+        value = parameters.get(key)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        named |= {str(v).strip().upper() for v in values if v and str(v).strip()}
+    return sorted(named)
 
 
 def _reference_paths(spec: Mapping[str, Any]) -> dict[str, str]:
@@ -128,8 +145,9 @@ def _read(kind: str, path: str, digest: str, country_of: Mapping[str, str] | Non
 
 
 def selected_rows(spec: Mapping[str, Any], hashes: Mapping[str, str]) -> dict[str, Any]:
-    """Per table and country the rows the report selects (count, fingerprint), and the
-    registry's span: ``{"registry|PATH|AZE": [36, sha], "span": [...], ...}``.
+    """Per table and country the rows the report selects (count, fingerprint), and the span
+    of each country whose coverage it prints: ``{"registry|PATH|AZE": [36, sha],
+    "span|AZE": [first day, its rows, last day, its rows], ...}``.
 
     ``hashes`` are the tables' file hashes, keys of the cache of the tables read.
     """
@@ -137,21 +155,15 @@ def selected_rows(spec: Mapping[str, Any], hashes: Mapping[str, str]) -> dict[st
     years = tuple(spec["years"]) if spec["years"] else None
     found: dict[str, Any] = {}
     country_of: dict[str, str] = {}
-    first: tuple[str, set[str]] = ("\uffff", set())
-    last: tuple[str, set[str]] = ("", set())
+    registries = []
     for path in spec["registries"]:
         table = _read("registry", path, hashes.get(path, MISSING))
+        registries.append(table)
         country_of.update(table.countries)
         for code, value in rows.selected(table, countries, years).items():
             found[f"registry|{path}|{code}"] = list(value)
-        if table.first[1]:
-            start, ids = table.first
-            first = (start, set(ids)) if start < first[0] else (
-                (start, first[1] | set(ids)) if start == first[0] else first)
-            end, ids = table.last
-            last = (end, set(ids)) if end > last[0] else (
-                (end, last[1] | set(ids)) if end == last[0] else last)
-    found["span"] = [first[0] if first[1] else "", sorted(first[1]), last[0], sorted(last[1])]
+    for code in spec.get("coverage") or ():
+        found[f"span|{code}"] = rows.span(registries, code)
     key = "|".join(hashes.get(p, MISSING) for p in spec["registries"])
     for path in spec["commitments"]:
         table = _read("commitments", path, hashes.get(path, MISSING), country_of, key)
@@ -209,7 +221,8 @@ def _not_read(path: Path, data: Path) -> bool:
 
 def describe_rows(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
     """What changed among the selected rows, in words: ``registry rows for AZE changed (37
-    rows, was 36)``, ``registry span changed (last record 2026-10-14, was 2026-09-30)``."""
+    rows, was 36)``, ``registry span for AZE changed (last record 2026-10-14, was
+    2026-09-30)``."""
     several = {kind: len({k.split("|")[1] for k in now if k.startswith(kind + "|")}) > 1
                for kind in LABELS}
     parts = []
@@ -217,10 +230,11 @@ def describe_rows(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str
         old, new = before.get(key), now.get(key)
         if old == new:
             continue
-        if key == "span":
-            parts.append(_describe_span(old, new))
+        kind, *rest = key.split("|")
+        if kind == "span":  # "span|AZE"; an older record's "span" was the whole registry's
+            parts.append(_describe_span(rest[0] if rest else "", old, new))
             continue
-        kind, path, *rest = key.split("|")
+        path = rest[0]
         if kind == "shape":
             parts.append(f"indicator years or list changed ({paths.display_path(Path(path))})")
             continue
@@ -231,15 +245,20 @@ def describe_rows(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str
             detail = f"{new[0]} rows, edited"
         else:
             detail = f"{count}, {was}"
-        parts.append(f"{LABELS.get(kind, kind)} for {rest[0] or '(no country)'}{where} changed "
+        parts.append(f"{LABELS.get(kind, kind)} for {rest[1] or '(no country)'}{where} changed "
                      f"({detail})")
     return parts
 
 
-def _describe_span(old: Any, new: Any) -> str:
+def _describe_span(country: str, old: Any, new: Any) -> str:
+    name = f"registry span for {country}" if country else "registry span"
     if not old or not new:
-        return "registry span changed"
+        return f"{name} changed"
+    if not new[0]:
+        return f"{name} changed (no record any more)"
+    if not old[0]:
+        return f"{name} changed (first record {new[0]}, none before)"
     changes = [f"{label} record {n[0]}, was {o[0]}" if n[0] != o[0] else f"{label} record edited"
                for label, o, n in (("first", old[:2], new[:2]), ("last", old[2:], new[2:]))
                if o != n]
-    return f"registry span changed ({'; '.join(changes)})"
+    return f"{name} changed ({'; '.join(changes)})"

@@ -24,7 +24,12 @@ from analysis.data.colours import Colours, load_colours
 from analysis.data.registry import Registry, load_registry
 from analysis.data.taxonomy import LANGUAGES, Taxonomy, country_name, is_country, load_taxonomy
 from analysis.measures import metrics
-from analysis.measures.coverage import Coverage, countries_without_activities, registry_coverage
+from analysis.measures.coverage import (
+    Coverage,
+    countries_without_activities,
+    country_coverage,
+    partial_year,
+)
 from analysis.report.i18n import translate
 from analysis.report.warnings import ReportWarning, emit_warnings
 
@@ -41,22 +46,29 @@ class ReportData:
     lang: str
     taxonomy: Taxonomy
     as_of: dt.date = field(default_factory=dt.date.today)  # the build day
+    peer: str = ""  # an SPCR's comparison country: its activities are counted beside the country's
 
     @property
     def years(self) -> tuple[int, int]:
         return (self.start_year, self.end_year)
 
+    @property
+    def coverage_countries(self) -> tuple[str, ...]:
+        """The countries whose registry rows the report shows: its countries, and the peer."""
+        return tuple(dict.fromkeys((*self.countries, *([self.peer] if self.peer else []))))
+
     @functools.cached_property
-    def coverage(self) -> Coverage | None:
-        """The registry's first and last record (None for an empty registry); computed once
-        per report, not at every table row that asks for a year's label."""
-        return registry_coverage(self.registry.activities, self.as_of)
+    def coverage(self) -> dict[str, Coverage | None]:
+        """Per country of :attr:`coverage_countries`, its first and last record in the
+        registry, any year (None: it has none). Never the whole registry's: the report then
+        depends on its own countries' rows only. Computed once per report, not at every
+        table row that asks for a year's label."""
+        return country_coverage(self.registry.activities, self.coverage_countries)
 
     @property
     def partial_year(self) -> int | None:
         """The current, unfinished year when it is in the report period."""
-        cov = self.coverage
-        return cov.partial_year(*self.years) if cov else None
+        return partial_year(self.as_of, *self.years)
 
     def year_label(self, year: object) -> str:
         """A year as tables show it: "2026 (to date)" / "2026 (неполный)" when unfinished."""
@@ -288,7 +300,7 @@ def prepare_report(data_path: str | Path, countries: list[str] | tuple[str, ...]
     selected = metrics.filter_activities(registry.activities, countries=list(countries),
                                          years=(start_year, end_year))
     data = ReportData(registry, selected.reset_index(drop=True), tuple(countries), start_year,
-                      end_year, lang, load_taxonomy(), day)
+                      end_year, lang, load_taxonomy(), day, peer=str(peer).strip().upper())
     emit_warnings(data.warnings(str(peer)))
     return data
 

@@ -68,10 +68,12 @@ def executive_summary(data: ReportData, peer: str | None = None) -> Paragraph:
     facts = summary_facts(data.registry.activities, data.taxonomy, data.countries[0],
                           data.years, peer=check_peer(data.countries[0], peer))
     sentences = summary_sentences(facts, data.taxonomy, data.lang)
-    cov = data.coverage
+    # the fall is the country's own: its previous period against its own first record
+    cov = data.coverage.get(data.countries[0])
     if cov is not None and cov.years_before(*facts.previous_years):
         start, end = facts.previous_years
         sentences.insert(2, data.t("coverage.previous_before", start=start, end=end,
+                                   country=data.country(data.countries[0]),
                                    first_year=cov.first_year))
     # The unfinished current year is flagged in section 1 and on the charts, not here: this
     # paragraph is the notebook's checked output and must not change with the build day.

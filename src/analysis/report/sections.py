@@ -65,25 +65,40 @@ def activity_chart(data: ReportData) -> alt.TopLevelMixin:
 
 
 def coverage_sentences(data: ReportData, span: bool = True) -> list[str]:
-    """What the registry covers, in sentences: its first and last record (``span``), years of
-    the period before the first record, and the current year when it is unfinished."""
-    cov = data.coverage
-    if cov is None:
-        return []
+    """What the registry covers of the report's countries, in sentences: each country's first
+    and last record and the day the report was made (``span``), the years of the period
+    before a country's first record, and the current year when it is unfinished.
+
+    The countries are the report's and an SPCR's peer (:attr:`ReportData.coverage_countries`),
+    each with its own records: no fact of the rest of the registry is stated."""
     as_of = data.date(data.as_of.isoformat(), "day")
     out = []
     if span:
-        out.append(data.t("coverage.span", first=data.date(cov.first_date, cov.first_precision),
-                          last=data.date(cov.last_date, cov.last_precision), as_of=as_of))
-    before = cov.years_before(*data.years)
-    if before:
-        key = "coverage.before_one" if len(before) == 1 else "coverage.before"
-        years = f"{before[0]}–{before[-1]}" if len(before) > 2 else \
-            f" {data.t('recommend.and')} ".join(map(str, before))
-        out.append(data.t(key, start=data.start_year, end=data.end_year, years=years))
+        for code, cov in data.coverage.items():
+            if cov is None:
+                out.append(data.t("coverage.none", country=data.country(code)))
+                continue
+            out.append(data.t("coverage.span", country=data.country(code),
+                              first=_record_date(data, cov.first_date, cov.first_precision),
+                              last=_record_date(data, cov.last_date, cov.last_precision)))
+        out.append(data.t("coverage.made", as_of=as_of))
+    for code, cov in data.coverage.items():
+        before = cov.years_before(*data.years) if cov is not None else ()
+        if before:
+            key = "coverage.before_one" if len(before) == 1 else "coverage.before"
+            years = f"{before[0]}–{before[-1]}" if len(before) > 2 else \
+                f" {data.t('recommend.and')} ".join(map(str, before))
+            out.append(data.t(key, country=data.country(code), start=data.start_year,
+                              end=data.end_year, years=years))
     if data.partial_year is not None:
         out.append(data.t("coverage.partial", year=data.partial_year, as_of=as_of))
     return out
+
+
+def _record_date(data: ReportData, text: str, precision: str) -> str:
+    """A record's date as a sentence names it: a year alone reads «2017 г.» in Russian."""
+    shown = data.date(text, precision)
+    return f"{shown} г." if data.lang == "ru" and precision == "year" else shown
 
 
 def partial_year_note(data: ReportData) -> str | None:
@@ -116,7 +131,7 @@ def gaps_sentence(data: ReportData) -> Paragraph:
                                 years=", ".join(map(str, empty))) + " ")
         else:
             parts.append(data.t("gaps.every_year", country=data.country(code)) + " ")
-    # the registry's span is said here, once (the data note at the end does not repeat it)
+    # the countries' coverage is said here, once (the data note at the end does not repeat it)
     parts.extend(sentence + " " for sentence in coverage_sentences(data))
     return Paragraph(*parts)
 
