@@ -39,15 +39,15 @@ def test_the_page_lists_each_change_in_english_escaped():
                           saved("en", "2026-11-30T10:00:00Z", BEFORE))
     assert "<script>" not in page and "&lt;script&gt;" in page
     text = shown(page)
-    assert text.startswith(" What changed: Profile <b> The edition built on December 7, 2026 "
-                           "is compared with the report's previous edition, built on "
-                           "November 30, 2026.")
+    assert text.startswith(" What changed: Profile <b> This edition (December 7, 2026, 10:00 "
+                           "UTC) is compared with the report's previous edition (November 30, "
+                           "2026, 10:00 UTC).")
     assert "Activities added (1) Identifier Date Title U<2> September 5, 2024 New <script>" in text
     assert "Key figures that changed Figure Country Previous edition This edition " \
            "Activities Uzbekistan 1 2 " in text
     assert "Committed" not in text  # the financing total did not change
     # the finding's identifier is kept for machines, never shown to the reader
-    assert "New findings Two commitments are past due. Reference values" in text
+    assert "New findings Two commitments are past due. Values of indices" in text
     assert "(overdue)" not in text and '<li data-finding="overdue">' in page
     assert "Indicator Country Year Previous edition This edition" in text
     assert re.search(r"Uzbekistan 2023 33 34\.5", text)
@@ -58,11 +58,23 @@ def test_the_page_in_russian_and_uzbek():
     text = shown(render_changes(saved("ru", "2026-12-07T10:00:00Z", AFTER),
                                 saved("ru", "2026-11-30T10:00:00Z", BEFORE)))
     assert "Изменения в отчёте «Profile <b>»" in text
-    assert "подготовленный 7 декабря 2026 г., сравнивается" in text
+    assert ("Этот выпуск (7 декабря 2026 г., 10:00 UTC) сравнивается с предыдущим выпуском "
+            "отчёта (30 ноября 2026 г., 10:00 UTC).") in text
+    # Russian keeps its no-break spaces, as the reports do: "в отчёте", "2026 г."
+    page = render_changes(saved("ru", "2026-12-07T10:00:00Z", AFTER),
+                          saved("ru", "2026-11-30T10:00:00Z", BEFORE))
+    assert "Изменения в\xa0отчёте" in page and "2026\u202fг." in page
     assert "Добавленные мероприятия (1)" in text and "5 сентября 2024 г." in text
     assert "Мероприятия Узбекистан 1 2" in text and "Узбекистан 2023 33 34,5" in text
     uzbek = shown(render_changes(saved("uz", "2026-12-07T10:00:00Z", AFTER), None))
     assert "Bu hisobotning birinchi nashri" in uzbek
+
+
+def test_two_editions_of_the_same_minute_are_told_apart_by_their_seconds():
+    text = shown(render_changes(saved("uz", "2026-12-07T15:07:48Z", AFTER),
+                                saved("uz", "2026-12-07T15:07:06Z", BEFORE)))
+    assert ("Ushbu nashr (2026-yil 7-dekabr, 15:07:48 UTC) hisobotning oldingi nashri "
+            "(2026-yil 7-dekabr, 15:07:06 UTC) bilan taqqoslangan.") in text
 
 
 def test_the_first_edition_and_an_unchanged_one_say_so():

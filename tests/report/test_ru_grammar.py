@@ -184,3 +184,10 @@ def test_a_list_in_a_cell_keeps_only_its_first_capital():
 def test_a_counted_unit_agrees_with_its_number(number, expected):
     assert plural_word("unit.procedures", number, "ru") == expected
     assert plural_word("unit.no such unit", number, "ru") is None
+
+
+def test_the_date_precision_counts_up_to_ten_in_words_in_the_genitive():
+    """Reader review, issue 28: «только месяц — для 9» read as a figure where the style
+    guide wants words up to ten; after «для» they take the genitive."""
+    assert [plural("for_activities", n, "ru") for n in (0, 1, 2, 9, 10, 12)] == [
+        "ни для одного", "для одного", "для двух", "для девяти", "для десяти", "для 12"]

@@ -15,7 +15,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from analysis.core.formats import format_number, format_usd, long_date
+from analysis.core.formats import format_number, format_usd, long_date, ru_typography
 from analysis.core.version import __version__
 from analysis.data.taxonomy import LANGUAGES, country_name, is_country, language_tag
 from analysis.report.changes import Changes, compare_records
@@ -52,6 +52,21 @@ def _day(stamp: str, lang: str) -> str:
         return long_date(dt.date.fromisoformat(stamp[:10]), lang)
     except ValueError:
         return stamp
+
+
+def _say(key: str, lang: str, **values: object) -> str:
+    """A message in ``lang``; Russian with its no-break spaces ("в отчёте", "2026 г."), as the
+    reports write it."""
+    text = translate(key, lang, **values)
+    return ru_typography(text) if lang == "ru" else text
+
+
+def _when(stamp: str, lang: str, seconds: bool = False) -> str:
+    """An ISO timestamp as the reader names an edition: its day and its time in UTC ("7
+    December 2026, 15:07 UTC"); to the second when two editions share the minute."""
+    time = stamp[11:19] if seconds else stamp[11:16]
+    valid = len(time) == (8 if seconds else 5) and time.replace(":", "").isdigit()
+    return f"{_day(stamp, lang)}, {time} UTC" if valid else _day(stamp, lang)
 
 
 def _country(code: str, lang: str) -> str:
@@ -101,7 +116,7 @@ def _table(head: Sequence[str], rows: list[list[tuple[str, str]]]) -> str:
 
 
 def _sections(changes: Changes, lang: str) -> str:
-    t = lambda key: translate(key, lang)  # noqa: E731
+    t = lambda key: _say(key, lang)  # noqa: E731
     parts = []
     for key, items in (("changes.added", changes.added), ("changes.removed", changes.removed)):
         if items:
@@ -144,17 +159,20 @@ def render_changes(now: Mapping[str, Any], before: Mapping[str, Any] | None) -> 
     lang = lang if lang in LANGUAGES else "en"
     name = str(now.get("name", ""))
     if before is None:
-        lead = translate("changes.first", lang)
+        lead = _say("changes.first", lang)
         body = ""
     else:
-        lead = translate("changes.compared", lang, now=_day(str(now.get("built_at", "")), lang),
-                         before=_day(str(before.get("built_at", "")), lang))
+        stamps = str(now.get("built_at", "")), str(before.get("built_at", ""))
+        # two editions built in the same minute are told apart by their seconds
+        seconds = stamps[0][:16] == stamps[1][:16]
+        lead = _say("changes.compared", lang, now=_when(stamps[0], lang, seconds),
+                         before=_when(stamps[1], lang, seconds))
         body = _sections(compare_records(before["record"], now["record"]), lang)
-    links = " · ".join(f'<a href="{href}">{_e(translate(key, lang))}</a>'
+    links = " · ".join(f'<a href="{href}">{_e(_say(key, lang))}</a>'
                        for href, key in ((f"../{_e(name)}.html", "changes.report"),
                                          ("../index.html", "changes.portal"),
                                          ("../history.html", "changes.history")))
-    title = translate("changes.title", lang, title=str(now.get("title", name)))
+    title = _say("changes.title", lang, title=str(now.get("title", name)))
     return f"""<!DOCTYPE html>
 <html lang="{language_tag(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
