@@ -9,14 +9,13 @@ which keeps every report's last successful build (:mod:`analysis.build.increment
 
 from __future__ import annotations
 
-import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from analysis.build import editions, incremental
-from analysis.build.layout import SUMMARY_NAME
+from analysis.build.records import read_summary
 
 DETAIL_WIDTH = 160  # characters of an error or warning shown on a report's line
 
@@ -61,11 +60,8 @@ def _summaries(out: Path, current: Path | None) -> list[dict[str, Any]]:
     folders = sorted((out / editions.EDITIONS).glob(f"{editions.EDITION_PREFIX}*"))
     read = []
     for folder in folders:
-        try:
-            data = json.loads((folder / SUMMARY_NAME).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict):
+        data = read_summary(folder)
+        if data:
             is_current = current is not None and folder.resolve() == current
             read.append((is_current, str(data.get("built_at") or ""), data))
     read.sort(key=lambda item: item[:2], reverse=True)

@@ -10,16 +10,14 @@ starts no kernel.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from analysis.build import editions, incremental
-from analysis.build.layout import SUMMARY_NAME
 from analysis.build.params import Report
-from analysis.build.records import BuildOptions
+from analysis.build.records import BuildOptions, summary_reports
 from analysis.build.runner import report_inputs
 from analysis.core.paths import display_path
 
@@ -36,24 +34,13 @@ class Planned:
         return f"{self.name}: {self.action}: {self.reason}"
 
 
-def _last_statuses(edition: Path | None) -> dict[str, dict[str, Any]]:
-    if edition is None:
-        return {}
-    try:
-        summary = json.loads((edition / SUMMARY_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    reports = summary.get("reports", []) if isinstance(summary, dict) else []
-    return {str(r.get("name")): r for r in reports if isinstance(r, dict)}
-
-
 def plan_build(reports: Sequence[Report], options: BuildOptions) -> list[Planned]:
     """What :func:`analysis.build.builder.build_reports` would do with ``reports``."""
     out = options.output_dir
     edition = (editions.current_edition(out)
                if out.is_dir() and editions.is_ours(out) else None)
     manifest = incremental.load_manifest(edition)
-    last = _last_statuses(edition)
+    last = summary_reports(edition)
     incremental.forget_hashes()
     planned = []
     for report in reports:

@@ -164,3 +164,20 @@ def write_summary(out: Path, options: BuildOptions, results: Sequence[ReportResu
                         json.dumps(summary, indent=2, ensure_ascii=False, default=str))
 
 
+def read_summary(folder: Path | None) -> dict[str, Any]:
+    """The ``build-summary.json`` in ``folder`` (an edition), or ``{}`` when there is none or it
+    cannot be read as a mapping."""
+    if folder is None:
+        return {}
+    try:
+        data = json.loads((folder / SUMMARY_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def summary_reports(folder: Path | None) -> dict[str, dict[str, Any]]:
+    """The reports of ``folder``'s summary by name (``{}`` when it has none)."""
+    reports = read_summary(folder).get("reports")
+    return {str(r.get("name")): r for r in reports if isinstance(r, dict)} \
+        if isinstance(reports, list) else {}

@@ -8,7 +8,6 @@ whose summary lists each report as skipped is published, so schedulers read what
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from analysis.build import editions, incremental
 from analysis.build.layout import SUMMARY_NAME
 from analysis.build.lock import release_lock, take_lock
 from analysis.build.publish import publish_edition
-from analysis.build.records import BuildOptions, ReportResult
+from analysis.build.records import BuildOptions, ReportResult, summary_reports
 from analysis.core.errors import BuildLockedError
 
 
@@ -43,11 +42,7 @@ def nothing_to_do(sources: list[Path], out: Path, renderer: str,
         return None
     try:
         edition = editions.begin(out)
-        try:
-            earlier = json.loads((edition / SUMMARY_NAME).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            earlier = {}
-        known = {r.get("name"): r for r in earlier.get("reports", []) if isinstance(r, dict)}
+        known = summary_reports(edition)
         manifest = incremental.load_manifest(edition)
         for name, (_, now) in current.items():
             manifest[name]["inputs"] = now  # the same inputs; the tables' hashes of today

@@ -173,12 +173,19 @@ def render_changes(now: Mapping[str, Any], before: Mapping[str, Any] | None) -> 
                                          ("../index.html", "changes.portal"),
                                          ("../history.html", "changes.history")))
     title = _say("changes.title", lang, title=str(now.get("title", name)))
+    return standalone_page(language_tag(lang), title, f"<p>{_e(lead)}</p><p>{links}</p>", body)
+
+
+def standalone_page(lang_tag: str, title: str, header: str, main: str) -> str:
+    """A page of the output folder beside the reports (a "what changed" page, the history):
+    self-contained, offline, in :data:`PAGE_STYLE`. ``title`` is text; ``header`` (below the
+    title) and ``main`` are HTML the caller escaped."""
     return f"""<!DOCTYPE html>
-<html lang="{language_tag(lang)}"><head><meta charset="utf-8">
+<html lang="{_e(lang_tag)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="coopreport {_e(__version__)}">
 <title>{_e(title)}</title>
 <style>{PAGE_STYLE}</style></head>
-<body><header><h1>{_e(title)}</h1><p>{_e(lead)}</p><p>{links}</p></header>
-<main>{body}</main></body></html>
+<body><header><h1>{_e(title)}</h1>{header}</header>
+<main>{main}</main></body></html>
 """

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core.files import atomic_write
-from analysis.core.version import DIRTY, __version__
+from analysis.core.version import DIRTY
 from analysis.data.taxonomy import LANGUAGES
-from analysis.render.changes_page import PAGE_STYLE
+from analysis.render.changes_page import standalone_page
 from analysis.report.i18n import translate
 
 HISTORY_PAGE = "history.html"
@@ -131,18 +131,10 @@ def render_history(entries: Sequence[Mapping[str, Any]], this: Path, kept: set[s
     head = "".join(f"<th>{_e(_every(k))}</th>" for k in (
         "history.date", "history.commit", "history.data", "history.built",
         "history.skipped", "history.failed"))
-    title = _every("history.title")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="coopreport {_e(__version__)}">
-<title>{_e(title)}</title>
-<style>{PAGE_STYLE}</style></head>
-<body><header><h1>{_e(title)}</h1><p>{_e(_every("history.intro"))}</p>
-<p><a href="index.html">{_e(_every("changes.portal"))}</a></p></header>
-<main><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></main>
-</body></html>
-"""
+    header = (f'<p>{_e(_every("history.intro"))}</p>\n'
+              f'<p><a href="index.html">{_e(_every("changes.portal"))}</a></p>')
+    table = f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return standalone_page("en", _every("history.title"), header, table)
 
 
 def write_history(edition: Path, entries: Sequence[Mapping[str, Any]], kept: set[str]) -> Path:
