@@ -176,3 +176,25 @@ def test_the_projects_settings_are_the_builds_defaults(tmp_path, monkeypatch):
     monkeypatch.delenv("COOPREPORT_ROOT")
     monkeypatch.chdir(tmp_path)  # no marker here or above
     assert _project_setting("keep_editions", 10) == 10
+
+
+@pytest.mark.parametrize(("setting", "option", "kept"), [
+    ("keep_editions: 3\n", [], 3), ("keep_editions: 3\n", ["--keep-editions", "5"], 5),
+    ("", [], 10)])
+def test_the_build_keeps_as_many_editions_as_the_project_says(tmp_path, monkeypatch, setting,
+                                                             option, kept):
+    """--keep-editions, else the project's keep_editions, else 10 reach the build (seen at
+    its first step, the check for a build with nothing to do)."""
+    from analysis.build import uptodate
+
+    project = tmp_path / "project"
+    (project / "params").mkdir(parents=True)
+    (project / "coopreport.yaml").write_text(setting or "# defaults\n", encoding="utf-8")
+    params = project / "params" / "one.yaml"
+    params.write_text("name: one\n", encoding="utf-8")
+    monkeypatch.setenv("COOPREPORT_ROOT", str(project))
+    seen = []
+    monkeypatch.setattr(uptodate, "nothing_to_do",
+                        lambda *args: seen.append(args[-1]) or "up to date")
+    assert main(["build", str(params), "--output-dir", str(tmp_path / "out"), *option]) == 0
+    assert seen == [kept]

@@ -277,8 +277,23 @@ def test_a_stopped_build_sends_its_signal(httpserver: HTTPServer, tmp_path, monk
 
 def test_the_projects_notify_setting_is_used_without_the_option(httpserver: HTTPServer,
                                                                  tmp_path, monkeypatch):
-    """coopreport.yaml's `notify:` list tells about every build, as --notify does; a URL
-    both there and on the command line gets one message."""
+    """coopreport.yaml's `notify:` list tells about every build, as --notify does."""
+    url = hook_url(httpserver, secret=True)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "coopreport.yaml").write_text(f"notify: ['{url}']\n", encoding="utf-8")
+    monkeypatch.setenv("COOPREPORT_ROOT", str(project))
+    httpserver.expect_oneshot_request("/hook", method="POST").respond_with_data("ok")
+    with httpserver.wait(raise_assertions=True, stop_on_nohandler=True, timeout=WAIT) as waiting:
+        code = main(["build", str(tmp_path / "missing.yaml"), "--output-dir",
+                     str(tmp_path / "out")])
+    assert code == 2 and waiting.result
+    [message] = messages(httpserver)
+    assert "missing.yaml" in str(message["message"])
+
+
+def test_a_url_both_in_the_settings_and_on_the_command_line_gets_one_message(
+        httpserver: HTTPServer, tmp_path, monkeypatch):
     url = hook_url(httpserver, secret=True)
     project = tmp_path / "project"
     project.mkdir()
@@ -289,8 +304,7 @@ def test_the_projects_notify_setting_is_used_without_the_option(httpserver: HTTP
         code = main(["build", str(tmp_path / "missing.yaml"), "--output-dir",
                      str(tmp_path / "out"), "--notify", url])
     assert code == 2 and waiting.result
-    [message] = messages(httpserver)
-    assert "missing.yaml" in str(message["message"])
+    assert len(messages(httpserver)) == 1
 
 
 def test_a_bad_notify_setting_stops_the_build_naming_the_file(tmp_path, monkeypatch, capsys):
